@@ -1,0 +1,287 @@
+"""The autograd engine: grad mode, the Function base class, and the backward walk.
+
+Every operation is a `Function`. Calling `SomeOp.apply(*tensors)` runs its
+`forward` on NumPy arrays and, when gradients are wanted, records the Function
+as the output's *creator*. The recorded creators form a graph; `backward`
+walks it once, newest node first, calling each creator's `backward`.
+
+This file imports nothing else from the package, so imports run one way:
+tensor.py and the ops import it, never the reverse.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # only for type hints; no import at run time (imports run one way)
+    from tinygrad_edu.tensor import Tensor
+
+# ---------------------------------------------------------------- grad mode
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are being recorded for backward."""
+    return _grad_enabled
+
+
+class _GradMode:
+    """Context manager (and decorator) that sets grad mode and restores it after."""
+
+    enabled = True
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._previous = _grad_enabled
+        _grad_enabled = self.enabled
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+    def __call__(self, function: Callable) -> Callable:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return function(*args, **kwargs)
+
+        wrapper.__name__ = getattr(function, "__name__", "wrapper")
+        wrapper.__doc__ = function.__doc__
+        return wrapper
+
+
+class no_grad(_GradMode):  # noqa: N801 (lower case, as in PyTorch)
+    """`with no_grad():` records no graph: for evaluation and optimizer updates."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):  # noqa: N801
+    """`with enable_grad():` records the graph again inside a `no_grad` block."""
+
+    enabled = True
+
+
+# ---------------------------------------------------------------- name scopes
+# The names of the modules (layers) being called right now, outermost first.
+# Function.apply stamps the innermost on each node so graph pictures can group
+# ops by layer. Like grad mode, it is set and restored by a context manager.
+_scopes: list[str] = []
+
+
+class name_scope:  # noqa: N801
+    """`with name_scope("dense_1"):` tags the ops recorded inside with that name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        _scopes.append(self.name)
+
+    def __exit__(self, *exc_info: object) -> None:
+        _scopes.pop()
+
+
+def current_scope() -> tuple[str, ...]:
+    """The module names active now, outermost first (empty outside any module)."""
+    return tuple(_scopes)
+
+
+# ---------------------------------------------------------------- Function
+class Function:
+    """One recorded operation: `forward` on arrays, `backward` on Tensors.
+
+    Subclasses write
+        forward(self, *inputs: Tensor, **options) -> np.ndarray   (uses input.data)
+        backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]
+    `backward` returns one gradient per input (None where
+    `self.needs_input_grad[i]` is False) and is written with Tensor operations,
+    so that with `create_graph=True` its own work is recorded too.
+    """
+
+    def __init__(self) -> None:
+        self.inputs: tuple[Tensor, ...] = ()
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self._saved: tuple[tuple[Tensor, int], ...] = ()
+        self._output_ref: Callable[[], Tensor | None] | None = None
+        self._output_version = 0
+        self.released = False
+        self.scope: tuple[str, ...] = ()  # the modules that were running when it was recorded
+        self.options: dict[str, Any] = {}  # the keyword options it was applied with
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
+        """Run forward and, if any input requires grad, record the node."""
+        function = cls()
+        try:
+            data = function.forward(*inputs, **options)
+        except (ValueError, IndexError) as error:  # say which op failed, and on what
+            shapes = ", ".join(str(t.shape) for t in inputs)
+            kind = IndexError if isinstance(error, IndexError) else ValueError
+            raise kind(f"{cls.__name__}: {error} (input shapes: {shapes})") from error
+        requires_grad = _grad_enabled and any(t.requires_grad for t in inputs)
+        # Build the output with the inputs' own class, so this file needn't import tensor.py.
+        output = type(inputs[0])._from_op(data, requires_grad)
+        if requires_grad:
+            function.inputs = inputs
+            function.options = options
+            function.scope = tuple(_scopes)
+            function.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            # A weak reference: the output already points at us, so a strong one
+            # back would make a reference cycle that only the garbage collector frees.
+            function._output_ref = weakref.ref(output)
+            function._output_version = output._version
+            output._creator = function
+        else:
+            function._saved = ()  # nothing will ever read them
+        return output
+
+    def forward(self, *inputs: Tensor, **options: Any) -> Any:
+        raise NotImplementedError(f"{self.name} must implement forward")
+
+    def backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]:
+        raise NotImplementedError(f"{self.name} has no backward")
+
+    # -- what backward may read: checked against in-place changes
+    def save_for_backward(self, *tensors: Tensor) -> None:
+        """Keep tensors for backward, remembering their version to catch in-place edits."""
+        self._saved = tuple((t, t._version) for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor, ...]:
+        self._check_not_released()
+        for position, (tensor, version) in enumerate(self._saved):
+            if tensor._version != version:
+                raise RuntimeError(
+                    f"{self.name}.backward: saved tensor {position} (shape {tensor.shape}) was "
+                    f"modified in place after {self.name} used it (version {version} -> "
+                    f"{tensor._version}); its gradient would be wrong. Change data only "
+                    "outside the graph, or make a new tensor instead of editing in place."
+                )
+        return tuple(tensor for tensor, _ in self._saved)
+
+    @property
+    def output(self) -> Tensor:
+        """The tensor this Function produced (for ops whose derivative reuses it)."""
+        self._check_not_released()
+        output = self._output_ref() if self._output_ref is not None else None
+        if output is None:
+            raise RuntimeError(f"{self.name}.backward: its output is no longer alive")
+        if output._version != self._output_version:
+            raise RuntimeError(
+                f"{self.name}.backward: its output (shape {output.shape}) was modified in "
+                f"place (version {self._output_version} -> {output._version}); its gradient "
+                "would be wrong."
+            )
+        return output
+
+    def _check_not_released(self) -> None:
+        if self.released:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (at {self.name}): its "
+                "saved arrays were released by the first backward. Pass retain_graph=True "
+                "to the first backward() or grad() call if you need to go through it again."
+            )
+
+    def release(self) -> None:
+        """Drop what was saved for backward. The edges (`inputs`) stay, as in PyTorch,
+        so the graph can still be drawn; they go when the output is garbage."""
+        self.released = True
+        self._saved = ()
+        self._output_ref = None
+
+
+# ---------------------------------------------------------------- the walk
+def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
+    """Every tensor the roots depend on through recorded ops, inputs before users.
+
+    Iterative depth-first search with an explicit stack, so a 100,000-node chain
+    cannot hit Python's recursion limit.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False) for root in roots]
+    while stack:
+        tensor, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(tensor)
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        creator = tensor._creator
+        if creator is None:
+            continue
+        creator._check_not_released()
+        for parent in creator.inputs:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def _as_tuple(grads: Any) -> tuple:
+    return grads if isinstance(grads, tuple) else (grads,)
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    capture: Sequence[Tensor] | None = None,
+) -> dict[int, Tensor]:
+    """Propagate gradients from `roots` to every tensor they depend on.
+
+    With `capture=None` (what `Tensor.backward` does) gradients accumulate into
+    the `.grad` of leaves and of tensors that called `retain_grad()`. Otherwise
+    (what `grad()` does) nothing's `.grad` changes and the gradients of the
+    `capture` tensors are returned, keyed by `id`.
+    """
+    global _grad_enabled
+    order = topological_order(roots)
+    pending: dict[int, Tensor] = {}
+    for root, root_grad in zip(roots, root_grads):
+        previous = pending.get(id(root))
+        pending[id(root)] = root_grad if previous is None else previous + root_grad
+    wanted = {id(t) for t in capture} if capture is not None else set()
+    captured: dict[int, Tensor] = {}
+
+    saved_mode = _grad_enabled
+    _grad_enabled = create_graph  # record the backward's own ops only for higher order
+    try:
+        for tensor in reversed(order):
+            grad = pending.pop(id(tensor), None)
+            if grad is None:
+                continue
+            if capture is not None:
+                if id(tensor) in wanted:
+                    captured[id(tensor)] = grad
+            elif tensor._creator is None or tensor._retains_grad:
+                tensor._accumulate_grad(grad)
+            creator = tensor._creator
+            if creator is None:
+                continue
+            input_grads = _as_tuple(creator.backward(grad))
+            for parent, parent_grad in zip(creator.inputs, input_grads):
+                if parent_grad is None or not parent.requires_grad:
+                    continue
+                if parent_grad.shape != parent.shape:
+                    raise RuntimeError(
+                        f"{creator.name}.backward returned a gradient of shape "
+                        f"{parent_grad.shape} for an input of shape {parent.shape}"
+                    )
+                if parent_grad.dtype != parent.dtype:
+                    parent_grad = parent_grad.astype(parent.dtype)
+                previous = pending.get(id(parent))
+                pending[id(parent)] = parent_grad if previous is None else previous + parent_grad
+            if not retain_graph:
+                creator.release()
+    finally:
+        _grad_enabled = saved_mode
+    return captured

@@ -1,0 +1,65 @@
+"""The primitive operations. Each is a `Function` with forward and backward side by side."""
+
+from tinygrad_edu.ops.broadcasting import unbroadcast
+from tinygrad_edu.ops.elementwise import (
+    Abs,
+    Add,
+    Cast,
+    Clip,
+    Div,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Sigmoid,
+    Sqrt,
+    Sub,
+    Tanh,
+    Where,
+)
+from tinygrad_edu.ops.linalg import MatMul
+from tinygrad_edu.ops.movement import (
+    BroadcastTo,
+    Concatenate,
+    GetItem,
+    Reshape,
+    ScatterAdd,
+    Transpose,
+)
+from tinygrad_edu.ops.reduce import Max, Min, Sum
+
+__all__ = [
+    "unbroadcast",
+    "Abs",
+    "Add",
+    "Cast",
+    "Clip",
+    "Div",
+    "Exp",
+    "Log",
+    "Maximum",
+    "Minimum",
+    "Mul",
+    "Neg",
+    "Pow",
+    "Relu",
+    "Sigmoid",
+    "Sqrt",
+    "Sub",
+    "Tanh",
+    "Where",
+    "MatMul",
+    "BroadcastTo",
+    "Concatenate",
+    "GetItem",
+    "Reshape",
+    "ScatterAdd",
+    "Transpose",
+    "Max",
+    "Min",
+    "Sum",
+]

@@ -1,0 +1,67 @@
+"""Reductions over axes: sum, max, min. Their backward spreads grad back over the reduced axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tinygrad_edu.autograd import Function
+
+
+def normalize_axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
+    """Turn None / an int / a tuple (negatives allowed) into a sorted tuple of axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    normalized = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        normalized.append(int(a) % max(ndim, 1))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"axis {axis} repeats an axis")
+    return tuple(sorted(normalized))
+
+
+def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape a keepdims=True reduction over `axes` gives."""
+    return tuple(1 if i in axes else size for i, size in enumerate(shape))
+
+
+class Sum(Function):
+    def forward(self, a, axis=None, keepdims=False):
+        self.axes = normalize_axes(axis, a.ndim)
+        self.keepdims = keepdims
+        return np.sum(a.data, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        (a,) = self.inputs
+        if not self.keepdims:
+            grad = grad.reshape(kept_shape(a.shape, self.axes))
+        return grad.broadcast_to(a.shape)
+
+
+class Max(Function):
+    """Largest value. At ties the gradient is split evenly among the tied entries
+    (as PyTorch's amax does), so it stays a true average of one-sided derivatives."""
+
+    reduce = staticmethod(np.max)
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.save_for_backward(a)
+        self.axes = normalize_axes(axis, a.ndim)
+        self.keepdims = keepdims
+        return self.reduce(a.data, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        shape = kept_shape(a.shape, self.axes)
+        extreme = self.reduce(a.data, axis=self.axes, keepdims=True)
+        is_extreme = a.data == extreme
+        share = is_extreme / is_extreme.sum(axis=self.axes, keepdims=True)
+        return grad.reshape(shape) * share.astype(grad.dtype, copy=False)
+
+
+class Min(Max):
+    """Smallest value; ties split the gradient evenly, like Max."""
+
+    reduce = staticmethod(np.min)
