@@ -194,11 +194,12 @@ def check_not_other_dataset(found: Path, dataset: Dataset) -> None:
     Fashion-MNIST. Only a file whose size matches the other data set's file is
     hashed, so this costs nothing in the normal case.
     """
+    size = found.stat().st_size
     for other in DATASETS:
         if other is dataset:
             continue
         for published in other.files:
-            if published.name != found.name or published.size != found.stat().st_size:
+            if published.name != found.name or published.size != size:
                 continue
             if sha256_of(found) == published.sha256:
                 raise ChecksumError(
@@ -281,9 +282,9 @@ def _not_found_message(
         lines.append(f"    (${ENV_VAR} is not set)")
     lines.append(why)
     lines.append(
-        f"To fix this, copy the files (from {dataset.mirrors[0]}) into "
-        f"{cache_dir() / dataset.folder}/, or into DIR/{dataset.folder}/ and set "
-        f"the environment variable {ENV_VAR}=DIR."
+        f"To fix this, download the files on a computer with internet access (from "
+        f"{dataset.mirrors[0]}) and copy them into {cache_dir() / dataset.folder}/ "
+        f"- or into DIR/{dataset.folder}/ and set the environment variable {ENV_VAR}=DIR."
     )
     if dataset.install_hint:
         lines.append(dataset.install_hint)
