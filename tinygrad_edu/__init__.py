@@ -1,9 +1,10 @@
 """tinygrad-edu: a small, readable deep-learning framework for learning how networks train.
 
-    from tinygrad_edu import Tensor
-    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    (x ** 2).sum().backward()
-    x.grad  # 2 * x
+>>> from tinygrad_edu import Tensor
+>>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x**2).sum().backward()
+>>> x.grad
+Tensor([2., 4., 6.], dtype=float32)
 """
 
 from tinygrad_edu.autograd import Function, enable_grad, is_grad_enabled, no_grad

@@ -35,7 +35,11 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False, name: str 
 
 
 def full(
-    shape: Any, value: float, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+    shape: Any,
+    value: float,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    name: str | None = None,
 ) -> Tensor:
     shape = _shape((shape,) if isinstance(shape, int) else (shape,))
     return _make(np.full(shape, value, dtype or DEFAULT_DTYPE), dtype, requires_grad, name)
@@ -79,7 +83,10 @@ def uniform(
 
 
 def arange(
-    start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
+    start: float,
+    stop: float | None = None,
+    step: float = 1,
+    dtype: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Evenly spaced values, as numpy.arange (float32 unless a dtype is given)."""

@@ -34,9 +34,7 @@ def grad(
             raise RuntimeError(f"grad: input {position} does not require grad")
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
-        raise ValueError(
-            f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs"
-        )
+        raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
     seeds = []
     for position, (output, seed) in enumerate(zip(outputs, grad_outputs)):
         if not output.requires_grad:

@@ -36,9 +36,7 @@ class BroadcastTo(Function):
 def is_basic_index(index) -> bool:
     """True for ints, slices, Ellipsis and None only: such a selection has no repeats."""
     parts = index if isinstance(index, tuple) else (index,)
-    return all(
-        p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts
-    )
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
 
 
 class GetItem(Function):
