@@ -89,6 +89,10 @@ def current_scope() -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- Function
+def _shares_memory(a: Tensor, b: Tensor) -> bool:
+    return a.data.base is not None and (a.data.base is b.data or a.data.base is b.data.base)
+
+
 class Function:
     """One recorded operation: `forward` on arrays, `backward` on Tensors.
 
@@ -99,6 +103,8 @@ class Function:
     `self.needs_input_grad[i]` is False) and is written with Tensor operations,
     so that with `create_graph=True` its own work is recorded too.
     """
+
+    returns_view = False  # True for ops whose output may share memory with input 0
 
     def __init__(self) -> None:
         self.inputs: tuple[Tensor, ...] = ()
@@ -127,6 +133,8 @@ class Function:
         requires_grad = _grad_enabled and any(t.requires_grad for t in inputs)
         # Build the output with the inputs' own class, so this file needn't import tensor.py.
         output = type(inputs[0])._from_op(data, requires_grad)
+        if cls.returns_view and _shares_memory(output, inputs[0]):
+            output._versions = inputs[0]._versions  # a view: edits to either are edits to both
         if requires_grad:
             function.inputs = inputs
             function.options = options
@@ -225,6 +233,10 @@ def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
     return order
 
 
+def _owned(array: Any) -> bool:
+    return array.flags.owndata and array.flags.writeable
+
+
 def _as_tuple(grads: Any) -> tuple:
     return grads if isinstance(grads, tuple) else (grads,)
 
@@ -251,6 +263,9 @@ def run_backward(
         pending[id(root)] = root_grad if previous is None else previous + root_grad
     wanted = {id(t) for t in capture} if capture is not None else set()
     captured: dict[int, Tensor] = {}
+    # ids of arrays that someone else holds already: the callers' seeds, and each
+    # array once it is stored in some .grad
+    handed_out: set[int] = {id(g.data) for g in root_grads}
 
     saved_mode = _grad_enabled
     _grad_enabled = create_graph  # record the backward's own ops only for higher order
@@ -263,6 +278,11 @@ def run_backward(
                 if id(tensor) in wanted:
                     captured[id(tensor)] = grad
             elif tensor._creator is None or tensor._retains_grad:
+                if not create_graph and (id(grad.data) in handed_out or not _owned(grad.data)):
+                    # The walk may pass one array to several tensors (a + b gives both the
+                    # same gradient) or pass a read-only broadcast view: give .grad its own.
+                    grad = type(grad)._from_op(grad.data.copy(), False)
+                handed_out.add(id(grad.data))
                 tensor._accumulate_grad(grad)
             creator = tensor._creator
             if creator is None:

@@ -52,7 +52,7 @@ class Tensor:
         if array.dtype == object:
             raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data")
         self._data = array
-        self._version = 0
+        self._versions = [0]
         self._creator: autograd.Function | None = None
         self._retains_grad = False
         self._requires_grad = False
@@ -65,7 +65,7 @@ class Tensor:
         """Wrap an op's result quickly (no dtype conversion, no checks)."""
         tensor = cls.__new__(cls)
         tensor._data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        tensor._version = 0
+        tensor._versions = [0]
         tensor._creator = None
         tensor._retains_grad = False
         tensor._requires_grad = requires_grad
@@ -83,6 +83,17 @@ class Tensor:
     def data(self, value: Any) -> None:
         self._data = value.data if isinstance(value, Tensor) else np.asarray(value)
         self._version += 1
+
+    @property
+    def _version(self) -> int:
+        """How many times the data was changed in place. Views (reshape, transpose,
+        basic indexing, detach) share one counter with their base, as in PyTorch,
+        so an edit through either is seen by ops that saved the other."""
+        return self._versions[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._versions[0] = value
 
     @property
     def requires_grad(self) -> bool:
@@ -206,7 +217,9 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same values (shared memory), cut from the graph."""
-        return Tensor._from_op(self._data, False)
+        detached = Tensor._from_op(self._data, False)
+        detached._versions = self._versions  # same memory, so the same version counter
+        return detached
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
@@ -230,7 +243,11 @@ class Tensor:
     def astype(self, dtype: Any) -> Tensor:
         """A copy with another dtype; the gradient is cast back."""
         dtype = np.dtype(dtype)
-        return self if dtype == self.dtype else ops.Cast.apply(self, dtype=dtype)
+        if dtype == self.dtype:
+            return self
+        if dtype.kind != "f":  # integers and bools carry no gradient
+            return Tensor._from_op(self._data.astype(dtype), False)
+        return ops.Cast.apply(self, dtype=dtype)
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
@@ -410,7 +427,8 @@ class Tensor:
         """Permute axes (all reversed when none are given), as NumPy's transpose."""
         if len(axes) == 1 and isinstance(axes[0], Sequence):
             axes = tuple(axes[0])
-        if axes and sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        in_range = all(-self.ndim <= a < self.ndim for a in axes)
+        if axes and (not in_range or sorted(a % self.ndim for a in axes) != list(range(self.ndim))):
             raise ValueError(
                 f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of a "
                 f"tensor of shape {self.shape}"

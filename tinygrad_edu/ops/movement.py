@@ -9,6 +9,8 @@ from tinygrad_edu.ops.broadcasting import unbroadcast
 
 
 class Reshape(Function):
+    returns_view = True
+
     def forward(self, a, shape=()):
         return a.data.reshape(shape)
 
@@ -17,6 +19,8 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    returns_view = True
+
     def forward(self, a, axes=None):
         self.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(axes)
         return a.data.transpose(self.axes)
@@ -26,6 +30,8 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
+    returns_view = True
+
     def forward(self, a, shape=()):
         return np.broadcast_to(a.data, shape)
 
@@ -41,6 +47,8 @@ def is_basic_index(index) -> bool:
 
 class GetItem(Function):
     """a[index]; backward scatters grad back into zeros of a's shape."""
+
+    returns_view = True  # basic indexing gives a view
 
     def forward(self, a, index=None):
         self.index = index

@@ -1,0 +1,104 @@
+"""Constructors (zeros, ones, full, rand, randn, uniform, arange, eye, *_like) and manual_seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import Tensor
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda **kw: tg.zeros(2, 3, **kw), np.zeros((2, 3))),
+        (lambda **kw: tg.zeros((2, 3), **kw), np.zeros((2, 3))),
+        (lambda **kw: tg.ones(4, **kw), np.ones(4)),
+        (lambda **kw: tg.ones((), **kw), np.ones(())),
+        (lambda **kw: tg.full((2, 2), 7.5, **kw), np.full((2, 2), 7.5)),
+        (lambda **kw: tg.full(3, -1.0, **kw), np.full(3, -1.0)),
+        (lambda **kw: tg.arange(5, **kw), np.arange(5)),
+        (lambda **kw: tg.arange(1, 2, 0.25, **kw), np.arange(1, 2, 0.25)),
+        (lambda **kw: tg.eye(3, **kw), np.eye(3)),
+        (lambda **kw: tg.eye(2, 3, **kw), np.eye(2, 3)),
+    ],
+)
+def test_deterministic_constructors(make, expected):
+    default = make()
+    assert default.dtype == np.float32 and not default.requires_grad
+    np.testing.assert_array_equal(default.data, expected)
+    wide = make(dtype=np.float64, requires_grad=True)
+    assert wide.dtype == np.float64 and wide.requires_grad and wide.is_leaf
+    np.testing.assert_array_equal(wide.data, expected)
+
+
+@pytest.mark.parametrize("make", [tg.zeros_like, tg.ones_like])
+def test_like_constructors_copy_shape_and_dtype(make):
+    for source in (Tensor(np.ones((2, 3))), np.ones((2, 3), dtype=np.float64)):
+        made = make(source)
+        assert made.shape == (2, 3) and made.dtype == np.float64
+    float32 = make(Tensor(np.ones(2, dtype=np.float32)), requires_grad=True)
+    assert float32.dtype == np.float32 and float32.requires_grad
+    assert make(Tensor(np.ones(2)), dtype=np.float16).dtype == np.float16
+    fill = 0.0 if make is tg.zeros_like else 1.0
+    np.testing.assert_array_equal(make(np.empty((3,))).data, [fill] * 3)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda **kw: tg.rand(3, 4, **kw),
+        lambda **kw: tg.randn((3, 4), **kw),
+        lambda **kw: tg.uniform(-2.0, 5.0, (3, 4), **kw),
+    ],
+    ids=["rand", "randn", "uniform"],
+)
+def test_random_constructors_dtype_shape_and_grad(make):
+    t = make()
+    assert t.shape == (3, 4) and t.dtype == np.float32 and not t.requires_grad
+    t = make(dtype=np.float64, requires_grad=True)
+    assert t.dtype == np.float64 and t.requires_grad
+
+
+def test_random_values_lie_in_their_ranges():
+    tg.manual_seed(0)
+    assert 0.0 <= tg.rand(1000).data.min() and tg.rand(1000).data.max() < 1.0
+    u = tg.uniform(-2.0, 5.0, 1000, dtype=np.float64).data
+    assert -2.0 <= u.min() and u.max() < 5.0 and u.std() > 1.0
+    normal = tg.randn(10_000, dtype=np.float64).data
+    assert abs(normal.mean()) < 0.05 and abs(normal.std() - 1.0) < 0.05
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [lambda: tg.rand(5), lambda: tg.randn(5), lambda: tg.uniform(0.0, 3.0, 5)],
+    ids=["rand", "randn", "uniform"],
+)
+def test_manual_seed_makes_random_constructors_reproducible(draw):
+    tg.manual_seed(42)
+    first = draw().data.copy()
+    tg.manual_seed(42)
+    again = draw().data.copy()
+    tg.manual_seed(43)
+    other = draw().data.copy()
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_manual_seed_does_not_touch_numpy_global_random_state():
+    np.random.seed(5)
+    expected = np.random.random(3)
+    np.random.seed(5)
+    tg.manual_seed(1)
+    tg.randn(10)
+    np.testing.assert_array_equal(np.random.random(3), expected)
+
+
+def test_bad_arguments_are_reported():
+    with pytest.raises(ValueError, match="negative"):
+        tg.zeros(2, -1)
+    with pytest.raises(ValueError, match=r"uniform.*low.*high"):
+        tg.uniform(1.0, 0.0, 3)
+    with pytest.raises(TypeError, match="floating-point"):
+        tg.zeros(2, dtype=np.int64, requires_grad=True)
