@@ -1,0 +1,43 @@
+"""nn: layers, losses, optimizers and models in Keras's style, on the autograd engine.
+
+    from tinygrad_edu import nn
+    model = nn.Sequential([nn.Dense(512, activation="relu", input_shape=(784,)),
+                           nn.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x_train, y_train, epochs=5, batch_size=128)
+
+Or by hand, PyTorch style: `optimizer = nn.optimizers.RMSprop(model.parameters())`,
+then `optimizer.zero_grad(); loss.backward(); optimizer.step()` for each batch.
+"""
+
+from tinygrad_edu.nn import (
+    activations,
+    callbacks,
+    initializers,
+    losses,
+    metrics,
+    optimizers,
+    schedules,
+)
+from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.models import Model, Sequential
+from tinygrad_edu.nn.module import Module
+
+__all__ = [
+    "Module",
+    "Layer",
+    "Dense",
+    "Flatten",
+    "Dropout",
+    "Activation",
+    "Model",
+    "Sequential",
+    "activations",
+    "callbacks",
+    "initializers",
+    "losses",
+    "metrics",
+    "optimizers",
+    "schedules",
+]

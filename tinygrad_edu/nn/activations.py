@@ -1,0 +1,164 @@
+"""Activation functions, by name as in Keras (`Dense(64, activation="relu")`) or as functions.
+
+Each one is written with Tensor operations only, so its derivative comes from
+the engine like everything else's. Where a formula could overflow, it is
+rearranged so that it cannot (softplus, elu), and where NumPy has no primitive
+(erf, for gelu) a published approximation is built from primitives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from tinygrad_edu.functional import softmax as _softmax
+from tinygrad_edu.tensor import Tensor, where
+
+
+def _tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return _tensor(x).relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)): squashes to (0, 1), for probabilities of yes/no outputs."""
+    return _tensor(x).sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """Squashes to (-1, 1)."""
+    return _tensor(x).tanh()
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis`: class probabilities that sum to 1.
+
+    A crossentropy loss that receives a softmax output works from the logits
+    underneath instead (see nn.losses), as Keras does, so it never takes log(0).
+    """
+    return _softmax(_tensor(x), axis=axis)
+
+
+def linear(x: Tensor) -> Tensor:
+    """The identity: what a Dense layer without an activation computes."""
+    return _tensor(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.2) -> Tensor:
+    """x for x > 0, else negative_slope * x.
+
+    The default slope 0.2 is that of Keras 3's `keras.activations.leaky_relu`
+    (the `LeakyReLU` *layer* of Keras uses 0.3).
+    """
+    x = _tensor(x)
+    return where(x.data > 0, x, x * negative_slope)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, else alpha * (exp(x) - 1).
+
+    exp is taken of min(x, 0) so that large positive inputs, which use the other
+    branch, cannot overflow it (inf * 0 in the backward would give NaN).
+    """
+    x = _tensor(x)
+    negative_part = (x.clip(None, 0.0).exp() - 1.0) * alpha
+    return where(x.data > 0, x, negative_part)
+
+
+def softplus(x: Tensor) -> Tensor:
+    """log(1 + exp(x)), a smooth relu, computed as max(x, 0) + log(1 + exp(-|x|)).
+
+    The rearranged form never exponentiates a positive number, so it is finite
+    for x = +-1000 (the naive form overflows at about x = 89 in float32). Its
+    error is below the dtype's resolution relative to max(x, 0) + 1.
+    """
+    x = _tensor(x)
+    return x.maximum(0.0) + ((-x.abs()).exp() + 1.0).log()
+
+
+# Abramowitz & Stegun, Handbook of Mathematical Functions, formula 7.1.26:
+# erf(x) = 1 - (a1 t + a2 t^2 + ... + a5 t^5) exp(-x^2), t = 1 / (1 + p x), x >= 0,
+# with an absolute error below 1.5e-7 (about float32's resolution).
+_ERF_P = 0.3275911
+_ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+def erf(x: Tensor) -> Tensor:
+    """The error function, from the A&S 7.1.26 approximation (|error| < 1.5e-7).
+
+    NumPy has no erf, so it is built from primitives; its gradient is the exact
+    derivative of the approximation, which differs from 2/sqrt(pi) exp(-x^2) by
+    less than 1e-6.
+    """
+    x = _tensor(x)
+    size = x.abs()
+    t = 1.0 / (size * _ERF_P + 1.0)
+    polynomial = t * _ERF_A[4]
+    for coefficient in reversed(_ERF_A[:4]):
+        polynomial = (polynomial + coefficient) * t
+    positive = 1.0 - polynomial * (-(size * size)).exp()
+    return where(x.data >= 0, positive, -positive)
+
+
+def gelu(x: Tensor, approximate: bool = False) -> Tensor:
+    """x * P(Z <= x) for a standard normal Z: x * (1 + erf(x / sqrt(2))) / 2.
+
+    `approximate=False` is Keras's default; erf comes from `erf` above, so the
+    result is within |x| * 0.75e-7 of the exact value. `approximate=True` is the
+    tanh formula used by GPT-2 and BERT:
+    x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) / 2.
+    """
+    x = _tensor(x)
+    if approximate:
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
+        return x * (inner.tanh() + 1.0) * 0.5
+    return x * (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+
+
+_BY_NAME: dict[str, Callable[[Tensor], Tensor]] = {
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "softmax": softmax,
+    "linear": linear,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "gelu": gelu,
+    "softplus": softplus,
+}
+
+
+def names() -> list[str]:
+    """The names `get` accepts."""
+    return sorted(_BY_NAME)
+
+
+def get(identifier: str | Callable[[Tensor], Tensor] | None) -> Callable[[Tensor], Tensor]:
+    """The activation function for a name ("relu"), a callable, or None (linear)."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        if identifier not in _BY_NAME:
+            raise ValueError(
+                f"Unknown activation {identifier!r}; valid names: {', '.join(names())} "
+                "(or pass a function Tensor -> Tensor)"
+            )
+        return _BY_NAME[identifier]
+    if callable(identifier):
+        return identifier
+    raise TypeError(
+        f"activations.get: expected a name, a callable or None, got {type(identifier).__name__}"
+    )
+
+
+def name_of(activation: Callable[..., Any]) -> str:
+    """A readable name for an activation function (for reprs and summaries)."""
+    return getattr(activation, "__name__", type(activation).__name__)
+
+
+__all__ = [*_BY_NAME, "erf", "get", "names", "name_of"]

@@ -1,0 +1,413 @@
+"""Callbacks: code that `fit` runs at the start and end of training, epochs and batches.
+
+Subclass `Callback` and override the hooks you need:
+
+    class PrintLoss(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            print(epoch, logs["loss"])
+
+    model.fit(x, y, callbacks=[PrintLoss(), EarlyStopping(patience=2)])
+
+`logs` is a dict of the current values: at a batch's end the epoch's running
+means (`loss`, each metric), at an epoch's end the epoch's means plus the
+validation values (`val_loss`, ...). A callback stops training by setting
+`self.model.stop_training = True`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.nn.progress import Progbar
+from tinygrad_edu.nn.serialization import write_text_atomically
+
+Logs = dict[str, Any]
+
+
+class Callback:
+    """The base class: every hook does nothing until a subclass overrides it."""
+
+    def __init__(self) -> None:
+        self.model: Any = None
+        self.params: dict[str, Any] = {}
+
+    def set_model(self, model: Any) -> None:
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        """`fit` passes {"verbose", "epochs", "steps"} (steps per epoch)."""
+        self.params = params
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        pass
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        pass
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        pass
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        pass
+
+    # Older Keras names for the training-batch hooks: overriding either works.
+    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        pass
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        pass
+
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self.on_batch_end(batch, logs)
+
+    @property
+    def uses_batch_hooks(self) -> bool:
+        """True if a subclass overrides a batch hook (fit skips them all otherwise)."""
+        names = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
+        return any(getattr(type(self), name) is not getattr(Callback, name) for name in names)
+
+
+class CallbackList:
+    """Calls each hook on every callback in order; what `fit` talks to."""
+
+    def __init__(self, callbacks: Iterable[Callback], model: Any, params: dict[str, Any]):
+        self.callbacks = list(callbacks)
+        for callback in self.callbacks:
+            if not isinstance(callback, Callback):
+                raise TypeError(
+                    f"fit: callbacks must be Callback instances, got {type(callback).__name__}"
+                )
+            callback.set_model(model)
+            callback.set_params(params)
+        self.batch_callbacks = [c for c in self.callbacks if c.uses_batch_hooks]
+        # fit checks this before building a batch's logs, to keep the training step lean.
+        self.uses_batch_hooks = bool(self.batch_callbacks)
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_train_begin(logs)
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_train_end(logs)
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_begin(epoch, logs)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        for callback in self.callbacks:
+            callback.on_epoch_end(epoch, logs)
+
+    def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        for callback in self.batch_callbacks:
+            callback.on_train_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        for callback in self.batch_callbacks:
+            callback.on_train_batch_end(batch, logs)
+
+
+class History(Callback):
+    """Records each epoch's logs: `history.history["loss"]` is a list, one value per epoch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.epoch = []
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+        if self.model is not None:
+            self.model.history = self
+
+    def __repr__(self) -> str:
+        return f"History(epochs={self.epoch}, keys={list(self.history)})"
+
+
+class ProgbarLogger(Callback):
+    """Prints `Epoch 1/5` and a progress bar per epoch (what `fit(verbose=1 or 2)` adds)."""
+
+    def __init__(self, verbose: int = 1) -> None:
+        super().__init__()
+        self.verbose = verbose
+        self.progbar: Progbar | None = None
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
+        self.progbar = Progbar(self.params["steps"], verbose=self.verbose)
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        if self.progbar is not None:
+            self.progbar.update(batch + 1, (logs or {}).items(), finalize=False)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if self.progbar is not None:
+            steps = self.params["steps"]
+            self.progbar.update(steps, (logs or {}).items(), finalize=True)
+
+    @property
+    def uses_batch_hooks(self) -> bool:
+        return self.verbose == 1  # verbose=2 prints only at the end of each epoch
+
+
+def _monitor_comparison(monitor: str, mode: str, caller: str) -> Callable[[float, float], bool]:
+    """`np.less` for losses, `np.greater` for accuracies: is a new value better?"""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"{caller}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode == "auto":
+        higher_is_better = any(word in monitor for word in ("acc", "auc", "precision", "recall"))
+        mode = "max" if higher_is_better else "min"
+    return np.greater if mode == "max" else np.less
+
+
+class EarlyStopping(Callback):
+    """Stop training when `monitor` has stopped improving for `patience` epochs.
+
+    An improvement must beat the best value so far by more than `min_delta`.
+    With `baseline`, an epoch counts as an improvement only if the value also
+    beats the baseline, so training stops after `patience` epochs that miss it.
+    With `restore_best_weights`, the model gets back the weights of its best
+    epoch when training stops early.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        verbose: int = 0,
+        mode: str = "auto",
+        baseline: float | None = None,
+        restore_best_weights: bool = False,
+    ) -> None:
+        super().__init__()
+        if patience < 0:
+            raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
+        self.monitor = monitor
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.monitor_op = _monitor_comparison(monitor, mode, "EarlyStopping")
+        # A better value is one that still beats the reference after giving up min_delta.
+        self.min_delta = abs(min_delta) if self.monitor_op is np.greater else -abs(min_delta)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best: float | None = None
+        self.best_epoch = 0
+        self.best_weights: list[np.ndarray] | None = None
+
+    def _is_improvement(self, value: float, reference: float | None) -> bool:
+        return reference is None or bool(self.monitor_op(value - self.min_delta, reference))
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._reset()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(
+                f"EarlyStopping: the logs have no '{self.monitor}' to monitor (they have: "
+                f"{', '.join(logs or {})}); pass validation data for 'val_' values",
+                stacklevel=2,
+            )
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+                return
+        # No improvement (or one that still misses the baseline): has patience run out?
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.restore_best_weights and self.best_weights is not None:
+                if self.verbose:
+                    print(f"Restoring model weights from the end of epoch {self.best_epoch + 1}.")
+                self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self.stopped_epoch > 0 and self.verbose:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as the loss becomes NaN or infinite."""
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: invalid loss ({loss}), terminating training")
+            self.model.stop_training = True
+
+
+class LearningRateScheduler(Callback):
+    """At each epoch's start set the optimizer's learning rate to `schedule(epoch, lr)`.
+
+    `schedule` may also take only the epoch: `schedule(epoch)`.
+    """
+
+    def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
+        super().__init__()
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def _current_learning_rate(self) -> float:
+        optimizer = self.model.optimizer
+        learning_rate = optimizer.learning_rate
+        if isinstance(learning_rate, (int, float, np.floating)):
+            return float(learning_rate)
+        return float(optimizer.current_learning_rate)  # a schedule object or a callable
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        if getattr(self.model, "optimizer", None) is None:
+            raise RuntimeError("LearningRateScheduler: the model has no optimizer; compile it")
+        current = self._current_learning_rate()
+        try:
+            new = self.schedule(epoch, current)
+        except TypeError:  # a schedule of the epoch only
+            new = self.schedule(epoch)
+        if isinstance(new, np.ndarray) and new.size == 1:
+            new = new.item()
+        if not isinstance(new, (int, float, np.floating)) or not math.isfinite(new):
+            raise ValueError(
+                f"LearningRateScheduler: schedule({epoch}, {current}) must return a finite "
+                f"number, got {new!r}"
+            )
+        self.model.optimizer.learning_rate = float(new)
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if logs is not None:
+            logs["learning_rate"] = self._current_learning_rate()
+
+
+class ModelCheckpoint(Callback):
+    """Save the weights after every epoch, or only when `monitor` improves.
+
+    `filepath` may use the epoch number (counting from 1) and the logs, e.g.
+    `"checkpoints/weights-{epoch:02d}-{val_loss:.2f}.npz"`.
+    """
+
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = True,
+        mode: str = "auto",
+    ) -> None:
+        super().__init__()
+        if not save_weights_only:
+            raise ValueError(
+                "ModelCheckpoint: only weights can be saved (save_weights_only=True); "
+                "rebuild the model in code and call load_weights to restore it"
+            )
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.monitor_op = _monitor_comparison(monitor, mode, "ModelCheckpoint")
+        self.best: float | None = None
+
+    def _path_for(self, epoch: int, logs: Logs) -> str:
+        try:
+            return self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as error:
+            raise KeyError(
+                f"ModelCheckpoint: filepath '{self.filepath}' uses {{{error.args[0]}}} but the "
+                f"logs at epoch {epoch + 1} have only: epoch, {', '.join(logs)}"
+            ) from None
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        path = self._path_for(epoch, logs)
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                warnings.warn(
+                    f"ModelCheckpoint: cannot save the best model: the logs have no "
+                    f"'{self.monitor}' (they have: {', '.join(logs)})",
+                    stacklevel=2,
+                )
+                return
+            if self.best is not None and not self.monitor_op(current, self.best):
+                return
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved to {current:.5f}, saving")
+            self.best = current
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        self.model.save_weights(path)
+
+
+class CSVLogger(Callback):
+    """Write each epoch's logs as a row of a CSV file: `epoch,accuracy,loss,...`.
+
+    The whole file is rewritten atomically after each epoch (it is small), so an
+    interrupted run leaves a complete, readable file. With `append=True` the rows
+    go after those already in the file.
+    """
+
+    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.separator = separator
+        self.append = append
+        self._earlier_text = ""
+        self._keys: list[str] | None = None
+        self._rows: list[str] = []
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self._earlier_text = ""
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename, encoding="utf-8") as file:
+                self._earlier_text = file.read()
+            if self._earlier_text and not self._earlier_text.endswith("\n"):
+                self._earlier_text += "\n"
+        self._keys = None
+        self._rows = []
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        if self._keys is None:
+            self._keys = sorted(logs)
+        values = [str(epoch)] + [self._format(logs.get(key, "")) for key in self._keys]
+        self._rows.append(self.separator.join(values))
+        header = "" if self._earlier_text else self.separator.join(["epoch", *self._keys]) + "\n"
+        text = self._earlier_text + header + "".join(row + "\n" for row in self._rows)
+        write_text_atomically(self.filename, text)
+
+    @staticmethod
+    def _format(value: Any) -> str:
+        if isinstance(value, (float, np.floating)):
+            return repr(float(value))
+        return str(value)

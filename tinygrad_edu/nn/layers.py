@@ -1,0 +1,254 @@
+"""Layers: modules that create their weights from the shape of the first input they see.
+
+As in Keras, `Dense(64)` does not need to know how many inputs it will get: the
+first call (or `build(input_shape)`, or `input_shape=` given up front) reads the
+size of the input's last axis and creates a kernel of that many rows.
+
+Shapes in `input_shape` / `output_shape` have None for the batch axis, because
+any batch size works: `Dense(3, input_shape=(4,)).output_shape == (None, 3)`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import random
+from tinygrad_edu.nn import activations, initializers
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.tensor import Tensor
+
+Shape = tuple[int | None, ...]
+
+
+class Layer(Module):
+    """A Module that is *built* (creates its parameters) once its input shape is known.
+
+    Subclasses override `build(input_shape)` to create parameters and end it with
+    `super().build(input_shape)`, which records the shapes and sets `built`; they
+    override `forward(x)` (or Keras's `call(x)`) for the computation and
+    `compute_output_shape` if the shape changes.
+    """
+
+    def __init__(
+        self,
+        name: str | None = None,
+        input_shape: Sequence[int] | int | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        super().__init__(name)
+        self.dtype = np.dtype(dtype)
+        self.built = False
+        self.output_shape: Shape | None = None
+        # Like Keras, input_shape= leaves out the batch axis. Layers whose __init__
+        # ends with `self.build_if_shape_known()` then create their weights at once.
+        self.input_shape: Shape | None = None
+        if input_shape is not None:
+            self.input_shape = (None, *_as_shape(type(self).__name__, input_shape))
+
+    def build_if_shape_known(self) -> None:
+        """Build now when `input_shape=` was given, so weights exist before any call."""
+        if self.input_shape is not None and not self.built:
+            self.build(self.input_shape)
+
+    def build(self, input_shape: Shape) -> None:
+        """Record the shapes and mark the layer built (subclasses create parameters first)."""
+        self.input_shape = tuple(input_shape)
+        self.output_shape = self.compute_output_shape(self.input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The output's shape for an input of `input_shape` (None: any size)."""
+        return tuple(input_shape)
+
+    def add_weight(self, attribute: str, shape: tuple[int, ...], initializer: Any) -> Tensor:
+        """Create a parameter named '<layer name>.<attribute>' and register it."""
+        values = initializers.get(initializer)(shape, dtype=self.dtype)
+        parameter = Tensor(values, requires_grad=True, name=f"{self.name}.{attribute}")
+        setattr(self, attribute, parameter)
+        return parameter
+
+    def count_params(self) -> int:
+        """How many numbers the layer learns."""
+        if not self.built:
+            raise ValueError(
+                f"count_params: layer {self.name!r} is not built yet, so it has no weights; "
+                "call it on an input or call build(input_shape) first"
+            )
+        return sum(parameter.size for parameter in self.parameters())
+
+    def __call__(self, inputs: Any, **kwargs: Any) -> Tensor:
+        if not isinstance(inputs, Tensor):
+            inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
+        if not self.built:
+            shape = (None, *inputs.shape[1:]) if inputs.ndim >= 2 else tuple(inputs.shape)
+            self.build(shape)
+            if not self.built:  # a subclass's build forgot super().build(...)
+                Layer.build(self, shape)
+        return super().__call__(inputs, **kwargs)
+
+    def forward(self, inputs: Tensor, **kwargs: Any) -> Tensor:
+        call = getattr(self, "call", None)
+        if call is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} must define forward(self, x) (or call(self, x), as in "
+                "Keras) to say what the layer computes"
+            )
+        return call(inputs, **kwargs)
+
+
+def _as_shape(who: str, shape: Sequence[int] | int) -> tuple[int, ...]:
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if not all(isinstance(s, (int, np.integer)) and s > 0 for s in shape):
+        raise ValueError(
+            f"{who}: input_shape must be positive integers without the batch axis, e.g. (784,), "
+            f"got {shape}"
+        )
+    return tuple(int(s) for s in shape)
+
+
+class Dense(Layer):
+    """A fully connected layer: activation(x @ kernel + bias).
+
+    `kernel` has shape (inputs, units) and `bias` shape (units,). `x` may have any
+    number of leading axes: only its last axis is multiplied by the kernel.
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | Callable[[Tensor], Tensor] | None = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        super().__init__(name, input_shape, dtype)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel: Tensor | None = None
+        self.bias: Tensor | None = None
+        self.build_if_shape_known()
+
+    def build(self, input_shape: Shape) -> None:
+        features = input_shape[-1] if len(input_shape) else None
+        if features is None:
+            raise ValueError(
+                f"Dense {self.name!r}: the last axis of the input must be known to create the "
+                f"kernel, got input_shape {input_shape}"
+            )
+        self.add_weight("kernel", (features, self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.units,), self.bias_initializer)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (*input_shape[:-1], self.units)
+
+    def forward(self, x: Tensor) -> Tensor:
+        expected = self.kernel.shape[0]
+        if x.ndim == 0 or x.shape[-1] != expected:
+            raise ValueError(
+                f"Dense {self.name!r}: expected inputs whose last axis has size {expected} "
+                f"(the kernel has shape {self.kernel.shape}), got input of shape {x.shape}"
+            )
+        y = x @ self.kernel
+        if self.bias is not None:
+            y = y + self.bias
+        return self.activation(y)
+
+    def extra_repr(self) -> str:
+        return f"units={self.units}, activation={activations.name_of(self.activation)!r}"
+
+
+class Flatten(Layer):
+    """Reshape each sample to one long vector, keeping the batch axis: (N, 28, 28) -> (N, 784)."""
+
+    def __init__(
+        self,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        super().__init__(name, input_shape, dtype)
+        self.build_if_shape_known()
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        rest = input_shape[1:]
+        size = None if any(s is None for s in rest) else math.prod(rest)
+        return (input_shape[0], size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim == 0:
+            raise ValueError(f"Flatten {self.name!r}: needs a batch axis, got a 0-d input")
+        return x.reshape(x.shape[0], -1)
+
+
+class Dropout(Layer):
+    """During training, zero each input with probability `rate` and scale the rest by
+    1 / (1 - rate) ("inverted" dropout), so the expected value of every unit stays the
+    same and nothing has to change at test time. In eval mode it passes inputs through.
+
+    The random mask comes from `tinygrad_edu.random.generator()` (see manual_seed).
+    `training=True/False` in the call overrides the module's mode, as in Keras.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        valid = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
+        if not valid or not 0.0 <= rate < 1.0:
+            raise ValueError(
+                f"Dropout: rate must be a number in [0, 1), the fraction of inputs set to zero, "
+                f"got {rate!r}"
+            )
+        super().__init__(name, input_shape, dtype)
+        self.rate = float(rate)
+        self.build_if_shape_known()
+
+    def forward(self, x: Tensor, training: bool | None = None) -> Tensor:
+        training = self.training if training is None else training
+        if not training or self.rate == 0.0:
+            return x
+        keep = random.generator().random(x.shape, dtype=np.float32) >= self.rate
+        scale = np.asarray(1.0 / (1.0 - self.rate), dtype=x.dtype)
+        return x * (keep * scale)
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"
+
+
+class Activation(Layer):
+    """Apply an activation function (a name such as "relu", or a callable) as a layer."""
+
+    def __init__(
+        self,
+        activation: str | Callable[[Tensor], Tensor],
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        super().__init__(name, input_shape, dtype)
+        self.activation = activations.get(activation)
+        self.build_if_shape_known()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.activation(x)
+
+    def extra_repr(self) -> str:
+        return f"activation={activations.name_of(self.activation)!r}"

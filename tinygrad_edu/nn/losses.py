@@ -1,0 +1,328 @@
+"""Losses with Keras's names and meaning: one number, the mean over the batch.
+
+Every loss takes `(y_true, y_pred)`: the targets (a NumPy array, or a Tensor whose
+values are used) and the model's output (a Tensor), and returns a scalar Tensor
+to call `backward()` on.
+
+Crossentropy and log(0). A probability that rounds to 0 would make log(p) = -inf.
+So, as Keras does:
+
+- when `y_pred` was made by a softmax (or a sigmoid, for binary crossentropy)
+  in the recorded graph, the loss reaches under it and works from the *logits*
+  through log-softmax (or a stable log-sigmoid): loss and gradient stay finite
+  even for saturated outputs such as softmax([1000, 0]);
+- otherwise (`from_logits=False` and no graph, e.g. under `no_grad`), the
+  probabilities are clipped to [1e-7, 1 - 1e-7] before the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import ops
+from tinygrad_edu.functional import (
+    Softmax,
+    cross_entropy_with_logits,
+    sparse_cross_entropy_with_logits,
+)
+from tinygrad_edu.tensor import Tensor
+
+#: Keras's backend.epsilon(): how far probabilities are kept from 0 and 1.
+EPSILON = 1e-7
+
+
+# ---------------------------------------------------------------- helpers
+def _prediction(loss: str, y_pred: Any) -> Tensor:
+    if isinstance(y_pred, Tensor):
+        return y_pred
+    y_pred = Tensor(np.asarray(y_pred))
+    if y_pred.dtype.kind != "f":
+        raise TypeError(f"{loss}: y_pred must hold floating-point numbers, got {y_pred.dtype}")
+    return y_pred
+
+
+def _values(y_true: Any) -> np.ndarray:
+    """The target values as an array (a Tensor's values are used, no gradient flows)."""
+    return np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
+
+
+def _check_nonempty(loss: str, y_pred: Tensor) -> None:
+    if y_pred.size == 0:
+        raise ValueError(f"{loss}: y_pred is empty (shape {y_pred.shape}); a batch needs samples")
+
+
+def _targets_like(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
+    """y_true as an array of y_pred's shape and dtype, or a clear error.
+
+    As Keras does, a trailing axis of size 1 on one side only is tolerated:
+    y_true (N,) goes with y_pred (N, 1). Anything else must match exactly; a
+    silent broadcast of (N,) against (N, 1) to (N, N) would be a wrong loss.
+    """
+    targets = _values(y_true)
+    if targets.dtype.kind not in "biuf":
+        raise TypeError(f"{loss}: y_true must hold numbers, got dtype {targets.dtype}")
+    if targets.shape != y_pred.shape:
+        if targets.shape + (1,) == y_pred.shape or targets.shape == y_pred.shape + (1,):
+            targets = targets.reshape(y_pred.shape)
+        else:
+            raise ValueError(
+                f"{loss}: y_true has shape {targets.shape} but y_pred has shape {y_pred.shape}; "
+                "expected the same shape (one target per output)" + _hint(loss, targets, y_pred)
+            )
+    return targets.astype(y_pred.dtype, copy=False)
+
+
+def _hint(loss: str, targets: np.ndarray, y_pred: Tensor) -> str:
+    if (
+        loss == "categorical_crossentropy"
+        and targets.shape in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,))
+        and y_pred.ndim >= 1
+    ):
+        return (
+            ". y_true looks like class indices: use sparse_categorical_crossentropy, or one-hot "
+            "encode the labels"
+        )
+    return ""
+
+
+def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
+    """Sparse labels as int64 class indices of shape y_pred.shape[:-1], or a clear error."""
+    labels = _values(y_true)
+    batch_shape = y_pred.shape[:-1]
+    if y_pred.ndim < 1:
+        raise ValueError(f"{loss}: y_pred needs a class axis, got shape {y_pred.shape}")
+    if labels.shape == batch_shape + (1,):
+        labels = labels.reshape(batch_shape)  # (N, 1) labels, as Keras accepts
+    if labels.shape != batch_shape:
+        hint = ""
+        if labels.shape == y_pred.shape:
+            hint = " y_true looks one-hot: use categorical_crossentropy, or argmax it first."
+        raise ValueError(
+            f"{loss}: y_true has shape {labels.shape} but y_pred has shape {y_pred.shape}; "
+            f"expected y_true of shape {batch_shape} (one class index per sample) or "
+            f"{batch_shape + (1,)}.{hint}"
+        )
+    if labels.dtype.kind == "f":
+        if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
+            bad = labels[~np.isfinite(labels) | (labels != np.round(labels))]
+            raise ValueError(
+                f"{loss}: y_true must be whole-number class indices, got {bad[:5].tolist()} "
+                f"(dtype {labels.dtype}); for probabilities per class use "
+                "categorical_crossentropy"
+            )
+    elif labels.dtype.kind not in "iu":
+        raise TypeError(f"{loss}: y_true must be integer class indices, got dtype {labels.dtype}")
+    classes = y_pred.shape[-1]
+    outside = (labels < 0) | (labels >= classes)
+    if np.any(outside):
+        raise ValueError(
+            f"{loss}: class indices must lie in [0, {classes}) for y_pred with {classes} "
+            f"classes (shape {y_pred.shape}), got {labels[outside][:5].tolist()}"
+        )
+    return labels.astype(np.int64, copy=False)
+
+
+def _logits_under_softmax(y_pred: Tensor) -> Tensor | None:
+    """The logits z if y_pred was recorded as softmax(z) over its last axis, else None."""
+    node = y_pred.grad_fn
+    if isinstance(node, Softmax) and node.options.get("axis", -1) in (-1, y_pred.ndim - 1):
+        return node.inputs[0]
+    return None
+
+
+def _logits_under_sigmoid(y_pred: Tensor) -> Tensor | None:
+    node = y_pred.grad_fn
+    return node.inputs[0] if isinstance(node, ops.Sigmoid) else None
+
+
+def _log_clipped(probabilities: Tensor) -> Tensor:
+    return probabilities.clip(EPSILON, 1.0 - EPSILON).log()
+
+
+# ---------------------------------------------------------------- the losses
+def sparse_categorical_crossentropy(
+    y_true: Any, y_pred: Tensor, from_logits: bool = False
+) -> Tensor:
+    """Mean of -log(probability given to the true class); labels are class indices.
+
+    y_pred: (N, classes) probabilities (or logits with `from_logits=True`);
+    y_true: (N,) or (N, 1) integers in [0, classes). Extra leading axes are fine.
+    """
+    name = "sparse_categorical_crossentropy"
+    y_pred = _prediction(name, y_pred)
+    _check_nonempty(name, y_pred)
+    labels = _class_indices(name, y_true, y_pred).reshape(-1)
+    classes = y_pred.shape[-1]
+    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    if logits is not None:
+        return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
+    # Keras rescales so each row sums to 1, then clips, then takes the log.
+    probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
+    picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]
+    return -_log_clipped(picked).mean()
+
+
+def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Mean over samples of -sum(y_true * log(y_pred)); y_true one-hot (or soft) targets."""
+    name = "categorical_crossentropy"
+    y_pred = _prediction(name, y_pred)
+    _check_nonempty(name, y_pred)
+    targets = _targets_like(name, y_true, y_pred)
+    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    if logits is not None:
+        return cross_entropy_with_logits(logits, targets)
+    probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
+    return -(_log_clipped(probabilities) * targets).sum(axis=-1).mean()
+
+
+def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Mean of -(y log p + (1 - y) log(1 - p)) over every output; targets in [0, 1].
+
+    From logits z it is computed as max(z, 0) - y z + log(1 + exp(-|z|)), which
+    equals the formula above with p = sigmoid(z) and never overflows.
+    """
+    name = "binary_crossentropy"
+    y_pred = _prediction(name, y_pred)
+    _check_nonempty(name, y_pred)
+    targets = _targets_like(name, y_true, y_pred)
+    logits = y_pred if from_logits else _logits_under_sigmoid(y_pred)
+    if logits is not None:
+        softplus_of_minus_size = ((-logits.abs()).exp() + 1.0).log()
+        return (logits.maximum(0.0) - logits * targets + softplus_of_minus_size).mean()
+    log_p = _log_clipped(y_pred)
+    log_not_p = _log_clipped(1.0 - y_pred)
+    return -(log_p * targets + log_not_p * (1.0 - targets)).mean()
+
+
+def mean_squared_error(y_true: Any, y_pred: Tensor) -> Tensor:
+    """Mean of (y_true - y_pred)^2: the usual loss for regression."""
+    name = "mean_squared_error"
+    y_pred = _prediction(name, y_pred)
+    _check_nonempty(name, y_pred)
+    difference = y_pred - _targets_like(name, y_true, y_pred)
+    return (difference * difference).mean()
+
+
+def mean_absolute_error(y_true: Any, y_pred: Tensor) -> Tensor:
+    """Mean of |y_true - y_pred|: regression that cares less about outliers."""
+    name = "mean_absolute_error"
+    y_pred = _prediction(name, y_pred)
+    _check_nonempty(name, y_pred)
+    return (y_pred - _targets_like(name, y_true, y_pred)).abs().mean()
+
+
+mse = mean_squared_error
+mae = mean_absolute_error
+
+
+# ---------------------------------------------------------------- loss objects
+class Loss:
+    """A loss with its settings, callable as `loss(y_true, y_pred)`; `name` is Keras's."""
+
+    name = "loss"
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{key}={value!r}" for key, value in vars(self).items())
+        return f"{type(self).__name__}({settings})"
+
+
+class SparseCategoricalCrossentropy(Loss):
+    name = "sparse_categorical_crossentropy"
+
+    def __init__(self, from_logits: bool = False) -> None:
+        self.from_logits = from_logits
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+
+class CategoricalCrossentropy(Loss):
+    name = "categorical_crossentropy"
+
+    def __init__(self, from_logits: bool = False) -> None:
+        self.from_logits = from_logits
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+
+class BinaryCrossentropy(Loss):
+    name = "binary_crossentropy"
+
+    def __init__(self, from_logits: bool = False) -> None:
+        self.from_logits = from_logits
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+
+class MeanSquaredError(Loss):
+    name = "mean_squared_error"
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return mean_squared_error(y_true, y_pred)
+
+
+class MeanAbsoluteError(Loss):
+    name = "mean_absolute_error"
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        return mean_absolute_error(y_true, y_pred)
+
+
+_BY_NAME: dict[str, type[Loss]] = {
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
+    "mean_squared_error": MeanSquaredError,
+    "mse": MeanSquaredError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "mae": MeanAbsoluteError,
+}
+
+
+def names() -> list[str]:
+    """The names `get` accepts."""
+    return sorted(_BY_NAME)
+
+
+def get(
+    identifier: str | Loss | Callable[[Any, Tensor], Tensor],
+) -> Callable[[Any, Tensor], Tensor]:
+    """A loss callable `(y_true, y_pred) -> Tensor` from a name, a Loss, or a function."""
+    if isinstance(identifier, str):
+        if identifier not in _BY_NAME:
+            raise ValueError(
+                f"Unknown loss {identifier!r}; valid names: {', '.join(names())} "
+                "(or pass a function (y_true, y_pred) -> scalar Tensor)"
+            )
+        return _BY_NAME[identifier]()
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise TypeError(
+        f"losses.get: expected a loss name, a Loss or a callable, got {type(identifier).__name__}"
+    )
+
+
+def canonical_name(loss: Any) -> str | None:
+    """Keras's name of a loss given as a name, Loss, class or function; None if unknown.
+
+    `metrics.get` uses it to turn "accuracy" into the right kind of accuracy.
+    """
+    if isinstance(loss, str):
+        name = loss
+    elif isinstance(loss, Loss) or (isinstance(loss, type) and issubclass(loss, Loss)):
+        name = loss.name
+    else:
+        name = getattr(loss, "__name__", None)
+    if name in _BY_NAME:
+        return _BY_NAME[name].name
+    return None

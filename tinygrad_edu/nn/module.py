@@ -1,0 +1,178 @@
+"""Module: the base of every layer and model, which keeps track of parameters by name.
+
+Assigning an attribute registers it, as in PyTorch:
+
+    self.kernel = Tensor(..., requires_grad=True)   # a parameter
+    self.hidden = Dense(64)                          # a sub-module
+    self.blocks = [Dense(64), Dense(64)]             # a list of sub-modules
+
+so `parameters()` can find every trainable tensor without the user listing them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from tinygrad_edu.autograd import name_scope
+from tinygrad_edu.tensor import Tensor
+
+
+def snake_case(class_name: str) -> str:
+    """'Dense' -> 'dense', 'MyModel' -> 'my_model', 'MLP' -> 'mlp' (default module names)."""
+    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", class_name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
+
+
+class Module:
+    """Holds parameters and sub-modules; calling it runs `forward` inside a name scope.
+
+    Parameters are the tensors with `requires_grad=True` assigned as attributes.
+    `training` (True after construction, as in PyTorch) tells layers such as
+    Dropout which mode they are in; `train()` and `eval()` set it everywhere below.
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        # Written with object.__setattr__: our own __setattr__ needs these to exist.
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_name", None)
+        self.training = True
+        #: True while the name is the class's default, so a Sequential may rename it.
+        self.name_is_default = name is None
+        self.name = snake_case(type(self).__name__) if name is None else name
+
+    # ------------------------------------------------------------ registration
+    def __setattr__(self, key: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}: cannot set attribute {key!r} before Module.__init__ "
+                "ran; call super().__init__() first in your __init__"
+            )
+        self._parameters.pop(key, None)
+        self._modules.pop(key, None)
+        if isinstance(value, Tensor) and value.requires_grad:
+            self._parameters[key] = value
+        elif isinstance(value, Module):
+            self._modules[key] = value
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
+            # Keep the list itself: modules appended to it later are found too.
+            self._modules[key] = value
+        object.__setattr__(self, key, value)
+
+    def __delattr__(self, key: str) -> None:
+        self._parameters.pop(key, None)
+        self._modules.pop(key, None)
+        object.__delattr__(self, key)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, new_name: str) -> None:
+        if not isinstance(new_name, str) or not new_name:
+            raise TypeError(
+                f"{type(self).__name__}: name must be a non-empty string, got {new_name!r}"
+            )
+        old_name = self._name
+        # Parameters named after the module ("dense.kernel") follow a rename.
+        for attribute, parameter in self._parameters.items():
+            if old_name is not None and parameter.name == f"{old_name}.{attribute}":
+                parameter.name = f"{new_name}.{attribute}"
+        object.__setattr__(self, "_name", new_name)
+        if old_name is not None:
+            object.__setattr__(self, "name_is_default", False)
+
+    # ------------------------------------------------------------ walking the tree
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules with their names: attribute names, 'blocks.0' for lists.
+
+        Containers that name their layers differently (Sequential uses the layer
+        names) override this; everything else here is built on it.
+        """
+        for attribute, value in self._modules.items():
+            if isinstance(value, Module):
+                yield attribute, value
+            else:
+                for position, module in enumerate(value):
+                    if isinstance(module, Module):
+                        yield f"{attribute}.{position}", module
+
+    def children(self) -> list[Module]:
+        return [module for _, module in self.named_children()]
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every module below it (each once), parents before children."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            path, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield path, module
+            below = [
+                (f"{path}.{name}" if path else name, child)
+                for name, child in module.named_children()
+            ]
+            stack.extend(reversed(below))  # reversed, so the first child comes out first
+
+    def modules(self) -> list[Module]:
+        return [module for _, module in self.named_modules()]
+
+    def named_parameters(self) -> list[tuple[str, Tensor]]:
+        """(path, parameter) pairs such as ('hidden.kernel', ...), each parameter once."""
+        result: list[tuple[str, Tensor]] = []
+        seen: set[int] = set()
+        for path, module in self.named_modules():
+            for attribute, parameter in module._parameters.items():
+                if id(parameter) not in seen:
+                    seen.add(id(parameter))
+                    result.append((f"{path}.{attribute}" if path else attribute, parameter))
+        return result
+
+    def parameters(self) -> list[Tensor]:
+        """Every parameter once, in registration order: what an optimizer updates."""
+        return [parameter for _, parameter in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Forget the gradients of the last backward (they would add up otherwise)."""
+        for parameter in self.parameters():
+            parameter.grad = None
+
+    def train(self, mode: bool = True) -> Module:
+        """Training mode for this module and all below it (Dropout drops); returns self."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Inference mode (Dropout passes everything through); returns self."""
+        return self.train(False)
+
+    # ------------------------------------------------------------ running
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} must define forward(self, ...) to say what calling it computes"
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # The scope tags every op recorded inside with this module's name (for graph pictures).
+        with name_scope(self.name):
+            return self.forward(*args, **kwargs)
+
+    def extra_repr(self) -> str:
+        """Settings shown in repr (layers override this)."""
+        return ""
+
+    def __repr__(self) -> str:
+        settings = ", ".join(part for part in (f"name={self.name!r}", self.extra_repr()) if part)
+        lines = [f"{type(self).__name__}({settings})"]
+        for name, child in self.named_children():
+            lines.extend(
+                f"  ({name}): {line}" if i == 0 else f"  {line}"
+                for i, line in enumerate(repr(child).splitlines())
+            )
+        return "\n".join(lines)

@@ -1,0 +1,410 @@
+"""Optimizers: how each parameter moves, given its gradient. SGD, RMSprop and Adam.
+
+Usable by hand, as in PyTorch,
+
+    optimizer = nn.optimizers.RMSprop(model.parameters(), learning_rate=1e-3)
+    optimizer.zero_grad(); loss.backward(); optimizer.step()
+
+or by name in `model.compile(optimizer="rmsprop", ...)`, which hands over the
+parameters with `set_parameters`.
+
+The update rules are Keras 3's, step for step (written out in each class). The
+updates are plain NumPy on `param.data`, done in place (`out=` arguments and a
+scratch array per parameter, so no new arrays are made on this hot path), with
+no graph recorded: an update is not something to differentiate. Everything
+stays in the parameter's dtype: the hyperparameters are Python floats, which
+NumPy does not let promote a float32 array to float64.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.nn import schedules
+from tinygrad_edu.nn.schedules import LearningRateSchedule
+from tinygrad_edu.tensor import Tensor
+
+LearningRate = float | LearningRateSchedule | Callable[[int], float]
+
+
+def _check_number(owner: str, name: str, value: Any, low: float, high: float) -> float:
+    """`value` as a float in [low, high], or a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high:
+        raise ValueError(f"{owner}: {name} must be a number in [{low}, {high}], got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class: keeps the parameters, the step count and the learning rate.
+
+    Subclasses write `update(parameter, gradient, state, learning_rate)`, which
+    changes `parameter.data` in place, and `new_state(parameter)` for the arrays
+    they keep per parameter (momentum, running averages).
+
+    Gradient clipping, applied to new arrays (never to `param.grad` itself) before
+    the update, as Keras does; only one may be set:
+      clipnorm:        each gradient g becomes g * clipnorm / max(||g||, clipnorm)
+      global_clipnorm: all gradients scaled together by clipnorm / max(global norm, clipnorm)
+      clipvalue:       each entry clipped to [-clipvalue, clipvalue]
+    """
+
+    name = "optimizer"
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.01,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+    ) -> None:
+        owner = type(self).__name__
+        if isinstance(params, numbers.Number):
+            raise TypeError(
+                f"{owner}: the first argument is the list of parameters, got the number "
+                f"{params!r}; to set the learning rate write {owner}(learning_rate={params!r})"
+            )
+        given = [c for c in (clipnorm, clipvalue, global_clipnorm) if c is not None]
+        if len(given) > 1:
+            raise ValueError(
+                f"{owner}: only one of clipnorm, clipvalue and global_clipnorm can be set, got "
+                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
+        for setting, value in (
+            ("clipnorm", clipnorm),
+            ("clipvalue", clipvalue),
+            ("global_clipnorm", global_clipnorm),
+        ):
+            if value is not None:
+                _check_number(owner, setting, value, 0.0, math.inf)
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.learning_rate = learning_rate
+        self.iterations = 0
+        self.params: list[Tensor] = []
+        self.state: list[dict[str, np.ndarray]] = []
+        if params is not None:
+            self.set_parameters(params)
+
+    # ------------------------------------------------------------ settings
+    @property
+    def learning_rate(self) -> LearningRate:
+        """A number, a schedule, or a callable of the step; assign to change it."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: LearningRate) -> None:
+        if isinstance(value, LearningRateSchedule) or (
+            callable(value) and not isinstance(value, numbers.Real)
+        ):
+            self._learning_rate = value
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            self._learning_rate = _check_number(
+                type(self).__name__, "learning_rate", value, 0.0, math.inf
+            )
+        else:
+            raise TypeError(
+                f"{type(self).__name__}: learning_rate must be a number, a schedule from "
+                f"nn.optimizers.schedules or a function of the step, got {value!r}"
+            )
+
+    @property
+    def current_learning_rate(self) -> float:
+        """The learning rate the next step will use (a schedule evaluated at `iterations`)."""
+        if callable(self._learning_rate):
+            return float(self._learning_rate(self.iterations))
+        return self._learning_rate
+
+    # ------------------------------------------------------------ parameters
+    def set_parameters(self, params: Iterable[Tensor]) -> None:
+        """The parameters to update (what compile/fit call). State of ones kept is kept."""
+        if hasattr(params, "parameters") and callable(params.parameters):
+            params = params.parameters()  # a Module was given
+        new_params: list[Tensor] = []
+        seen: set[int] = set()
+        for position, param in enumerate(params):
+            if not isinstance(param, Tensor) or not param.requires_grad:
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {position} is not a Tensor with "
+                    f"requires_grad=True (got {type(param).__name__}); pass model.parameters()"
+                )
+            if id(param) not in seen:
+                seen.add(id(param))
+                new_params.append(param)
+        old_state = {id(p): s for p, s in zip(self.params, self.state)}
+        self.state = [old_state.get(id(p)) or self.new_state(p) for p in new_params]
+        self.params = new_params
+
+    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        """The arrays kept for one parameter; 'scratch' holds intermediate results."""
+        return {"scratch": np.zeros_like(param.data)}
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to None (backward would add to it otherwise)."""
+        for param in self.params:
+            param.grad = None
+
+    # ------------------------------------------------------------ stepping
+    def step(self) -> None:
+        """One update of every parameter that has a gradient; parameters without one are
+        left alone. `iterations` goes up by one."""
+        if not self.params:
+            raise RuntimeError(
+                f"{type(self).__name__}.step: no parameters to update; pass them when creating "
+                "the optimizer, e.g. RMSprop(model.parameters()), or call set_parameters"
+            )
+        learning_rate = self.current_learning_rate
+        gradients = self._clipped_gradients()
+        with no_grad():
+            for param, gradient, state in zip(self.params, gradients, self.state):
+                if gradient is None:
+                    continue
+                if state["scratch"].shape != param.shape:
+                    raise RuntimeError(
+                        f"{type(self).__name__}.step: parameter {param.name or ''} now has shape "
+                        f"{param.shape}, but the optimizer's state was made for "
+                        f"{state['scratch'].shape}; call set_parameters again after reshaping"
+                    )
+                self.update(param, gradient, state, learning_rate)
+        self.iterations += 1
+
+    def _clipped_gradients(self) -> list[np.ndarray | None]:
+        """Each parameter's gradient array (None where it has none), clipped if asked.
+
+        Clipping makes new arrays: `param.grad` is never changed.
+        """
+        gradients = [None if p.grad is None else p.grad.data for p in self.params]
+        if self.clipnorm is not None:
+            gradients = [_clip_by_norm(g, self.clipnorm) for g in gradients]
+        elif self.global_clipnorm is not None:
+            present = [g for g in gradients if g is not None]
+            total = math.sqrt(sum(float(np.vdot(g, g)) for g in present))
+            if total > self.global_clipnorm:
+                scale = self.global_clipnorm / total
+                gradients = [None if g is None else g * scale for g in gradients]
+        elif self.clipvalue is not None:
+            limit = float(self.clipvalue)
+            gradients = [None if g is None else np.clip(g, -limit, limit) for g in gradients]
+        return gradients
+
+    def update(
+        self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
+    ) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        settings = {"learning_rate": self._learning_rate, **self.settings()}
+        for clip in ("clipnorm", "clipvalue", "global_clipnorm"):
+            if getattr(self, clip) is not None:
+                settings[clip] = getattr(self, clip)
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in settings.items())})"
+
+    def settings(self) -> dict[str, Any]:
+        """The optimizer's own hyperparameters (for repr)."""
+        return {}
+
+
+def _clip_by_norm(gradient: np.ndarray | None, clipnorm: float) -> np.ndarray | None:
+    """gradient * clipnorm / max(||gradient||, clipnorm): shorter than clipnorm afterwards."""
+    if gradient is None:
+        return None
+    norm = math.sqrt(float(np.vdot(gradient, gradient)))
+    if norm <= clipnorm:
+        return gradient
+    return gradient * (clipnorm / norm)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum. Keras 3's rule:
+
+    no momentum:   p = p - lr * g
+    momentum:      m = momentum * m - lr * g
+                   p = p + m                          (nesterov=False)
+                   p = p + momentum * m - lr * g      (nesterov=True)
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        **clipping: Any,
+    ) -> None:
+        self.momentum = _check_number("SGD", "momentum", momentum, 0.0, 1.0)
+        self.nesterov = bool(nesterov)
+        super().__init__(params, learning_rate, **clipping)
+
+    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        state = super().new_state(param)
+        if self.momentum != 0.0:
+            state["momentum"] = np.zeros_like(param.data)
+        return state
+
+    def update(
+        self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
+    ) -> None:
+        step = state["scratch"]
+        np.multiply(gradient, lr, out=step)  # lr * g
+        if self.momentum == 0.0:
+            param -= step
+            return
+        m = state["momentum"]
+        np.multiply(m, self.momentum, out=m)
+        np.subtract(m, step, out=m)  # m = momentum * m - lr * g
+        if self.nesterov:
+            param -= step  # p - lr * g ...
+            np.multiply(m, self.momentum, out=step)
+            param += step  # ... + momentum * m
+        else:
+            param += m
+
+    def settings(self) -> dict[str, Any]:
+        return {"momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSprop(Optimizer):
+    """Divide each step by a running root-mean-square of recent gradients. Keras 3's rule:
+
+    v = rho * v + (1 - rho) * g^2
+    increment = lr * g / sqrt(v + epsilon)
+    momentum:     m = momentum * m + increment;  p = p - m
+    no momentum:  p = p - increment
+    """
+
+    name = "rmsprop"
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        **clipping: Any,
+    ) -> None:
+        self.rho = _check_number("RMSprop", "rho", rho, 0.0, 1.0)
+        self.momentum = _check_number("RMSprop", "momentum", momentum, 0.0, 1.0)
+        self.epsilon = _check_number("RMSprop", "epsilon", epsilon, 0.0, math.inf)
+        super().__init__(params, learning_rate, **clipping)
+
+    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        state = super().new_state(param)
+        state["velocity"] = np.zeros_like(param.data)
+        if self.momentum != 0.0:
+            state["momentum"] = np.zeros_like(param.data)
+        return state
+
+    def update(
+        self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
+    ) -> None:
+        v, scratch = state["velocity"], state["scratch"]
+        np.multiply(v, self.rho, out=v)
+        np.multiply(gradient, gradient, out=scratch)
+        np.multiply(scratch, 1.0 - self.rho, out=scratch)
+        np.add(v, scratch, out=v)  # v = rho * v + (1 - rho) * g^2
+        np.add(v, self.epsilon, out=scratch)
+        np.sqrt(scratch, out=scratch)
+        np.divide(gradient, scratch, out=scratch)
+        np.multiply(scratch, lr, out=scratch)  # increment = lr * g / sqrt(v + eps)
+        if self.momentum == 0.0:
+            param -= scratch
+            return
+        m = state["momentum"]
+        np.multiply(m, self.momentum, out=m)
+        np.add(m, scratch, out=m)  # m = momentum * m + increment
+        param -= m
+
+    def settings(self) -> dict[str, Any]:
+        return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon}
+
+
+class Adam(Optimizer):
+    """Momentum plus RMSprop-style scaling, with a bias correction. Keras 3's rule:
+
+    t = iterations + 1
+    alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+    m = m + (g - m) * (1 - beta_1)
+    v = v + (g^2 - v) * (1 - beta_2)
+    p = p - alpha * m / (sqrt(v) + epsilon)
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **clipping: Any,
+    ) -> None:
+        self.beta_1 = _check_number("Adam", "beta_1", beta_1, 0.0, 1.0)
+        self.beta_2 = _check_number("Adam", "beta_2", beta_2, 0.0, 1.0)
+        self.epsilon = _check_number("Adam", "epsilon", epsilon, 0.0, math.inf)
+        super().__init__(params, learning_rate, **clipping)
+
+    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        state = super().new_state(param)
+        state["m"] = np.zeros_like(param.data)
+        state["v"] = np.zeros_like(param.data)
+        return state
+
+    def update(
+        self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
+    ) -> None:
+        m, v, scratch = state["m"], state["v"], state["scratch"]
+        t = self.iterations + 1
+        alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        np.subtract(gradient, m, out=scratch)
+        np.multiply(scratch, 1.0 - self.beta_1, out=scratch)
+        np.add(m, scratch, out=m)  # m += (g - m) * (1 - beta_1)
+        np.multiply(gradient, gradient, out=scratch)
+        np.subtract(scratch, v, out=scratch)
+        np.multiply(scratch, 1.0 - self.beta_2, out=scratch)
+        np.add(v, scratch, out=v)  # v += (g^2 - v) * (1 - beta_2)
+        np.sqrt(v, out=scratch)
+        np.add(scratch, self.epsilon, out=scratch)
+        np.divide(m, scratch, out=scratch)
+        np.multiply(scratch, alpha, out=scratch)
+        param -= scratch  # p -= alpha * m / (sqrt(v) + eps)
+
+    def settings(self) -> dict[str, Any]:
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+_BY_NAME: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def names() -> list[str]:
+    """The names `get` accepts (any capitalisation: "Adam", "adam", "RMSprop")."""
+    return sorted(_BY_NAME)
+
+
+def get(identifier: str | Optimizer | type[Optimizer]) -> Optimizer:
+    """An optimizer from a name (with Keras's default settings), an instance, or a class."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier.lower() not in _BY_NAME:
+            raise ValueError(
+                f"Unknown optimizer {identifier!r}; valid names: {', '.join(names())} "
+                "(or pass an optimizer such as nn.optimizers.Adam(learning_rate=1e-3))"
+            )
+        return _BY_NAME[identifier.lower()]()
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise TypeError(
+        f"optimizers.get: expected an optimizer name or instance, got {type(identifier).__name__}"
+    )
+
+
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "get", "names", "schedules"]

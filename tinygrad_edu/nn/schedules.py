@@ -1,0 +1,83 @@
+"""Learning-rate schedules: the learning rate as a function of the step number.
+
+Pass one as an optimizer's `learning_rate`; before each update the optimizer asks
+it for the rate at `optimizer.iterations` (the number of updates done so far,
+starting at 0), as Keras does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+class LearningRateSchedule:
+    """Base class: `schedule(step) -> float`."""
+
+    def __call__(self, step: int) -> float:
+        raise NotImplementedError
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """initial_learning_rate * decay_rate ** (step / decay_steps).
+
+    With `staircase=True` the exponent is floor(step / decay_steps), so the rate
+    drops in steps every `decay_steps` updates instead of smoothly.
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+    ) -> None:
+        if decay_steps <= 0:
+            raise ValueError(f"ExponentialDecay: decay_steps must be positive, got {decay_steps}")
+        if decay_rate <= 0:
+            raise ValueError(f"ExponentialDecay: decay_rate must be positive, got {decay_rate}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps = decay_steps
+        self.decay_rate = float(decay_rate)
+        self.staircase = staircase
+
+    def __call__(self, step: int) -> float:
+        exponent = step / self.decay_steps
+        if self.staircase:
+            exponent = math.floor(exponent)
+        return self.initial_learning_rate * self.decay_rate**exponent
+
+    def __repr__(self) -> str:
+        return (
+            f"ExponentialDecay(initial_learning_rate={self.initial_learning_rate}, "
+            f"decay_steps={self.decay_steps}, decay_rate={self.decay_rate}, "
+            f"staircase={self.staircase})"
+        )
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """values[0] up to step boundaries[0], values[1] up to boundaries[1], ..., then values[-1].
+
+    As in Keras, a step equal to a boundary still gets the earlier value:
+    boundaries=[100], values=[0.1, 0.01] gives 0.1 for steps 0..100 and 0.01 after.
+    """
+
+    def __init__(self, boundaries: Sequence[int], values: Sequence[float]) -> None:
+        boundaries, values = list(boundaries), [float(v) for v in values]
+        if len(values) != len(boundaries) + 1:
+            raise ValueError(
+                f"PiecewiseConstantDecay: needs one more value than boundaries, got "
+                f"{len(boundaries)} boundaries and {len(values)} values"
+            )
+        if any(later <= earlier for earlier, later in zip(boundaries, boundaries[1:])):
+            raise ValueError(f"PiecewiseConstantDecay: boundaries must increase, got {boundaries}")
+        self.boundaries, self.values = boundaries, values
+
+    def __call__(self, step: int) -> float:
+        for boundary, value in zip(self.boundaries, self.values):
+            if step <= boundary:
+                return value
+        return self.values[-1]
+
+    def __repr__(self) -> str:
+        return f"PiecewiseConstantDecay(boundaries={self.boundaries}, values={self.values})"
