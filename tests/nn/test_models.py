@@ -73,6 +73,9 @@ def test_add_and_pop():
     model.add(nn.Dense(2))  # built straight away: the input shape is known
     assert model.count_params() == 16 + 10
     assert model.predict(np.ones((5, 3)), verbose=0).shape == (5, 2)
+    with pytest.raises(ValueError, match="Dense"):
+        model.add(nn.Dense(2, input_shape=(7,)))  # does not fit after dense_2's 2 outputs
+    assert len(model.layers) == 2
     removed = model.pop()
     assert removed.name == "dense_2"
     assert [layer.name for layer in model.layers] == ["dense_1"]

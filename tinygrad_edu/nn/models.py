@@ -646,9 +646,13 @@ class Sequential(Model):
             raise ValueError(f"Sequential.add: layer '{layer.name}' is already in this model")
         self._name_layer(layer)
         self._layer_list.append(layer)
-        if self._build_input_shape is not None or self._first_layer_input_shape() is not None:
-            self._build_input_shape = None  # rebuild: built layers keep their weights
-            self._ensure_built("Sequential.add")
+        shape = self._known_input_shape()
+        if shape is not None:  # build the new layer now; built layers keep their weights
+            try:
+                self.build(shape)
+            except Exception:
+                self._layer_list.pop()  # leave the model as it was
+                raise
 
     def pop(self) -> Module:
         """Remove and return the top layer."""
