@@ -1,0 +1,175 @@
+"""Each example in examples/ reaches the figure it promises.
+
+The examples are scripts, not a package, so each is loaded from its file and
+its ``main(argv)`` called with a temporary ``--out``. The MNIST and
+Fashion-MNIST ones train on the real files (marked slow) and are skipped, with
+the reason, where the files are not on disk: these tests never download.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tinygrad_edu.datasets.download import (
+    FASHION_MNIST,
+    MNIST,
+    Dataset,
+    DatasetNotFoundError,
+    fetch_files,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES_DIR = REPO_ROOT / "examples"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def load_example(name: str) -> ModuleType:
+    """Import examples/<name>.py as a module, so its main() can be called."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES_DIR / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_png(path: Path | None) -> None:
+    assert path is not None, "the example did not save its figure"
+    path = Path(path)
+    assert path.is_file(), f"{path} was not written"
+    assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG file"
+    assert path.stat().st_size > 5000, f"{path} is suspiciously small"
+    leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(".")]
+    assert not leftovers, f"temporary files left behind: {leftovers}"
+
+
+def require_files(dataset: Dataset) -> None:
+    """Skip the test unless the data set is on disk (never downloads)."""
+    try:
+        fetch_files(dataset, download=False)
+    except DatasetNotFoundError:
+        pytest.skip(
+            f"{dataset.title} files not found: set TINYGRAD_EDU_DATA to a folder holding "
+            f"{dataset.folder}/ (CI uses ../shared/datasets)"
+        )
+
+
+@pytest.fixture
+def no_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `import matplotlib...` fail, as on a machine without the plot extra."""
+    for name in list(sys.modules):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+# ---------------------------------------------------------------- fast examples
+def test_gradient_descent_finds_x_2_25(tmp_path: Path) -> None:
+    result = load_example("gradient_descent").main(["--out", str(tmp_path)])
+    assert abs(result["x"] - 2.25) < 1e-3
+    assert result["steps"] > 10  # it really walked there, step by step
+    assert_png(result["figure"])
+
+
+def test_gradient_descent_from_the_left_too(tmp_path: Path) -> None:
+    result = load_example("gradient_descent").main(["--out", str(tmp_path), "--start", "1.0"])
+    assert abs(result["x"] - 2.25) < 1e-3
+
+
+def test_gradient_descent_without_matplotlib_still_prints_the_answer(
+    tmp_path: Path, no_matplotlib: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = load_example("gradient_descent").main(["--out", str(tmp_path)])
+    output = capsys.readouterr().out
+    assert abs(result["x"] - 2.25) < 1e-3
+    assert result["figure"] is None
+    assert "x = 2.250000" in output
+    assert "matplotlib is not installed" in output
+    assert not list(tmp_path.iterdir())
+
+
+def test_gradient_descent_runs_as_a_script(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    completed = subprocess.run(
+        [sys.executable, str(EXAMPLES_DIR / "gradient_descent.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "Minimum found at x = 2.25" in completed.stdout
+    assert_png(tmp_path / "gradient_descent.png")
+
+
+def test_celsius_to_fahrenheit_learns_the_formula(tmp_path: Path) -> None:
+    result = load_example("celsius_to_fahrenheit").main(["--out", str(tmp_path)])
+    assert abs(result["weight"] - 1.8) < 0.1
+    assert abs(result["bias"] - 32.0) < 0.1
+    assert abs(result["prediction_100"] - 212.0) < 1.0
+    assert_png(result["figure"])
+
+
+def test_celsius_to_fahrenheit_without_matplotlib_still_learns(
+    tmp_path: Path, no_matplotlib: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = load_example("celsius_to_fahrenheit").main(["--out", str(tmp_path)])
+    assert abs(result["weight"] - 1.8) < 0.1 and abs(result["bias"] - 32.0) < 0.1
+    assert result["figure"] is None
+    assert "skipping the loss plot" in capsys.readouterr().out
+
+
+def test_celsius_to_fahrenheit_is_reproducible(tmp_path: Path) -> None:
+    example = load_example("celsius_to_fahrenheit")
+    first = example.main(["--out", str(tmp_path), "--epochs", "50", "--seed", "3"])
+    second = example.main(["--out", str(tmp_path), "--epochs", "50", "--seed", "3"])
+    assert first["weight"] == second["weight"] and first["bias"] == second["bias"]
+
+
+def test_digits_sigmoid_net_reaches_90_percent(capsys: pytest.CaptureFixture[str]) -> None:
+    result = load_example("digits_sigmoid_net").main([])
+    assert result["test_accuracy"] >= 0.90
+    assert len(result["history"]) == 30
+    assert "Test accuracy" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- real MNIST / Fashion-MNIST
+@pytest.mark.slow
+def test_mnist_softmax_reaches_91_5_percent_and_draws_the_dashboard(tmp_path: Path) -> None:
+    require_files(MNIST)
+    result = load_example("mnist_softmax").main(["--out", str(tmp_path)])
+    assert result["test_accuracy"] >= 0.915
+    assert_png(result["dashboard"])
+
+
+@pytest.mark.slow
+def test_mnist_mlp_reaches_97_8_percent() -> None:
+    require_files(MNIST)
+    result = load_example("mnist_mlp").main([])
+    assert result["test_accuracy"] >= 0.978
+    assert len(result["history"]["loss"]) == 5
+
+
+@pytest.mark.slow
+def test_fashion_mnist_reaches_87_5_percent_and_draws_predictions(tmp_path: Path) -> None:
+    require_files(FASHION_MNIST)
+    result = load_example("fashion_mnist").main(["--out", str(tmp_path)])
+    assert result["test_accuracy"] >= 0.875
+    assert_png(result["figure"])
+
+
+@pytest.mark.slow
+def test_dropout_and_decay_close_the_train_test_gap(tmp_path: Path) -> None:
+    require_files(MNIST)
+    result = load_example("mnist_dropout_decay").main(["--out", str(tmp_path)])
+    plain, dropout = result["plain"], result["dropout"]
+    assert plain["gap"] > 0.02  # the plain MLP really does overfit
+    assert dropout["gap"] < plain["gap"]
+    assert dropout["loss_gap"] < plain["loss_gap"]
+    assert dropout["test_accuracy"] > plain["test_accuracy"]  # narrower, and not by learning less
+    assert_png(result["figure"])
