@@ -18,14 +18,13 @@ Fahrenheit values in the lesson are rounded to whole degrees.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from tinygrad_edu import manual_seed, nn
+from tinygrad_edu.files import atomic_path
 
 CELSIUS = np.array([-40, -10, 0, 8, 15, 22, 38], dtype=np.float32)
 FAHRENHEIT = np.array([-40, 14, 32, 46, 59, 72, 100], dtype=np.float32)
@@ -63,14 +62,8 @@ def save_loss_plot(losses: list[float], out_dir: Path) -> Path | None:
 
 def save_png(figure: object, path: Path) -> Path:
     """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         figure.savefig(temporary, format="png", dpi=100)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
     return path
 
 

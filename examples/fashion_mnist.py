@@ -15,9 +15,7 @@ bar chart of the ten class probabilities.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,6 +23,7 @@ import numpy as np
 
 from tinygrad_edu import manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, fashion_mnist
+from tinygrad_edu.files import atomic_path
 
 TARGET_ACCURACY = 0.875
 CLASS_NAMES = fashion_mnist.CLASS_NAMES
@@ -113,14 +112,8 @@ def save_predictions_figure(
 
 def save_png(figure: object, path: Path) -> Path:
     """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         figure.savefig(temporary, format="png", dpi=100)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
     return path
 
 

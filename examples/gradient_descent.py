@@ -14,14 +14,13 @@ Calculus says f'(x) = 4x^3 - 9x^2 = x^2 (4x - 9), so the minimum is at x = 9/4 =
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from tinygrad_edu import Tensor, manual_seed, no_grad
+from tinygrad_edu.files import atomic_path
 
 TARGET_X = 2.25  # where f has its minimum (see the docstring)
 
@@ -81,14 +80,8 @@ def save_figure(path_of_x: list[float], out_dir: Path) -> Path | None:
 
 def save_png(figure: object, path: Path) -> Path:
     """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         figure.savefig(temporary, format="png", dpi=100)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
     return path
 
 

@@ -23,9 +23,7 @@ training images (``--train-size``).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +31,7 @@ import numpy as np
 
 from tinygrad_edu import manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, mnist
+from tinygrad_edu.files import atomic_path
 
 
 def load_mnist(data_dir: str | None) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
@@ -102,14 +101,8 @@ def save_curves(histories: dict[str, dict[str, list[float]]], path: Path) -> Pat
 
 def save_png(figure: object, path: Path) -> Path:
     """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         figure.savefig(temporary, format="png", dpi=100)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
     return path
 
 

@@ -16,9 +16,7 @@ grid of misclassified test digits with their true and predicted labels.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import numpy as np
 
 from tinygrad_edu import manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, mnist
+from tinygrad_edu.files import atomic_path
 
 TARGET_ACCURACY = 0.915
 
@@ -131,14 +130,8 @@ def save_dashboard(
 
 def save_png(figure: object, path: Path) -> Path:
     """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         figure.savefig(temporary, format="png", dpi=80)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
     return path
 
 

@@ -14,17 +14,16 @@ a one-line note; it never stops the training.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from tinygrad_edu import Tensor, manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, digits, fashion_mnist, mnist
+from tinygrad_edu.files import atomic_path
 
 DATASET_NAMES = ("digits", "mnist", "fashion_mnist")
 SUBCOMMANDS = ("train", "graph")
@@ -78,19 +77,6 @@ def loss_of_one_batch(model: nn.Module, x: np.ndarray, y: np.ndarray) -> Tensor:
 
 
 # ---------------------------------------------------------------- pictures
-def write_atomically(path: Path, write: Callable[[str], object]) -> Path:
-    """Call ``write(temporary_path)``, then rename onto ``path``: no half-written files."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    return path
-
-
 def save_history_plot(history: dict[str, list[float]], path: Path, title: str) -> Path | None:
     """Loss and accuracy per epoch, training beside test; None when matplotlib is missing."""
     try:
@@ -115,7 +101,9 @@ def save_history_plot(history: dict[str, list[float]], path: Path, title: str) -
         axes.grid(alpha=0.3)
         axes.legend()
     figure.suptitle(title)
-    return write_atomically(path, lambda name: figure.savefig(name, format="png", dpi=100))
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=100)
+    return path
 
 
 def graph_tools_missing() -> str | None:

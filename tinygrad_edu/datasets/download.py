@@ -28,11 +28,12 @@ import hashlib
 import http.client
 import os
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from tinygrad_edu.files import atomic_path
 
 ENV_VAR = "TINYGRAD_EDU_DATA"
 SYSTEM_DATA_DIR = Path("/usr/share/datasets")
@@ -217,31 +218,25 @@ def _download_one(url: str, published: PublishedFile, target_dir: Path, opener: 
     other programs see either no file or the complete, verified one.
     """
     final_path = target_dir / published.name
-    tmp = tempfile.NamedTemporaryFile(
-        dir=target_dir, prefix=f".{published.name}.", suffix=".part", delete=False
-    )
-    tmp_path = Path(tmp.name)
-    try:
+    # atomic_path removes the temporary file if anything below raises.
+    with atomic_path(final_path) as temporary:
         digest = hashlib.sha256()
         size = 0
-        with tmp, opener(url, timeout=DOWNLOAD_TIMEOUT) as response:
+        with open(temporary, "wb") as file, opener(url, timeout=DOWNLOAD_TIMEOUT) as response:
             while chunk := response.read(CHUNK_SIZE):
                 size += len(chunk)
                 if size > published.size:
                     raise ChecksumError(f"wrong size: expected {published.size} bytes, got more")
                 digest.update(chunk)
-                tmp.write(chunk)
-            tmp.flush()
-            os.fsync(tmp.fileno())
+                file.write(chunk)
+            file.flush()
+            os.fsync(file.fileno())
         if size != published.size:
             raise ChecksumError(f"wrong size: expected {published.size} bytes, got {size}")
         if digest.hexdigest() != published.sha256:
             raise ChecksumError(
                 f"wrong SHA-256: expected {published.sha256}, got {digest.hexdigest()}"
             )
-        os.replace(tmp_path, final_path)
-    finally:
-        tmp_path.unlink(missing_ok=True)  # after a successful rename there is nothing left
     return final_path
 
 

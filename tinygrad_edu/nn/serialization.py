@@ -9,13 +9,14 @@ checks every name and shape before changing anything.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from typing import IO
 
 import numpy as np
 
+from tinygrad_edu.files import atomic_path
+from tinygrad_edu.files import write_text_atomically as write_text_atomically  # for callbacks
 from tinygrad_edu.tensor import Tensor
 
 
@@ -23,29 +24,14 @@ def write_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]
     """Call `write(file)` on a temporary file beside `path`, then rename it to `path`.
 
     If `write` raises, the temporary file is removed and `path` is left untouched.
+    The bytes are flushed to disk (fsync) before the rename, so a power cut right
+    after a save cannot leave an empty weights file behind.
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(
-        dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as file:
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.remove(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def write_text_atomically(path: str | os.PathLike, text: str) -> None:
-    """The text version of `write_atomically` (UTF-8)."""
-    write_atomically(path, lambda file: file.write(text.encode("utf-8")))
 
 
 def save_arrays(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:

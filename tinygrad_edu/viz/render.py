@@ -8,10 +8,11 @@ program turns DOT text into SVG, PNG or PDF. Each gets its own clear error.
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from tinygrad_edu.files import atomic_path
 
 # The file formats `render` writes, chosen by the file's suffix.
 FORMATS = ("svg", "png", "pdf")
@@ -66,14 +67,6 @@ def write_picture(digraph: Any, path: str | os.PathLike[str], caller: str) -> Pa
         message = (error.stderr or b"").decode(errors="replace").strip()
         raise RuntimeError(f"{caller}: Graphviz's `dot` failed: {message}") from error
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A fresh name opened with "x" (fail if it exists) gets the usual permissions,
-    # unlike tempfile's private 0600 files, so the picture is as readable as any.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(temporary, "xb") as file:
-            file.write(picture)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with atomic_path(path) as temporary:
+        temporary.write_bytes(picture)
     return path
