@@ -232,3 +232,23 @@ def test_softmax_and_log_softmax_values_at_plus_minus_1000():
     assert sparse_cross_entropy_with_logits(z, np.array([2, 0])).item() == pytest.approx(
         np.log(2) / 2
     )
+
+
+# ---------------------------------------------------------------- the fused last step
+def test_sparse_cross_entropy_is_log_softmax_then_one_node_that_frees_its_derivative():
+    logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]], dtype=np.float32), True)
+    loss = sparse_cross_entropy_with_logits(logits, np.array([2, 1]))
+    assert loss.dtype == np.float32 and loss.shape == ()
+    node = loss.grad_fn
+    assert node.name == "NegativeLogLikelihood"
+    assert node.inputs[0].grad_fn.name == "LogSoftmax"
+    loss.backward()
+    assert node.released and node.derivative is None  # nothing kept after backward
+    expected = (np_softmax(logits.data, -1) - np.eye(3)[[2, 1]]) / 2
+    np.testing.assert_allclose(logits.grad.data, expected, rtol=1e-6)
+    assert logits.grad.dtype == np.float32
+
+
+def test_sparse_cross_entropy_names_itself_when_a_label_is_out_of_range():
+    with pytest.raises(IndexError, match="NegativeLogLikelihood"):
+        sparse_cross_entropy_with_logits(Tensor(np.zeros((2, 3)), True), np.array([0, 3]))

@@ -106,15 +106,18 @@ class Function:
 
     returns_view = False  # True for ops whose output may share memory with input 0
 
-    def __init__(self) -> None:
-        self.inputs: tuple[Tensor, ...] = ()
-        self.needs_input_grad: tuple[bool, ...] = ()
-        self._saved: tuple[tuple[Tensor, int], ...] = ()
-        self._output_ref: Callable[[], Tensor | None] | None = None
-        self._output_version = 0
-        self.released = False
-        self.scope: tuple[str, ...] = ()  # the modules that were running when it was recorded
-        self.options: dict[str, Any] = {}  # the keyword options it was applied with
+    # The defaults of every node, as class attributes: `apply` creates a Function
+    # for every op, recorded or not, so not setting eight attributes per call in an
+    # __init__ is a measurable saving. `apply` sets the real values when it records.
+    inputs: tuple[Tensor, ...] = ()
+    needs_input_grad: tuple[bool, ...] = ()
+    _saved: tuple[tuple[Tensor, int], ...] = ()
+    _output_ref: Callable[[], Tensor | None] | None = None
+    _output_version = 0
+    released = False
+    scope: tuple[str, ...] = ()  # the modules that were running when it was recorded
+    options: dict[str, Any] = {}  # the keyword options it was applied with (never mutated)
+    _recording = False  # True while forward runs for a node that will be recorded
 
     @property
     def name(self) -> str:
@@ -124,13 +127,19 @@ class Function:
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward and, if any input requires grad, record the node."""
         function = cls()
+        requires_grad = False
+        if _grad_enabled:
+            for tensor in inputs:
+                if tensor._requires_grad:
+                    requires_grad = True
+                    break
+        function._recording = requires_grad  # save_for_backward keeps nothing otherwise
         try:
             data = function.forward(*inputs, **options)
         except (ValueError, IndexError) as error:  # say which op failed, and on what
             shapes = ", ".join(str(t.shape) for t in inputs)
             kind = IndexError if isinstance(error, IndexError) else ValueError
             raise kind(f"{cls.__name__}: {error} (input shapes: {shapes})") from error
-        requires_grad = _grad_enabled and any(t.requires_grad for t in inputs)
         # Build the output with the inputs' own class, so this file needn't import tensor.py.
         output = type(inputs[0])._from_op(data, requires_grad)
         if cls.returns_view and _shares_memory(output, inputs[0]):
@@ -139,14 +148,12 @@ class Function:
             function.inputs = inputs
             function.options = options
             function.scope = tuple(_scopes)
-            function.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            function.needs_input_grad = tuple([t._requires_grad for t in inputs])
             # A weak reference: the output already points at us, so a strong one
             # back would make a reference cycle that only the garbage collector frees.
             function._output_ref = weakref.ref(output)
-            function._output_version = output._version
+            function._output_version = output._versions[0]  # a view shares its base's count
             output._creator = function
-        else:
-            function._saved = ()  # nothing will ever read them
         return output
 
     def forward(self, *inputs: Tensor, **options: Any) -> Any:
@@ -158,7 +165,8 @@ class Function:
     # -- what backward may read: checked against in-place changes
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for backward, remembering their version to catch in-place edits."""
-        self._saved = tuple((t, t._version) for t in tensors)
+        if self._recording:  # without a recorded node, nothing will ever read them
+            self._saved = tuple([(t, t._versions[0]) for t in tensors])
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
@@ -226,9 +234,10 @@ def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
         creator = tensor._creator
         if creator is None:
             continue
-        creator._check_not_released()
+        if creator.released:
+            creator._check_not_released()  # raises the error that explains retain_graph
         for parent in creator.inputs:
-            if parent.requires_grad and id(parent) not in visited:
+            if parent._requires_grad and id(parent) not in visited:
                 stack.append((parent, False))
     return order
 
@@ -289,17 +298,20 @@ def run_backward(
                 continue
             input_grads = _as_tuple(creator.backward(grad))
             for parent, parent_grad in zip(creator.inputs, input_grads):
-                if parent_grad is None or not parent.requires_grad:
+                if parent_grad is None or not parent._requires_grad:
                     continue
-                if parent_grad.shape != parent.shape:
+                # Read the arrays once: this loop runs for every edge of the graph.
+                parent_data, grad_data = parent._data, parent_grad._data
+                if grad_data.shape != parent_data.shape:
                     raise RuntimeError(
                         f"{creator.name}.backward returned a gradient of shape "
-                        f"{parent_grad.shape} for an input of shape {parent.shape}"
+                        f"{grad_data.shape} for an input of shape {parent_data.shape}"
                     )
-                if parent_grad.dtype != parent.dtype:
-                    parent_grad = parent_grad.astype(parent.dtype)
-                previous = pending.get(id(parent))
-                pending[id(parent)] = parent_grad if previous is None else previous + parent_grad
+                if grad_data.dtype != parent_data.dtype:
+                    parent_grad = parent_grad.astype(parent_data.dtype)
+                key = id(parent)
+                previous = pending.get(key)
+                pending[key] = parent_grad if previous is None else previous + parent_grad
             if not retain_graph:
                 creator.release()
     finally:

@@ -41,6 +41,32 @@ class LogSoftmax(Function):
         return grad - softmax * grad.sum(axis=self.axis, keepdims=True)
 
 
+class NegativeLogLikelihood(Function):
+    """-mean(log_probabilities[i, labels[i]]): the last step of sparse cross-entropy.
+
+    Fused for speed: written as indexing, mean and negation it is four nodes
+    forward and five backward on the hottest path of classifier training. As one
+    node, its derivative is a constant array, -1/batch at each picked entry and 0
+    elsewhere, so backward is one Tensor multiplication (which differentiates
+    again like any other, as the composite did).
+    """
+
+    def forward(self, log_probabilities, labels=None):
+        data = log_probabilities.data
+        rows = np.arange(data.shape[0])
+        if self._recording:  # only a recorded node will need its derivative
+            self.derivative = np.zeros_like(data)
+            self.derivative[rows, labels] = -1.0 / data.shape[0]
+        return -data[rows, labels].sum() / len(rows)  # the mean; sum / n is quicker
+
+    def backward(self, grad):
+        return grad * self.derivative
+
+    def release(self) -> None:
+        super().release()
+        self.derivative = None  # it is what this node saved for backward
+
+
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis`; finite for any finite input."""
     return Softmax.apply(x, axis=axis)
@@ -64,9 +90,7 @@ def sparse_cross_entropy_with_logits(logits: Tensor, labels: np.ndarray) -> Tens
     `logits` has shape (batch, classes); `labels` holds integer class indices.
     Working from logits through log-softmax keeps loss and gradient finite.
     """
-    rows = np.arange(logits.shape[0])
-    picked = log_softmax(logits, axis=-1)[rows, labels]
-    return -picked.mean()
+    return NegativeLogLikelihood.apply(log_softmax(logits, axis=-1), labels=np.asarray(labels))
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:

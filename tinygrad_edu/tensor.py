@@ -425,6 +425,8 @@ class Tensor:
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute axes (all reversed when none are given), as NumPy's transpose."""
+        if not axes:  # .T, as in every matmul backward: nothing to check
+            return ops.Transpose.apply(self, axes=None)
         if len(axes) == 1 and isinstance(axes[0], Sequence):
             axes = tuple(axes[0])
         in_range = all(-self.ndim <= a < self.ndim for a in axes)

@@ -22,5 +22,7 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
         for axis, size in enumerate(shape)
         if size == 1 and grad.shape[extra_leading + axis] != 1
     )
+    if not stretched:  # only new leading axes (a bias added to a batch): one plain sum
+        return grad.sum(axis=tuple(range(extra_leading)))
     summed = grad.sum(axis=tuple(range(extra_leading)) + stretched, keepdims=True)
     return summed.reshape(shape)

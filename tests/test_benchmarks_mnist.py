@@ -1,0 +1,185 @@
+"""The MNIST benchmark scripts and their hand-written NumPy reference.
+
+The reference's hand-derived gradients are checked against central differences,
+and one of its training steps against tinygrad-edu's: a benchmark that compared
+different arithmetic would measure nothing. The scripts themselves run in quick
+mode; their timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import _timing  # noqa: E402
+import mnist_mlp  # noqa: E402
+import numpy_reference  # noqa: E402
+
+
+def small_float64_model(seed: int = 0) -> tuple[numpy_reference.NumpyMLP, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    weights = [w.astype(np.float64) for w in numpy_reference.initial_weights(rng, (5, 7, 4))]
+    weights[1] = rng.normal(size=7)  # nonzero biases, so their gradients are exercised
+    weights[3] = rng.normal(size=4)
+    x = rng.normal(size=(6, 5))
+    labels = np.array([0, 3, 1, 2, 3, 0])
+    return numpy_reference.NumpyMLP(weights), x, labels
+
+
+def central_differences(model, x, labels, step=1e-6) -> list[np.ndarray]:
+    """d loss / d parameter, one entry at a time: (loss(p + h) - loss(p - h)) / 2h."""
+    gradients = []
+    for parameter in model.parameters():
+        gradient = np.zeros_like(parameter)
+        for index in np.ndindex(parameter.shape):
+            saved = parameter[index]
+            parameter[index] = saved + step
+            above = model.forward_backward(x, labels)[0]
+            parameter[index] = saved - step
+            below = model.forward_backward(x, labels)[0]
+            parameter[index] = saved
+            gradient[index] = (above - below) / (2 * step)
+        gradients.append(gradient)
+    return gradients
+
+
+def test_reference_gradients_match_central_differences():
+    model, x, labels = small_float64_model()
+    _, _, analytic = model.forward_backward(x, labels)
+    numerical = central_differences(model, x, labels)
+    names = ["kernel1", "bias1", "kernel2", "bias2"]
+    for name, mine, expected in zip(names, analytic, numerical):
+        assert mine.shape == expected.shape, name
+        np.testing.assert_allclose(mine, expected, rtol=1e-5, atol=1e-8, err_msg=name)
+
+
+def test_reference_loss_and_accuracy_are_the_usual_ones():
+    model, x, labels = small_float64_model()
+    probabilities = model.predict_proba(x)
+    loss, accuracy, _ = model.forward_backward(x, labels)
+    assert loss == pytest.approx(-np.mean(np.log(probabilities[np.arange(6), labels])))
+    assert accuracy == pytest.approx(np.mean(probabilities.argmax(axis=1) == labels))
+
+
+def test_reference_rmsprop_follows_the_keras_formula():
+    weights = [np.array([[1.0]]), np.array([0.5]), np.array([[2.0]]), np.array([-1.0])]
+    settings = numpy_reference.RMSpropSettings(learning_rate=0.1, rho=0.9, epsilon=1e-7)
+    model = numpy_reference.NumpyMLP(weights, settings)
+    gradients = [np.array([[0.2]]), np.array([-0.4]), np.array([[0.0]]), np.array([1.0])]
+    for _ in range(2):  # twice, so the running average's memory matters
+        model.apply_gradients(gradients)
+    for parameter, start, g in zip(model.parameters(), weights, gradients):
+        expected, v = start.copy(), 0.0
+        for _ in range(2):
+            v = 0.9 * v + 0.1 * g**2
+            expected = expected - 0.1 * g / np.sqrt(v + 1e-7)
+        np.testing.assert_allclose(parameter, expected, rtol=1e-12)
+
+
+def test_reference_stays_in_float32():
+    weights = numpy_reference.initial_weights(np.random.default_rng(0), (5, 7, 4))
+    model = numpy_reference.NumpyMLP(weights)
+    x = np.random.default_rng(1).random((3, 5), dtype=np.float32)
+    _, _, gradients = model.forward_backward(x, np.array([0, 1, 3]))
+    model.train_step(x, np.array([0, 1, 3]))
+    arrays = [*gradients, *model.parameters(), *model.velocities]
+    assert {a.dtype for a in arrays} == {np.dtype(np.float32)}
+
+
+def test_one_engine_step_equals_one_reference_step():
+    """From the same weights on the same batch, tinygrad-edu and the reference agree."""
+    weights = numpy_reference.initial_weights(np.random.default_rng(3))
+    x, y = mnist_mlp.load_data(None, 32, seed=3)
+    agreement = mnist_mlp.check_agreement(weights, x, y)
+    assert agreement["engine_loss"] == pytest.approx(agreement["reference_loss"], rel=1e-5)
+    assert agreement["max_weight_difference"] < 1e-5
+    assert agreement["engine_dtypes"] == ["float32"]
+
+
+def test_update_results_section_replaces_only_its_own_section(tmp_path):
+    path = tmp_path / "RESULTS.md"
+    _timing.update_results_section(path, "mnist_mlp", "first")
+    path.write_text(path.read_text() + "\n## engine_overhead\n\nkeep me\n")
+    _timing.update_results_section(path, "mnist_mlp", "second")
+    _timing.update_results_section(path, "memory", "third")
+    text = path.read_text()
+    assert text.startswith("# Benchmark results\n")
+    assert "first" not in text
+    assert text.index("## mnist_mlp\n\nsecond\n") < text.index("## engine_overhead\n\nkeep me\n")
+    assert text.rstrip().endswith("## memory\n\nthird")
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
+    # One BLAS thread: on a 2-core machine shared with other work, OpenBLAS's threads wait
+    # on each other and a quick run can take a minute instead of seconds.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_mnist_mlp_quick_runs_every_contender(tmp_path):
+    figures_path = tmp_path / "figures.json"
+    done = run_script("mnist_mlp.py", "--quick", "--json", str(figures_path))
+    for expected in ("vs numpy", "GFLOP/s", "peak MiB", "matrix products alone", "blas threads"):
+        assert expected in done.stdout
+    figures = json.loads(figures_path.read_text())
+    names = [row["name"] for row in figures["rows"]]
+    assert names[:3] == ["fit", "manual", "numpy"]
+    for row in figures["rows"]:
+        assert row["median_s"] > 0 and row["gflops"] > 0
+        if row["name"] != "torch":
+            assert row["traced_peak_bytes"] > 0
+    assert figures["agreement"]["max_weight_difference"] < 1e-5
+    assert figures["settings"]["steps_per_epoch"] == 4
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TINYGRAD_EDU_DATA"), reason="TINYGRAD_EDU_DATA (real MNIST) not set"
+)
+def test_mnist_mlp_quick_on_real_mnist(tmp_path):
+    figures_path = tmp_path / "figures.json"
+    data_dir = Path(os.environ["TINYGRAD_EDU_DATA"]) / "mnist"
+    run_script("mnist_mlp.py", "--quick", "--data-dir", str(data_dir), "--json", str(figures_path))
+    figures = json.loads(figures_path.read_text())
+    assert figures["settings"]["data"] == str(data_dir)
+    assert figures["agreement"]["engine_loss"] == pytest.approx(
+        figures["agreement"]["reference_loss"], rel=1e-5
+    )
+
+
+def test_memory_quick_reports_peaks_and_growth(tmp_path):
+    figures_path = tmp_path / "figures.json"
+    done = run_script("memory.py", "--quick", "--json", str(figures_path))
+    assert "the reference" in done.stdout and "gc found" in done.stdout
+    figures = json.loads(figures_path.read_text())
+    assert set(figures["step_peak_bytes"]) == {"manual", "numpy", "fit", "numpy_fit"}
+    state = figures["optimizer_state_bytes"]
+    assert state["engine"] == state["numpy"] == 2 * 4 * (784 * 512 + 512 + 512 * 10 + 10)
+    assert all(peak > 0 for peak in figures["step_peak_bytes"].values())
+    for name in ("manual", "numpy", "fit"):
+        growth = figures["growth"][name]
+        assert (growth["early_steps"], growth["late_steps"]) == (10, 50)
+        assert growth["early_traced"] > 0 or name == "numpy"
+
+
+def test_the_command_in_results_leaves_out_output_paths():
+    given = ["--data-dir", "d", "--json", "out.json", "--write-results", "--json=x", "--quick"]
+    kept = _timing.command_arguments(given, drop={"--write-results"}, drop_with_value={"--json"})
+    assert kept == ["--data-dir", "d", "--quick"]
