@@ -27,6 +27,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from tinygrad_edu.files import write_text_atomically  # noqa: E402  (needs the path above)
+
 
 # ---------------------------------------------------------------- timing
 def time_call(function: Callable[[], object]) -> float:
@@ -226,6 +228,4 @@ def update_results_section(path: Path, heading: str, body: str) -> None:
             (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
         )
         lines[start:end] = section
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, "\n".join(lines).rstrip("\n") + "\n")

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import platform
 import sys
 from collections.abc import Callable
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 
 from tinygrad_edu import Tensor  # noqa: E402
+from tinygrad_edu.files import write_text_atomically  # noqa: E402
 
 SIZE = (10, 10)
 CHAIN_LENGTHS = (1_000, 10_000, 100_000)
@@ -239,9 +239,7 @@ def chain_ratio(chains: list[dict]) -> float:
 
 def write_json(path: Path, figures: dict) -> None:
     """Write to a temporary name, then rename: a reader never sees half a file."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, json.dumps(figures, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,7 @@ import mnist_mlp  # noqa: E402
 import numpy_reference  # noqa: E402
 
 from tinygrad_edu import manual_seed  # noqa: E402
+from tinygrad_edu.files import write_text_atomically  # noqa: E402
 
 BATCH = 128
 
@@ -235,10 +236,7 @@ def main(argv: list[str] | None = None) -> dict:
     figures = run(args)
     print(report(figures))
     if args.json:
-        path = Path(args.json)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(figures, indent=2), encoding="utf-8")
-        temporary.replace(path)
+        write_text_atomically(Path(args.json), json.dumps(figures, indent=2))
     if args.write_results:
         arguments = _timing.command_arguments(
             argv, drop={"--write-results"}, drop_with_value={"--json"}

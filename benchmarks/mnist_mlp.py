@@ -43,6 +43,7 @@ import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference  # noqa: E402
 
 from tinygrad_edu import Tensor, manual_seed, nn  # noqa: E402
+from tinygrad_edu.files import write_text_atomically  # noqa: E402
 
 INPUTS, HIDDEN, CLASSES = 784, 512, 10
 SETTINGS = numpy_reference.RMSpropSettings(learning_rate=1e-3, rho=0.9, epsilon=1e-7)
@@ -450,10 +451,7 @@ def main(argv: list[str] | None = None) -> dict:
     figures = run(args)
     print(report(figures))
     if args.json:
-        path = Path(args.json)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(figures, indent=2), encoding="utf-8")
-        temporary.replace(path)
+        write_text_atomically(Path(args.json), json.dumps(figures, indent=2))
     if args.write_results:
         threads = os.environ.get("OPENBLAS_NUM_THREADS")
         command = " ".join(

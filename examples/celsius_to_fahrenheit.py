@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygrad_edu import manual_seed, nn
-from tinygrad_edu.files import atomic_path
+from tinygrad_edu.files import save_figure
 
 CELSIUS = np.array([-40, -10, 0, 8, 15, 22, 38], dtype=np.float32)
 FAHRENHEIT = np.array([-40, 14, 32, 46, 59, 72, 100], dtype=np.float32)
@@ -57,14 +57,7 @@ def save_loss_plot(losses: list[float], out_dir: Path) -> Path | None:
     axes.set_xlabel("epoch")
     axes.set_ylabel("mean squared error")
     axes.set_title("Celsius to Fahrenheit: training loss")
-    return save_png(figure, out_dir / "celsius_to_fahrenheit_loss.png")
-
-
-def save_png(figure: object, path: Path) -> Path:
-    """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=100)
-    return path
+    return save_figure(figure, out_dir / "celsius_to_fahrenheit_loss.png")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -23,7 +23,7 @@ import numpy as np
 
 from tinygrad_edu import manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, fashion_mnist
-from tinygrad_edu.files import atomic_path
+from tinygrad_edu.files import save_figure
 
 TARGET_ACCURACY = 0.875
 CLASS_NAMES = fashion_mnist.CLASS_NAMES
@@ -107,14 +107,7 @@ def save_predictions_figure(
         bar_axes.tick_params(labelsize=6)
         bar_axes.set_yticks([])
     figure.suptitle("Fashion-MNIST test images: predicted class, confidence, (true class)")
-    return save_png(figure, path)
-
-
-def save_png(figure: object, path: Path) -> Path:
-    """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=100)
-    return path
+    return save_figure(figure, path)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygrad_edu import Tensor, manual_seed, no_grad
-from tinygrad_edu.files import atomic_path
+from tinygrad_edu.files import save_figure
 
 TARGET_X = 2.25  # where f has its minimum (see the docstring)
 
@@ -55,7 +55,7 @@ def gradient_descent(
     return x.item(), path
 
 
-def save_figure(path_of_x: list[float], out_dir: Path) -> Path | None:
+def plot_descent(path_of_x: list[float], out_dir: Path) -> Path | None:
     """Draw f and the points gradient descent visited; None when matplotlib is missing."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -75,14 +75,7 @@ def save_figure(path_of_x: list[float], out_dir: Path) -> Path | None:
     axes.set_ylabel("f(x)")
     axes.set_title(f"Gradient descent: {len(path_of_x) - 1} steps")
     axes.legend()
-    return save_png(figure, out_dir / "gradient_descent.png")
-
-
-def save_png(figure: object, path: Path) -> Path:
-    """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=100)
-    return path
+    return save_figure(figure, out_dir / "gradient_descent.png")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -103,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     steps = len(path) - 1
     print(f"Started at x = {args.start}, took {steps} steps.")
     print(f"Minimum found at x = {x:.6f} (exact: {TARGET_X}, error {abs(x - TARGET_X):.2e})")
-    figure = save_figure(path, Path(args.out))
+    figure = plot_descent(path, Path(args.out))
     if figure is not None:
         print(f"Saved {figure}")
     return {"x": x, "steps": steps, "figure": figure}

@@ -31,7 +31,7 @@ import numpy as np
 
 from tinygrad_edu import manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, mnist
-from tinygrad_edu.files import atomic_path
+from tinygrad_edu.files import save_figure
 
 
 def load_mnist(data_dir: str | None) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
@@ -96,14 +96,7 @@ def save_curves(histories: dict[str, dict[str, list[float]]], path: Path) -> Pat
     figure.suptitle(
         "Plain MLP vs dropout + learning-rate decay (training curves are measured with dropout on)"
     )
-    return save_png(figure, path)
-
-
-def save_png(figure: object, path: Path) -> Path:
-    """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=100)
-    return path
+    return save_figure(figure, path)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

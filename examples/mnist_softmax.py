@@ -24,7 +24,7 @@ import numpy as np
 
 from tinygrad_edu import manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, mnist
-from tinygrad_edu.files import atomic_path
+from tinygrad_edu.files import save_figure
 
 TARGET_ACCURACY = 0.915
 
@@ -125,14 +125,7 @@ def save_dashboard(
             i = wrong[cell]
             axes.imshow(x_test[i].reshape(28, 28), cmap="gray_r")
             axes.set_title(f"true {y_test[i]}, said {predicted[i]}", fontsize=8, color="tab:red")
-    return save_png(figure, path)
-
-
-def save_png(figure: object, path: Path) -> Path:
-    """Write a figure to a temporary file, then rename it, so no half-written PNG is left."""
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=80)
-    return path
+    return save_figure(figure, path, dpi=80)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

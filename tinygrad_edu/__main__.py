@@ -23,7 +23,7 @@ import numpy as np
 
 from tinygrad_edu import Tensor, manual_seed, nn
 from tinygrad_edu.datasets import DatasetNotFoundError, digits, fashion_mnist, mnist
-from tinygrad_edu.files import atomic_path
+from tinygrad_edu.files import save_figure
 
 DATASET_NAMES = ("digits", "mnist", "fashion_mnist")
 SUBCOMMANDS = ("train", "graph")
@@ -101,9 +101,7 @@ def save_history_plot(history: dict[str, list[float]], path: Path, title: str) -
         axes.grid(alpha=0.3)
         axes.legend()
     figure.suptitle(title)
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=100)
-    return path
+    return save_figure(figure, path)
 
 
 def graph_tools_missing() -> str | None:

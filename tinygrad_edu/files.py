@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 @contextmanager
@@ -65,3 +66,10 @@ def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
 def write_text_atomically(path: str | os.PathLike[str], text: str) -> Path:
     """The text version of `write_bytes_atomically` (UTF-8)."""
     return write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def save_figure(figure: Any, path: str | os.PathLike[str], dpi: int = 100) -> Path:
+    """Save a matplotlib figure as PNG without ever leaving half a picture behind."""
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=dpi)
+    return Path(path)
