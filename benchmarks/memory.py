@@ -203,12 +203,13 @@ def results_section(figures: dict, command: str) -> str:
     fit = figures["growth"]["fit"]
     verdicts = [
         f"- Peak memory of a training step: {ratio:.3f}x the reference (target 1.1x: "
-        f"{'met' if ratio <= 1.1 else 'NOT met'}). The extra {_timing.megabytes(extra)} is "
-        "what the recorded graph keeps alive until the step ends: its edges hold every "
-        "intermediate tensor, so the first layer's x @ kernel (before the bias is added) and "
-        "its pre-activation stay in memory beside the relu output, two (128, 512) float32 "
-        "arrays of 0.25 MiB each that the reference never has at once (it adds the bias and "
-        "applies relu in place, in one buffer). Both sides keep the same RMSprop state and "
+        f"{'met' if ratio <= 1.1 else 'NOT met'}); {_timing.megabytes(extra)} more. At the "
+        "peak (the first layer's kernel gradient being made) both hold one (128, 512) "
+        "activation, its gradient and the (784, 512) kernel gradient. The engine gets there "
+        "because `Dense` adds its bias in place (one fused Linear node, not matmul then add) "
+        "and because backward lets each node's inputs go once it is done with them (a "
+        "released node keeps a ReleasedTensor, not the values), so the relu output and the "
+        "pre-activation are not both alive. Both sides keep the same RMSprop state and "
         "allocate nothing in the update.",
         f"- Growth of the hand-written loop from step {g['early_steps']} to {g['late_steps']}: "
         f"{grown / 1024:.1f} KiB traced, {g['gc_found']} objects left for the garbage "

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 
 from tinygrad_edu import Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad
-from tinygrad_edu.autograd import name_scope, topological_order
+from tinygrad_edu.autograd import ReleasedTensor, current_scope, name_scope, topological_order
 from tinygrad_edu.testing import gradcheck
 
 
@@ -266,6 +270,35 @@ def test_nodes_record_inputs_options_name_and_scope():
     assert (x * 2).grad_fn.scope == ()
 
 
+def test_nested_name_scopes_stamp_the_whole_path_and_are_restored():
+    x = leaf([1.0])
+    assert current_scope() == ()
+    with name_scope("model"):
+        with name_scope("dense_1"):
+            y = x * 2
+            assert current_scope() == ("model", "dense_1")
+        z = y * 3
+        assert current_scope() == ("model",)
+    assert current_scope() == ()
+    assert y.grad_fn.scope == ("model", "dense_1")
+    assert z.grad_fn.scope == ("model",)
+    assert (z * 4).grad_fn.scope == ()
+
+
+def test_name_scope_is_restored_after_an_error_inside():
+    with pytest.raises(ZeroDivisionError):
+        with name_scope("outer"):
+            with name_scope("inner"):
+                raise ZeroDivisionError("inside a layer")
+    assert current_scope() == ()
+    with name_scope("outer"):
+        with pytest.raises(ValueError):
+            with name_scope("inner"):
+                raise ValueError("inside a layer")
+        assert current_scope() == ("outer",)
+        assert (leaf([1.0]) * 2).grad_fn.scope == ("outer",)
+
+
 # ---------------------------------------------------------------- releasing the graph
 def test_a_second_backward_through_a_released_graph_says_to_retain_it():
     x = leaf([2.0])
@@ -292,6 +325,96 @@ def test_grad_releases_the_graph_too_unless_retained():
     assert g.data.tolist() == [4.0]
     with pytest.raises(RuntimeError, match="retain_graph=True"):
         grad(y, x)
+
+
+@contextmanager
+def without_garbage_collector():
+    """Only reference counting frees objects inside: a reference cycle would keep them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def loss_through_an_intermediate(x: Tensor) -> tuple[Tensor, weakref.ref]:
+    """(3 relu(2x)).sum(), and a weak reference to relu(2x), which only the graph holds."""
+    h = (x * 2).relu()
+    return (h * 3).sum(), weakref.ref(h)
+
+
+def test_backward_frees_an_intermediate_no_one_else_holds():
+    x = leaf([1.0, -2.0, 3.0])
+    with without_garbage_collector():
+        loss, ref = loss_through_an_intermediate(x)
+        assert ref() is not None  # the graph holds it: backward will need it
+        loss.backward()
+        assert ref() is None  # at once, while the loss is still alive
+    np.testing.assert_array_equal(x.grad.data, [6.0, 0.0, 6.0])
+
+
+def test_retain_graph_keeps_the_intermediates_for_a_second_backward():
+    x = leaf([1.0, -2.0, 3.0])
+    with without_garbage_collector():
+        loss, ref = loss_through_an_intermediate(x)
+        loss.backward(retain_graph=True)
+        assert ref() is not None and not loss.grad_fn.released
+        loss.backward()
+        assert ref() is None
+    np.testing.assert_array_equal(x.grad.data, [12.0, 0.0, 12.0])
+
+
+def test_a_released_graph_keeps_leaves_and_stands_in_for_what_ops_made():
+    x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    held = x.exp()
+    held.name = "held"
+    loss = held @ w
+    loss.backward()
+    stand_in, kept_leaf = loss.grad_fn.inputs
+    assert isinstance(stand_in, ReleasedTensor) and kept_leaf is w
+    assert stand_in.tensor() is held  # the user still holds it: the way back to its values
+    assert (stand_in.shape, stand_in.ndim, stand_in.dtype) == ((2,), 1, np.float64)
+    assert stand_in.name == "held"
+    assert stand_in.grad_fn is held.grad_fn and stand_in.grad_fn.name == "Exp"
+    assert stand_in.data is None and stand_in.grad is None
+    assert stand_in.requires_grad and not stand_in.is_leaf
+    assert stand_in.grad_fn.inputs == (x,) and stand_in.grad_fn.inputs[0] is x
+    assert repr(stand_in) == "ReleasedTensor(shape=(2,), dtype=float64, grad_fn=<Exp>)"
+
+
+def test_a_released_intermediate_no_one_holds_keeps_only_its_op():
+    x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    shared = x.exp()
+    loss = shared @ w + ((shared * x) * w).sum()
+    del shared
+    loss.backward()
+    dot, total = loss.grad_fn.inputs
+    assert dot.tensor() is None and total.tensor() is None
+    assert (dot.grad_fn.name, total.grad_fn.name) == ("MatMul", "Sum")
+    shared_in_dot, dot_weight = dot.grad_fn.inputs
+    assert shared_in_dot.tensor() is None and dot_weight is w
+    (scaled,) = total.grad_fn.inputs
+    product, scale_weight = scaled.grad_fn.inputs
+    shared_in_product, product_x = product.grad_fn.inputs
+    assert scale_weight is w and product_x is x
+    # One stand-in per tensor, however many ops used it: the graph keeps its shape.
+    assert shared_in_product is shared_in_dot and shared_in_dot.grad_fn.name == "Exp"
+    assert all(t.data is None for t in (dot, total, scaled, product, shared_in_dot))
+
+
+def test_a_released_graph_still_refuses_a_second_backward():
+    x = leaf([1.0, 2.0])
+    loss = ((x * 2).relu() * 3).sum()
+    loss.backward()
+    for node in (loss.grad_fn, loss.grad_fn.inputs[0].grad_fn):
+        assert node.released
+    with pytest.raises(RuntimeError, match=r"second time \(at Sum\).*retain_graph=True"):
+        loss.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        grad(loss, x)
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])  # the failed calls added nothing
 
 
 # ---------------------------------------------------------------- dtypes and shapes
@@ -452,3 +575,12 @@ def test_a_backward_returning_the_wrong_shape_is_reported():
 
     with pytest.raises(RuntimeError, match=r"WrongShape.*\(\).*\(3,\)"):
         WrongShape.apply(leaf([1.0, 2.0, 3.0])).backward()
+
+
+def test_one_name_scope_object_can_be_entered_twice_nested():
+    scope = name_scope("a")
+    with scope:
+        with scope:
+            assert current_scope() == ("a", "a")
+        assert current_scope() == ("a",)
+    assert current_scope() == ()

@@ -1,7 +1,8 @@
-"""softmax, log_softmax, logsumexp and the cross-entropies: derivatives and stability."""
+"""softmax, log_softmax, logsumexp, the cross-entropies and Linear: derivatives and stability."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -9,9 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinygrad_edu import Tensor, grad
+from tinygrad_edu import Tensor, enable_grad, grad, no_grad
 from tinygrad_edu.functional import (
+    Linear,
     cross_entropy_with_logits,
+    linear,
     log_softmax,
     logsumexp,
     softmax,
@@ -235,13 +238,15 @@ def test_softmax_and_log_softmax_values_at_plus_minus_1000():
 
 
 # ---------------------------------------------------------------- the fused last step
-def test_sparse_cross_entropy_is_log_softmax_then_one_node_that_frees_its_derivative():
+def test_sparse_cross_entropy_is_one_node_on_the_logits_that_frees_its_derivative():
     logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]], dtype=np.float32), True)
     loss = sparse_cross_entropy_with_logits(logits, np.array([2, 1]))
     assert loss.dtype == np.float32 and loss.shape == ()
+    log_p = np.log(np_softmax(logits.data.astype(np.float64), -1))
+    np.testing.assert_allclose(loss.item(), -log_p[[0, 1], [2, 1]].mean(), rtol=1e-6)
     node = loss.grad_fn
-    assert node.name == "NegativeLogLikelihood"
-    assert node.inputs[0].grad_fn.name == "LogSoftmax"
+    assert node.name == "SparseSoftmaxCrossEntropy"
+    assert node.inputs == (logits,)
     loss.backward()
     assert node.released and node.derivative is None  # nothing kept after backward
     expected = (np_softmax(logits.data, -1) - np.eye(3)[[2, 1]]) / 2
@@ -250,5 +255,234 @@ def test_sparse_cross_entropy_is_log_softmax_then_one_node_that_frees_its_deriva
 
 
 def test_sparse_cross_entropy_names_itself_when_a_label_is_out_of_range():
-    with pytest.raises(IndexError, match="NegativeLogLikelihood"):
+    with pytest.raises(IndexError, match="SparseSoftmaxCrossEntropy"):
         sparse_cross_entropy_with_logits(Tensor(np.zeros((2, 3)), True), np.array([0, 3]))
+
+
+# ---------------------------------------------------------------- Linear: x @ weight + bias
+@st.composite
+def linear_inputs(draw):
+    """x (batch, features), weight (features, units) and bias (units,) of random sizes."""
+    batch, features, units = (draw(st.integers(1, 4)) for _ in range(3))
+    return (
+        draw(float_arrays((batch, features))),
+        draw(float_arrays((features, units))),
+        draw(float_arrays((units,))),
+    )
+
+
+def linear_reference(arrays, c, weights):
+    # y = x w + b:  first = (c w^T, x^T c, sum_rows c);
+    # d/dx sum(u_w * x^T c) = c u_w^T,  d/dw sum(u_x * c w^T) = u_x^T c,  nothing for b
+    (x, w, b), (u_x, u_w, _) = arrays, weights
+    first = [c @ w.T, x.T @ c, c.sum(axis=0)]
+    second = [c @ u_w.T, u_x.T @ c, np.zeros_like(b)]
+    return x @ w + b, first, second
+
+
+@given(linear_inputs())
+def test_linear_derivatives(arrays):
+    assert gradcheck(Linear.apply, arrays)
+    assert gradgradcheck(Linear.apply, arrays)
+    check_reference(Linear.apply, arrays, linear_reference)
+    x, w, b = arrays
+    y = Linear.apply(Tensor(x), Tensor(w), Tensor(b))
+    np.testing.assert_allclose(y.data, x @ w + b, rtol=1e-12, atol=1e-15)
+
+
+@given(linear_inputs(), st.data())
+def test_linear_first_order_backward_agrees_with_its_create_graph_backward(arrays, data):
+    # Without create_graph Linear.backward works on arrays; with it, on Tensors.
+    cotangent = data.draw(float_arrays((arrays[0].shape[0], arrays[1].shape[1])))
+
+    def gradients(create_graph):
+        inputs = [Tensor(a, requires_grad=True) for a in arrays]
+        y = Linear.apply(*inputs)
+        return grad((y * cotangent).sum(), inputs, create_graph=create_graph)
+
+    plain, recorded = gradients(False), gradients(True)
+    assert not any(g.requires_grad for g in plain)
+    # recorded: d/dx depends on the weight and d/dw on x; d/db is a constant
+    assert [g.requires_grad for g in recorded] == [True, True, False]
+    for p, r in zip(plain, recorded):
+        np.testing.assert_allclose(p.data, r.data, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_linear_gives_no_gradient_to_an_input_that_does_not_need_one(create_graph):
+    rng = np.random.default_rng(4)
+    x = Tensor(rng.standard_normal((3, 2)))  # a batch of data: no gradient wanted
+    w = Tensor(rng.standard_normal((2, 4)), requires_grad=True)
+    b = Tensor(rng.standard_normal(4), requires_grad=True)
+    y = Linear.apply(x, w, b)
+    assert y.grad_fn.needs_input_grad == (False, True, True)
+    seed = Tensor(rng.standard_normal((3, 4)))
+    with enable_grad() if create_graph else no_grad():  # picks the Tensor or the array path
+        grad_x, grad_w, grad_b = y.grad_fn.backward(seed)
+    assert grad_x is None
+    np.testing.assert_allclose(grad_w.data, x.data.T @ seed.data, rtol=1e-12)
+    np.testing.assert_allclose(grad_b.data, seed.data.sum(axis=0), rtol=1e-12)
+
+    (y * seed).sum().backward(create_graph=create_graph)
+    assert x.grad is None
+    np.testing.assert_allclose(w.grad.data, x.data.T @ seed.data, rtol=1e-12)
+    np.testing.assert_allclose(b.grad.data, seed.data.sum(axis=0), rtol=1e-12)
+
+
+def test_linear_in_float32_stays_float32():
+    rng = np.random.default_rng(5)
+    x = Tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+    w = Tensor(rng.standard_normal((3, 2)).astype(np.float32), requires_grad=True)
+    b = Tensor(rng.standard_normal(2).astype(np.float32), requires_grad=True)
+    y = Linear.apply(x, w, b)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.data, x.data @ w.data + b.data, rtol=1e-6)
+    y.sum().backward()
+    assert x.grad.dtype == w.grad.dtype == b.grad.dtype == np.float32
+
+
+def test_linear_with_a_float64_bias_promotes_as_numpy_does():
+    rng = np.random.default_rng(6)
+    x32 = rng.standard_normal((4, 3)).astype(np.float32)
+    w32 = rng.standard_normal((3, 2)).astype(np.float32)
+    b64 = rng.standard_normal(2)
+    x, w = Tensor(x32, requires_grad=True), Tensor(w32, requires_grad=True)
+    b = Tensor(b64, requires_grad=True)
+    y = Linear.apply(x, w, b)
+    expected = x32 @ w32 + b64
+    assert expected.dtype == y.dtype == np.float64
+    np.testing.assert_array_equal(y.data, expected)
+    y.sum().backward()  # each gradient comes back in its own tensor's dtype
+    assert (x.grad.dtype, w.grad.dtype, b.grad.dtype) == (np.float32, np.float32, np.float64)
+    np.testing.assert_array_equal(b.grad.data, [4.0, 4.0])
+
+
+@pytest.mark.parametrize(
+    "x_shape, bias_shape",
+    [((3,), (2,)), ((5, 4, 3), (2,)), ((4, 3), (1, 2))],
+    ids=["1-D x", "3-D x", "bias (1, units)"],
+)
+def test_linear_refuses_other_shapes_naming_itself_and_the_shapes(x_shape, bias_shape):
+    x, w, b = Tensor(np.ones(x_shape)), Tensor(np.ones((3, 2)), True), Tensor(np.ones(bias_shape))
+    shapes_text = re.escape(f"{x_shape}, (3, 2) and {bias_shape}")
+    with pytest.raises(ValueError, match=rf"^Linear: .*{shapes_text}.*x @ weight \+ bias"):
+        Linear.apply(x, w, b)
+
+
+def test_linear_function_is_one_node_for_a_batch_of_rows():
+    x, w, b = Tensor(np.ones((2, 3))), Tensor(np.ones((3, 4)), True), Tensor(np.ones(4), True)
+    y = linear(x, w, b)
+    assert y.grad_fn.name == "Linear" and y.grad_fn.inputs == (x, w, b)
+    np.testing.assert_array_equal(y.data, np.full((2, 4), 4.0))
+
+
+@st.composite
+def sequence_batch(draw):
+    """x (batch, time, features), weight and bias: a Dense layer applied at every time step."""
+    batch, time, features, units = (draw(st.integers(1, 3)) for _ in range(4))
+    return (
+        draw(float_arrays((batch, time, features))),
+        draw(float_arrays((features, units))),
+        draw(float_arrays((units,))),
+    )
+
+
+@given(sequence_batch())
+def test_linear_function_falls_back_to_matmul_and_add_for_other_shapes(arrays):
+    x, w, b = arrays
+    y = linear(Tensor(x, requires_grad=True), Tensor(w, requires_grad=True), Tensor(b))
+    assert y.grad_fn.name == "Add" and y.grad_fn.inputs[0].grad_fn.name == "MatMul"
+    np.testing.assert_allclose(y.data, x @ w + b, rtol=1e-12, atol=1e-15)
+    assert gradcheck(linear, [x, w, b])
+    assert gradgradcheck(linear, [x, w, b])
+
+    rows, _, _ = arrays  # without a bias: only the product, also for a 2-D batch
+    for batch in (rows, rows[:, 0, :]):
+        no_bias = linear(Tensor(batch, requires_grad=True), Tensor(w, requires_grad=True))
+        assert no_bias.grad_fn.name == "MatMul"
+        np.testing.assert_allclose(no_bias.data, batch @ w, rtol=1e-12, atol=1e-15)
+        assert gradcheck(lambda t, v: linear(t, v), [batch, w])
+
+
+# ---------------------------------------------------------------- reusing a softmax's work
+@given(logits_and_labels())
+def test_sparse_cross_entropy_with_the_softmax_output_gives_the_same_loss_and_gradient(drawn):
+    values, labels = drawn
+    plain_logits = Tensor(values, requires_grad=True)
+    plain = sparse_cross_entropy_with_logits(plain_logits, labels)
+    logits = Tensor(values, requires_grad=True)
+    probabilities = softmax(logits, axis=-1)
+    fused = sparse_cross_entropy_with_logits(logits, labels, probabilities)
+    assert fused.grad_fn.name == "SparseSoftmaxCrossEntropy"
+    assert fused.grad_fn.inputs == (logits, probabilities)
+    np.testing.assert_allclose(fused.item(), plain.item(), rtol=1e-12)
+
+    probabilities.retain_grad()
+    plain.backward()
+    fused.backward()
+    np.testing.assert_allclose(logits.grad.data, plain_logits.grad.data, rtol=1e-12, atol=1e-15)
+    onehot = np.eye(values.shape[1])[labels]
+    expected = (np_softmax(values, -1) - onehot) / values.shape[0]
+    np.testing.assert_allclose(logits.grad.data, expected, rtol=1e-10, atol=1e-15)
+    assert probabilities.grad is None  # read, not differentiated: no gradient goes through it
+    np.testing.assert_allclose(probabilities.data, np_softmax(values, -1), rtol=1e-12)  # unchanged
+
+
+@given(logits_and_labels())
+def test_sparse_cross_entropy_with_the_softmax_output_derivatives(drawn):
+    logits, labels = drawn
+
+    def op(z):
+        return sparse_cross_entropy_with_logits(z, labels, softmax(z, axis=-1))
+
+    assert gradcheck(op, [logits])
+    assert gradgradcheck(op, [logits])
+
+
+def test_sparse_cross_entropy_accepts_the_softmax_over_axis_1():
+    logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
+    labels = np.array([2, 1])
+    loss = sparse_cross_entropy_with_logits(logits, labels, logits.softmax(axis=1))
+    assert loss.item() == pytest.approx(sparse_cross_entropy_with_logits(logits, labels).item())
+
+
+@pytest.mark.parametrize(
+    "make_probabilities",
+    [
+        lambda z: softmax(Tensor(z.data.copy(), requires_grad=True), axis=-1),  # other logits
+        lambda z: softmax(z * 1.0, axis=-1),  # the softmax of a copy made by an op
+        lambda z: softmax(z, axis=0),  # the wrong axis
+        lambda z: Tensor(np_softmax(z.data, -1)),  # the right values, but not recorded
+        lambda z: z.exp() / z.exp().sum(axis=-1, keepdims=True),  # a softmax written out
+    ],
+    ids=["other logits", "copied logits", "axis 0", "plain tensor", "composite"],
+)
+def test_sparse_cross_entropy_refuses_probabilities_not_recorded_from_these_logits(
+    make_probabilities,
+):
+    logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
+    with pytest.raises(ValueError, match="probabilities must be the recorded softmax"):
+        sparse_cross_entropy_with_logits(logits, np.array([2, 1]), make_probabilities(logits))
+
+
+def test_sparse_cross_entropy_refuses_softmax_output_edited_in_place():
+    z = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
+    p = softmax(z, axis=-1)
+    with no_grad():
+        p *= 0.5
+    with pytest.raises(RuntimeError, match="modified in place"):
+        sparse_cross_entropy_with_logits(z, np.array([2, 1]), p)
+
+
+def test_sparse_cross_entropy_with_probabilities_works_under_no_grad():
+    z = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]))
+    labels = np.array([2, 1])
+    with no_grad():
+        with_probabilities = sparse_cross_entropy_with_logits(z, labels, softmax(z, axis=-1))
+    expected = -np.log(np_softmax(z.data, -1))[[0, 1], [2, 1]].mean()
+    assert with_probabilities.item() == pytest.approx(expected, rel=1e-12)
+
+
+def test_sparse_cross_entropy_refuses_logits_that_are_not_2d():
+    with pytest.raises(ValueError, match="SparseSoftmaxCrossEntropy.*batch, classes"):
+        sparse_cross_entropy_with_logits(Tensor(np.zeros((2, 3, 4)), True), np.zeros(2, int))

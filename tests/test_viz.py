@@ -24,7 +24,7 @@ from tinygrad_edu.autograd import name_scope
 from tinygrad_edu.functional import sparse_cross_entropy_with_logits
 from tinygrad_edu.viz import GraphvizNotFoundError, draw_graph, plot_model, render
 from tinygrad_edu.viz.graph import COLLAPSE_ABOVE
-from tinygrad_edu.viz.labels import format_index, format_values
+from tinygrad_edu.viz.labels import RELEASED, format_index, format_values
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -300,6 +300,44 @@ def test_grads_show_where_backward_left_them():
     assert "dropped\n(3,) float32" in labels  # not a leaf, no retain_grad: no gradient
 
 
+def test_after_backward_the_same_graph_is_drawn_without_the_values_it_freed():
+    x = Tensor([1.0, -2.0], requires_grad=True, name="x")
+    kept = x * 2
+    kept.name = "kept"
+    dropped = kept.relu()
+    dropped.name = "dropped"
+    loss = (dropped * 3).sum()
+    del dropped  # only the graph holds it now
+    before = parse_dot(draw_graph(loss, show_values=True).source)
+    assert "dropped\n(2,) float32\ndata [2, 0]" in before.labels()
+    loss.backward()  # lets go of the values no one holds
+    after = parse_dot(draw_graph(loss, show_values=True).source)
+    assert len(after.graph_nodes()) == len(before.graph_nodes()) == 9  # 5 tensors, 4 ops
+    assert len(after.edges) == len(before.edges)
+    assert f"dropped\n(2,) float32\ndata {RELEASED}" in after.labels()
+    assert "kept\n(2,) float32\ndata [2, -4]" in after.labels()  # still held, still shown
+    assert "x\n(2,) float32\ndata [1, -2]" in after.labels()
+    assert after.labels().count(f"(2,) float32\ndata {RELEASED}") == 1  # dropped * 3
+    assert "data 6" in after.labels()  # the loss itself, a scalar record
+    assert sorted(a["label"] for a in after.graph_nodes().values() if a["shape"] == "ellipse") == [
+        "Mul (* 2)",
+        "Mul (* 3)",
+        "Relu",
+        "Sum",
+    ]
+
+
+def test_a_layer_graph_draws_the_same_after_backward():
+    loss, params = two_layer_loss()
+    before = parse_dot(draw_graph(loss, params=params).source)
+    loss.backward()
+    after = parse_dot(draw_graph(loss, params=params).source)
+    assert after.nodes == before.nodes and after.edges == before.edges
+    assert after.clusters == before.clusters
+    collapsed = parse_dot(draw_graph(loss, params=params, collapse=True).source)
+    assert sum(a.get("shape") == "tab" for a in collapsed.graph_nodes().values()) == 2
+
+
 def test_tensor_draw_graph_is_the_same_picture():
     x = Tensor([1.0, 2.0], requires_grad=True, name="x")
     out = (x * 3).sum()
@@ -355,7 +393,7 @@ def test_ops_of_each_layer_are_grouped_in_a_labelled_cluster():
     # The input and the loss's own ops are outside every layer.
     clustered = {n for c in dot.clusters.values() for n in c["nodes"]}
     assert dot.node_with_label("(2, 5) float32") not in clustered
-    assert dot.node_with_label("LogSoftmax (axis=-1)") not in clustered
+    assert dot.node_with_label("SparseSoftmaxCrossEntropy (labels=[0, 2])") not in clustered
     ungrouped = parse_dot(draw_graph(loss, group_layers=False).source)
     assert set(ungrouped.clusters) == {"cluster_legend"}
     assert len(ungrouped.graph_nodes()) == len(dot.graph_nodes())

@@ -65,9 +65,10 @@ class enable_grad(_GradMode):  # noqa: N801
 
 # ---------------------------------------------------------------- name scopes
 # The names of the modules (layers) being called right now, outermost first.
-# Function.apply stamps the innermost on each node so graph pictures can group
-# ops by layer. Like grad mode, it is set and restored by a context manager.
-_scopes: list[str] = []
+# Function.apply stamps them on each node so graph pictures can group ops by
+# layer. Like grad mode, it is set and restored by a context manager. A tuple,
+# so every node can share it as it is, without a copy.
+_scopes: tuple[str, ...] = ()
 
 
 class name_scope:  # noqa: N801
@@ -75,17 +76,21 @@ class name_scope:  # noqa: N801
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self._outer: list[tuple[str, ...]] = []  # a list: the same object may be re-entered
 
     def __enter__(self) -> None:
-        _scopes.append(self.name)
+        global _scopes
+        self._outer.append(_scopes)
+        _scopes = (*_scopes, self.name)
 
     def __exit__(self, *exc_info: object) -> None:
-        _scopes.pop()
+        global _scopes
+        _scopes = self._outer.pop()
 
 
 def current_scope() -> tuple[str, ...]:
     """The module names active now, outermost first (empty outside any module)."""
-    return tuple(_scopes)
+    return _scopes
 
 
 # ---------------------------------------------------------------- Function
@@ -147,7 +152,7 @@ class Function:
         if requires_grad:
             function.inputs = inputs
             function.options = options
-            function.scope = tuple(_scopes)
+            function.scope = _scopes
             function.needs_input_grad = tuple([t._requires_grad for t in inputs])
             # A weak reference: the output already points at us, so a strong one
             # back would make a reference cycle that only the garbage collector frees.
@@ -172,14 +177,14 @@ class Function:
     def saved_tensors(self) -> tuple[Tensor, ...]:
         self._check_not_released()
         for position, (tensor, version) in enumerate(self._saved):
-            if tensor._version != version:
+            if tensor._versions[0] != version:
                 raise RuntimeError(
                     f"{self.name}.backward: saved tensor {position} (shape {tensor.shape}) was "
                     f"modified in place after {self.name} used it (version {version} -> "
                     f"{tensor._version}); its gradient would be wrong. Change data only "
                     "outside the graph, or make a new tensor instead of editing in place."
                 )
-        return tuple(tensor for tensor, _ in self._saved)
+        return tuple([tensor for tensor, _ in self._saved])
 
     @property
     def output(self) -> Tensor:
@@ -205,11 +210,54 @@ class Function:
             )
 
     def release(self) -> None:
-        """Drop what was saved for backward. The edges (`inputs`) stay, as in PyTorch,
-        so the graph can still be drawn; they go when the output is garbage."""
+        """Drop what was saved for backward, and stop holding the inputs' values.
+
+        The graph's shape stays (it can still be drawn): leaves are kept as they
+        are, and each input that an op made is replaced by its `ReleasedTensor`,
+        which remembers that op but not the values. So an intermediate array
+        nobody else holds is freed now, not when the whole step ends, as in
+        PyTorch, whose graph holds ops rather than values.
+        """
+        if self.released:
+            return
         self.released = True
         self._saved = ()
         self._output_ref = None
+        self.inputs = tuple([_stand_in(t) if t._creator is not None else t for t in self.inputs])
+
+
+class ReleasedTensor:
+    """What a released graph keeps of a tensor an op made: the way back to that op.
+
+    It has the tensor's shape, dtype, name and `grad_fn` (so the graph can still
+    be walked and drawn), and `tensor()` gives the tensor itself while anyone
+    else still holds it. It has no values of its own.
+    """
+
+    def __init__(self, tensor: Tensor) -> None:
+        self.tensor = weakref.ref(tensor)
+        self.grad_fn = tensor._creator
+        self.shape, self.dtype, self.name = tensor.shape, tensor.dtype, tensor.name
+
+    requires_grad = True
+    is_leaf = False
+    grad = None
+    data = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        op = self.grad_fn.name if self.grad_fn is not None else "?"
+        return f"ReleasedTensor(shape={self.shape}, dtype={self.dtype}, grad_fn=<{op}>)"
+
+
+def _stand_in(tensor: Tensor) -> ReleasedTensor:
+    """The one ReleasedTensor of `tensor` (made on first use, then kept on the tensor)."""
+    if tensor._stand_in is None:
+        tensor._stand_in = ReleasedTensor(tensor)
+    return tensor._stand_in
 
 
 # ---------------------------------------------------------------- the walk
@@ -243,7 +291,7 @@ def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
 
 
 def _owned(array: Any) -> bool:
-    return array.flags.owndata and array.flags.writeable
+    return array.base is None and array.flags.writeable
 
 
 def _as_tuple(grads: Any) -> tuple:
@@ -279,7 +327,10 @@ def run_backward(
     saved_mode = _grad_enabled
     _grad_enabled = create_graph  # record the backward's own ops only for higher order
     try:
-        for tensor in reversed(order):
+        while order:
+            # Newest first. Popping (rather than looping over the list) lets each
+            # tensor's values go as soon as the walk is past it and no one holds it.
+            tensor = order.pop()
             grad = pending.pop(id(tensor), None)
             if grad is None:
                 continue

@@ -1,9 +1,13 @@
-"""Composite functions built from the primitives, fused where stability needs it.
+"""Composite functions built from the primitives, fused where stability or speed needs it.
 
 Softmax and log-softmax are their own Functions: computed naively, exp(1000)
 overflows. Both subtract the row maximum first (the result does not change),
 and their backward formulas are written with Tensor operations, so they
 differentiate twice like any primitive.
+
+Linear (x @ weight + bias) and SparseSoftmaxCrossEntropy are fused for speed:
+they sit on the hot path of every classifier's training step, where each node
+saved is time, and each array not made is memory.
 """
 
 from __future__ import annotations
@@ -12,18 +16,71 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function
+from tinygrad_edu.autograd import Function, is_grad_enabled
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
 
 
+class Linear(Function):
+    """x @ weight + bias for a batch of rows: what a Dense layer computes before its activation.
+
+    The same numbers as MatMul then Add, fused into one node for speed and memory:
+    the bias is added in place to the product's buffer, so a layer makes one
+    (batch, units) array and one node instead of two of each. Its backward is
+    what MatMul's and Add's would give: two products and the bias's one sum.
+    """
+
+    def forward(self, x, weight, bias):
+        if x.ndim != 2 or weight.ndim != 2 or bias.shape != weight.shape[1:]:
+            raise ValueError(
+                f"expects x (batch, features), weight (features, units) and bias (units,), got "
+                f"shapes {x.shape}, {weight.shape} and {bias.shape}; for other shapes write "
+                "x @ weight + bias"
+            )
+        self.save_for_backward(x, weight)
+        out = np.matmul(x.data, weight.data)
+        if bias.dtype == out.dtype:
+            out += bias.data  # in place: no second (batch, units) array
+        else:
+            out = out + bias.data  # dtypes differ: let NumPy promote, as x @ weight + bias would
+        return out
+
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        need_x, need_weight, need_bias = self.needs_input_grad
+        if is_grad_enabled():  # create_graph=True: Tensor ops, so they can be differentiated again
+            return (
+                grad @ weight.T if need_x else None,
+                x.T @ grad if need_weight else None,
+                grad.sum(axis=0) if need_bias else None,
+            )
+        # First order, nothing recorded: the same three formulas straight on the arrays
+        # (.T is a view, which BLAS reads transposed), skipping a Tensor per step.
+        g = grad.data
+        return (
+            _constant(grad, g @ weight.data.T) if need_x else None,
+            _constant(grad, x.data.T @ g) if need_weight else None,
+            _constant(grad, g.sum(axis=0)) if need_bias else None,
+        )
+
+
+def _constant(like: Tensor, array: np.ndarray) -> Tensor:
+    """An array as a Tensor of `like`'s class with no graph (this file doesn't import Tensor)."""
+    return type(like)._from_op(array, False)
+
+
 class Softmax(Function):
     def forward(self, a, axis=-1):
         self.axis = axis
-        shifted = a.data - a.data.max(axis=axis, keepdims=True)
-        exps = np.exp(shifted)
-        return exps / exps.sum(axis=axis, keepdims=True)
+        # Kept (they are small) for a cross-entropy that reads this output; see
+        # SparseSoftmaxCrossEntropy.
+        self.row_max = a.data.max(axis=axis, keepdims=True)
+        exps = a.data - self.row_max
+        np.exp(exps, out=exps)  # in place: one array for the whole computation
+        self.totals = exps.sum(axis=axis, keepdims=True)
+        exps /= self.totals
+        return exps
 
     def backward(self, grad):
         out = self.output
@@ -41,30 +98,82 @@ class LogSoftmax(Function):
         return grad - softmax * grad.sum(axis=self.axis, keepdims=True)
 
 
-class NegativeLogLikelihood(Function):
-    """-mean(log_probabilities[i, labels[i]]): the last step of sparse cross-entropy.
+class SparseSoftmaxCrossEntropy(Function):
+    """-mean(log_softmax(logits)[i, labels[i]]): sparse cross-entropy from logits, as one node.
 
-    Fused for speed: written as indexing, mean and negation it is four nodes
-    forward and five backward on the hottest path of classifier training. As one
-    node, its derivative is a constant array, -1/batch at each picked entry and 0
-    elsewhere, so backward is one Tensor multiplication (which differentiates
-    again like any other, as the composite did).
+    Fused for speed and memory, because it ends every classifier's step: written
+    as log-softmax, indexing, mean and negation it is four nodes forward and
+    five backward. As one node its derivative is the well-known
+    (softmax(logits) - onehot(labels)) / batch, worked out in forward from the
+    same exponentials the loss needed.
+
+    A model that ends in a softmax has worked those exponentials out already:
+    pass its output as a second input (`apply(logits, probabilities, ...)`) and
+    they are read from there instead. The gradient still goes to the logits only.
     """
 
-    def forward(self, log_probabilities, labels=None):
-        data = log_probabilities.data
-        rows = np.arange(data.shape[0])
+    def forward(self, logits, probabilities=None, labels=None):
+        data = logits.data
+        if data.ndim != 2:
+            raise ValueError(f"expects logits of shape (batch, classes), got {data.shape}")
+        batch = data.shape[0]
+        rows = np.arange(batch)
+        if probabilities is None:
+            row_max = data.max(axis=1, keepdims=True)
+            exps = np.exp(data - row_max)  # the row maximum subtracted: exp cannot overflow
+            totals = exps.sum(axis=1, keepdims=True)
+        else:  # what the Softmax node kept of the same computation
+            row_max, totals = probabilities.grad_fn.row_max, probabilities.grad_fn.totals
+        # log_softmax[i, label] = (logits[i, label] - max_i) - log(total_i); the loss is
+        # minus its mean
+        picked = data[rows, labels] - row_max[:, 0]
+        loss = (np.log(totals[:, 0]) - picked).sum() / batch
         if self._recording:  # only a recorded node will need its derivative
-            self.derivative = np.zeros_like(data)
-            self.derivative[rows, labels] = -1.0 / data.shape[0]
-        return -data[rows, labels].sum() / len(rows)  # the mean; sum / n is quicker
+            if probabilities is None:
+                derivative = exps
+                derivative /= totals  # the probabilities, in place
+            else:  # .output checks the probabilities were not edited in place since
+                derivative = probabilities.grad_fn.output.data.copy()
+            derivative[rows, labels] -= 1.0
+            derivative /= batch
+            self.derivative = derivative
+            self.labels = labels
+        return np.asarray(loss, dtype=data.dtype)
 
     def backward(self, grad):
-        return grad * self.derivative
+        if not is_grad_enabled():
+            # First order (backward records nothing): the derivative forward worked
+            # out is a plain array, and one multiplication finishes the job.
+            return _only_logits(self, _constant(grad, grad.data * self.derivative))
+        # create_graph=True: the same formula in Tensor operations of the logits,
+        # so that it can be differentiated again.
+        logits = self.inputs[0]
+        batch = logits.shape[0]
+        onehot = np.zeros(logits.shape, dtype=logits.dtype)
+        onehot[np.arange(batch), self.labels] = 1.0
+        return _only_logits(self, grad * (softmax(logits, axis=-1) - onehot) * (1.0 / batch))
 
     def release(self) -> None:
         super().release()
-        self.derivative = None  # it is what this node saved for backward
+        self.derivative = None  # the one array this node kept for backward
+
+
+def _only_logits(function: Function, grad_logits: Tensor) -> Tensor | tuple[Tensor, None]:
+    # The probabilities were read, not differentiated: all the gradient is the logits'.
+    return grad_logits if len(function.inputs) == 1 else (grad_logits, None)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight + bias, the layer Dense computes before its activation.
+
+    weight has shape (features, units), as Keras stores it, and bias (units,). For
+    a 2-D batch it is one fused `Linear` node (one array and one node fewer than
+    @ then +); other shapes use NumPy's matmul and broadcasting rules.
+    """
+    if bias is not None and x.ndim == 2:
+        return Linear.apply(x, weight, bias)
+    y = x @ weight
+    return y if bias is None else y + bias
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -84,13 +193,26 @@ def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bo
     return result if keepdims else result.squeeze(axis)
 
 
-def sparse_cross_entropy_with_logits(logits: Tensor, labels: np.ndarray) -> Tensor:
+def sparse_cross_entropy_with_logits(
+    logits: Tensor, labels: np.ndarray, probabilities: Tensor | None = None
+) -> Tensor:
     """Mean over the batch of -log softmax(logits)[i, labels[i]].
 
     `logits` has shape (batch, classes); `labels` holds integer class indices.
-    Working from logits through log-softmax keeps loss and gradient finite.
+    Working from logits (log-softmax with the row maximum subtracted) keeps
+    loss and gradient finite. `probabilities`, if given, must be
+    `softmax(logits, axis=-1)` as recorded: its work is reused.
     """
-    return NegativeLogLikelihood.apply(log_softmax(logits, axis=-1), labels=np.asarray(labels))
+    labels = np.asarray(labels)
+    if probabilities is None or not is_grad_enabled():  # unrecorded: nothing to reuse
+        return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
+    node = probabilities.grad_fn
+    if not (isinstance(node, Softmax) and node.inputs[0] is logits and node.axis in (-1, 1)):
+        raise ValueError(
+            "sparse_cross_entropy_with_logits: probabilities must be the recorded "
+            "softmax(logits, axis=-1) of these logits"
+        )
+    return SparseSoftmaxCrossEntropy.apply(logits, probabilities, labels=labels)
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:

@@ -31,6 +31,8 @@ class Tensor:
     __array_ufunc__ = None
     # Comparisons return tensors, so identity is the only sensible hash.
     __hash__ = object.__hash__
+    # Made by the graph when it is released after backward (see autograd.ReleasedTensor).
+    _stand_in: autograd.ReleasedTensor | None = None
 
     def __init__(
         self,
@@ -195,7 +197,7 @@ class Tensor:
                     f"output has shape {self.shape}; pass grad= of that shape, or reduce it "
                     "first (e.g. y.sum().backward())"
                 )
-            grad = Tensor._from_op(np.ones(self.shape, dtype=self.dtype), False)
+            grad = Tensor._from_op(np.array(1, dtype=self.dtype).reshape(self.shape), False)
         else:
             grad = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=self.dtype)
             if grad.shape != self.shape:
@@ -308,8 +310,8 @@ class Tensor:
                 f"{symbol[0]} y to make a new tensor"
             )
         value = other.data if isinstance(other, Tensor) else other
-        numpy_op(self._data, value, out=self._data, casting="same_kind")
-        self._version += 1
+        numpy_op(self._data, value, out=self._data)  # ufuncs refuse unsafe casts into out=
+        self._versions[0] += 1
         return self
 
     def __iadd__(self, other: Any) -> Tensor:

@@ -92,6 +92,28 @@ def test_gradcheck_through_dense_for_input_kernel_and_bias() -> None:
     )
 
 
+def test_dense_on_a_batch_of_rows_records_one_linear_node() -> None:
+    x = Tensor(np.ones((2, 4), dtype=np.float32))
+    layer = nn.Dense(3, bias_initializer="ones")
+    y = layer(x)
+    node = y.grad_fn
+    assert node.name == "Linear" and node.scope == ("dense",)
+    assert node.inputs == (x, layer.kernel, layer.bias)
+    np.testing.assert_allclose(y.data, x.data @ layer.kernel.data + 1.0, rtol=1e-6)
+
+    hidden = nn.Dense(3, activation="relu")(x)  # the activation is a node of its own
+    assert hidden.grad_fn.name == "Relu"
+    assert hidden.grad_fn.inputs[0].grad_fn.name == "Linear"
+
+
+def test_dense_records_matmul_and_add_where_linear_does_not_fit() -> None:
+    sequences = nn.Dense(3)(Tensor(np.ones((2, 5, 4), dtype=np.float32)))
+    assert sequences.grad_fn.name == "Add"
+    assert sequences.grad_fn.inputs[0].grad_fn.name == "MatMul"
+    no_bias = nn.Dense(3, use_bias=False)(Tensor(np.ones((2, 4), dtype=np.float32)))
+    assert no_bias.grad_fn.name == "MatMul"
+
+
 def test_count_params_of_an_unbuilt_layer_is_an_error() -> None:
     with pytest.raises(ValueError, match="'dense' is not built yet"):
         nn.Dense(3).count_params()

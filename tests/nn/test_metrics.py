@@ -1,5 +1,7 @@
 """Metrics: values, the resolution of "accuracy", names shown in logs, errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,25 @@ def test_metrics_return_python_floats_and_accept_tensors() -> None:
         Tensor(LABELS), Tensor(PROBABILITIES)
     )
     assert type(value) is float and value == 0.5
+
+
+@pytest.mark.parametrize(
+    "function, y_true, y_pred",
+    [
+        (metrics.sparse_categorical_accuracy, LABELS, PROBABILITIES),
+        (metrics.categorical_accuracy, ONE_HOT, PROBABILITIES),
+        (metrics.binary_accuracy, np.array([1, 0, 0, 1]), np.array([[0.9], [0.4], [0.51], [0.5]])),
+    ],
+    ids=["sparse_categorical", "categorical", "binary"],
+)
+def test_accuracies_are_python_floats_and_nan_for_an_empty_batch(function, y_true, y_pred) -> None:
+    value = function(y_true, y_pred)
+    assert type(value) is float and value == 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "mean of empty slice" warning either
+        empty = function(y_true[:0], y_pred[:0])  # e.g. predictions of shape (0, 3)
+    assert type(empty) is float and np.isnan(empty)
+    assert np.isnan(metrics.Metric(function, "accuracy")(y_true[:0], y_pred[:0]))
 
 
 @pytest.mark.parametrize(

@@ -310,6 +310,61 @@ def test_bad_inputs_get_clear_errors(call, message):
         call(small_classifier())
 
 
+def huge_but_finite_batch():
+    """float32 inputs whose squares overflow (1e60 > 3.4e38) though every value is finite."""
+    x = np.ones((6, 4), dtype=np.float32)
+    x[::2] = 1e30
+    with np.errstate(over="ignore"):
+        assert np.isinf((x * x).sum()) and np.isfinite(x).all()
+    return x, np.array([0, 1, 2, 0, 1, 2])
+
+
+def test_huge_but_finite_values_are_accepted():
+    x, y = huge_but_finite_batch()
+    model = small_classifier()
+    model.compile(  # learning rate 0: only the input checks are under test here
+        optimizer=nn.optimizers.SGD(learning_rate=0.0),
+        loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    assert np.isfinite(model.predict(x, verbose=0)).all()
+    assert np.isfinite(model.evaluate(x, y, verbose=0))
+    assert np.isfinite(model.fit(x, y, epochs=1, verbose=0).history["loss"]).all()
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_infinity_among_huge_values_is_refused_at_its_index(method, bad):
+    x, y = huge_but_finite_batch()
+    x[3, 2] = bad
+    x[5, 0] = np.nan
+    model = small_classifier()
+    call = {
+        "fit": lambda: model.fit(x, y, epochs=1, verbose=0),
+        "evaluate": lambda: model.evaluate(x, y, verbose=0),
+        "predict": lambda: model.predict(x, verbose=0),
+    }[method]
+    before = model.get_weights()
+    message = (
+        rf"^{method}: x \(shape \(6, 4\)\) contains NaN or infinity \(2 values, the first at "
+        rf"index \(3, 2\): {bad}\); clean the data first$"
+    )
+    with pytest.raises(ValueError, match=message):
+        call()
+    for old, new in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(old, new)
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate"])
+def test_nan_in_float_targets_is_refused_at_its_index(method):
+    model = nn.Sequential([nn.Dense(1, input_shape=(4,))])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = huge_but_finite_batch()
+    targets = np.full((6, 1), 1e30, dtype=np.float32)
+    targets[4, 0] = np.nan
+    with pytest.raises(ValueError, match=rf"^{method}: y \(shape \(6, 1\)\).*index \(4, 0\): nan"):
+        getattr(model, method)(x, targets, verbose=0)
+
+
 def test_evaluate_needs_compile():
     model = nn.Sequential([nn.Dense(2, input_shape=(3,))])
     with pytest.raises(RuntimeError, match="evaluate: the model must be compiled"):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random
+from tinygrad_edu.functional import linear
 from tinygrad_edu.nn import activations, initializers
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
@@ -163,10 +164,7 @@ class Dense(Layer):
                 f"Dense {self.name!r}: expected inputs whose last axis has size {expected} "
                 f"(the kernel has shape {self.kernel.shape}), got input of shape {x.shape}"
             )
-        y = x @ self.kernel
-        if self.bias is not None:
-            y = y + self.bias
-        return self.activation(y)
+        return self.activation(linear(x, self.kernel, self.bias))
 
     def extra_repr(self) -> str:
         return f"units={self.units}, activation={activations.name_of(self.activation)!r}"

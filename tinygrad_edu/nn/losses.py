@@ -116,8 +116,8 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"{loss}: y_true must be integer class indices, got dtype {labels.dtype}")
     classes = y_pred.shape[-1]
-    outside = (labels < 0) | (labels >= classes)
-    if np.any(outside):
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):  # two quick reductions
+        outside = (labels < 0) | (labels >= classes)
         raise ValueError(
             f"{loss}: class indices must lie in [0, {classes}) for y_pred with {classes} "
             f"classes (shape {y_pred.shape}), got {labels[outside][:5].tolist()}"
@@ -158,7 +158,11 @@ def sparse_categorical_crossentropy(
     classes = y_pred.shape[-1]
     logits = y_pred if from_logits else _logits_under_softmax(y_pred)
     if logits is not None:
-        return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
+        if logits.ndim != 2:  # extra leading axes: one row per prediction
+            return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
+        # A softmax output brings the exponentials it worked out: reuse them.
+        probabilities = None if from_logits else y_pred
+        return sparse_cross_entropy_with_logits(logits, labels, probabilities)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
     picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]

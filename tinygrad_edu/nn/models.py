@@ -61,13 +61,17 @@ def _as_array(value: Any, method: str, what: str) -> np.ndarray:
 
 
 def _check_finite(array: np.ndarray, method: str, what: str) -> None:
-    """Refuse NaN or infinity in the data (one cheap pass: a float64 sum)."""
+    """Refuse NaN or infinity in the data, in one quick pass over it.
+
+    The sum of squares (a BLAS dot product) is finite exactly when every value
+    is, unless it overflows; only then is each value looked at.
+    """
     if array.dtype.kind != "f":
         return
-    if np.isfinite(np.sum(array, dtype=np.float64)):
+    if np.isfinite(np.vdot(array, array)):
         return
     bad = np.argwhere(~np.isfinite(array))
-    if len(bad) == 0:  # the sum overflowed but every value is finite
+    if len(bad) == 0:  # the sum of squares overflowed but every value is finite
         return
     position = tuple(int(i) for i in bad[0])
     raise ValueError(

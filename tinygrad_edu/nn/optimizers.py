@@ -306,9 +306,9 @@ class RMSprop(Optimizer):
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
         v, scratch = state["velocity"], state["scratch"]
-        np.multiply(v, self.rho, out=v)
-        np.multiply(gradient, gradient, out=scratch)
+        np.square(gradient, out=scratch)
         np.multiply(scratch, 1.0 - self.rho, out=scratch)
+        np.multiply(v, self.rho, out=v)
         np.add(v, scratch, out=v)  # v = rho * v + (1 - rho) * g^2
         np.add(v, self.epsilon, out=scratch)
         np.sqrt(scratch, out=scratch)

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tinygrad_edu.autograd import Function, ReleasedTensor
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.labels import format_shape, op_label, scalar_record, tensor_lines
 from tinygrad_edu.viz.render import require_graphviz
@@ -51,13 +52,24 @@ LEGEND_TEXT = {
 }
 
 
+def inputs_of(function: Function) -> list[Tensor | ReleasedTensor]:
+    """A node's inputs. After backward, an input an op made is a ReleasedTensor
+    (its values were let go); it is swapped back for the tensor while that is alive."""
+    inputs = []
+    for parent in function.inputs:
+        if isinstance(parent, ReleasedTensor) and parent.tensor() is not None:
+            parent = parent.tensor()
+        inputs.append(parent)
+    return inputs
+
+
 def walk(output: Tensor) -> list[Tensor]:
     """Every tensor `output` was computed from, each once, inputs before the ops using them.
 
     Depth-first with an explicit stack instead of recursion, so a chain of
     100,000 ops cannot hit Python's recursion limit. Unlike the backward walk,
     it also visits inputs that need no gradient, and it works after
-    `backward()` has released the saved arrays (the edges stay).
+    `backward()` has released the graph (see `inputs_of`).
     """
     order: list[Tensor] = []
     visited: set[int] = set()
@@ -72,7 +84,7 @@ def walk(output: Tensor) -> list[Tensor]:
         visited.add(id(tensor))
         stack.append((tensor, True))
         if tensor.grad_fn is not None:
-            for parent in reversed(tensor.grad_fn.inputs):  # reversed: first input first
+            for parent in reversed(inputs_of(tensor.grad_fn)):  # reversed: first input first
                 if id(parent) not in visited:
                     stack.append((parent, False))
     return order
@@ -136,7 +148,7 @@ def plan_graph(output: Tensor, names: dict[int, str]) -> GraphPlan:
         if kinds[i] == "input" and tensor.ndim == 0 and not named:
             folded.add(i)
         if tensor.grad_fn is not None:
-            for parent in tensor.grad_fn.inputs:
+            for parent in inputs_of(tensor.grad_fn):
                 consumers.setdefault(position[id(parent)], []).append(i)
 
     # Which layer each node belongs to: an op (and the tensor it makes) to the
@@ -241,7 +253,7 @@ class _Drawer:
         function = self.plan.tensors[i].grad_fn
         folded = {
             p: parent
-            for p, parent in enumerate(function.inputs)
+            for p, parent in enumerate(inputs_of(function))
             if self.plan.position[id(parent)] in self.plan.folded
         }
         graph.node(f"op{i}", op_label(function, folded), **STYLES["op"])
@@ -251,7 +263,7 @@ class _Drawer:
         """The arrows into op i (from its drawn inputs) and out of it (to tensor i)."""
         function = self.plan.tensors[i].grad_fn
         edges = []
-        for parent in function.inputs:
+        for parent in inputs_of(function):
             j = self.plan.position[id(parent)]
             if j not in self.plan.folded:
                 edges.append((f"t{j}", f"op{i}"))

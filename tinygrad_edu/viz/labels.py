@@ -27,6 +27,10 @@ INDEXING_OPS = ("GetItem", "ScatterAdd")
 # Stands for "the input drawn as an arrow" inside an op label, as in `Sub (1 - ·)`.
 PLACEHOLDER = "·"
 
+# Shown instead of values for a tensor that backward let go and no one else holds;
+# draw before backward, or keep a reference to the tensor, to see them.
+RELEASED = "freed by backward"
+
 
 def format_number(value: Any) -> str:
     """A short, exact-looking number: 2 not 2.0, 0.125, -3.142, 1e-08."""
@@ -152,10 +156,15 @@ def tensor_lines(
     lines = [name] if name else []
     lines.append(f"{format_shape(tensor.shape)} {tensor.dtype}")
     if show_values:
-        lines.append(f"data {format_values(tensor.data)}")
+        lines.append(f"data {_values_text(tensor)}")
     if show_grads and tensor.grad is not None:
         lines.append(f"grad {format_values(tensor.grad.data)}")
     return lines
+
+
+def _values_text(tensor: Tensor) -> str:
+    # A ReleasedTensor has no values: backward let them go (see autograd.Function.release).
+    return RELEASED if tensor.data is None else format_values(tensor.data)
 
 
 def escape_record(text: str) -> str:
@@ -171,7 +180,7 @@ def scalar_record(
     """micrograd's picture of a number: `name | data 2 | grad -4` side by side."""
     fields = [name] if name else []
     if show_values:
-        fields.append(f"data {format_values(tensor.data)}")
+        fields.append(f"data {_values_text(tensor)}")
     if show_grads:
         grad = tensor.grad
         fields.append(f"grad {format_values(grad.data)}" if grad is not None else "grad None")
