@@ -13,11 +13,13 @@ installing the package first.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import platform
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,6 +168,19 @@ def facts_line(facts: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------- memory
+def traced_peak(run: Callable[[], object]) -> int:
+    """Peak bytes NumPy (and Python) allocated during `run`, above what was live before."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start, _ = tracemalloc.get_traced_memory()
+        run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - start
+
+
 def rss_bytes() -> int:
     """This process's resident set size now (Linux /proc; 0 where unavailable)."""
     try:

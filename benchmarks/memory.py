@@ -46,17 +46,7 @@ BATCH = 128
 
 def step_peak(step: Callable[[], object], repeats: int = 3) -> int:
     """Median over `repeats` of the peak bytes allocated during one call of `step`."""
-    peaks = []
-    for _ in range(repeats):
-        gc.collect()
-        tracemalloc.start()
-        try:
-            before, _ = tracemalloc.get_traced_memory()
-            step()
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-        peaks.append(peak - before)
+    peaks = [_timing.traced_peak(step) for _ in range(repeats)]
     return int(statistics.median(peaks))
 
 

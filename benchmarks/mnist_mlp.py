@@ -31,7 +31,6 @@ import math
 import os
 import resource
 import sys
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -199,20 +198,6 @@ def check_agreement(weights, x, y) -> dict[str, float]:
     }
 
 
-# ---------------------------------------------------------------- memory
-def traced_peak(run: Callable[[], object]) -> int:
-    """Peak bytes NumPy (and Python) allocated during `run`, above what was live before."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        start, _ = tracemalloc.get_traced_memory()
-        run()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak - start
-
-
 # ---------------------------------------------------------------- FLOPs
 def flops_per_sample() -> int:
     """Multiply-adds (x2) of the matrix products of one sample's forward and backward.
@@ -301,7 +286,7 @@ def run(args: argparse.Namespace) -> dict:
     ):
         epoch = make(weights, xm, ym, args.batch_size)
         epoch()
-        memory[name] = traced_peak(epoch)
+        memory[name] = _timing.traced_peak(epoch)
 
     rows = []
     for name, seconds in medians.items():

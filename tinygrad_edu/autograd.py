@@ -261,33 +261,43 @@ def _stand_in(tensor: Tensor) -> ReleasedTensor:
 
 
 # ---------------------------------------------------------------- the walk
-def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
-    """Every tensor the roots depend on through recorded ops, inputs before users.
+def depth_first_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable[Any]]) -> list:
+    """Every node reachable from `roots` through `parents_of`, each once, parents first.
 
     Iterative depth-first search with an explicit stack, so a 100,000-node chain
-    cannot hit Python's recursion limit.
+    cannot hit Python's recursion limit. The backward walk and the graph pictures
+    both use it; they differ only in which parents they follow.
     """
-    order: list[Tensor] = []
+    order: list = []
     visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False) for root in roots]
+    stack: list[tuple[Any, bool]] = [(root, False) for root in roots]
     while stack:
-        tensor, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(tensor)
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
             continue
-        if id(tensor) in visited:
+        if id(node) in visited:
             continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        creator = tensor._creator
-        if creator is None:
-            continue
-        if creator.released:
-            creator._check_not_released()  # raises the error that explains retain_graph
-        for parent in creator.inputs:
-            if parent._requires_grad and id(parent) not in visited:
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in parents_of(node):
+            if id(parent) not in visited:
                 stack.append((parent, False))
     return order
+
+
+def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
+    """Every tensor the roots depend on through recorded ops, inputs before users."""
+    return depth_first_order(roots, _parents_needing_grad)
+
+
+def _parents_needing_grad(tensor: Tensor) -> list[Tensor]:
+    creator = tensor._creator
+    if creator is None:
+        return []
+    if creator.released:
+        creator._check_not_released()  # raises the error that explains retain_graph
+    return [parent for parent in creator.inputs if parent._requires_grad]
 
 
 def _owned(array: Any) -> bool:

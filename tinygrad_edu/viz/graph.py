@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tinygrad_edu.autograd import Function, ReleasedTensor
+from tinygrad_edu.autograd import Function, ReleasedTensor, depth_first_order
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.labels import format_shape, op_label, scalar_record, tensor_lines
 from tinygrad_edu.viz.render import require_graphviz
@@ -66,28 +66,18 @@ def inputs_of(function: Function) -> list[Tensor | ReleasedTensor]:
 def walk(output: Tensor) -> list[Tensor]:
     """Every tensor `output` was computed from, each once, inputs before the ops using them.
 
-    Depth-first with an explicit stack instead of recursion, so a chain of
-    100,000 ops cannot hit Python's recursion limit. Unlike the backward walk,
-    it also visits inputs that need no gradient, and it works after
-    `backward()` has released the graph (see `inputs_of`).
+    Unlike the backward walk it also visits inputs that need no gradient, and it
+    works after `backward()` has released the graph (see `inputs_of`).
     """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(output, False)]
-    while stack:
-        tensor, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(tensor)
-            continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        if tensor.grad_fn is not None:
-            for parent in reversed(inputs_of(tensor.grad_fn)):  # reversed: first input first
-                if id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
+    return depth_first_order([output], _inputs_first_to_last)
+
+
+def _inputs_first_to_last(tensor: Tensor) -> list[Tensor]:
+    if tensor.grad_fn is None:
+        return []
+    return inputs_of(tensor.grad_fn)[
+        ::-1
+    ]  # reversed onto the stack: the first input comes out first
 
 
 def names_from(
