@@ -1,9 +1,11 @@
 """Shared helpers for the benchmark scripts: alternating runs, medians, machine facts.
 
 Timings on a small shared machine drift (other processes, CPU frequency, caches).
-Running the contenders in turn (A B C A B C ...) spreads that drift over all of
-them, and the median of the repeats ignores the odd slow run. Every script
-reports the machine it ran on, because a figure without its machine means little.
+Running the contenders in turn (A B C, B C A, C A B, ...) spreads that drift over
+all of them, the median of the repeats ignores the odd slow run, and a ratio
+taken within each round (`paired_ratio`) cancels drift that is slower than one
+round. Every script reports the machine it ran on, because a figure without its
+machine means little.
 
 Importing this module also puts the repository root on `sys.path`, so the
 scripts run as `python benchmarks/NAME.py` from a plain checkout, without
@@ -46,26 +48,39 @@ def alternate(
     warmup: int = 1,
     before_each: Callable[[], object] | None = None,
 ) -> dict[str, list[float]]:
-    """Time each contender `repeats` times, taking turns: A B C A B C ...
+    """Time each contender `repeats` times, taking turns: A B C, then B C A, C A B, ...
 
-    `warmup` untimed rounds come first (first calls pay for caches and lazy setup).
-    `before_each` (e.g. `gc.collect`) runs untimed before every timed call.
-    Returns the list of times in seconds for each name.
+    Each round starts one contender later, so none always runs first or always
+    follows the same other one. `warmup` untimed rounds come first (first calls
+    pay for caches and lazy setup). `before_each` (e.g. `gc.collect`) runs
+    untimed before every timed call. Returns the list of times in seconds for
+    each name, round by round.
     """
     for _ in range(warmup):
         for function in contenders.values():
             function()
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(repeats):
-        for name, function in contenders.items():
+    names = list(contenders)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(repeats):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
             if before_each is not None:
                 before_each()
-            times[name].append(time_call(function))
+            times[name].append(time_call(contenders[name]))
     return times
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def paired_ratio(times: dict[str, list[float]], name: str, baseline: str) -> float:
+    """The median over rounds of `name`'s time over `baseline`'s time in the same round.
+
+    Both ran within seconds of each other, so a machine that slows down or
+    speeds up between rounds changes both and leaves their ratio alone.
+    """
+    return median([t / b for t, b in zip(times[name], times[baseline])])
 
 
 def best_time(function: Callable[[], object], repeats: int, min_seconds: float = 0.0) -> float:

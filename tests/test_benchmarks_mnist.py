@@ -183,3 +183,21 @@ def test_the_command_in_results_leaves_out_output_paths():
     given = ["--data-dir", "d", "--json", "out.json", "--write-results", "--json=x", "--quick"]
     kept = _timing.command_arguments(given, drop={"--write-results"}, drop_with_value={"--json"})
     assert kept == ["--data-dir", "d", "--quick"]
+
+
+def test_alternate_rotates_who_goes_first_and_keeps_rounds_in_order() -> None:
+    calls: list[str] = []
+    contenders = {name: (lambda name=name: calls.append(name)) for name in "abc"}
+    times = _timing.alternate(contenders, repeats=3, warmup=1)
+    assert calls == list("abc") + list("abc") + list("bca") + list("cab")  # warm-up, then rounds
+    assert {name: len(t) for name, t in times.items()} == {"a": 3, "b": 3, "c": 3}
+
+
+def test_paired_ratio_cancels_drift_between_rounds() -> None:
+    # The machine gets twice as slow every round; within a round a takes 1.1x b.
+    times = {"a": [1.1, 2.2, 4.4, 8.8], "b": [1.0, 2.0, 4.0, 8.0]}
+    assert _timing.paired_ratio(times, "a", "b") == pytest.approx(1.1)
+    assert _timing.median(times["a"]) / _timing.median(times["b"]) == pytest.approx(1.1)
+    times["a"][1] = 3.3  # one run of a disturbed: the ratio of medians moves, the paired one not
+    assert _timing.median(times["a"]) / _timing.median(times["b"]) == pytest.approx(3.85 / 3.0)
+    assert _timing.paired_ratio(times, "a", "b") == pytest.approx(1.1)

@@ -79,13 +79,28 @@ class name_scope:  # noqa: N801
         self._outer: list[tuple[str, ...]] = []  # a list: the same object may be re-entered
 
     def __enter__(self) -> None:
-        global _scopes
-        self._outer.append(_scopes)
-        _scopes = (*_scopes, self.name)
+        self._outer.append(enter_scope(self.name))
 
     def __exit__(self, *exc_info: object) -> None:
-        global _scopes
-        _scopes = self._outer.pop()
+        leave_scope(self._outer.pop())
+
+
+def enter_scope(name: str) -> tuple[str, ...]:
+    """Add `name` to the current scope; returns the scope to go back to afterwards.
+
+    What name_scope does, as two plain calls: Module.__call__ runs for every
+    layer of every step, and skipping the context-manager object is cheaper.
+    """
+    global _scopes
+    outer = _scopes
+    _scopes = (*outer, name)
+    return outer
+
+
+def leave_scope(outer: tuple[str, ...]) -> None:
+    """Go back to the scope `enter_scope` returned."""
+    global _scopes
+    _scopes = outer
 
 
 def current_scope() -> tuple[str, ...]:
@@ -175,7 +190,8 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
-        self._check_not_released()
+        if self.released:
+            self._check_not_released()  # raises the error that explains retain_graph
         for position, (tensor, version) in enumerate(self._saved):
             if tensor._versions[0] != version:
                 raise RuntimeError(
@@ -189,11 +205,12 @@ class Function:
     @property
     def output(self) -> Tensor:
         """The tensor this Function produced (for ops whose derivative reuses it)."""
-        self._check_not_released()
+        if self.released:
+            self._check_not_released()  # raises the error that explains retain_graph
         output = self._output_ref() if self._output_ref is not None else None
         if output is None:
             raise RuntimeError(f"{self.name}.backward: its output is no longer alive")
-        if output._version != self._output_version:
+        if output._versions[0] != self._output_version:
             raise RuntimeError(
                 f"{self.name}.backward: its output (shape {output.shape}) was modified in "
                 f"place (version {self._output_version} -> {output._version}); its gradient "
@@ -223,7 +240,12 @@ class Function:
         self.released = True
         self._saved = ()
         self._output_ref = None
-        self.inputs = tuple([_stand_in(t) if t._creator is not None else t for t in self.inputs])
+        inputs = []
+        for tensor in self.inputs:
+            if tensor._creator is not None:  # made by an op: keep only the way back to it
+                tensor = tensor._stand_in or _make_stand_in(tensor)
+            inputs.append(tensor)
+        self.inputs = tuple(inputs)
 
 
 class ReleasedTensor:
@@ -234,10 +256,13 @@ class ReleasedTensor:
     else still holds it. It has no values of its own.
     """
 
+    # No per-object dict: one is made for every intermediate of every training step.
+    __slots__ = ("tensor", "grad_fn", "shape", "dtype", "name")
+
     def __init__(self, tensor: Tensor) -> None:
         self.tensor = weakref.ref(tensor)
         self.grad_fn = tensor._creator
-        self.shape, self.dtype, self.name = tensor.shape, tensor.dtype, tensor.name
+        self.shape, self.dtype, self.name = tensor._data.shape, tensor._data.dtype, tensor.name
 
     requires_grad = True
     is_leaf = False
@@ -253,10 +278,19 @@ class ReleasedTensor:
         return f"ReleasedTensor(shape={self.shape}, dtype={self.dtype}, grad_fn=<{op}>)"
 
 
-def _stand_in(tensor: Tensor) -> ReleasedTensor:
-    """The one ReleasedTensor of `tensor` (made on first use, then kept on the tensor)."""
-    if tensor._stand_in is None:
-        tensor._stand_in = ReleasedTensor(tensor)
+def constant_like(like: Tensor, array: Any) -> Tensor:
+    """`array` as a tensor of `like`'s class with no graph behind it.
+
+    For backward formulas worked out on plain arrays: in a first-order backward
+    nothing is recorded, so making a Function per step would be wasted time.
+    (A function here, because this file does not import tensor.py.)
+    """
+    return type(like)._from_op(array, False)
+
+
+def _make_stand_in(tensor: Tensor) -> ReleasedTensor:
+    """Make the one ReleasedTensor of `tensor` (kept on the tensor, so it is made once)."""
+    tensor._stand_in = ReleasedTensor(tensor)
     return tensor._stand_in
 
 
@@ -265,8 +299,9 @@ def depth_first_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable
     """Every node reachable from `roots` through `parents_of`, each once, parents first.
 
     Iterative depth-first search with an explicit stack, so a 100,000-node chain
-    cannot hit Python's recursion limit. The backward walk and the graph pictures
-    both use it; they differ only in which parents they follow.
+    cannot hit Python's recursion limit. The graph pictures use it (viz follows
+    every input); `topological_order` below is the same search written out for
+    backward, which runs it on every training step.
     """
     order: list = []
     visited: set[int] = set()
@@ -287,25 +322,40 @@ def depth_first_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable
 
 
 def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
-    """Every tensor the roots depend on through recorded ops, inputs before users."""
-    return depth_first_order(roots, _parents_needing_grad)
+    """Every tensor the roots depend on through recorded ops, inputs before users.
 
-
-def _parents_needing_grad(tensor: Tensor) -> list[Tensor]:
-    creator = tensor._creator
-    if creator is None:
-        return []
-    if creator.released:
-        creator._check_not_released()  # raises the error that explains retain_graph
-    return [parent for parent in creator.inputs if parent._requires_grad]
+    The same depth-first search as `depth_first_order`, written out for the one
+    case that runs on every training step: the parent rule (the inputs of a
+    tensor's creator that require grad) is inlined, and a tensor whose parents
+    are done is marked by a None on the stack instead of a (tensor, flag) pair.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[Tensor | None] = list(roots)
+    waiting: list[Tensor] = []  # tensors whose parents are being visited, newest last
+    while stack:
+        tensor = stack.pop()
+        if tensor is None:  # all parents of the newest waiting tensor are in order
+            order.append(waiting.pop())
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append(None)
+        waiting.append(tensor)
+        creator = tensor._creator
+        if creator is None:
+            continue
+        if creator.released:
+            creator._check_not_released()  # raises the error that explains retain_graph
+        for parent in creator.inputs:
+            if parent._requires_grad and id(parent) not in visited:
+                stack.append(parent)
+    return order
 
 
 def _owned(array: Any) -> bool:
     return array.base is None and array.flags.writeable
-
-
-def _as_tuple(grads: Any) -> tuple:
-    return grads if isinstance(grads, tuple) else (grads,)
 
 
 def run_backward(
@@ -332,7 +382,7 @@ def run_backward(
     captured: dict[int, Tensor] = {}
     # ids of arrays that someone else holds already: the callers' seeds, and each
     # array once it is stored in some .grad
-    handed_out: set[int] = {id(g.data) for g in root_grads}
+    handed_out: set[int] = {id(g._data) for g in root_grads}
 
     saved_mode = _grad_enabled
     _grad_enabled = create_graph  # record the backward's own ops only for higher order
@@ -344,20 +394,22 @@ def run_backward(
             grad = pending.pop(id(tensor), None)
             if grad is None:
                 continue
+            creator = tensor._creator
             if capture is not None:
                 if id(tensor) in wanted:
                     captured[id(tensor)] = grad
-            elif tensor._creator is None or tensor._retains_grad:
-                if not create_graph and (id(grad.data) in handed_out or not _owned(grad.data)):
+            elif creator is None or tensor._retains_grad:  # a leaf, or asked to keep its .grad
+                if not create_graph and (id(grad._data) in handed_out or not _owned(grad._data)):
                     # The walk may pass one array to several tensors (a + b gives both the
                     # same gradient) or pass a read-only broadcast view: give .grad its own.
-                    grad = type(grad)._from_op(grad.data.copy(), False)
-                handed_out.add(id(grad.data))
-                tensor._accumulate_grad(grad)
-            creator = tensor._creator
+                    grad = type(grad)._from_op(grad._data.copy(), False)
+                handed_out.add(id(grad._data))
+                tensor.grad = grad if tensor.grad is None else tensor.grad + grad
             if creator is None:
                 continue
-            input_grads = _as_tuple(creator.backward(grad))
+            input_grads = creator.backward(grad)
+            if not isinstance(input_grads, tuple):  # one input: one gradient
+                input_grads = (input_grads,)
             for parent, parent_grad in zip(creator.inputs, input_grads):
                 if parent_grad is None or not parent._requires_grad:
                     continue
@@ -370,9 +422,8 @@ def run_backward(
                     )
                 if grad_data.dtype != parent_data.dtype:
                     parent_grad = parent_grad.astype(parent_data.dtype)
-                key = id(parent)
-                previous = pending.get(key)
-                pending[key] = parent_grad if previous is None else previous + parent_grad
+                previous = pending.get(id(parent))
+                pending[id(parent)] = parent_grad if previous is None else previous + parent_grad
             if not retain_graph:
                 creator.release()
     finally:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, is_grad_enabled
+from tinygrad_edu.autograd import Function, constant_like, is_grad_enabled
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -32,18 +32,19 @@ class Linear(Function):
     """
 
     def forward(self, x, weight, bias):
-        if x.ndim != 2 or weight.ndim != 2 or bias.shape != weight.shape[1:]:
+        x_data, weight_data, bias_data = x.data, weight.data, bias.data
+        if x_data.ndim != 2 or weight_data.ndim != 2 or bias_data.shape != weight_data.shape[1:]:
             raise ValueError(
                 f"expects x (batch, features), weight (features, units) and bias (units,), got "
-                f"shapes {x.shape}, {weight.shape} and {bias.shape}; for other shapes write "
-                "x @ weight + bias"
+                f"shapes {x_data.shape}, {weight_data.shape} and {bias_data.shape}; for other "
+                "shapes write x @ weight + bias"
             )
         self.save_for_backward(x, weight)
-        out = np.matmul(x.data, weight.data)
-        if bias.dtype == out.dtype:
-            out += bias.data  # in place: no second (batch, units) array
+        out = np.matmul(x_data, weight_data)
+        if bias_data.dtype == out.dtype:
+            out += bias_data  # in place: no second (batch, units) array
         else:
-            out = out + bias.data  # dtypes differ: let NumPy promote, as x @ weight + bias would
+            out = out + bias_data  # dtypes differ: let NumPy promote, as x @ weight + bias would
         return out
 
     def backward(self, grad):
@@ -59,15 +60,10 @@ class Linear(Function):
         # (.T is a view, which BLAS reads transposed), skipping a Tensor per step.
         g = grad.data
         return (
-            _constant(grad, g @ weight.data.T) if need_x else None,
-            _constant(grad, x.data.T @ g) if need_weight else None,
-            _constant(grad, g.sum(axis=0)) if need_bias else None,
+            constant_like(grad, g @ weight.data.T) if need_x else None,
+            constant_like(grad, x.data.T @ g) if need_weight else None,
+            constant_like(grad, g.sum(axis=0)) if need_bias else None,
         )
-
-
-def _constant(like: Tensor, array: np.ndarray) -> Tensor:
-    """An array as a Tensor of `like`'s class with no graph (this file doesn't import Tensor)."""
-    return type(like)._from_op(array, False)
 
 
 class Softmax(Function):
@@ -123,7 +119,8 @@ class SparseSoftmaxCrossEntropy(Function):
             exps = np.exp(data - row_max)  # the row maximum subtracted: exp cannot overflow
             totals = exps.sum(axis=1, keepdims=True)
         else:  # what the Softmax node kept of the same computation
-            row_max, totals = probabilities.grad_fn.row_max, probabilities.grad_fn.totals
+            softmax_node = probabilities.grad_fn
+            row_max, totals = softmax_node.row_max, softmax_node.totals
         # log_softmax[i, label] = (logits[i, label] - max_i) - log(total_i); the loss is
         # minus its mean
         picked = data[rows, labels] - row_max[:, 0]
@@ -133,7 +130,7 @@ class SparseSoftmaxCrossEntropy(Function):
                 derivative = exps
                 derivative /= totals  # the probabilities, in place
             else:  # .output checks the probabilities were not edited in place since
-                derivative = probabilities.grad_fn.output.data.copy()
+                derivative = softmax_node.output.data.copy()
             derivative[rows, labels] -= 1.0
             derivative /= batch
             self.derivative = derivative
@@ -144,7 +141,7 @@ class SparseSoftmaxCrossEntropy(Function):
         if not is_grad_enabled():
             # First order (backward records nothing): the derivative forward worked
             # out is a plain array, and one multiplication finishes the job.
-            return _only_logits(self, _constant(grad, grad.data * self.derivative))
+            return _only_logits(self, constant_like(grad, grad.data * self.derivative))
         # create_graph=True: the same formula in Tensor operations of the logits,
         # so that it can be differentiated again.
         logits = self.inputs[0]

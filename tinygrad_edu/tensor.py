@@ -134,7 +134,7 @@ class Tensor:
         return self._data
 
     def item(self) -> float | int | bool:
-        if self.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only a tensor with one element can become a Python number; "
                 f"this one has shape {self.shape}"
@@ -208,9 +208,6 @@ class Tensor:
         if retain_graph is None:
             retain_graph = create_graph
         autograd.run_backward([self], [grad], retain_graph, create_graph)
-
-    def _accumulate_grad(self, grad: Tensor) -> None:
-        self.grad = grad if self.grad is None else self.grad + grad
 
     def retain_grad(self) -> Tensor:
         """Keep `.grad` on this non-leaf tensor too after backward (as in PyTorch)."""
@@ -303,13 +300,13 @@ class Tensor:
 
     # In place, as in PyTorch: allowed where no graph is being recorded through them.
     def _in_place(self, other: Any, numpy_op: np.ufunc, symbol: str) -> Tensor:
-        if self.requires_grad and autograd.is_grad_enabled():
+        if self._requires_grad and autograd.is_grad_enabled():
             raise RuntimeError(
                 f"in-place {symbol} on a tensor that requires grad while the graph is being "
                 "recorded; wrap the update in `with no_grad():` or write x = x "
                 f"{symbol[0]} y to make a new tensor"
             )
-        value = other.data if isinstance(other, Tensor) else other
+        value = other._data if isinstance(other, Tensor) else other
         numpy_op(self._data, value, out=self._data)  # ufuncs refuse unsafe casts into out=
         self._versions[0] += 1
         return self

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, nn
+from tinygrad_edu.autograd import current_scope
 from tinygrad_edu.nn.module import snake_case
 
 
@@ -87,6 +88,22 @@ def test_calling_runs_forward_inside_the_module_name_scope() -> None:
     y = model(Tensor(np.ones((1, 3), dtype=np.float32)))
     # the last op is the out layer's bias add, recorded inside net -> out
     assert y.grad_fn.scope == ("net", "dense")
+
+
+def test_the_scope_is_restored_when_forward_raises() -> None:
+    class Broken(nn.Module):
+        def forward(self, x: Tensor) -> Tensor:
+            raise ArithmeticError("inside")
+
+    model = TwoLayers(name="net")
+    with pytest.raises(ArithmeticError, match="inside"):
+        Broken(name="broken")(Tensor(np.ones((1, 3), dtype=np.float32)))
+    assert current_scope() == ()
+    with pytest.raises(ValueError, match="last axis has size 3"):  # a Layer's own call
+        model.hidden(Tensor(np.ones((1, 5), dtype=np.float32)))
+    assert current_scope() == ()
+    y = model(Tensor(np.ones((1, 3), dtype=np.float32)))
+    assert y.grad_fn.scope == ("net", "dense")  # and scopes still nest afterwards
 
 
 def test_default_names_come_from_the_class_and_can_be_given() -> None:

@@ -23,8 +23,10 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import ops
+from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.functional import (
     Softmax,
+    SparseSoftmaxCrossEntropy,
     cross_entropy_with_logits,
     sparse_cross_entropy_with_logits,
 )
@@ -115,14 +117,16 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
             )
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"{loss}: y_true must be integer class indices, got dtype {labels.dtype}")
+    labels = labels.astype(np.int64, copy=False)
     classes = y_pred.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):  # two quick reductions
+    # One pass checks both ends: read as unsigned, a negative index is a huge number.
+    if labels.size and labels.view(np.uint64).max() >= classes:
         outside = (labels < 0) | (labels >= classes)
         raise ValueError(
             f"{loss}: class indices must lie in [0, {classes}) for y_pred with {classes} "
             f"classes (shape {y_pred.shape}), got {labels[outside][:5].tolist()}"
         )
-    return labels.astype(np.int64, copy=False)
+    return labels
 
 
 def _logits_under_softmax(y_pred: Tensor) -> Tensor | None:
@@ -160,9 +164,10 @@ def sparse_categorical_crossentropy(
     if logits is not None:
         if logits.ndim != 2:  # extra leading axes: one row per prediction
             return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
-        # A softmax output brings the exponentials it worked out: reuse them.
-        probabilities = None if from_logits else y_pred
-        return sparse_cross_entropy_with_logits(logits, labels, probabilities)
+        if from_logits or not is_grad_enabled():
+            return sparse_cross_entropy_with_logits(logits, labels)
+        # A recorded softmax output brings the exponentials it worked out: reuse them.
+        return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
     picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]

@@ -168,7 +168,7 @@ class Model(Module):
         return self.call(inputs)
 
     def __call__(self, *inputs: Any) -> Any:
-        inputs = tuple(self._to_tensor(value) for value in inputs)
+        inputs = tuple([self._to_tensor(value) for value in inputs])
         output = super().__call__(*inputs)
         if self._build_input_shape is None and inputs:
             self._build_input_shape = (None, *inputs[0].shape[1:])

@@ -12,12 +12,13 @@ The update rules are Keras 3's, step for step (written out in each class). The
 updates are plain NumPy on `param.data`, done in place (`out=` arguments and a
 scratch array per parameter, so no new arrays are made on this hot path), with
 no graph recorded: an update is not something to differentiate. Everything
-stays in the parameter's dtype: the hyperparameters are Python floats, which
-NumPy does not let promote a float32 array to float64.
+stays in the parameter's dtype: the hyperparameters enter the arithmetic as
+0-d arrays of that dtype (see `_constants`), so float32 stays float32.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -209,6 +210,21 @@ class Optimizer:
         return {}
 
 
+@functools.lru_cache(maxsize=256)
+def _constants(dtype: np.dtype, *values: float) -> tuple[np.ndarray, ...]:
+    """`values` as read-only 0-d arrays of `dtype`, made once and then reused.
+
+    Why: handed a Python float, a NumPy ufunc converts it on every call, and on
+    a bias of ten numbers that costs more than the arithmetic; an update makes
+    a dozen such calls per parameter per step. The results are the same either
+    way: the float is rounded to `dtype` in both cases.
+    """
+    arrays = tuple(np.array(value, dtype=dtype) for value in values)
+    for array in arrays:
+        array.flags.writeable = False  # shared by every later step: nobody may change it
+    return arrays
+
+
 def _clip_by_norm(gradient: np.ndarray | None, clipnorm: float) -> np.ndarray | None:
     """gradient * clipnorm / max(||gradient||, clipnorm): shorter than clipnorm afterwards."""
     if gradient is None:
@@ -252,16 +268,17 @@ class SGD(Optimizer):
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
         step = state["scratch"]
+        lr, momentum = _constants(step.dtype, lr, self.momentum)
         np.multiply(gradient, lr, out=step)  # lr * g
         if self.momentum == 0.0:
             param -= step
             return
         m = state["momentum"]
-        np.multiply(m, self.momentum, out=m)
+        np.multiply(m, momentum, out=m)
         np.subtract(m, step, out=m)  # m = momentum * m - lr * g
         if self.nesterov:
             param -= step  # p - lr * g ...
-            np.multiply(m, self.momentum, out=step)
+            np.multiply(m, momentum, out=step)
             param += step  # ... + momentum * m
         else:
             param += m
@@ -306,11 +323,15 @@ class RMSprop(Optimizer):
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
         v, scratch = state["velocity"], state["scratch"]
+        rho, one_minus_rho, epsilon, momentum = _constants(
+            scratch.dtype, self.rho, 1.0 - self.rho, self.epsilon, self.momentum
+        )
+        (lr,) = _constants(scratch.dtype, lr)  # on its own: a schedule changes it every step
         np.square(gradient, out=scratch)
-        np.multiply(scratch, 1.0 - self.rho, out=scratch)
-        np.multiply(v, self.rho, out=v)
+        np.multiply(scratch, one_minus_rho, out=scratch)
+        np.multiply(v, rho, out=v)
         np.add(v, scratch, out=v)  # v = rho * v + (1 - rho) * g^2
-        np.add(v, self.epsilon, out=scratch)
+        np.add(v, epsilon, out=scratch)
         np.sqrt(scratch, out=scratch)
         np.divide(gradient, scratch, out=scratch)
         np.multiply(scratch, lr, out=scratch)  # increment = lr * g / sqrt(v + eps)
@@ -318,7 +339,7 @@ class RMSprop(Optimizer):
             param -= scratch
             return
         m = state["momentum"]
-        np.multiply(m, self.momentum, out=m)
+        np.multiply(m, momentum, out=m)
         np.add(m, scratch, out=m)  # m = momentum * m + increment
         param -= m
 
@@ -363,16 +384,19 @@ class Adam(Optimizer):
     ) -> None:
         m, v, scratch = state["m"], state["v"], state["scratch"]
         t = self.iterations + 1
-        alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)  # new every step
+        one_minus_beta_1, one_minus_beta_2, epsilon = _constants(
+            scratch.dtype, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon
+        )
         np.subtract(gradient, m, out=scratch)
-        np.multiply(scratch, 1.0 - self.beta_1, out=scratch)
+        np.multiply(scratch, one_minus_beta_1, out=scratch)
         np.add(m, scratch, out=m)  # m += (g - m) * (1 - beta_1)
         np.multiply(gradient, gradient, out=scratch)
         np.subtract(scratch, v, out=scratch)
-        np.multiply(scratch, 1.0 - self.beta_2, out=scratch)
+        np.multiply(scratch, one_minus_beta_2, out=scratch)
         np.add(v, scratch, out=v)  # v += (g^2 - v) * (1 - beta_2)
         np.sqrt(v, out=scratch)
-        np.add(scratch, self.epsilon, out=scratch)
+        np.add(scratch, epsilon, out=scratch)
         np.divide(m, scratch, out=scratch)
         np.multiply(scratch, alpha, out=scratch)
         param -= scratch  # p -= alpha * m / (sqrt(v) + eps)
