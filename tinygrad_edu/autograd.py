@@ -147,12 +147,8 @@ class Function:
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward and, if any input requires grad, record the node."""
         function = cls()
-        requires_grad = False
-        if _grad_enabled:
-            for tensor in inputs:
-                if tensor._requires_grad:
-                    requires_grad = True
-                    break
+        needs_input_grad = tuple([t._requires_grad for t in inputs]) if _grad_enabled else ()
+        requires_grad = True in needs_input_grad
         function._recording = requires_grad  # save_for_backward keeps nothing otherwise
         try:
             data = function.forward(*inputs, **options)
@@ -168,7 +164,7 @@ class Function:
             function.inputs = inputs
             function.options = options
             function.scope = _scopes
-            function.needs_input_grad = tuple([t._requires_grad for t in inputs])
+            function.needs_input_grad = needs_input_grad
             # A weak reference: the output already points at us, so a strong one
             # back would make a reference cycle that only the garbage collector frees.
             function._output_ref = weakref.ref(output)

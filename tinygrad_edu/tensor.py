@@ -185,19 +185,20 @@ class Tensor:
         `grad` is the gradient flowing in from above; it may be left out only for
         a one-element tensor (a loss). `retain_graph` defaults to `create_graph`.
         """
-        if not self.requires_grad:
+        if not self._requires_grad:
             raise RuntimeError(
                 "backward: this tensor does not require grad, so no graph leads to it; "
                 "make an input with requires_grad=True first"
             )
         if grad is None:
-            if self.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward: grad can be left out only for a one-element output, but this "
                     f"output has shape {self.shape}; pass grad= of that shape, or reduce it "
                     "first (e.g. y.sum().backward())"
                 )
-            grad = Tensor._from_op(np.array(1, dtype=self.dtype).reshape(self.shape), False)
+            data = self._data
+            grad = Tensor._from_op(np.array(1, dtype=data.dtype).reshape(data.shape), False)
         else:
             grad = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=self.dtype)
             if grad.shape != self.shape:

@@ -165,8 +165,8 @@ class Dense(Layer):
         return (*input_shape[:-1], self.units)
 
     def forward(self, x: Tensor) -> Tensor:
-        expected = self.kernel.shape[0]
-        if x.ndim == 0 or x.shape[-1] != expected:
+        expected, shape = self.kernel.shape[0], x.shape
+        if not shape or shape[-1] != expected:
             raise ValueError(
                 f"Dense {self.name!r}: expected inputs whose last axis has size {expected} "
                 f"(the kernel has shape {self.kernel.shape}), got input of shape {x.shape}"
