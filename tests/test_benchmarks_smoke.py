@@ -34,3 +34,47 @@ def test_engine_overhead_quick(tmp_path):
     assert [row["nodes"] for row in figures["chains"]] == [1_000, 10_000, 100_000]
     assert {row["op"] for row in figures["small_ops"]} >= {"add", "mul", "exp", "tanh", "relu"}
     assert all(row["engine_us"] > 0 and row["numpy_us"] > 0 for row in figures["small_ops"])
+
+
+def test_step_instructions_quick(tmp_path):
+    """Counted with valgrind (CI installs it, as it installs Graphviz for the pictures)."""
+    figures_path = tmp_path / "figures.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "step_instructions.py"),
+            "--quick",
+            "--json",
+            str(figures_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, f"install valgrind to run this benchmark\n{done.stderr}"
+    assert "instructions/step" in done.stdout and "vs numpy" in done.stdout
+    figures = json.loads(figures_path.read_text())
+    rows = {row["name"]: row for row in figures["rows"]}
+    assert set(rows) == {"numpy", "manual", "fit"} and figures["settings"]["steps"] == 40
+    assert rows["numpy"]["ratio_to_numpy"] == 1.0
+    # A step does real work in every contender, and the engine's adds to the reference's.
+    assert all(row["instructions_per_step"] > 10_000 for row in rows.values())
+    assert rows["manual"]["over_numpy"] > 0 and rows["fit"]["over_numpy"] > 0
+
+
+def test_step_instructions_without_valgrind_says_what_to_install(tmp_path):
+    no_valgrind = tmp_path / "bin"
+    no_valgrind.mkdir()
+    (no_valgrind / "python3").symlink_to(sys.executable)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "step_instructions.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": str(no_valgrind)},
+    )
+    assert done.returncode == 2
+    assert "valgrind is not installed" in done.stderr and "apt-get install valgrind" in done.stderr
+    assert done.stdout == ""
