@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import os
 import platform
 import statistics
@@ -236,6 +237,37 @@ def command_arguments(
         elif argument not in drop and argument.split("=", 1)[0] not in drop_with_value:
             kept.append(argument)
     return kept
+
+
+def save_outputs(
+    script: str,
+    argv: list[str] | None,
+    figures: dict,
+    json_path: str | Path | None,
+    write_results: bool,
+    results_section: Callable[[str], str],
+) -> None:
+    """What every benchmark does at the end: `--json` and `--write-results`.
+
+    The figures go to `json_path` if one was given. With `write_results`, the
+    `## script` section of RESULTS.md is replaced by `results_section(command)`,
+    where `command` is the command line that reproduces the run (output paths
+    left out, and OPENBLAS_NUM_THREADS in front when it was set, since it
+    changes the timings).
+    """
+    if json_path:
+        write_text_atomically(Path(json_path), json.dumps(figures, indent=2) + "\n")
+    if not write_results:
+        return
+    threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    command = " ".join(
+        [f"OPENBLAS_NUM_THREADS={threads}"] * (threads is not None)
+        + [f"python benchmarks/{script}.py"]
+        + command_arguments(argv, drop={"--write-results"}, drop_with_value={"--json"})
+    )
+    update_results_section(
+        Path(__file__).resolve().parent / "RESULTS.md", script, results_section(command)
+    )
 
 
 def update_results_section(path: Path, heading: str, body: str) -> None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import platform
 import sys
 from collections.abc import Callable
@@ -39,7 +38,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 
 from tinygrad_edu import Tensor  # noqa: E402
-from tinygrad_edu.files import write_text_atomically  # noqa: E402
 
 SIZE = (10, 10)
 CHAIN_LENGTHS = (1_000, 10_000, 100_000)
@@ -237,11 +235,6 @@ def chain_ratio(chains: list[dict]) -> float:
     return by_length[100_000] / by_length[10_000]
 
 
-def write_json(path: Path, figures: dict) -> None:
-    """Write to a temporary name, then rename: a reader never sees half a file."""
-    write_text_atomically(path, json.dumps(figures, indent=2) + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few repeats only (for CI)")
@@ -276,14 +269,14 @@ def main(argv: list[str] | None = None) -> int:
         "chains": chains,
         "chain_ratio_100k_over_10k": chain_ratio(chains),
     }
-    if args.json:
-        write_json(args.json, figures)
-    if args.write_results:
-        command = "python benchmarks/engine_overhead.py " + " ".join(argv or sys.argv[1:])
-        body = f"Command: `{command.strip()}`\n\n```\n{report}\n```\n\n{summary(ops, chains)}"
-        _timing.update_results_section(
-            Path(__file__).resolve().parent / "RESULTS.md", "engine_overhead", body
-        )
+    _timing.save_outputs(
+        "engine_overhead",
+        argv,
+        figures,
+        args.json,
+        args.write_results,
+        lambda command: f"Command: `{command}`\n\n```\n{report}\n```\n\n{summary(ops, chains)}",
+    )
     return 0
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import tracemalloc
@@ -39,7 +38,6 @@ import mnist_mlp  # noqa: E402
 import numpy_reference  # noqa: E402
 
 from tinygrad_edu import manual_seed  # noqa: E402
-from tinygrad_edu.files import write_text_atomically  # noqa: E402
 
 BATCH = 128
 
@@ -226,18 +224,14 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     figures = run(args)
     print(report(figures))
-    if args.json:
-        write_text_atomically(Path(args.json), json.dumps(figures, indent=2))
-    if args.write_results:
-        arguments = _timing.command_arguments(
-            argv, drop={"--write-results"}, drop_with_value={"--json"}
-        )
-        command = " ".join(["python benchmarks/memory.py", *arguments])
-        _timing.update_results_section(
-            Path(__file__).resolve().parent / "RESULTS.md",
-            "memory",
-            results_section(figures, command),
-        )
+    _timing.save_outputs(
+        "memory",
+        argv,
+        figures,
+        args.json,
+        args.write_results,
+        lambda command: results_section(figures, command),
+    )
     return figures
 
 

@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import math
-import os
 import resource
 import sys
 from collections.abc import Callable
@@ -42,7 +40,6 @@ import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference  # noqa: E402
 
 from tinygrad_edu import Tensor, manual_seed, nn  # noqa: E402
-from tinygrad_edu.files import write_text_atomically  # noqa: E402
 
 INPUTS, HIDDEN, CLASSES = 784, 512, 10
 SETTINGS = numpy_reference.RMSpropSettings(learning_rate=1e-3, rho=0.9, epsilon=1e-7)
@@ -450,20 +447,14 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     figures = run(args)
     print(report(figures))
-    if args.json:
-        write_text_atomically(Path(args.json), json.dumps(figures, indent=2))
-    if args.write_results:
-        threads = os.environ.get("OPENBLAS_NUM_THREADS")
-        command = " ".join(
-            [f"OPENBLAS_NUM_THREADS={threads}"] * (threads is not None)
-            + ["python benchmarks/mnist_mlp.py"]
-            + _timing.command_arguments(argv, drop={"--write-results"}, drop_with_value={"--json"})
-        )
-        _timing.update_results_section(
-            Path(__file__).resolve().parent / "RESULTS.md",
-            "mnist_mlp",
-            results_section(figures, command.strip()),
-        )
+    _timing.save_outputs(
+        "mnist_mlp",
+        argv,
+        figures,
+        args.json,
+        args.write_results,
+        lambda command: results_section(figures, command),
+    )
     return figures
 
 

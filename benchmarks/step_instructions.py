@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import gc
-import json
 import os
 import re
 import shutil
@@ -46,7 +45,6 @@ import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference  # noqa: E402
 
 from tinygrad_edu import Tensor, nn  # noqa: E402
-from tinygrad_edu.files import write_text_atomically  # noqa: E402
 
 SIZES = (8, 8, 10)  # inputs, hidden units, classes
 BATCH = 4
@@ -221,18 +219,14 @@ def main(argv: list[str] | None = None) -> dict | None:
         raise SystemExit(2)
     figures = run(args, version)
     print(report(figures))
-    if args.json:
-        write_text_atomically(Path(args.json), json.dumps(figures, indent=2))
-    if args.write_results:
-        arguments = _timing.command_arguments(
-            argv, drop={"--write-results"}, drop_with_value={"--json"}
-        )
-        command = " ".join(["python benchmarks/step_instructions.py", *arguments])
-        _timing.update_results_section(
-            Path(__file__).resolve().parent / "RESULTS.md",
-            "step_instructions",
-            results_section(figures, command),
-        )
+    _timing.save_outputs(
+        "step_instructions",
+        argv,
+        figures,
+        args.json,
+        args.write_results,
+        lambda command: results_section(figures, command),
+    )
     return figures
 
 

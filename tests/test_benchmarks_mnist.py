@@ -201,3 +201,21 @@ def test_paired_ratio_cancels_drift_between_rounds() -> None:
     times["a"][1] = 3.3  # one run of a disturbed: the ratio of medians moves, the paired one not
     assert _timing.median(times["a"]) / _timing.median(times["b"]) == pytest.approx(3.85 / 3.0)
     assert _timing.paired_ratio(times, "a", "b") == pytest.approx(1.1)
+
+
+def test_save_outputs_writes_json_and_the_section_with_its_command(tmp_path, monkeypatch):
+    results = tmp_path / "RESULTS.md"
+    monkeypatch.setattr(_timing, "__file__", str(tmp_path / "_timing.py"))  # RESULTS.md beside it
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    figures = {"ratio": 1.25}
+    argv = ["--quick", "--json", str(tmp_path / "f.json"), "--write-results"]
+    _timing.save_outputs(
+        "memory", argv, figures, tmp_path / "f.json", True, lambda command: f"ran `{command}`"
+    )
+    assert json.loads((tmp_path / "f.json").read_text()) == figures
+    assert "## memory\n\nran `OPENBLAS_NUM_THREADS=1 python benchmarks/memory.py --quick`" in (
+        results.read_text()
+    )
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    _timing.save_outputs("memory", ["--quick"], figures, None, False, lambda command: "never")
+    assert "never" not in results.read_text()
