@@ -295,59 +295,44 @@ def depth_first_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable
     """Every node reachable from `roots` through `parents_of`, each once, parents first.
 
     Iterative depth-first search with an explicit stack, so a 100,000-node chain
-    cannot hit Python's recursion limit. The graph pictures use it (viz follows
-    every input); `topological_order` below is the same search written out for
-    backward, which runs it on every training step.
+    cannot hit Python's recursion limit. A node whose parents are all in order
+    is marked by a None on the stack. The backward walk and the graph pictures
+    both use it; they differ only in which parents they follow.
     """
     order: list = []
     visited: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False) for root in roots]
+    stack: list = list(roots)
+    waiting: list = []  # nodes whose parents are being visited, newest last
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
+        node = stack.pop()
+        if node is None:  # all parents of the newest waiting node are in order
+            order.append(waiting.pop())
             continue
         if id(node) in visited:
             continue
         visited.add(id(node))
-        stack.append((node, True))
+        stack.append(None)
+        waiting.append(node)
         for parent in parents_of(node):
             if id(parent) not in visited:
-                stack.append((parent, False))
+                stack.append(parent)
     return order
 
 
 def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
-    """Every tensor the roots depend on through recorded ops, inputs before users.
+    """Every tensor the roots depend on through recorded ops, inputs before users."""
+    return depth_first_order(roots, _parents_needing_grad)
 
-    The same depth-first search as `depth_first_order`, written out for the one
-    case that runs on every training step: the parent rule (the inputs of a
-    tensor's creator that require grad) is inlined, and a tensor whose parents
-    are done is marked by a None on the stack instead of a (tensor, flag) pair.
-    """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[Tensor | None] = list(roots)
-    waiting: list[Tensor] = []  # tensors whose parents are being visited, newest last
-    while stack:
-        tensor = stack.pop()
-        if tensor is None:  # all parents of the newest waiting tensor are in order
-            order.append(waiting.pop())
-            continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append(None)
-        waiting.append(tensor)
-        creator = tensor._creator
-        if creator is None:
-            continue
-        if creator.released:
-            creator._check_not_released()  # raises the error that explains retain_graph
-        for parent in creator.inputs:
-            if parent._requires_grad and id(parent) not in visited:
-                stack.append(parent)
-    return order
+
+def _parents_needing_grad(tensor: Tensor) -> tuple[Tensor, ...]:
+    creator = tensor._creator
+    if creator is None:
+        return ()
+    if creator.released:
+        creator._check_not_released()  # raises the error that explains retain_graph
+    if all(creator.needs_input_grad):  # the usual case: no new tuple to build
+        return creator.inputs
+    return tuple([parent for parent in creator.inputs if parent._requires_grad])
 
 
 def _owned(array: Any) -> bool:

@@ -12,8 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from tinygrad_edu import ops
-from tinygrad_edu.functional import Softmax
+from tinygrad_edu.functional import softmax as _softmax
 from tinygrad_edu.tensor import Tensor, where
 
 
@@ -23,7 +22,7 @@ def _tensor(x: Any) -> Tensor:
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0)."""
-    return ops.Relu.apply(_tensor(x))
+    return _tensor(x).relu()
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -42,7 +41,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     A crossentropy loss that receives a softmax output works from the logits
     underneath instead (see nn.losses), as Keras does, so it never takes log(0).
     """
-    return Softmax.apply(_tensor(x), axis=axis)
+    return _softmax(_tensor(x), axis=axis)
 
 
 def linear(x: Tensor) -> Tensor:

@@ -23,10 +23,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import ops
-from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.functional import (
     Softmax,
-    SparseSoftmaxCrossEntropy,
     cross_entropy_with_logits,
     sparse_cross_entropy_with_logits,
 )
@@ -164,10 +162,9 @@ def sparse_categorical_crossentropy(
     if logits is not None:
         if logits.ndim != 2:  # extra leading axes: one row per prediction
             return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
-        if from_logits or not is_grad_enabled():
-            return sparse_cross_entropy_with_logits(logits, labels)
-        # A recorded softmax output brings the exponentials it worked out: reuse them.
-        return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
+        # A softmax output brings the exponentials it worked out: reuse them.
+        probabilities = None if from_logits else y_pred
+        return sparse_cross_entropy_with_logits(logits, labels, probabilities)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
     picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]
