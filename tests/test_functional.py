@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, enable_grad, grad, no_grad
@@ -374,6 +374,88 @@ def test_linear_function_is_one_node_for_a_batch_of_rows():
     y = linear(x, w, b)
     assert y.grad_fn.name == "Linear" and y.grad_fn.inputs == (x, w, b)
     np.testing.assert_array_equal(y.data, np.full((2, 4), 4.0))
+
+
+# ---------------------------------------------------------------- Linear with relu fused in
+def linear_relu(x, w, b):
+    return Linear.apply(x, w, b, relu=True)
+
+
+def unfused_linear_relu(x, w, b):
+    return (x @ w + b).relu()
+
+
+@given(linear_inputs(), st.data())
+def test_linear_with_relu_derivatives(arrays, data):
+    x, w, b = arrays
+    assume(np.abs(x @ w + b).min() > 1e-3)  # central differences need distance from relu's kink
+    assert gradcheck(linear_relu, arrays)
+    assert gradgradcheck(linear_relu, arrays)
+    y = linear_relu(Tensor(x), Tensor(w), Tensor(b))
+    np.testing.assert_allclose(y.data, np.maximum(x @ w + b, 0), rtol=1e-12, atol=1e-15)
+    # the first-order (arrays, in place) and create_graph (Tensor ops) paths agree
+    cotangent = data.draw(float_arrays(y.shape))
+
+    def gradients(create_graph):
+        inputs = [Tensor(a, requires_grad=True) for a in arrays]
+        return grad((linear_relu(*inputs) * cotangent).sum(), inputs, create_graph=create_graph)
+
+    for plain, recorded in zip(gradients(False), gradients(True)):
+        np.testing.assert_allclose(plain.data, recorded.data, rtol=1e-12, atol=1e-15)
+
+
+def test_linear_with_relu_is_one_node_and_falls_back_for_other_shapes():
+    w, b = Tensor(np.ones((3, 4)), True), Tensor(np.full(4, -4.0), True)
+    rows = Tensor(np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 1.0]]))
+    y = linear(rows, w, b, relu=True)
+    assert y.grad_fn.name == "Linear" and y.grad_fn.options == {"relu": True}
+    np.testing.assert_array_equal(y.data, [[2.0] * 4, [0.0] * 4])
+    sequences = linear(Tensor(np.ones((2, 5, 3))), w, b, relu=True)
+    assert sequences.grad_fn.name == "Relu"
+    assert linear(rows, w, relu=True).grad_fn.name == "Relu"  # no bias: matmul then relu
+
+
+def _linear_relu_case(fused):
+    """A fused (or unfused) linear + relu whose gradient array others hold too."""
+    rng = np.random.default_rng(8)
+    x = Tensor(rng.standard_normal((4, 3)))
+    w = Tensor(rng.standard_normal((3, 5)), requires_grad=True)
+    b = Tensor(rng.standard_normal(5), requires_grad=True)
+    shift = Tensor(np.zeros((4, 5)), requires_grad=True)
+    y = (linear_relu if fused else unfused_linear_relu)(x, w, b)
+    return y, w, b, shift
+
+
+@pytest.mark.parametrize("how", ["seed", "passed twice", "retain_grad", "captured", "read-only"])
+def test_linear_with_relu_never_writes_into_a_gradient_someone_else_holds(how):
+    # The fused backward masks the gradient it is given in place; the walk must give it
+    # an array of its own whenever the one arriving is the caller's or is shared.
+    results = []
+    for fused in (True, False):
+        y, w, b, shift = _linear_relu_case(fused)
+        seed = np.arange(20.0).reshape(4, 5) - 7.0
+        kept = None
+        if how == "seed":
+            y.backward(seed)
+            kept = seed
+        elif how == "passed twice":  # Add gives y and shift the same gradient array
+            ((y + shift) * Tensor(seed)).sum().backward()
+            kept = shift.grad.data
+        elif how == "retain_grad":
+            y.retain_grad()
+            (y * Tensor(seed)).sum().backward()
+            kept = y.grad.data
+        elif how == "captured":
+            kept = grad((y * Tensor(seed)).sum(), [y], retain_graph=True)[0].data
+            (y * Tensor(seed)).sum().backward()
+        else:  # sum's backward passes on a read-only broadcast view of its gradient
+            y.sum().backward()
+        if kept is not None:
+            np.testing.assert_array_equal(kept, np.arange(20.0).reshape(4, 5) - 7.0)
+        results.append((w.grad.data, b.grad.data))
+    (fused_w, fused_b), (plain_w, plain_b) = results
+    np.testing.assert_allclose(fused_w, plain_w, rtol=1e-12)
+    np.testing.assert_allclose(fused_b, plain_b, rtol=1e-12)
 
 
 @st.composite

@@ -11,6 +11,8 @@ tensor.py and the ops import it, never the reverse.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -109,6 +111,12 @@ def current_scope() -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------- Function
+# Numbers recorded nodes in the order they were made. A node is always made after
+# the nodes that made its inputs, so "highest number first" visits every node
+# after all the nodes that use its output: the order backward needs, for free.
+_sequence_numbers = itertools.count(1)
+
+
 def _shares_memory(a: Tensor, b: Tensor) -> bool:
     return a.data.base is not None and (a.data.base is b.data or a.data.base is b.data.base)
 
@@ -125,6 +133,10 @@ class Function:
     """
 
     returns_view = False  # True for ops whose output may share memory with input 0
+    # True for a node whose first-order backward writes into the gradient array it is
+    # given, to save making another as big (Linear with relu masks it in place). The
+    # walk then hands it an array that no one else holds, copying it first if need be.
+    overwrites_grad = False
 
     # The defaults of every node, as class attributes: `apply` creates a Function
     # for every op, recorded or not, so not setting eight attributes per call in an
@@ -138,6 +150,7 @@ class Function:
     scope: tuple[str, ...] = ()  # the modules that were running when it was recorded
     options: dict[str, Any] = {}  # the keyword options it was applied with (never mutated)
     _recording = False  # True while forward runs for a node that will be recorded
+    sequence = 0  # when it was recorded: every recorded node gets a higher number than the last
 
     @property
     def name(self) -> str:
@@ -165,6 +178,7 @@ class Function:
             function.options = options
             function.scope = _scopes
             function.needs_input_grad = needs_input_grad
+            function.sequence = next(_sequence_numbers)
             # A weak reference: the output already points at us, so a strong one
             # back would make a reference cycle that only the garbage collector frees.
             function._output_ref = weakref.ref(output)
@@ -296,8 +310,8 @@ def depth_first_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable
 
     Iterative depth-first search with an explicit stack, so a 100,000-node chain
     cannot hit Python's recursion limit. A node whose parents are all in order
-    is marked by a None on the stack. The backward walk and the graph pictures
-    both use it; they differ only in which parents they follow.
+    is marked by a None on the stack. `topological_order` and the graph
+    pictures both use it; they differ only in which parents they follow.
     """
     order: list = []
     visited: set[int] = set()
@@ -320,7 +334,11 @@ def depth_first_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable
 
 
 def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
-    """Every tensor the roots depend on through recorded ops, inputs before users."""
+    """Every tensor the roots depend on through recorded ops, inputs before users.
+
+    The tensors backward would visit, listed for a reader or a test. Backward
+    itself needs no list: it orders nodes by their sequence numbers as it goes.
+    """
     return depth_first_order(roots, _parents_needing_grad)
 
 
@@ -330,13 +348,7 @@ def _parents_needing_grad(tensor: Tensor) -> tuple[Tensor, ...]:
         return ()
     if creator.released:
         creator._check_not_released()  # raises the error that explains retain_graph
-    if all(creator.needs_input_grad):  # the usual case: no new tuple to build
-        return creator.inputs
     return tuple([parent for parent in creator.inputs if parent._requires_grad])
-
-
-def _owned(array: Any) -> bool:
-    return array.base is None and array.flags.writeable
 
 
 def run_backward(
@@ -348,46 +360,50 @@ def run_backward(
 ) -> dict[int, Tensor]:
     """Propagate gradients from `roots` to every tensor they depend on.
 
+    Nodes run newest first: a heap hands out the waiting tensor whose creator
+    has the highest sequence number. Every op that used that tensor was recorded
+    later, so it has run already and the tensor's gradient is complete. (The
+    order PyTorch uses: no sort up front, and only nodes a gradient reaches are
+    visited.) Leaves get their gradients at the end.
+
     With `capture=None` (what `Tensor.backward` does) gradients accumulate into
     the `.grad` of leaves and of tensors that called `retain_grad()`. Otherwise
     (what `grad()` does) nothing's `.grad` changes and the gradients of the
     `capture` tensors are returned, keyed by `id`.
     """
     global _grad_enabled
-    order = topological_order(roots)
-    pending: dict[int, Tensor] = {}
+    pending: dict[int, Tensor] = {}  # id(tensor) -> the gradient it has received so far
+    waiting: list[tuple[int, Tensor]] = []  # heap of (-sequence, tensor): newest op on top
+    leaves: list[Tensor] = []  # tensors no op made, in the order their first gradient came
     for root, root_grad in zip(roots, root_grads):
         previous = pending.get(id(root))
         pending[id(root)] = root_grad if previous is None else previous + root_grad
+        if previous is None:
+            _schedule(root, waiting, leaves)
     wanted = {id(t) for t in capture} if capture is not None else set()
     captured: dict[int, Tensor] = {}
-    # ids of arrays that someone else holds already: the callers' seeds, and each
-    # array once it is stored in some .grad
-    handed_out: set[int] = {id(g._data) for g in root_grads}
+    # ids of the gradient arrays passed on so far, and of those that someone besides
+    # one pending gradient holds: the callers' seeds, arrays stored in a .grad or
+    # captured, and arrays passed to two tensors (a + b gives both the same one).
+    # No one may write into those.
+    passed: set[int] = set()
+    shared: set[int] = {id(g._data) for g in root_grads}
 
     saved_mode = _grad_enabled
     _grad_enabled = create_graph  # record the backward's own ops only for higher order
     try:
-        while order:
-            # Newest first. Popping (rather than looping over the list) lets each
-            # tensor's values go as soon as the walk is past it and no one holds it.
-            tensor = order.pop()
-            grad = pending.pop(id(tensor), None)
-            if grad is None:
-                continue
+        while waiting:
+            tensor = heapq.heappop(waiting)[1]
+            grad = pending.pop(id(tensor))
             creator = tensor._creator
             if capture is not None:
                 if id(tensor) in wanted:
                     captured[id(tensor)] = grad
-            elif creator is None or tensor._retains_grad:  # a leaf, or asked to keep its .grad
-                if not create_graph and (id(grad._data) in handed_out or not _owned(grad._data)):
-                    # The walk may pass one array to several tensors (a + b gives both the
-                    # same gradient) or pass a read-only broadcast view: give .grad its own.
-                    grad = type(grad)._from_op(grad._data.copy(), False)
-                handed_out.add(id(grad._data))
-                tensor.grad = grad if tensor.grad is None else tensor.grad + grad
-            if creator is None:
-                continue
+                    shared.add(id(grad._data))
+            elif tensor._retains_grad:
+                _keep_grad(tensor, grad, shared, create_graph)
+            if creator.overwrites_grad and not create_graph and _is_shared(grad._data, shared):
+                grad = type(grad)._from_op(grad._data.copy(), False)  # so it writes into its own
             input_grads = creator.backward(grad)
             if not isinstance(input_grads, tuple):  # one input: one gradient
                 input_grads = (input_grads,)
@@ -403,10 +419,50 @@ def run_backward(
                     )
                 if grad_data.dtype != parent_data.dtype:
                     parent_grad = parent_grad.astype(parent_data.dtype)
+                if id(grad_data) in passed:
+                    shared.add(id(grad_data))
+                passed.add(id(grad_data))
                 previous = pending.get(id(parent))
-                pending[id(parent)] = parent_grad if previous is None else previous + parent_grad
+                if previous is None:  # its first gradient: it now waits for its turn
+                    pending[id(parent)] = parent_grad
+                    _schedule(parent, waiting, leaves)
+                else:
+                    pending[id(parent)] = previous + parent_grad
             if not retain_graph:
                 creator.release()
+        for leaf in leaves:  # every op has run: the leaves' gradients are complete
+            grad = pending.pop(id(leaf))
+            if capture is not None:
+                if id(leaf) in wanted:
+                    captured[id(leaf)] = grad
+            else:
+                _keep_grad(leaf, grad, shared, create_graph)
     finally:
         _grad_enabled = saved_mode
     return captured
+
+
+def _schedule(tensor: Tensor, waiting: list, leaves: list) -> None:
+    """Queue a tensor that has just received its first gradient."""
+    creator = tensor._creator
+    if creator is None:
+        leaves.append(tensor)
+        return
+    if creator.released:
+        creator._check_not_released()  # raises the error that explains retain_graph
+    heapq.heappush(waiting, (-creator.sequence, tensor))
+
+
+def _is_shared(array: Any, shared: set[int]) -> bool:
+    """True if someone else may hold `array` too: it is listed, a view, or read-only."""
+    return id(array) in shared or array.base is not None or not array.flags.writeable
+
+
+def _keep_grad(tensor: Tensor, grad: Tensor, shared: set[int], create_graph: bool) -> None:
+    """Add `grad` to `tensor.grad` (a leaf, or a tensor that called retain_grad())."""
+    if not create_graph and _is_shared(grad._data, shared):
+        # The walk may pass one array to several tensors (a + b gives both the same
+        # gradient) or pass a read-only broadcast view: give .grad its own.
+        grad = type(grad)._from_op(grad._data.copy(), False)
+    shared.add(id(grad._data))
+    tensor.grad = grad if tensor.grad is None else tensor.grad + grad

@@ -5,7 +5,7 @@ overflows. Both subtract the row maximum first (the result does not change),
 and their backward formulas are written with Tensor operations, so they
 differentiate twice like any primitive.
 
-Linear (x @ weight + bias) and SparseSoftmaxCrossEntropy are fused for speed:
+Linear (x @ weight + bias, and relu) and SparseSoftmaxCrossEntropy are fused for speed:
 they sit on the hot path of every classifier's training step, where each node
 saved is time, and each array not made is memory.
 """
@@ -23,15 +23,16 @@ if TYPE_CHECKING:
 
 
 class Linear(Function):
-    """x @ weight + bias for a batch of rows: what a Dense layer computes before its activation.
+    """x @ weight + bias for a batch of rows, then relu if asked: a Dense layer's work as one node.
 
-    The same numbers as MatMul then Add, fused into one node for speed and memory:
-    the bias is added in place to the product's buffer, so a layer makes one
-    (batch, units) array and one node instead of two of each. Its backward is
-    what MatMul's and Add's would give: two products and the bias's one sum.
+    The same numbers as MatMul, Add (and Relu), fused into one node for speed and
+    memory: the bias is added and relu applied in place, in the product's buffer,
+    so a layer makes one (batch, units) array and one node instead of two or
+    three of each. Its backward is what theirs would give: relu's mask, two
+    products and the bias's one sum.
     """
 
-    def forward(self, x, weight, bias):
+    def forward(self, x, weight, bias, relu=False):
         x_data, weight_data, bias_data = x.data, weight.data, bias.data
         if x_data.ndim != 2 or weight_data.ndim != 2 or bias_data.shape != weight_data.shape[1:]:
             raise ValueError(
@@ -45,20 +46,29 @@ class Linear(Function):
             out += bias_data  # in place: no second (batch, units) array
         else:
             out = out + bias_data  # dtypes differ: let NumPy promote, as x @ weight + bias would
+        self.relu = relu
+        if relu:
+            np.maximum(out, 0, out=out)  # in place: the values before relu are not needed again
+            self.overwrites_grad = True  # backward masks its gradient in place (see Function)
         return out
 
     def backward(self, grad):
         x, weight = self.saved_tensors
         need_x, need_weight, need_bias = self.needs_input_grad
+        # relu passes the gradient on where its output was positive, and nothing elsewhere
         if is_grad_enabled():  # create_graph=True: Tensor ops, so they can be differentiated again
+            if self.relu:
+                grad = grad * (self.output.data > 0)
             return (
                 grad @ weight.T if need_x else None,
                 x.T @ grad if need_weight else None,
                 grad.sum(axis=0) if need_bias else None,
             )
-        # First order, nothing recorded: the same three formulas straight on the arrays
+        # First order, nothing recorded: the same formulas straight on the arrays
         # (.T is a view, which BLAS reads transposed), skipping a Tensor per step.
         g = grad.data
+        if self.relu:  # in place: the walk gave this node a gradient array no one else holds
+            g *= self.output.data > 0
         return (
             constant_like(grad, g @ weight.data.T) if need_x else None,
             constant_like(grad, x.data.T @ g) if need_weight else None,
@@ -160,17 +170,19 @@ def _only_logits(function: Function, grad_logits: Tensor) -> Tensor | tuple[Tens
     return grad_logits if len(function.inputs) == 1 else (grad_logits, None)
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weight + bias, the layer Dense computes before its activation.
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
+    """x @ weight + bias (then relu, if asked): what a Dense layer computes.
 
     weight has shape (features, units), as Keras stores it, and bias (units,). For
-    a 2-D batch it is one fused `Linear` node (one array and one node fewer than
-    @ then +); other shapes use NumPy's matmul and broadcasting rules.
+    a 2-D batch it is one fused `Linear` node (one array and one or two nodes
+    fewer than @, + and relu); other shapes use NumPy's matmul and broadcasting
+    rules and separate nodes.
     """
     if bias is not None and x.ndim == 2:
-        return Linear.apply(x, weight, bias)
+        return Linear.apply(x, weight, bias, relu=True) if relu else Linear.apply(x, weight, bias)
     y = x @ weight
-    return y if bias is None else y + bias
+    y = y if bias is None else y + bias
+    return y.relu() if relu else y
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:

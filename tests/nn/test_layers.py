@@ -101,9 +101,14 @@ def test_dense_on_a_batch_of_rows_records_one_linear_node() -> None:
     assert node.inputs == (x, layer.kernel, layer.bias)
     np.testing.assert_allclose(y.data, x.data @ layer.kernel.data + 1.0, rtol=1e-6)
 
-    hidden = nn.Dense(3, activation="relu")(x)  # the activation is a node of its own
-    assert hidden.grad_fn.name == "Relu"
-    assert hidden.grad_fn.inputs[0].grad_fn.name == "Linear"
+    relu_layer = nn.Dense(3, activation="relu")
+    hidden = relu_layer(x)  # relu is fused into the same node
+    assert hidden.grad_fn.name == "Linear" and hidden.grad_fn.options == {"relu": True}
+    assert hidden.grad_fn.inputs == (x, relu_layer.kernel, relu_layer.bias)
+    expected = np.maximum(x.data @ relu_layer.kernel.data + relu_layer.bias.data, 0)
+    np.testing.assert_allclose(hidden.data, expected, rtol=1e-6)
+    other = nn.Dense(3, activation="tanh")(x)  # other activations stay nodes of their own
+    assert other.grad_fn.name == "Tanh" and other.grad_fn.inputs[0].grad_fn.name == "Linear"
 
 
 def test_dense_records_matmul_and_add_where_linear_does_not_fit() -> None:

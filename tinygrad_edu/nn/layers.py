@@ -164,6 +164,8 @@ class Dense(Layer):
                 f"Dense {self.name!r}: expected inputs whose last axis has size {expected} "
                 f"(the kernel has shape {self.kernel.shape}), got input of shape {x.shape}"
             )
+        if self.activation is activations.relu:  # fused into the same node: see functional.Linear
+            return linear(x, self.kernel, self.bias, relu=True)
         return self.activation(linear(x, self.kernel, self.bias))
 
     def extra_repr(self) -> str:
