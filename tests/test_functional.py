@@ -426,7 +426,9 @@ def _linear_relu_case(fused):
     return y, w, b, shift
 
 
-@pytest.mark.parametrize("how", ["seed", "passed twice", "retain_grad", "captured", "read-only"])
+@pytest.mark.parametrize(
+    "how", ["seed", "passed twice", "passed on as a view", "retain_grad", "captured", "read-only"]
+)
 def test_linear_with_relu_never_writes_into_a_gradient_someone_else_holds(how):
     # The fused backward masks the gradient it is given in place; the walk must give it
     # an array of its own whenever the one arriving is the caller's or is shared.
@@ -441,6 +443,10 @@ def test_linear_with_relu_never_writes_into_a_gradient_someone_else_holds(how):
         elif how == "passed twice":  # Add gives y and shift the same gradient array
             ((y + shift) * Tensor(seed)).sum().backward()
             kept = shift.grad.data
+        elif how == "passed on as a view":  # then a reshape hands a view of it to flat
+            flat = Tensor(np.zeros(20), requires_grad=True)
+            ((y + flat.reshape(4, 5)) * Tensor(seed)).sum().backward()
+            kept = flat.grad.data.reshape(4, 5)
         elif how == "retain_grad":
             y.retain_grad()
             (y * Tensor(seed)).sum().backward()

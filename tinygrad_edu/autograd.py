@@ -382,11 +382,8 @@ def run_backward(
             _schedule(root, waiting, leaves)
     wanted = {id(t) for t in capture} if capture is not None else set()
     captured: dict[int, Tensor] = {}
-    # ids of the gradient arrays passed on so far, and of those that someone besides
-    # one pending gradient holds: the callers' seeds, arrays stored in a .grad or
-    # captured, and arrays passed to two tensors (a + b gives both the same one).
-    # No one may write into those.
-    passed: set[int] = set()
+    # ids of gradient arrays that someone outside the walk holds (so no one may write
+    # into them): the callers' seeds, and arrays stored in a .grad or captured
     shared: set[int] = {id(g._data) for g in root_grads}
 
     saved_mode = _grad_enabled
@@ -400,9 +397,15 @@ def run_backward(
                 if id(tensor) in wanted:
                     captured[id(tensor)] = grad
                     shared.add(id(grad._data))
+                    if grad._data.base is not None:  # a view: its base is held too
+                        shared.add(id(grad._data.base))
             elif tensor._retains_grad:
                 _keep_grad(tensor, grad, shared, create_graph)
-            if creator.overwrites_grad and not create_graph and _is_shared(grad._data, shared):
+            if (
+                creator.overwrites_grad
+                and not create_graph
+                and _held_elsewhere(grad, shared, pending)
+            ):
                 grad = type(grad)._from_op(grad._data.copy(), False)  # so it writes into its own
             input_grads = creator.backward(grad)
             if not isinstance(input_grads, tuple):  # one input: one gradient
@@ -419,9 +422,6 @@ def run_backward(
                     )
                 if grad_data.dtype != parent_data.dtype:
                     parent_grad = parent_grad.astype(parent_data.dtype)
-                if id(grad_data) in passed:
-                    shared.add(id(grad_data))
-                passed.add(id(grad_data))
                 previous = pending.get(id(parent))
                 if previous is None:  # its first gradient: it now waits for its turn
                     pending[id(parent)] = parent_grad
@@ -458,11 +458,23 @@ def _is_shared(array: Any, shared: set[int]) -> bool:
     return id(array) in shared or array.base is not None or not array.flags.writeable
 
 
+def _held_elsewhere(grad: Tensor, shared: set[int], pending: dict[int, Tensor]) -> bool:
+    """True unless the walk's `grad` is the only holder of its array, so it may be written.
+
+    Besides the checks of `_is_shared`, another tensor's pending gradient may be the
+    same array (a + b gives both the same one) or a view of it (passed on by a reshape).
+    """
+    array = grad._data
+    if _is_shared(array, shared):
+        return True
+    return any(other._data is array or other._data.base is array for other in pending.values())
+
+
 def _keep_grad(tensor: Tensor, grad: Tensor, shared: set[int], create_graph: bool) -> None:
     """Add `grad` to `tensor.grad` (a leaf, or a tensor that called retain_grad())."""
     if not create_graph and _is_shared(grad._data, shared):
         # The walk may pass one array to several tensors (a + b gives both the same
         # gradient) or pass a read-only broadcast view: give .grad its own.
         grad = type(grad)._from_op(grad._data.copy(), False)
-    shared.add(id(grad._data))
     tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    shared.add(id(tensor.grad._data))
