@@ -427,7 +427,16 @@ def _linear_relu_case(fused):
 
 
 @pytest.mark.parametrize(
-    "how", ["seed", "passed twice", "passed on as a view", "retain_grad", "captured", "read-only"]
+    "how",
+    [
+        "seed",
+        "passed twice",
+        "passed on as a view",
+        "retain_grad",
+        "captured",
+        "captured as a view",
+        "read-only",
+    ],
 )
 def test_linear_with_relu_never_writes_into_a_gradient_someone_else_holds(how):
     # The fused backward masks the gradient it is given in place; the walk must give it
@@ -447,6 +456,12 @@ def test_linear_with_relu_never_writes_into_a_gradient_someone_else_holds(how):
             flat = Tensor(np.zeros(20), requires_grad=True)
             ((y + flat.reshape(4, 5)) * Tensor(seed)).sum().backward()
             kept = flat.grad.data.reshape(4, 5)
+        elif how == "captured as a view":  # grad() returns a view of the array y gets
+            flat = Tensor(np.zeros(20), requires_grad=True)
+            scaled = flat * 1.0
+            loss = ((y + scaled.reshape(4, 5)) * Tensor(seed)).sum()
+            kept = grad(loss, [scaled], retain_graph=True)[0].data.reshape(4, 5)
+            loss.backward()
         elif how == "retain_grad":
             y.retain_grad()
             (y * Tensor(seed)).sum().backward()
