@@ -246,11 +246,13 @@ def save_outputs(
     json_path: str | Path | None,
     write_results: bool,
     results_section: Callable[[str], str],
+    heading: str | None = None,
 ) -> None:
     """What every benchmark does at the end: `--json` and `--write-results`.
 
     The figures go to `json_path` if one was given. With `write_results`, the
-    `## script` section of RESULTS.md is replaced by `results_section(command)`,
+    `## script` section of RESULTS.md (or `## heading`, for a script that writes
+    more than one) is replaced by `results_section(command)`,
     where `command` is the command line that reproduces the run (output paths
     left out, and OPENBLAS_NUM_THREADS in front when it was set, since it
     changes the timings).
@@ -266,7 +268,7 @@ def save_outputs(
         + command_arguments(argv, drop={"--write-results"}, drop_with_value={"--json"})
     )
     update_results_section(
-        Path(__file__).resolve().parent / "RESULTS.md", script, results_section(command)
+        Path(__file__).resolve().parent / "RESULTS.md", heading or script, results_section(command)
     )
 
 

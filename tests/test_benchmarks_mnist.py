@@ -23,6 +23,7 @@ sys.path.insert(0, str(BENCHMARKS))
 import _timing  # noqa: E402
 import mnist_mlp  # noqa: E402
 import numpy_reference  # noqa: E402
+import step_instructions  # noqa: E402
 
 
 def small_float64_model(seed: int = 0) -> tuple[numpy_reference.NumpyMLP, np.ndarray, np.ndarray]:
@@ -219,3 +220,61 @@ def test_save_outputs_writes_json_and_the_section_with_its_command(tmp_path, mon
     monkeypatch.delenv("OPENBLAS_NUM_THREADS")
     _timing.save_outputs("memory", ["--quick"], figures, None, False, lambda command: "never")
     assert "never" not in results.read_text()
+
+
+def test_save_outputs_can_name_the_section_for_a_second_mode(tmp_path, monkeypatch):
+    monkeypatch.setattr(_timing, "__file__", str(tmp_path / "_timing.py"))
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    for argv, heading in (([], None), (["--model", "mnist"], "step_instructions (mnist)")):
+        _timing.save_outputs(
+            "step_instructions", argv, {}, None, True, lambda c: f"ran `{c}`", heading=heading
+        )
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "## step_instructions\n\nran `python benchmarks/step_instructions.py`" in text
+    assert (
+        "## step_instructions (mnist)\n\nran `python benchmarks/step_instructions.py --model mnist`"
+    ) in text
+
+
+CALLGRIND_SUMMARY = """==7== Callgrind, a call-graph generating cache profiler
+==7== Events    : Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw
+==7== Collected : 1000 300 100 40 30 20 9 8 7
+"""
+
+
+def test_step_instructions_reads_callgrind_counts_and_sums_the_misses():
+    counts = step_instructions.parse_counts(0, CALLGRIND_SUMMARY, "numpy (2 steps)")
+    assert counts == {
+        "Ir": 1000, "Dr": 300, "Dw": 100, "I1mr": 40, "D1mr": 30, "D1mw": 20,
+        "ILmr": 9, "DLmr": 8, "DLmw": 7,
+    }  # fmt: skip
+    assert step_instructions._totals(counts) == {"Ir": 1000, "L1": 90, "LL": 24}
+    plain = step_instructions.parse_counts(0, "==7== Events : Ir\n==7== Collected : 55\n", "x")
+    assert step_instructions._totals(plain) == {"Ir": 55}
+    with pytest.raises(RuntimeError, match=r"valgrind failed on fit \(3 steps\), exit status 1"):
+        step_instructions.parse_counts(1, CALLGRIND_SUMMARY, "fit (3 steps)")
+    with pytest.raises(RuntimeError, match="valgrind failed"):
+        step_instructions.parse_counts(0, "no summary at all", "fit (3 steps)")
+
+
+def test_step_instructions_mnist_report_shows_the_cache_misses():
+    rows = [
+        {"name": name, "instructions_per_step": ir, "first_level_misses_per_step": l1,
+         "last_level_misses_per_step": l2, "ratio_to_numpy": ir / 100.0, "over_numpy": ir - 100.0}
+        for name, ir, l1, l2 in (("numpy", 100.0, 50, 10), ("manual", 101.0, 60, 12),
+                                 ("fit", 102.0, 61, 13))
+    ]  # fmt: skip
+    figures = {
+        "machine": {},
+        "valgrind": "valgrind-3.19.0",
+        "settings": {"model": "mnist", "sizes": (784, 512, 10), "batch": 128, "warm_up": 3,
+                     "steps": 4},
+        "rows": rows,
+    }  # fmt: skip
+    text = step_instructions.results_section(figures, "python benchmarks/step_instructions.py")
+    assert "L2 misses/step" in text and "784 -> 512 relu -> 10 softmax, batch 128" in text
+    assert "manual" in text and "1.200x" in text  # 12 L2 misses against the reference's 10
+    assert "miss the simulated L2 1.200x and 1.300x as often" in text
+    args = step_instructions.parse_args(["--model", "mnist", "--quick"])
+    assert (args.model, args.steps) == ("mnist", 1)
+    assert step_instructions.parse_args([]).steps == 400

@@ -63,6 +63,34 @@ def test_step_instructions_quick(tmp_path):
     assert rows["manual"]["over_numpy"] > 0 and rows["fit"]["over_numpy"] > 0
 
 
+def test_step_instructions_mnist_quick_simulates_the_caches(tmp_path):
+    """The real model's sizes under valgrind's cache simulation: slow (minutes), so one step."""
+    figures_path = tmp_path / "figures.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "step_instructions.py"),
+            "--model",
+            "mnist",
+            "--quick",
+            "--json",
+            str(figures_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert done.returncode == 0, f"install valgrind to run this benchmark\n{done.stderr}"
+    assert "L2 misses/step" in done.stdout and "784 -> 512 relu -> 10" in done.stdout
+    figures = json.loads(figures_path.read_text())
+    assert figures["settings"]["model"] == "mnist" and figures["settings"]["steps"] == 1
+    for row in figures["rows"]:  # a step multiplies megabytes: millions of instructions
+        assert row["instructions_per_step"] > 1_000_000
+        assert row["last_level_misses_per_step"] > 1_000
+        assert row["first_level_misses_per_step"] >= row["last_level_misses_per_step"]
+
+
 def test_step_instructions_without_valgrind_says_what_to_install(tmp_path):
     no_valgrind = tmp_path / "bin"
     no_valgrind.mkdir()

@@ -18,7 +18,7 @@ or PyTorch style (`forward`); layers assigned as attributes are registered:
         def call(self, x):
             return self.out(self.hidden(x))
 
-One training step is: forward, loss, `optimizer.zero_grad()`, `loss.backward()`,
+One training step is: `optimizer.zero_grad()`, forward, loss, `loss.backward()`,
 `optimizer.step()`. `fit` does that for each batch and little else, so it runs
 about as fast as the same loop written by hand.
 """
@@ -419,9 +419,9 @@ class Model(Module):
             if use_batch_hooks:
                 callback_list.on_train_batch_begin(step)
 
+            optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
             y_pred = self(Tensor(x_batch))
             loss = loss_function(y_batch, y_pred)
-            optimizer.zero_grad()
             loss.backward()
             optimizer.step()
 
