@@ -5,7 +5,7 @@ Two measurements:
 1. Small ops. Forward + backward of one op on 10x10 float32 tensors, against
    the bare NumPy calls doing the same forward and backward arithmetic. At this
    size the arithmetic is almost free, so the difference is the engine's own
-   work per op: making Tensors and Function nodes, the topological sort, the
+   work per op: making Tensors and Function nodes, ordering the nodes, the
    gradient bookkeeping. Reported in microseconds per op, as a difference and
    as a ratio.
 2. Long chains. The backward time of chains of 1k, 10k and 100k nodes
@@ -222,8 +222,8 @@ def summary(ops: list[dict], chains: list[dict]) -> str:
     per_node = chains[-1]["us_per_node"]
     return (
         f"The engine adds {min(overheads):.0f} to {max(overheads):.0f} microseconds per op "
-        "(making the output Tensor and its Function node, then in backward the "
-        "topological sort, the backward call and the gradient bookkeeping): on 10x10 "
+        "(making the output Tensor and its Function node, then in backward putting the "
+        "node in order, the backward call and the gradient bookkeeping): on 10x10 "
         "arrays that dwarfs NumPy's own work, on large arrays it is lost in the arithmetic. "
         f"Backward costs about {per_node:.1f} microseconds per node at 100k nodes, "
         f"and 100k nodes take {chain_ratio(chains):.1f}x the time of 10k (linear: 10x)."
