@@ -8,23 +8,26 @@ import sys
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+VALGRIND_HINT = "install valgrind to run this benchmark"
+
+
+def run_benchmark(
+    script: str, *args: str, timeout: int, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run benchmarks/<script> with `args`; the caller checks the exit status."""
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+    )
 
 
 def test_engine_overhead_quick(tmp_path):
     figures_path = tmp_path / "figures.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "engine_overhead.py"),
-            "--quick",
-            "--json",
-            str(figures_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_benchmark("engine_overhead.py", "--quick", "--json", str(figures_path), timeout=300)
     assert done.returncode == 0, done.stderr
     for expected in ("engine us", "numpy us", "overhead us", "ratio", "us per node", "100k / 10k"):
         assert expected in done.stdout
@@ -39,20 +42,9 @@ def test_engine_overhead_quick(tmp_path):
 def test_step_instructions_quick(tmp_path):
     """Counted with valgrind (CI installs it, as it installs Graphviz for the pictures)."""
     figures_path = tmp_path / "figures.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "step_instructions.py"),
-            "--quick",
-            "--json",
-            str(figures_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, f"install valgrind to run this benchmark\n{done.stderr}"
+    args = ("--quick", "--json", str(figures_path))
+    done = run_benchmark("step_instructions.py", *args, timeout=600)
+    assert done.returncode == 0, f"{VALGRIND_HINT}\n{done.stderr}"
     assert "instructions/step" in done.stdout and "vs numpy" in done.stdout
     figures = json.loads(figures_path.read_text())
     rows = {row["name"]: row for row in figures["rows"]}
@@ -66,22 +58,9 @@ def test_step_instructions_quick(tmp_path):
 def test_step_instructions_mnist_quick_simulates_the_caches(tmp_path):
     """The real model's sizes under valgrind's cache simulation: slow (minutes), so one step."""
     figures_path = tmp_path / "figures.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "step_instructions.py"),
-            "--model",
-            "mnist",
-            "--quick",
-            "--json",
-            str(figures_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    assert done.returncode == 0, f"install valgrind to run this benchmark\n{done.stderr}"
+    args = ("--model", "mnist", "--quick", "--json", str(figures_path))
+    done = run_benchmark("step_instructions.py", *args, timeout=1800)
+    assert done.returncode == 0, f"{VALGRIND_HINT}\n{done.stderr}"
     assert "L2 misses/step" in done.stdout and "784 -> 512 relu -> 10" in done.stdout
     figures = json.loads(figures_path.read_text())
     assert figures["settings"]["model"] == "mnist" and figures["settings"]["steps"] == 1
@@ -95,14 +74,8 @@ def test_step_instructions_without_valgrind_says_what_to_install(tmp_path):
     no_valgrind = tmp_path / "bin"
     no_valgrind.mkdir()
     (no_valgrind / "python3").symlink_to(sys.executable)
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "step_instructions.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PATH": str(no_valgrind)},
-    )
+    env = {"PATH": str(no_valgrind)}
+    done = run_benchmark("step_instructions.py", "--quick", timeout=120, env=env)
     assert done.returncode == 2
     assert "valgrind is not installed" in done.stderr and "apt-get install valgrind" in done.stderr
     assert done.stdout == ""
