@@ -395,10 +395,7 @@ def run_backward(
             creator = tensor._creator
             if capture is not None:
                 if id(tensor) in wanted:
-                    captured[id(tensor)] = grad
-                    shared.add(id(grad._data))
-                    if grad._data.base is not None:  # a view: its base is held too
-                        shared.add(id(grad._data.base))
+                    _capture(tensor, grad, captured, shared)
             elif tensor._retains_grad:
                 _keep_grad(tensor, grad, shared, create_graph)
             if (
@@ -406,7 +403,7 @@ def run_backward(
                 and not create_graph
                 and _held_elsewhere(grad, shared, pending)
             ):
-                grad = type(grad)._from_op(grad._data.copy(), False)  # so it writes into its own
+                grad = constant_like(grad, grad._data.copy())  # so it writes into its own
             input_grads = creator.backward(grad)
             if not isinstance(input_grads, tuple):  # one input: one gradient
                 input_grads = (input_grads,)
@@ -434,7 +431,7 @@ def run_backward(
             grad = pending.pop(id(leaf))
             if capture is not None:
                 if id(leaf) in wanted:
-                    captured[id(leaf)] = grad
+                    _capture(leaf, grad, captured, shared)
             else:
                 _keep_grad(leaf, grad, shared, create_graph)
     finally:
@@ -451,6 +448,14 @@ def _schedule(tensor: Tensor, waiting: list, leaves: list) -> None:
     if creator.released:
         creator._check_not_released()  # raises the error that explains retain_graph
     heapq.heappush(waiting, (-creator.sequence, tensor))
+
+
+def _capture(tensor: Tensor, grad: Tensor, captured: dict[int, Tensor], shared: set[int]) -> None:
+    """Keep `grad` for `grad()` to return; from now on the caller holds its array (and base)."""
+    captured[id(tensor)] = grad
+    shared.add(id(grad._data))
+    if grad._data.base is not None:  # a view: its base is held too
+        shared.add(id(grad._data.base))
 
 
 def _is_shared(array: Any, shared: set[int]) -> bool:
@@ -475,6 +480,6 @@ def _keep_grad(tensor: Tensor, grad: Tensor, shared: set[int], create_graph: boo
     if not create_graph and _is_shared(grad._data, shared):
         # The walk may pass one array to several tensors (a + b gives both the same
         # gradient) or pass a read-only broadcast view: give .grad its own.
-        grad = type(grad)._from_op(grad._data.copy(), False)
+        grad = constant_like(grad, grad._data.copy())
     tensor.grad = grad if tensor.grad is None else tensor.grad + grad
     shared.add(id(tensor.grad._data))

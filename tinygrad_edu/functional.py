@@ -32,6 +32,12 @@ class Linear(Function):
     products and the bias's one sum.
     """
 
+    relu = False  # set by forward when relu is fused in
+
+    @property
+    def overwrites_grad(self) -> bool:  # relu's mask is applied to the gradient in place
+        return self.relu
+
     def forward(self, x, weight, bias, relu=False):
         x_data, weight_data, bias_data = x.data, weight.data, bias.data
         if x_data.ndim != 2 or weight_data.ndim != 2 or bias_data.shape != weight_data.shape[1:]:
@@ -46,10 +52,9 @@ class Linear(Function):
             out += bias_data  # in place: no second (batch, units) array
         else:
             out = out + bias_data  # dtypes differ: let NumPy promote, as x @ weight + bias would
-        self.relu = relu
         if relu:
             np.maximum(out, 0, out=out)  # in place: the values before relu are not needed again
-            self.overwrites_grad = True  # backward masks its gradient in place (see Function)
+            self.relu = True
         return out
 
     def backward(self, grad):

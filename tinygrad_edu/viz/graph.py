@@ -75,9 +75,8 @@ def walk(output: Tensor) -> list[Tensor]:
 def _inputs_first_to_last(tensor: Tensor) -> list[Tensor]:
     if tensor.grad_fn is None:
         return []
-    return inputs_of(tensor.grad_fn)[
-        ::-1
-    ]  # reversed onto the stack: the first input comes out first
+    inputs = inputs_of(tensor.grad_fn)
+    return inputs[::-1]  # reversed onto the stack: the first input comes out first
 
 
 def names_from(
