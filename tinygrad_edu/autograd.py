@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import operator
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -117,6 +118,11 @@ def current_scope() -> tuple[str, ...]:
 _sequence_numbers = itertools.count(1)
 
 
+# t._requires_grad for each input, read in C: every op of every step runs this, and
+# a comprehension would be one more Python function call each time.
+_requires_grad = operator.attrgetter("_requires_grad")
+
+
 def _shares_memory(a: Tensor, b: Tensor) -> bool:
     return a.data.base is not None and (a.data.base is b.data or a.data.base is b.data.base)
 
@@ -160,7 +166,7 @@ class Function:
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward and, if any input requires grad, record the node."""
         function = cls()
-        needs_input_grad = tuple([t._requires_grad for t in inputs]) if _grad_enabled else ()
+        needs_input_grad = tuple(map(_requires_grad, inputs)) if _grad_enabled else ()
         requires_grad = True in needs_input_grad
         function._recording = requires_grad  # save_for_backward keeps nothing otherwise
         try:
@@ -196,12 +202,16 @@ class Function:
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for backward, remembering their version to catch in-place edits."""
         if self._recording:  # without a recorded node, nothing will ever read them
-            self._saved = tuple([(t, t._versions[0]) for t in tensors])
+            saved = []
+            for tensor in tensors:
+                saved.append((tensor, tensor._versions[0]))
+            self._saved = tuple(saved)
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
         if self.released:
             self._check_not_released()  # raises the error that explains retain_graph
+        tensors = []
         for position, (tensor, version) in enumerate(self._saved):
             if tensor._versions[0] != version:
                 raise RuntimeError(
@@ -210,7 +220,8 @@ class Function:
                     f"{tensor._version}); its gradient would be wrong. Change data only "
                     "outside the graph, or make a new tensor instead of editing in place."
                 )
-        return tuple([tensor for tensor, _ in self._saved])
+            tensors.append(tensor)
+        return tuple(tensors)
 
     @property
     def output(self) -> Tensor:
@@ -253,7 +264,9 @@ class Function:
         inputs = []
         for tensor in self.inputs:
             if tensor._creator is not None:  # made by an op: keep only the way back to it
-                tensor = tensor._stand_in or _make_stand_in(tensor)
+                if tensor._stand_in is None:  # one stand-in per tensor, however many ops used it
+                    tensor._stand_in = ReleasedTensor(tensor)
+                tensor = tensor._stand_in
             inputs.append(tensor)
         self.inputs = tuple(inputs)
 
@@ -296,12 +309,6 @@ def constant_like(like: Tensor, array: Any) -> Tensor:
     (A function here, because this file does not import tensor.py.)
     """
     return type(like)._from_op(array, False)
-
-
-def _make_stand_in(tensor: Tensor) -> ReleasedTensor:
-    """Make the one ReleasedTensor of `tensor` (kept on the tensor, so it is made once)."""
-    tensor._stand_in = ReleasedTensor(tensor)
-    return tensor._stand_in
 
 
 # ---------------------------------------------------------------- the walk
@@ -384,7 +391,9 @@ def run_backward(
     captured: dict[int, Tensor] = {}
     # ids of gradient arrays that someone outside the walk holds (so no one may write
     # into them): the callers' seeds, and arrays stored in a .grad or captured
-    shared: set[int] = {id(g._data) for g in root_grads}
+    shared: set[int] = set()
+    for root_grad in root_grads:
+        shared.add(id(root_grad._data))
 
     saved_mode = _grad_enabled
     _grad_enabled = create_graph  # record the backward's own ops only for higher order
@@ -472,7 +481,10 @@ def _held_elsewhere(grad: Tensor, shared: set[int], pending: dict[int, Tensor]) 
     array = grad._data
     if _is_shared(array, shared):
         return True
-    return any(other._data is array or other._data.base is array for other in pending.values())
+    for other in pending.values():
+        if other._data is array or other._data.base is array:
+            return True
+    return False
 
 
 def _keep_grad(tensor: Tensor, grad: Tensor, shared: set[int], create_graph: bool) -> None:

@@ -156,23 +156,21 @@ class SparseSoftmaxCrossEntropy(Function):
         if not is_grad_enabled():
             # First order (backward records nothing): the derivative forward worked
             # out is a plain array, and one multiplication finishes the job.
-            return _only_logits(self, constant_like(grad, grad.data * self.derivative))
-        # create_graph=True: the same formula in Tensor operations of the logits,
-        # so that it can be differentiated again.
-        logits = self.inputs[0]
-        batch = logits.shape[0]
-        onehot = np.zeros(logits.shape, dtype=logits.dtype)
-        onehot[np.arange(batch), self.labels] = 1.0
-        return _only_logits(self, grad * (softmax(logits, axis=-1) - onehot) * (1.0 / batch))
+            grad_logits = constant_like(grad, grad.data * self.derivative)
+        else:
+            # create_graph=True: the same formula in Tensor operations of the logits,
+            # so that it can be differentiated again.
+            logits = self.inputs[0]
+            batch = logits.shape[0]
+            onehot = np.zeros(logits.shape, dtype=logits.dtype)
+            onehot[np.arange(batch), self.labels] = 1.0
+            grad_logits = grad * (softmax(logits, axis=-1) - onehot) * (1.0 / batch)
+        # The probabilities were read, not differentiated: all the gradient is the logits'.
+        return grad_logits if len(self.inputs) == 1 else (grad_logits, None)
 
     def release(self) -> None:
         super().release()
         self.derivative = None  # the one array this node kept for backward
-
-
-def _only_logits(function: Function, grad_logits: Tensor) -> Tensor | tuple[Tensor, None]:
-    # The probabilities were read, not differentiated: all the gradient is the logits'.
-    return grad_logits if len(function.inputs) == 1 else (grad_logits, None)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:

@@ -20,10 +20,6 @@ from tinygrad_edu.ops.reduce import normalize_axes
 Axis = int | tuple[int, ...] | None
 
 
-def _as_dtype(dtype: Any) -> np.dtype | None:
-    return None if dtype is None else np.dtype(dtype)
-
-
 class Tensor:
     """An array with an optional gradient and a record of the op that produced it."""
 
@@ -41,7 +37,7 @@ class Tensor:
         dtype: Any = None,
         name: str | None = None,
     ) -> None:
-        dtype = _as_dtype(dtype)
+        dtype = None if dtype is None else np.dtype(dtype)
         if isinstance(data, Tensor):
             data = data.data
         if isinstance(data, (np.ndarray, np.generic)):
@@ -60,7 +56,8 @@ class Tensor:
         self._requires_grad = False
         self.grad: Tensor | None = None
         self.name = name
-        self.requires_grad = requires_grad
+        if requires_grad:  # the setter checks the dtype
+            self.requires_grad = True
 
     @classmethod
     def _from_op(cls, data: Any, requires_grad: bool) -> Tensor:

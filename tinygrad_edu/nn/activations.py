@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from tinygrad_edu.functional import softmax as _softmax
+from tinygrad_edu.functional import Softmax
 from tinygrad_edu.tensor import Tensor, where
 
 
@@ -41,7 +41,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     A crossentropy loss that receives a softmax output works from the logits
     underneath instead (see nn.losses), as Keras does, so it never takes log(0).
     """
-    return _softmax(_tensor(x), axis=axis)
+    return Softmax.apply(x if isinstance(x, Tensor) else Tensor(x), axis=axis)
 
 
 def linear(x: Tensor) -> Tensor:

@@ -25,6 +25,7 @@ import numpy as np
 from tinygrad_edu import ops
 from tinygrad_edu.functional import (
     Softmax,
+    SparseSoftmaxCrossEntropy,
     cross_entropy_with_logits,
     sparse_cross_entropy_with_logits,
 )
@@ -36,22 +37,19 @@ EPSILON = 1e-7
 
 # ---------------------------------------------------------------- helpers
 def _prediction(loss: str, y_pred: Any) -> Tensor:
-    if isinstance(y_pred, Tensor):
-        return y_pred
-    y_pred = Tensor(np.asarray(y_pred))
-    if y_pred.dtype.kind != "f":
-        raise TypeError(f"{loss}: y_pred must hold floating-point numbers, got {y_pred.dtype}")
+    """y_pred as a Tensor, or a clear error if it is not floating point or is empty."""
+    if not isinstance(y_pred, Tensor):
+        y_pred = Tensor(np.asarray(y_pred))
+        if y_pred.dtype.kind != "f":
+            raise TypeError(f"{loss}: y_pred must hold floating-point numbers, got {y_pred.dtype}")
+    if y_pred.size == 0:
+        raise ValueError(f"{loss}: y_pred is empty (shape {y_pred.shape}); a batch needs samples")
     return y_pred
 
 
 def _values(y_true: Any) -> np.ndarray:
     """The target values as an array (a Tensor's values are used, no gradient flows)."""
     return np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
-
-
-def _check_nonempty(loss: str, y_pred: Tensor) -> None:
-    if y_pred.size == 0:
-        raise ValueError(f"{loss}: y_pred is empty (shape {y_pred.shape}); a batch needs samples")
 
 
 def _targets_like(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
@@ -90,7 +88,7 @@ def _hint(loss: str, targets: np.ndarray, y_pred: Tensor) -> str:
 
 def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     """Sparse labels as int64 class indices of shape y_pred.shape[:-1], or a clear error."""
-    labels = _values(y_true)
+    labels = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
     batch_shape = y_pred.shape[:-1]
     if y_pred.ndim < 1:
         raise ValueError(f"{loss}: y_pred needs a class axis, got shape {y_pred.shape}")
@@ -115,7 +113,8 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
             )
     elif labels.dtype.kind not in "iu":
         raise TypeError(f"{loss}: y_true must be integer class indices, got dtype {labels.dtype}")
-    labels = labels.astype(np.int64, copy=False)
+    if labels.dtype != np.int64:  # tested first: astype costs a call even when it copies nothing
+        labels = labels.astype(np.int64)
     classes = y_pred.shape[-1]
     # One pass checks both ends: read as unsigned, a negative index is a huge number.
     if labels.size and labels.view(np.uint64).max() >= classes:
@@ -155,16 +154,19 @@ def sparse_categorical_crossentropy(
     """
     name = "sparse_categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
-    _check_nonempty(name, y_pred)
-    labels = _class_indices(name, y_true, y_pred).reshape(-1)
+    labels = _class_indices(name, y_true, y_pred)
+    if labels.ndim != 1:
+        labels = labels.reshape(-1)
     classes = y_pred.shape[-1]
     logits = y_pred if from_logits else _logits_under_softmax(y_pred)
     if logits is not None:
         if logits.ndim != 2:  # extra leading axes: one row per prediction
             return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
-        # A softmax output brings the exponentials it worked out: reuse them.
-        probabilities = None if from_logits else y_pred
-        return sparse_cross_entropy_with_logits(logits, labels, probabilities)
+        if from_logits:
+            return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
+        # _logits_under_softmax found y_pred to be the recorded softmax of these logits
+        # over the last axis, so the exponentials it worked out can be reused.
+        return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
     picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]
@@ -175,7 +177,6 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = Fa
     """Mean over samples of -sum(y_true * log(y_pred)); y_true one-hot (or soft) targets."""
     name = "categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
-    _check_nonempty(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
     logits = y_pred if from_logits else _logits_under_softmax(y_pred)
     if logits is not None:
@@ -192,7 +193,6 @@ def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) 
     """
     name = "binary_crossentropy"
     y_pred = _prediction(name, y_pred)
-    _check_nonempty(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
     logits = y_pred if from_logits else _logits_under_sigmoid(y_pred)
     if logits is not None:
@@ -207,7 +207,6 @@ def mean_squared_error(y_true: Any, y_pred: Tensor) -> Tensor:
     """Mean of (y_true - y_pred)^2: the usual loss for regression."""
     name = "mean_squared_error"
     y_pred = _prediction(name, y_pred)
-    _check_nonempty(name, y_pred)
     difference = y_pred - _targets_like(name, y_true, y_pred)
     return (difference * difference).mean()
 
@@ -216,7 +215,6 @@ def mean_absolute_error(y_true: Any, y_pred: Tensor) -> Tensor:
     """Mean of |y_true - y_pred|: regression that cares less about outliers."""
     name = "mean_absolute_error"
     y_pred = _prediction(name, y_pred)
-    _check_nonempty(name, y_pred)
     return (y_pred - _targets_like(name, y_true, y_pred)).abs().mean()
 
 

@@ -168,7 +168,10 @@ class Model(Module):
         return self.call(inputs)
 
     def __call__(self, *inputs: Any) -> Any:
-        inputs = tuple([self._to_tensor(value) for value in inputs])
+        converted = []  # a plain loop: this runs every step, and a comprehension is a call
+        for value in inputs:
+            converted.append(value if isinstance(value, Tensor) else self._to_tensor(value))
+        inputs = tuple(converted)
         output = super().__call__(*inputs)
         if self._build_input_shape is None and inputs:
             self._build_input_shape = (None, *inputs[0].shape[1:])

@@ -179,7 +179,9 @@ class Optimizer:
 
         Clipping makes new arrays: `param.grad` is never changed.
         """
-        gradients = [None if p.grad is None else p.grad.data for p in self.params]
+        gradients = []
+        for param in self.params:
+            gradients.append(None if param.grad is None else param.grad.data)
         if self.clipnorm is not None:
             gradients = [_clip_by_norm(g, self.clipnorm) for g in gradients]
         elif self.global_clipnorm is not None:
