@@ -28,6 +28,11 @@ the engine's Python is a few percent of the instructions, but it runs between
 matrix products that have just streamed megabytes through the caches: the
 extra misses, not the extra instructions, are what costs wall-clock time.
 
+It also counts, without valgrind, the Python function calls a step makes and
+how many different functions one step of the hand-written loops runs. At MNIST's
+sizes each different function costs more than its instructions: a matrix product
+has pushed its code out of the caches since the last step used it.
+
 Needs valgrind (Debian: `apt-get install valgrind`); without it the script says
 so and stops with exit status 2.
 """
@@ -118,6 +123,39 @@ def run_inside(contender: str, steps: int, model: str, data_steps: int) -> None:
     train(steps)
 
 
+def count_python_calls(contender: str, model: str, steps: int) -> dict[str, float | None]:
+    """Python function calls per step, and the different functions one step runs.
+
+    Calls per step come from two runs, like the instructions. The different functions
+    are counted for the hand-written loops, where one step is one call; a `fit` call
+    also runs its once-per-call set-up, so it has no such count (None).
+    """
+    warm_up = MODELS[model]["warm_up"]
+    train = make_steps(contender, max(warm_up, FIRST + steps), model)
+    train(warm_up)
+
+    def profile(n: int) -> tuple[int, set]:
+        calls, functions = 0, set()
+
+        def hook(frame, event, arg) -> None:  # what sys.setprofile calls
+            nonlocal calls
+            if event == "call":
+                calls += 1
+                if frame.f_code.co_filename != __file__:  # not this script's own loop
+                    functions.add(frame.f_code)
+
+        sys.setprofile(hook)
+        try:
+            train(n)
+        finally:
+            sys.setprofile(None)
+        return calls, functions
+
+    short, long = profile(FIRST)[0], profile(FIRST + steps)[0]
+    functions = None if contender == "fit" else len(profile(1)[1])
+    return {"python_calls_per_step": (long - short) / steps, "python_functions_per_step": functions}
+
+
 # ---------------------------------------------------------------- counting
 def count_events(contender: str, steps: int, model: str, data_steps: int) -> dict[str, int]:
     """What valgrind counted over a whole run of `run_inside(contender, steps, ...)`.
@@ -177,6 +215,7 @@ def run(args: argparse.Namespace, version: str) -> dict:
     for row in rows:
         row["ratio_to_numpy"] = row["instructions_per_step"] / rows[0]["instructions_per_step"]
         row["over_numpy"] = row["instructions_per_step"] - rows[0]["instructions_per_step"]
+        row.update(count_python_calls(row["name"], args.model, min(args.steps, 20)))
     model = MODELS[args.model]
     return {
         "machine": _timing.machine_facts(),
@@ -212,9 +251,12 @@ def report(figures: dict) -> str:
     settings = figures["settings"]
     inputs, hidden, classes = settings["sizes"]
     caches = "last_level_misses_per_step" in figures["rows"][0]
+    calls = "python_calls_per_step" in figures["rows"][0]
     header = f"{'':8} {'instructions/step':>18} {'vs numpy':>9} {'more than numpy':>16}"
     if caches:
         header += f" {'L1 misses/step':>15} {'L2 misses/step':>15} {'L2 vs numpy':>12}"
+    if calls:
+        header += f" {'Python calls/step':>18} {'functions/step':>15}"
     lines = [
         f"machine: {_timing.facts_line(figures['machine'])}; {figures['valgrind']}",
         f"model: {inputs} -> {hidden} relu -> {classes} softmax, batch {settings['batch']}, "
@@ -241,13 +283,30 @@ def report(figures: dict) -> str:
             line += (
                 f" {row['first_level_misses_per_step']:15,.0f} {l2:15,.0f} {l2 / numpy_l2:11.3f}x"
             )
+        if calls:
+            functions = row["python_functions_per_step"]
+            line += f" {row['python_calls_per_step']:18,.0f} {functions or 'n/a':>15}"
         lines.append(line)
+    if calls:
+        lines.append(
+            "Python calls/step: function calls a step makes (sys.setprofile); functions/step: "
+            "how many different ones a step of the hand-written loop runs, NumPy's Python "
+            "wrappers included (n/a for fit, whose calls include its set-up)"
+        )
     return "\n".join(lines)
 
 
 def results_section(figures: dict, command: str) -> str:
     rows = {row["name"]: row for row in figures["rows"]}
     manual, fit = rows["manual"], rows["fit"]
+    calls = ""
+    if "python_calls_per_step" in manual:
+        calls = (
+            f" A step of the hand-written loop makes {manual['python_calls_per_step']:.0f} Python "
+            f"calls to {manual['python_functions_per_step']} different functions; the "
+            f"reference's makes {rows['numpy']['python_calls_per_step']:.0f} calls to "
+            f"{rows['numpy']['python_functions_per_step']}."
+        )
     if figures["settings"]["model"] == "mnist":
         numpy_l2 = rows["numpy"]["last_level_misses_per_step"]
         note = (
@@ -260,7 +319,7 @@ def results_section(figures: dict, command: str) -> str:
             "between matrix products which have just streamed megabytes through the caches, so "
             "each costs more than on the tiny model. The simulated misses repeat exactly for "
             "one build of the code, but a change that moves arrays in memory moves them by a "
-            "few percent: compare versions by instructions first."
+            "few percent: compare versions by instructions first." + calls
         )
     else:
         note = (
@@ -269,7 +328,7 @@ def results_section(figures: dict, command: str) -> str:
             f"{fit['ratio_to_numpy']:.2f}x: the engine's Python on top of NumPy's own "
             "per-call cost. These counts do not drift with the machine's load, so they show what "
             "a change to the engine gains or loses when wall-clock timings cannot; on MNIST's "
-            "sizes the same overhead is a few percent of an epoch (see mnist_mlp)."
+            "sizes the same overhead is a few percent of an epoch (see mnist_mlp)." + calls
         )
     return f"Command: `{command}`\n\n```\n{report(figures)}\n```\n\n{note}\n"
 

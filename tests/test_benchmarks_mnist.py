@@ -257,6 +257,28 @@ def test_step_instructions_reads_callgrind_counts_and_sums_the_misses():
         step_instructions.parse_counts(0, "no summary at all", "fit (3 steps)")
 
 
+def test_step_instructions_counts_the_python_calls_of_a_step():
+    counts = {name: step_instructions.count_python_calls(name, "tiny", 3) for name in
+              step_instructions.CONTENDERS}  # fmt: skip
+    numpy_counts, manual, fit = counts["numpy"], counts["manual"], counts["fit"]
+    # the reference is a few calls of its own plus NumPy's Python wrappers; the engine's
+    # step runs the model, the loss, backward and the optimizer on top
+    assert 0 < numpy_counts["python_calls_per_step"] < manual["python_calls_per_step"]
+    assert 0 < numpy_counts["python_functions_per_step"] < manual["python_functions_per_step"]
+    assert manual["python_calls_per_step"] == int(manual["python_calls_per_step"])  # no drift
+    assert fit["python_calls_per_step"] > 0 and fit["python_functions_per_step"] is None
+    figures = {
+        "machine": {}, "valgrind": "valgrind-3.19.0",
+        "settings": {"model": "tiny", "sizes": (8, 8, 10), "batch": 4, "warm_up": 20, "steps": 3},
+        "rows": [{"name": name, "instructions_per_step": 100.0, "ratio_to_numpy": 1.0,
+                  "over_numpy": 0.0, **counts[name]} for name in counts],
+    }  # fmt: skip
+    table = step_instructions.report(figures)
+    assert "Python calls/step" in table and "functions/step" in table
+    fit_line = next(line for line in table.splitlines() if line.startswith("fit "))
+    assert fit_line.endswith("n/a")
+
+
 def test_step_instructions_mnist_report_shows_the_cache_misses():
     rows = [
         {"name": name, "instructions_per_step": ir, "first_level_misses_per_step": l1,

@@ -53,6 +53,8 @@ def test_step_instructions_quick(tmp_path):
     # A step does real work in every contender, and the engine's adds to the reference's.
     assert all(row["instructions_per_step"] > 10_000 for row in rows.values())
     assert rows["manual"]["over_numpy"] > 0 and rows["fit"]["over_numpy"] > 0
+    assert "Python calls/step" in done.stdout
+    assert rows["manual"]["python_calls_per_step"] > rows["numpy"]["python_calls_per_step"] > 0
 
 
 def test_step_instructions_mnist_quick_simulates_the_caches(tmp_path):
