@@ -409,7 +409,7 @@ def results_section(figures: dict, command: str) -> str:
         "- Where the rest goes (callgrind counts in step_instructions.py, per-section timers "
         "on this machine; the matrix products, relu and the RMSprop arithmetic are the same "
         "NumPy calls on both sides, relu and its mask in place on both): Python work the "
-        "reference does not have, about 300k instructions and 160 function calls to 56 "
+        "reference does not have, about 300k instructions and 162 function calls to 58 "
         "different functions a step (the reference: 12 calls to 8). On MNIST's sizes that is "
         "1% more instructions than the reference executes, and valgrind's simulated L2 misses "
         "about 1% more often, yet it costs 150 to 200 microseconds a step here: it runs "

@@ -41,7 +41,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     A crossentropy loss that receives a softmax output works from the logits
     underneath instead (see nn.losses), as Keras does, so it never takes log(0).
     """
-    return Softmax.apply(x if isinstance(x, Tensor) else Tensor(x), axis=axis)
+    return Softmax.apply(_tensor(x), axis=axis)
 
 
 def linear(x: Tensor) -> Tensor:

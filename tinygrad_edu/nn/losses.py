@@ -88,7 +88,7 @@ def _hint(loss: str, targets: np.ndarray, y_pred: Tensor) -> str:
 
 def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     """Sparse labels as int64 class indices of shape y_pred.shape[:-1], or a clear error."""
-    labels = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
+    labels = _values(y_true)
     batch_shape = y_pred.shape[:-1]
     if y_pred.ndim < 1:
         raise ValueError(f"{loss}: y_pred needs a class axis, got shape {y_pred.shape}")
@@ -163,7 +163,7 @@ def sparse_categorical_crossentropy(
         if logits.ndim != 2:  # extra leading axes: one row per prediction
             return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
         if from_logits:
-            return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
+            return sparse_cross_entropy_with_logits(logits, labels)
         # _logits_under_softmax found y_pred to be the recorded softmax of these logits
         # over the last axis, so the exponentials it worked out can be reused.
         return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
