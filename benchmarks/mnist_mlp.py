@@ -7,6 +7,10 @@ random data of the same shape: the arithmetic costs the same). In one run it tim
 
   fit     tinygrad-edu's `model.fit(..., epochs=1)`
   manual  a hand-written tinygrad-edu loop: forward, loss, backward, optimizer.step()
+  functional  the same loop written with `tinygrad_edu.functional` instead of layers
+          and a loss object: the same four recorded nodes, backward and RMSprop, without
+          the Keras-style calls around them and the loss's label checks (no target: it
+          shows what the engine itself costs, and manual minus it what the wrappers cost)
   numpy   `numpy_reference.NumpyMLP`: the same maths with every derivative by hand
   torch   PyTorch on the CPU, when it is installed (a second point of comparison)
 
@@ -40,6 +44,7 @@ import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference  # noqa: E402
 
 from tinygrad_edu import Tensor, manual_seed, nn  # noqa: E402
+from tinygrad_edu import functional as F  # noqa: E402
 
 INPUTS, HIDDEN, CLASSES = 784, 512, 10
 SETTINGS = numpy_reference.RMSpropSettings(learning_rate=1e-3, rho=0.9, epsilon=1e-7)
@@ -62,11 +67,13 @@ def load_data(data_dir: str | None, samples: int, seed: int) -> tuple[np.ndarray
 
 # ---------------------------------------------------------------- the contenders
 def build_model(weights: list[np.ndarray]) -> nn.Sequential:
-    """The Keras book's model, starting from the given weights."""
+    """The Keras book's model, starting from the given weights (their shapes give the
+    sizes: 784 -> 512 -> 10 here, smaller in step_instructions.py)."""
+    (inputs, hidden), classes = weights[0].shape, weights[2].shape[1]
     model = nn.Sequential(
         [
-            nn.Dense(HIDDEN, activation="relu", input_shape=(INPUTS,)),
-            nn.Dense(CLASSES, activation="softmax"),
+            nn.Dense(hidden, activation="relu", input_shape=(inputs,)),
+            nn.Dense(classes, activation="softmax"),
         ]
     )
     model.set_weights(weights)
@@ -117,9 +124,34 @@ class ManualLoop:
             self.train_step(x[batch], y[batch])
 
 
-def manual_contender(weights, x, y, batch_size) -> Callable[[], object]:
-    loop, rng = ManualLoop(weights), np.random.default_rng(1)
+class FunctionalLoop(ManualLoop):
+    """(e) The manual loop's step with `tinygrad_edu.functional` calls in place of the
+    model and the loss object: the same recorded nodes (Linear with relu, Linear,
+    Softmax, the fused cross-entropy), backward and optimizer, nothing around them."""
+
+    def __init__(self, weights: list[np.ndarray]) -> None:
+        super().__init__(weights)
+        self.kernel1, self.bias1, self.kernel2, self.bias2 = self.model.parameters()
+
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        self.optimizer.zero_grad()
+        hidden = F.linear(Tensor(x), self.kernel1, self.bias1, relu=True)
+        logits = F.linear(hidden, self.kernel2, self.bias2)
+        probabilities = F.softmax(logits)
+        loss = F.sparse_cross_entropy_with_logits(logits, y, probabilities)
+        loss.backward()
+        self.optimizer.step()
+        accuracy = float((probabilities.data.argmax(axis=-1) == y).mean())
+        return loss.item(), accuracy
+
+
+def manual_contender(weights, x, y, batch_size, loop_class=ManualLoop) -> Callable[[], object]:
+    loop, rng = loop_class(weights), np.random.default_rng(1)
     return lambda: loop.epoch(x, y, batch_size, rng)
+
+
+def functional_contender(weights, x, y, batch_size) -> Callable[[], object]:
+    return manual_contender(weights, x, y, batch_size, FunctionalLoop)
 
 
 def numpy_contender(weights, x, y, batch_size) -> Callable[[], object]:
@@ -177,13 +209,15 @@ def check_agreement(weights, x, y) -> dict[str, float]:
     """One step of the engine and of the reference from the same weights on the same
     batch: the losses and the updated weights must agree (else the timing compares
     different work)."""
-    loop = ManualLoop(weights)
+    loop, functional = ManualLoop(weights), FunctionalLoop(weights)
     reference = numpy_reference.NumpyMLP(weights, SETTINGS)
     engine_loss, _ = loop.train_step(x, y)
+    functional.train_step(x, y)
     reference_loss, _ = reference.train_step(x, y)
     difference = max(
         float(np.max(np.abs(mine - theirs)))
-        for mine, theirs in zip(loop.model.get_weights(), reference.parameters())
+        for engine in (loop, functional)
+        for mine, theirs in zip(engine.model.get_weights(), reference.parameters())
     )
     dtypes = {str(p.dtype) for p in loop.model.parameters()}
     dtypes |= {str(p.grad.dtype) for p in loop.model.parameters()}
@@ -247,6 +281,7 @@ def run(args: argparse.Namespace) -> dict:
     contenders = {
         "fit": fit_contender(weights, x, y, args.batch_size),
         "manual": manual_contender(weights, x, y, args.batch_size),
+        "functional": functional_contender(weights, x, y, args.batch_size),
         "numpy": numpy_contender(weights, x, y, args.batch_size),
     }
     torch_epoch, torch_note = torch_contender(weights, x, y, args.batch_size, threads)
@@ -279,6 +314,7 @@ def run(args: argparse.Namespace) -> dict:
     for name, make in (
         ("fit", fit_contender),
         ("manual", manual_contender),
+        ("functional", functional_contender),
         ("numpy", numpy_contender),
     ):
         epoch = make(weights, xm, ym, args.batch_size)
@@ -342,7 +378,7 @@ def report(figures: dict) -> str:
         f"weight difference {agreement['max_weight_difference']:.2e}; engine dtypes "
         f"{', '.join(agreement['engine_dtypes'])}",
         "",
-        f"{'':8} {'epoch s':>9} {'vs numpy':>9} {'paired':>7} {'GFLOP/s':>8} {'of peak':>8} "
+        f"{'':10} {'epoch s':>9} {'vs numpy':>9} {'paired':>7} {'GFLOP/s':>8} {'of peak':>8} "
         f"{'peak MiB':>9}  runs (s)",
     ]
     for row in figures["rows"]:
@@ -350,7 +386,7 @@ def report(figures: dict) -> str:
         peak_text = "n/a" if peak is None else f"{peak / 2**20:.2f}"
         runs = " ".join(f"{t:.3f}" for t in row["times_s"])
         lines.append(
-            f"{row['name']:8} {row['median_s']:9.3f} {row['ratio_to_numpy']:8.3f}x "
+            f"{row['name']:10} {row['median_s']:9.3f} {row['ratio_to_numpy']:8.3f}x "
             f"{row['paired_ratio']:6.3f}x {row['gflops']:8.1f} {row['fraction_of_peak']:7.0%} "
             f"{peak_text:>9}  {runs}"
         )
@@ -396,6 +432,19 @@ def results_section(figures: dict, command: str) -> str:
             f"{paired:.3f}x as the median of within-round ratios (target 1.05x by both: "
             f"{verdict}); {per_step:.0f} microseconds per step more than the reference."
         )
+    functional, manual, numpy = rows["functional"], rows["manual"], rows["numpy"]
+    verdicts.append(
+        f"- `functional` (the same step through `tinygrad_edu.functional`, no target): "
+        f"{functional['ratio_to_numpy']:.3f}x the reference ({functional['paired_ratio']:.3f}x "
+        f"paired), "
+        f"{(functional['median_s'] - numpy['median_s']) / steps * 1e6:.0f} microseconds per "
+        "step more: what the engine itself (four recorded nodes, the backward walk, "
+        "RMSprop's step) costs. The layers, the loss object and its label checks add "
+        f"{(manual['median_s'] - functional['median_s']) / steps * 1e6:.0f} microseconds per "
+        "step (manual minus functional). Each contender's arrays lie differently in memory, "
+        "which alone moves one contender's time by a percent or two (see the notes in "
+        "RESULTS.md), so small differences between rows are within that."
+    )
     if "torch" in rows:
         verdicts.append(
             f"- PyTorch on the same CPU (its own fused softmax + cross-entropy, no `fit`): "
@@ -409,8 +458,9 @@ def results_section(figures: dict, command: str) -> str:
         "- Where the rest goes (callgrind counts in step_instructions.py, per-section timers "
         "on this machine; the matrix products, relu and the RMSprop arithmetic are the same "
         "NumPy calls on both sides, relu and its mask in place on both): Python work the "
-        "reference does not have, about 300k instructions and 162 function calls to 58 "
-        "different functions a step (the reference: 12 calls to 8). On MNIST's sizes that is "
+        "reference does not have, about 300k instructions and 162 function calls to 59 "
+        "different functions a step (the reference: 12 calls to 8; the functional loop: 132 "
+        "calls to 45). On MNIST's sizes that is "
         "1% more instructions than the reference executes, and valgrind's simulated L2 misses "
         "about 1% more often, yet it costs 150 to 200 microseconds a step here: it runs "
         "between matrix products that have just streamed megabytes through the caches, so "

@@ -56,8 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference  # noqa: E402
-
-from tinygrad_edu import Tensor, nn  # noqa: E402
+from mnist_mlp import FunctionalLoop, ManualLoop, build_model  # noqa: E402
 
 # sizes (inputs, hidden units, classes), batch, warm-up steps (first calls fill caches
 # and import lazily), and counted steps by default and with --quick
@@ -66,7 +65,7 @@ MODELS = {
     "mnist": {"sizes": (784, 512, 10), "batch": 128, "warm_up": 1, "steps": 8, "quick": 1},
 }
 FIRST = 2  # steps in the shorter of the two counted runs
-CONTENDERS = ("numpy", "manual", "fit")
+CONTENDERS = ("numpy", "manual", "functional", "fit")
 # With --model mnist: a simulated last-level cache of 512 KiB, 8-way, 64-byte lines (an L2)
 CACHE_SIMULATION = ["--cache-sim=yes", "--LL=524288,8,64"]
 
@@ -83,11 +82,8 @@ def make_steps(contender: str, most_steps: int, model: str) -> Callable[[int], o
     if contender == "numpy":
         reference = numpy_reference.NumpyMLP(weights)
         return lambda n: [reference.train_step(x, y) for _ in range(n)]
-    model = nn.Sequential(
-        [nn.Dense(hidden, activation="relu", input_shape=(inputs,)), nn.Dense(classes, "softmax")]
-    )
-    model.set_weights(weights)
     if contender == "fit":
+        model = build_model(weights)
         model.compile(
             optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
         )
@@ -95,18 +91,9 @@ def make_steps(contender: str, most_steps: int, model: str) -> Callable[[int], o
         return lambda n: model.fit(
             many_x[: n * batch], many_y[: n * batch], batch_size=batch, shuffle=False, verbose=0
         )
-    optimizer = nn.optimizers.RMSprop(model.parameters())
-    loss_function = nn.losses.SparseCategoricalCrossentropy()
-
-    def manual_step() -> tuple[float, float]:  # as benchmarks/mnist_mlp.py's ManualLoop does
-        optimizer.zero_grad()
-        probabilities = model(Tensor(x))
-        loss = loss_function(y, probabilities)
-        loss.backward()
-        optimizer.step()
-        return loss.item(), float((probabilities.data.argmax(axis=-1) == y).mean())
-
-    return lambda n: [manual_step() for _ in range(n)]
+    # The same loops mnist_mlp.py times, on this model's sizes
+    loop = FunctionalLoop(weights) if contender == "functional" else ManualLoop(weights)
+    return lambda n: [loop.train_step(x, y) for _ in range(n)]
 
 
 def run_inside(contender: str, steps: int, model: str, data_steps: int) -> None:
@@ -252,7 +239,7 @@ def report(figures: dict) -> str:
     inputs, hidden, classes = settings["sizes"]
     caches = "last_level_misses_per_step" in figures["rows"][0]
     calls = "python_calls_per_step" in figures["rows"][0]
-    header = f"{'':8} {'instructions/step':>18} {'vs numpy':>9} {'more than numpy':>16}"
+    header = f"{'':10} {'instructions/step':>18} {'vs numpy':>9} {'more than numpy':>16}"
     if caches:
         header += f" {'L1 misses/step':>15} {'L2 misses/step':>15} {'L2 vs numpy':>12}"
     if calls:
@@ -272,7 +259,7 @@ def report(figures: dict) -> str:
     numpy_row = figures["rows"][0]
     for row in figures["rows"]:
         line = (
-            f"{row['name']:8} {row['instructions_per_step']:18,.0f} "
+            f"{row['name']:10} {row['instructions_per_step']:18,.0f} "
             f"{row['ratio_to_numpy']:8.2f}x {row['over_numpy']:16,.0f}"
         )
         if caches:
@@ -305,7 +292,10 @@ def results_section(figures: dict, command: str) -> str:
             f" A step of the hand-written loop makes {manual['python_calls_per_step']:.0f} Python "
             f"calls to {manual['python_functions_per_step']} different functions; the "
             f"reference's makes {rows['numpy']['python_calls_per_step']:.0f} calls to "
-            f"{rows['numpy']['python_functions_per_step']}."
+            f"{rows['numpy']['python_functions_per_step']}. The same step written with "
+            f"`tinygrad_edu.functional` (no layers, no loss object) makes "
+            f"{rows['functional']['python_calls_per_step']:.0f} calls to "
+            f"{rows['functional']['python_functions_per_step']}: the engine's own share."
         )
     if figures["settings"]["model"] == "mnist":
         numpy_l2 = rows["numpy"]["last_level_misses_per_step"]
