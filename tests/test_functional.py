@@ -259,6 +259,25 @@ def test_sparse_cross_entropy_names_itself_when_a_label_is_out_of_range():
         sparse_cross_entropy_with_logits(Tensor(np.zeros((2, 3)), True), np.array([0, 3]))
 
 
+@pytest.mark.parametrize("bad_label", [-1, 3])
+def test_sparse_cross_entropy_refuses_labels_outside_the_classes(bad_label):
+    """-1 would pick the last class through NumPy's indexing: refused, like 3."""
+    logits = Tensor(np.zeros((2, 3)), True)
+    with pytest.raises(IndexError, match=rf"\[0, 3\).*\[{bad_label}\]"):
+        sparse_cross_entropy_with_logits(logits, np.array([0, bad_label]))
+    with pytest.raises(IndexError, match=r"\[0, 3\)"):  # the fused path checks them too
+        sparse_cross_entropy_with_logits(logits, np.array([0, bad_label]), softmax(logits))
+
+
+@pytest.mark.parametrize(
+    "labels", [np.array([[0], [1]]), np.array([0, 1, 2]), np.array([0.0, 1.0])], ids=str
+)
+def test_sparse_cross_entropy_refuses_labels_of_the_wrong_shape_or_dtype(labels):
+    """Labels of shape (2, 1) would broadcast against the rows into a (2, 2) table."""
+    with pytest.raises(ValueError, match=r"integer class indices of shape \(2,\)"):
+        sparse_cross_entropy_with_logits(Tensor(np.zeros((2, 3)), True), labels)
+
+
 # ---------------------------------------------------------------- Linear: x @ weight + bias
 @st.composite
 def linear_inputs(draw):

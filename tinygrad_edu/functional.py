@@ -216,6 +216,7 @@ def sparse_cross_entropy_with_logits(
     `softmax(logits, axis=-1)` as recorded: its work is reused.
     """
     labels = np.asarray(labels)
+    _check_class_indices(logits, labels)
     if probabilities is None or not is_grad_enabled():  # unrecorded: nothing to reuse
         return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
     node = probabilities.grad_fn
@@ -225,6 +226,30 @@ def sparse_cross_entropy_with_logits(
             "softmax(logits, axis=-1) of these logits"
         )
     return SparseSoftmaxCrossEntropy.apply(logits, probabilities, labels=labels)
+
+
+def _check_class_indices(logits: Tensor, labels: np.ndarray) -> None:
+    """One integer label in [0, classes) per row, or a clear error.
+
+    Without it NumPy's indexing would take a label of -1 as the last class and
+    broadcast labels of shape (batch, 1) into a (batch, batch) table: wrong
+    losses, silently. (The losses in nn check their labels before calling.)
+    """
+    if logits.ndim != 2:
+        return  # the node itself says it needs (batch, classes)
+    classes, rows = logits.shape[-1], logits.shape[:-1]
+    if labels.dtype.kind not in "iu" or labels.shape != rows:
+        raise ValueError(
+            f"SparseSoftmaxCrossEntropy: labels must be integer class indices of shape {rows}, "
+            f"one per row of the logits (shape {logits.shape}); got dtype {labels.dtype} and "
+            f"shape {labels.shape}"
+        )
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        outside = labels[(labels < 0) | (labels >= classes)]
+        raise IndexError(
+            f"SparseSoftmaxCrossEntropy: class indices must lie in [0, {classes}) for logits of "
+            f"shape {logits.shape}, got {outside[:5].tolist()}"
+        )
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:
