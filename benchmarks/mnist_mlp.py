@@ -442,8 +442,9 @@ def results_section(figures: dict, command: str) -> str:
         "RMSprop's step) costs. The layers, the loss object and its label checks add "
         f"{(manual['median_s'] - functional['median_s']) / steps * 1e6:.0f} microseconds per "
         "step (manual minus functional). Each contender's arrays lie differently in memory, "
-        "which alone moves one contender's time by a percent or two (see the notes in "
-        "RESULTS.md), so small differences between rows are within that."
+        "which alone moves one contender's time by a percent or two (two copies of the same "
+        "loop in one process differ that much), so small differences between rows are "
+        "within that."
     )
     if "torch" in rows:
         verdicts.append(
