@@ -244,12 +244,24 @@ def _check_class_indices(logits: Tensor, labels: np.ndarray) -> None:
             f"one per row of the logits (shape {logits.shape}); got dtype {labels.dtype} and "
             f"shape {labels.shape}"
         )
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        outside = labels[(labels < 0) | (labels >= classes)]
+    outside = labels_outside_classes(labels, classes)
+    if outside.size:
         raise IndexError(
             f"SparseSoftmaxCrossEntropy: class indices must lie in [0, {classes}) for logits of "
             f"shape {logits.shape}, got {outside[:5].tolist()}"
         )
+
+
+def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
+    """The integer `labels` that are not class indices in [0, classes); empty if none are.
+
+    One pass over the labels when all are fine: read as unsigned, a negative
+    index is a huge number. The losses in nn use it too.
+    """
+    labels = labels.astype(np.int64, copy=False)
+    if labels.view(np.uint64).max(initial=0) < classes:
+        return np.empty(0, dtype=np.int64)
+    return labels[(labels < 0) | (labels >= classes)]
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:

@@ -27,7 +27,7 @@ from tinygrad_edu.functional import (
     Softmax,
     SparseSoftmaxCrossEntropy,
     cross_entropy_with_logits,
-    sparse_cross_entropy_with_logits,
+    labels_outside_classes,
 )
 from tinygrad_edu.tensor import Tensor
 
@@ -116,12 +116,11 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     if labels.dtype != np.int64:  # tested first: astype costs a call even when it copies nothing
         labels = labels.astype(np.int64)
     classes = y_pred.shape[-1]
-    # One pass checks both ends: read as unsigned, a negative index is a huge number.
-    if labels.size and labels.view(np.uint64).max() >= classes:
-        outside = (labels < 0) | (labels >= classes)
+    outside = labels_outside_classes(labels, classes)
+    if outside.size:
         raise ValueError(
             f"{loss}: class indices must lie in [0, {classes}) for y_pred with {classes} "
-            f"classes (shape {y_pred.shape}), got {labels[outside][:5].tolist()}"
+            f"classes (shape {y_pred.shape}), got {outside[:5].tolist()}"
         )
     return labels
 
@@ -159,11 +158,13 @@ def sparse_categorical_crossentropy(
         labels = labels.reshape(-1)
     classes = y_pred.shape[-1]
     logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    # The labels were checked above, so the fused node is called directly (through
+    # functional.sparse_cross_entropy_with_logits they would be checked again).
     if logits is not None:
         if logits.ndim != 2:  # extra leading axes: one row per prediction
-            return sparse_cross_entropy_with_logits(logits.reshape(-1, classes), labels)
+            return SparseSoftmaxCrossEntropy.apply(logits.reshape(-1, classes), labels=labels)
         if from_logits:
-            return sparse_cross_entropy_with_logits(logits, labels)
+            return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
         # _logits_under_softmax found y_pred to be the recorded softmax of these logits
         # over the last axis, so the exponentials it worked out can be reused.
         return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
