@@ -146,18 +146,22 @@ class ProgbarLogger(Callback):
         super().__init__()
         self.verbose = verbose
         self.progbar: Progbar | None = None
+        self.seen = 0  # steps done this epoch: the final count when "steps" is None
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
         self.progbar = Progbar(self.params["steps"], verbose=self.verbose)
+        self.seen = 0
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        self.seen = batch + 1
         if self.progbar is not None:
             self.progbar.update(batch + 1, (logs or {}).items(), finalize=False)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if self.progbar is not None:
-            steps = self.params["steps"]
+            # fit sets "steps" once it knows them, after a first pass over a generator
+            steps = self.params["steps"] or self.seen
             self.progbar.update(steps, (logs or {}).items(), finalize=True)
 
     @property

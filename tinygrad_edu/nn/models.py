@@ -34,14 +34,13 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.nn import data_adapters, serialization
 from tinygrad_edu.nn import losses as losses_module
 from tinygrad_edu.nn import metrics as metrics_module
 from tinygrad_edu.nn import optimizers as optimizers_module
-from tinygrad_edu.nn import serialization
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
 from tinygrad_edu.nn.module import Module, snake_case
 from tinygrad_edu.nn.progress import Progbar
-from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import Tensor
 
 Shape = tuple[int | None, ...]
@@ -313,23 +312,33 @@ class Model(Module):
         self,
         x: Any = None,
         y: Any = None,
-        batch_size: int | None = 32,
+        batch_size: int | None = None,
         epochs: int = 1,
         verbose: int | str = "auto",
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: Any = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
     ) -> History:
-        """Train for `epochs` passes over (x, y) in shuffled batches; returns the `History`.
+        """Train for `epochs` passes over the data; returns the `History`.
+
+        `x` and `y` are arrays (cut into shuffled batches of `batch_size`,
+        default 32), or `x` is a data pipeline: a generator or any iterable of
+        `(x_batch, y_batch)`, or a `PyDataset` (see `nn.data_adapters`). A
+        pipeline that loops forever needs `steps_per_epoch`; one that runs dry
+        first gives a warning and training stops, keeping what it learnt.
 
         `validation_split` holds out the LAST fraction of the samples (before
-        shuffling) and reports `val_loss` and `val_<metric>` after each epoch;
-        `validation_data=(x_val, y_val)` gives the held-out data directly.
+        shuffling; arrays only) and reports `val_loss` and `val_<metric>` after
+        each epoch; `validation_data` gives the held-out data directly, as
+        `(x_val, y_val)` or as a pipeline (with `validation_steps` if endless).
         """
         self._require_compiled("fit")
-        batch_size = _check_batch_size(batch_size, "fit")
+        if batch_size is not None:
+            batch_size = _check_batch_size(batch_size, "fit")
         verbose = _check_verbose(verbose, "fit")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"fit: epochs must be a whole number >= 0, got {epochs!r}")
@@ -338,39 +347,54 @@ class Model(Module):
                 f"fit: validation_split is the fraction of samples held out, so it must be in "
                 f"[0, 1); got {validation_split}"
             )
-        x, y = _check_data("fit", x, y)
-        x_val = y_val = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
-            x_val, y_val = _check_data("fit (validation_data)", *validation_data)
-        elif validation_split > 0:
-            split_at = int(math.floor(len(x) * (1.0 - validation_split)))
-            if split_at == 0 or split_at == len(x):
+        if data_adapters.is_pipeline(x):
+            if validation_split > 0:
                 raise ValueError(
-                    f"fit: validation_split={validation_split} of {len(x)} samples leaves "
-                    f"{split_at} for training and {len(x) - split_at} for validation; "
-                    "both need at least one"
+                    "fit: validation_split works with arrays only; with a data pipeline give "
+                    "validation_data"
                 )
-            x, x_val = x[:split_at], x[split_at:]  # views: no copy of the data
-            y, y_val = y[:split_at], y[split_at:]
-
-        self._check_input_shape(x, "fit")
-        if not self.built:
-            self.build((None, *x.shape[1:]))
-        if x_val is not None:
-            self._check_input_shape(x_val, "fit (validation data)")
+            train = data_adapters.adapt("fit", x, y, batch_size=batch_size, check=_check_data)
+        else:
+            x, y = _check_data("fit", x, y)
+            if validation_data is None and validation_split > 0:
+                split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+                if split_at == 0 or split_at == len(x):
+                    raise ValueError(
+                        f"fit: validation_split={validation_split} of {len(x)} samples leaves "
+                        f"{split_at} for training and {len(x) - split_at} for validation; "
+                        "both need at least one"
+                    )
+                x, x_val = x[:split_at], x[split_at:]  # views: no copy of the data
+                y, y_val = y[:split_at], y[split_at:]
+                validation_data = (x_val, y_val)
+            train = data_adapters.ArrayDataAdapter(x, y, batch_size or 32, shuffle)
+        validation = None
+        if validation_data is not None:
+            method = "fit (validation_data)"
+            if data_adapters.is_pipeline(validation_data):
+                source = data_adapters.adapt(method, validation_data, check=_check_data)
+            elif isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
+                x_val, y_val = validation_data
+                source = data_adapters.adapt(
+                    method, x_val, y_val, batch_size=batch_size, check=_check_data
+                )
+            else:
+                raise ValueError(
+                    "fit: validation_data must be a pair (x_val, y_val) or a data pipeline"
+                )
+            validation = data_adapters.EpochIterator(source, validation_steps, method)
+        train_epochs = data_adapters.EpochIterator(train, steps_per_epoch, "fit")
+        first_x = train_epochs.peek()[0]
+        self._check_input_shape(first_x, "fit")
+        self._ensure_built_for(first_x)
+        if validation is not None:
+            self._check_input_shape(validation.peek()[0], "fit (validation data)")
         self._bind_optimizer()
 
-        sample_count = len(x)
-        steps = math.ceil(sample_count / batch_size)
         history = History()
         extra = [ProgbarLogger(verbose)] if verbose else []
-        callback_list = CallbackList(
-            [*extra, *(callbacks or []), history],
-            model=self,
-            params={"verbose": verbose, "epochs": epochs, "steps": steps},
-        )
+        params = {"verbose": verbose, "epochs": epochs, "steps": train_epochs.steps_per_epoch}
+        callback_list = CallbackList([*extra, *(callbacks or []), history], self, params)
         self.history = history
         self.stop_training = False
         names = self.metrics_names
@@ -379,45 +403,35 @@ class Model(Module):
         with _training_mode(self, True):
             callback_list.on_train_begin()
             for epoch in range(initial_epoch, epochs):
+                params["steps"] = train_epochs.steps_per_epoch  # known after one pass
                 callback_list.on_epoch_begin(epoch)
-                totals = self._train_epoch(x, y, batch_size, shuffle, callback_list)
+                totals, steps_done = self._train_epoch(train_epochs.epoch(), callback_list)
+                if steps_done == 0:  # the data ran out before this epoch began
+                    break
+                params["steps"] = params["steps"] or steps_done
                 logs = dict(zip(names, totals))
-                if x_val is not None:
-                    validation = self._evaluate_arrays(x_val, y_val, batch_size)
-                    logs.update({f"val_{name}": value for name, value in validation.items()})
+                if validation is not None:
+                    results, _ = self._evaluate_batches(validation.epoch())
+                    logs.update({f"val_{name}": value for name, value in results.items()})
                 callback_list.on_epoch_end(epoch, logs)
-                if self.stop_training:
+                if self.stop_training or train_epochs.ran_out:
                     break
             callback_list.on_train_end(logs)
         return history
 
     def _train_epoch(
-        self,
-        x: np.ndarray,
-        y: np.ndarray,
-        batch_size: int,
-        shuffle: bool,
-        callback_list: CallbackList,
-    ) -> list[float]:
-        """One pass over the data; returns the batch-size-weighted mean loss and metrics."""
-        sample_count = len(x)
-        order = generator().permutation(sample_count) if shuffle else None
+        self, batches: Iterator[tuple[np.ndarray, np.ndarray]], callback_list: CallbackList
+    ) -> tuple[list[float], int]:
+        """One epoch over `batches`; the batch-size-weighted mean loss and metrics, and steps."""
         input_dtype = self._input_dtype()
-        convert_x = x.dtype != input_dtype
-        convert_y = y.dtype.kind == "f" and y.dtype != input_dtype
         loss_function, metrics, optimizer = self.loss, self.compiled_metrics, self.optimizer
         totals = [0.0] * (1 + len(metrics))  # sums of value * batch size
-        seen = 0
+        seen = steps = 0
         use_batch_hooks = callback_list.uses_batch_hooks
-        for step, start in enumerate(range(0, sample_count, batch_size)):
-            # A fancy index copies one batch; a slice copies nothing.
-            batch = (
-                order[start : start + batch_size] if shuffle else slice(start, start + batch_size)
-            )
-            x_batch, y_batch = x[batch], y[batch]
-            if convert_x:
+        for step, (x_batch, y_batch) in enumerate(batches):
+            if x_batch.dtype != input_dtype:
                 x_batch = x_batch.astype(input_dtype)
-            if convert_y:
+            if y_batch.dtype.kind == "f" and y_batch.dtype != input_dtype:
                 y_batch = y_batch.astype(input_dtype)
             if use_batch_hooks:
                 callback_list.on_train_batch_begin(step)
@@ -430,6 +444,7 @@ class Model(Module):
 
             count = len(x_batch)
             seen += count
+            steps = step + 1
             totals[0] += loss.item() * count
             for index, metric in enumerate(metrics, start=1):
                 totals[index] += metric(y_batch, y_pred.data) * count
@@ -439,31 +454,24 @@ class Model(Module):
                 callback_list.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
-        return [total / max(seen, 1) for total in totals]
+        return [total / max(seen, 1) for total in totals], steps
 
     # ------------------------------------------------------------ evaluate / predict
-    def _batches(self, x: np.ndarray, batch_size: int) -> Iterator[tuple[slice, Tensor]]:
-        """Consecutive batches of x as Tensors of the model's dtype."""
+    def _evaluate_batches(
+        self, batches: Iterator[tuple[np.ndarray, np.ndarray]], progbar: Progbar | None = None
+    ) -> tuple[dict[str, float], int]:
+        """Mean loss and metrics over the batches, weighted by batch size, in eval mode, no
+        graph; and the number of batches."""
         input_dtype = self._input_dtype()
-        for start in range(0, len(x), batch_size):
-            batch = slice(start, start + batch_size)
-            x_batch = x[batch]
-            if x_batch.dtype != input_dtype:
-                x_batch = x_batch.astype(input_dtype)
-            yield batch, Tensor(x_batch)
-
-    def _evaluate_arrays(
-        self, x: np.ndarray, y: np.ndarray, batch_size: int, progbar: Progbar | None = None
-    ) -> dict[str, float]:
-        """Mean loss and metrics over (x, y), weighted by batch size, in eval mode, no graph."""
-        input_dtype = self._input_dtype()
-        convert_y = y.dtype.kind == "f" and y.dtype != input_dtype
         totals = [0.0] * (1 + len(self.compiled_metrics))
-        seen = 0
+        seen = steps = 0
         with no_grad(), _training_mode(self, False):
-            for step, (batch, x_batch) in enumerate(self._batches(x, batch_size), start=1):
-                y_batch = y[batch].astype(input_dtype) if convert_y else y[batch]
-                y_pred = self(x_batch)
+            for steps, (x_batch, y_batch) in enumerate(batches, start=1):
+                if x_batch.dtype != input_dtype:
+                    x_batch = x_batch.astype(input_dtype)
+                if y_batch.dtype.kind == "f" and y_batch.dtype != input_dtype:
+                    y_batch = y_batch.astype(input_dtype)
+                y_pred = self(Tensor(x_batch))
                 count = len(y_batch)
                 seen += count
                 totals[0] += self.loss(y_batch, y_pred).item() * count
@@ -471,47 +479,72 @@ class Model(Module):
                     totals[index] += metric(y_batch, y_pred.data) * count
                 if progbar is not None:
                     means = [total / seen for total in totals]
-                    progbar.update(step, zip(self.metrics_names, means), finalize=False)
-        return {name: total / seen for name, total in zip(self.metrics_names, totals)}
+                    progbar.update(steps, zip(self.metrics_names, means), finalize=False)
+        means = [total / seen if seen else float("nan") for total in totals]
+        return dict(zip(self.metrics_names, means)), steps
 
     def evaluate(
         self,
         x: Any = None,
         y: Any = None,
-        batch_size: int | None = 32,
+        batch_size: int | None = None,
         verbose: int | str = "auto",
         return_dict: bool = False,
+        steps: int | None = None,
     ) -> float | list[float] | dict[str, float]:
-        """The loss (and metrics) on (x, y): a float, or [loss, *metrics] with metrics."""
+        """The loss (and metrics) on (x, y): a float, or [loss, *metrics] with metrics.
+
+        `x` may be a data pipeline as in `fit` (then no `y`, no `batch_size`);
+        `steps` limits the batches used, and is needed for an endless generator.
+        """
         self._require_compiled("evaluate")
-        batch_size = _check_batch_size(batch_size, "evaluate")
+        if batch_size is not None:
+            batch_size = _check_batch_size(batch_size, "evaluate")
         verbose = _check_verbose(verbose, "evaluate")
-        x, y = _check_data("evaluate", x, y)
-        self._check_input_shape(x, "evaluate")
-        self._ensure_built_for(x)
-        progbar = Progbar(math.ceil(len(x) / batch_size), verbose=verbose) if verbose else None
-        results = self._evaluate_arrays(x, y, batch_size, progbar)
+        data = data_adapters.adapt("evaluate", x, y, batch_size=batch_size, check=_check_data)
+        batches = data_adapters.EpochIterator(data, steps, "evaluate")
+        first_x = batches.peek()[0]
+        self._check_input_shape(first_x, "evaluate")
+        self._ensure_built_for(first_x)
+        progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
+        results, steps_done = self._evaluate_batches(batches.epoch(), progbar)
         if progbar is not None:
-            progbar.update(progbar.target, results.items(), finalize=True)
+            progbar.update(steps_done, results.items(), finalize=True)
         if return_dict:
             return results
         values = list(results.values())
         return values[0] if len(values) == 1 else values
 
     def predict(
-        self, x: Any, batch_size: int | None = 32, verbose: int | str = "auto"
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        steps: int | None = None,
     ) -> np.ndarray:
-        """The model's outputs for x, batch by batch, in eval mode and without a graph."""
-        batch_size = _check_batch_size(batch_size, "predict")
+        """The model's outputs for x, batch by batch, in eval mode and without a graph.
+
+        `x` may be a data pipeline as in `fit`, whose batches are `x_batch`,
+        `(x_batch,)` or `(x_batch, y_batch)` (y is ignored).
+        """
+        if batch_size is not None:
+            batch_size = _check_batch_size(batch_size, "predict")
         verbose = _check_verbose(verbose, "predict")
-        x, _ = _check_data("predict", x, needs_y=False)
-        self._check_input_shape(x, "predict")
-        self._ensure_built_for(x)
-        progbar = Progbar(math.ceil(len(x) / batch_size), verbose=verbose) if verbose else None
+        data = data_adapters.adapt(
+            "predict", x, batch_size=batch_size, check=_check_data, needs_y=False
+        )
+        batches = data_adapters.EpochIterator(data, steps, "predict")
+        first_x = batches.peek()[0]
+        self._check_input_shape(first_x, "predict")
+        self._ensure_built_for(first_x)
+        input_dtype = self._input_dtype()
+        progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
         outputs = []
         with no_grad(), _training_mode(self, False):
-            for step, (_, x_batch) in enumerate(self._batches(x, batch_size), start=1):
-                y_pred = self(x_batch)
+            for step, (x_batch, _) in enumerate(batches.epoch(), start=1):
+                if x_batch.dtype != input_dtype:
+                    x_batch = x_batch.astype(input_dtype)
+                y_pred = self(Tensor(x_batch))
                 if not isinstance(y_pred, Tensor):
                     raise TypeError(
                         f"predict: the model must return one Tensor, got {type(y_pred).__name__}"
@@ -520,7 +553,7 @@ class Model(Module):
                 if progbar is not None:
                     progbar.update(step, finalize=False)
         if progbar is not None:
-            progbar.update(progbar.target, finalize=True)
+            progbar.update(len(outputs), finalize=True)
         return np.concatenate(outputs, axis=0)
 
     def _ensure_built_for(self, x: np.ndarray) -> None:
