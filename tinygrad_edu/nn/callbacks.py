@@ -314,6 +314,9 @@ class LearningRateScheduler(Callback):
 class ModelCheckpoint(Callback):
     """Save the weights after every epoch, or only when `monitor` improves.
 
+    `save_weights_only=False` saves the whole model (`model.save`, a `.zip` that
+    `load_model` reads back); the default saves the weights (`.npz`).
+
     `filepath` may use the epoch number (counting from 1) and the logs, e.g.
     `"checkpoints/weights-{epoch:02d}-{val_loss:.2f}.npz"`.
     """
@@ -328,12 +331,12 @@ class ModelCheckpoint(Callback):
         mode: str = "auto",
     ) -> None:
         super().__init__()
-        if not save_weights_only:
-            raise ValueError(
-                "ModelCheckpoint: only weights can be saved (save_weights_only=True); "
-                "rebuild the model in code and call load_weights to restore it"
-            )
         self.filepath = os.fspath(filepath)
+        if not save_weights_only and not self.filepath.endswith(".zip"):
+            raise ValueError(
+                "ModelCheckpoint: with save_weights_only=False the whole model is saved, to a "
+                f"file name ending in .zip; got '{self.filepath}'"
+            )
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only
@@ -370,7 +373,10 @@ class ModelCheckpoint(Callback):
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        self.model.save_weights(path)
+        if self.save_weights_only:
+            self.model.save_weights(path)
+        else:
+            self.model.save(path)  # the whole model, in one .zip
 
 
 class CSVLogger(Callback):

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random
+from tinygrad_edu.nn import saving
 
 # The standard deviation of a standard normal truncated to [-2, 2]: dividing by it
 # gives the truncated draws unit variance again.
@@ -85,6 +86,14 @@ class Initializer:
     def __repr__(self) -> str:
         settings = ", ".join(f"{key}={value!r}" for key, value in vars(self).items())
         return f"{type(self).__name__}({settings})"
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments (seed, ...), read back from attributes of the same name."""
+        return saving.constructor_arguments(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Initializer:
+        return cls(**saving.arguments_from_config(config))
 
 
 def _check_shape(who: str, shape: Sequence[int] | int) -> tuple[int, ...]:

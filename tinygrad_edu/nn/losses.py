@@ -29,6 +29,7 @@ from tinygrad_edu.functional import (
     cross_entropy_with_logits,
     labels_outside_classes,
 )
+from tinygrad_edu.nn import saving
 from tinygrad_edu.tensor import Tensor
 
 #: Keras's backend.epsilon(): how far probabilities are kept from 0 and 1.
@@ -231,6 +232,14 @@ class Loss:
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
         raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments (`from_logits`), as JSON values."""
+        return saving.constructor_arguments(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        return cls(**saving.arguments_from_config(config))
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{key}={value!r}" for key, value in vars(self).items())

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.nn import losses
+from tinygrad_edu.nn import losses, saving
 from tinygrad_edu.tensor import Tensor
 
 
@@ -120,6 +120,16 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"Metric(name={self.name!r}, function={self.function.__name__})"
+
+    def get_config(self) -> dict[str, Any]:
+        """The function (saved by name), the logged name and the options, as JSON values."""
+        function = saving.serialize_value(self.function, f"metric {self.name!r}")
+        return {"function": function, "name": self.name, **self.options}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        arguments = saving.arguments_from_config(config)
+        return cls(arguments.pop("function"), **arguments)
 
 
 _BY_NAME: dict[str, Callable[..., float]] = {

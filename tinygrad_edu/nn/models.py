@@ -34,11 +34,12 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.nn import data_adapters, serialization
+from tinygrad_edu.nn import data_adapters, saving, serialization
 from tinygrad_edu.nn import losses as losses_module
 from tinygrad_edu.nn import metrics as metrics_module
 from tinygrad_edu.nn import optimizers as optimizers_module
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
+from tinygrad_edu.nn.input_layer import InputLayer
 from tinygrad_edu.nn.module import Module, snake_case
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.tensor import Tensor
@@ -586,6 +587,15 @@ class Model(Module):
         self._ensure_built("load_weights")
         serialization.load_weights(self.named_parameters(), path)
 
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the whole model to one `.zip` file: architecture, compile settings, weights.
+
+        `load_model(path)` rebuilds it. See `nn.saving` for what the file holds;
+        a subclassed Model saves when its constructor arguments can be written
+        as JSON (or it overrides `get_config` and `from_config`).
+        """
+        saving.save_model(self, path)
+
     # ------------------------------------------------------------ summary
     @property
     def layers(self) -> list[Module]:
@@ -669,6 +679,7 @@ class Sequential(Model):
         super().__init__(name=name)
         self._layer_list: list[Module] = []
         self._output_shapes: dict[int, Shape] = {}
+        self._declared_input_shape: Shape | None = None  # from keras.Input(shape=...)
         for layer in layers or []:
             self.add(layer)
 
@@ -682,6 +693,11 @@ class Sequential(Model):
             raise TypeError(
                 f"Sequential.add: expected a layer (an nn.Module), got {type(layer).__name__}"
             )
+        if isinstance(layer, InputLayer):  # keras.Input(shape=...): the shape, not a layer
+            if self._layer_list:
+                raise ValueError("Sequential.add: an Input can only come first, before any layer")
+            self._declared_input_shape = layer.input_shape
+            return
         if any(layer is existing for existing in self._layer_list):
             raise ValueError(f"Sequential.add: layer '{layer.name}' is already in this model")
         self._name_layer(layer)
@@ -746,7 +762,21 @@ class Sequential(Model):
         return tuple(shape) if shape is not None else None
 
     def _known_input_shape(self) -> Shape | None:
-        return self._build_input_shape or self._first_layer_input_shape()
+        return (
+            self._build_input_shape or self._declared_input_shape or self._first_layer_input_shape()
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """The name and each layer's entry ({"module", "class_name", "config"}), for saving."""
+        layers = [saving.serialize_object(layer) for layer in self._layer_list]
+        return {"name": self.name, "layers": layers}
 
     def _layer_output_shape(self, layer: Module) -> Any:
         return getattr(layer, "output_shape", None) or self._output_shapes.get(id(layer))
+
+
+def load_model(
+    path: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True
+) -> Model:
+    """Rebuild a model written by `Model.save`, compiled as it was; see `nn.saving.load_model`."""
+    return saving.load_model(path, custom_objects=custom_objects, compile=compile)

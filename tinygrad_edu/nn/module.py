@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tinygrad_edu.autograd import enter_scope, leave_scope
+from tinygrad_edu.nn import saving
 from tinygrad_edu.tensor import Tensor
 
 
@@ -32,6 +33,26 @@ class Module:
     `training` (True after construction, as in PyTorch) tells layers such as
     Dropout which mode they are in; `train()` and `eval()` set it everywhere below.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Module:
+        # Keep the constructor's arguments for get_config (saving), as Keras 3 does.
+        module = super().__new__(cls)
+        saving.record_arguments(module, cls, args, kwargs)
+        return module
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this module, as JSON values (for saving).
+
+        They are the arguments it was made with (and its current name). Raises
+        TypeError when one cannot be written as JSON (an array, a lambda):
+        override this and `from_config` then.
+        """
+        return saving.recorded_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Module:
+        """A new, unbuilt module from `get_config()`'s result."""
+        return cls(**saving.arguments_from_config(config))
 
     def __init__(self, name: str | None = None) -> None:
         # Written with object.__setattr__: our own __setattr__ needs these to exist.

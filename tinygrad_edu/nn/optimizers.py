@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.nn import schedules
+from tinygrad_edu.nn import saving, schedules
 from tinygrad_edu.nn.schedules import LearningRateSchedule
 from tinygrad_edu.tensor import Tensor
 
@@ -210,6 +210,20 @@ class Optimizer:
     def settings(self) -> dict[str, Any]:
         """The optimizer's own hyperparameters (for repr)."""
         return {}
+
+    def get_config(self) -> dict[str, Any]:
+        """The settings that rebuild this optimizer, as JSON values (state not included)."""
+        config = {"learning_rate": saving.serialize_value(self._learning_rate, "learning_rate")}
+        config.update(self.settings())
+        for clip in ("clipnorm", "clipvalue", "global_clipnorm"):
+            if getattr(self, clip) is not None:
+                config[clip] = getattr(self, clip)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Optimizer:
+        """A new optimizer, without parameters yet, from `get_config()`'s result."""
+        return cls(**saving.arguments_from_config(config))
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
+
+from tinygrad_edu.nn import saving
 
 
 class LearningRateSchedule:
@@ -16,6 +19,14 @@ class LearningRateSchedule:
 
     def __call__(self, step: int) -> float:
         raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, read back from the attributes of the same name."""
+        return saving.constructor_arguments(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        return cls(**saving.arguments_from_config(config))
 
 
 class ExponentialDecay(LearningRateSchedule):
