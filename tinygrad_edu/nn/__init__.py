@@ -14,14 +14,17 @@ then `optimizer.zero_grad(); loss.backward(); optimizer.step()` for each batch.
 from tinygrad_edu.nn import (
     activations,
     callbacks,
+    data_adapters,
     initializers,
     losses,
     metrics,
     optimizers,
+    saving,
     schedules,
 )
+from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
-from tinygrad_edu.nn.models import Model, Sequential
+from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 
 __all__ = [
@@ -31,13 +34,18 @@ __all__ = [
     "Flatten",
     "Dropout",
     "Activation",
+    "Input",
+    "InputLayer",
     "Model",
     "Sequential",
+    "load_model",
     "activations",
     "callbacks",
+    "data_adapters",
     "initializers",
     "losses",
     "metrics",
     "optimizers",
+    "saving",
     "schedules",
 ]
