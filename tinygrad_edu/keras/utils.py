@@ -1,9 +1,12 @@
-"""`keras.utils`: one-hot labels, PyDataset, the random seed, and plot_model."""
+"""`keras.utils`: one-hot labels, PyDataset, the random seed, Progbar and plot_model."""
 
 from typing import Any
 
 from tinygrad_edu.datasets.utils import to_categorical
 from tinygrad_edu.nn.data_adapters import PyDataset
+from tinygrad_edu.nn.progress import Progbar
+from tinygrad_edu.nn.saving import custom_object_scope
+from tinygrad_edu.nn.saving import register_serializable as register_keras_serializable
 from tinygrad_edu.random import manual_seed
 
 #: Keras 2's name for PyDataset, still accepted by Keras 3.
@@ -26,4 +29,13 @@ def plot_model(model: Any, to_file: str = "model.png", show_shapes: bool = True,
     return draw(model, to_file=to_file, show_shapes=show_shapes)
 
 
-__all__ = ["PyDataset", "Sequence", "plot_model", "set_random_seed", "to_categorical"]
+__all__ = [
+    "Progbar",
+    "PyDataset",
+    "Sequence",
+    "custom_object_scope",
+    "plot_model",
+    "register_keras_serializable",
+    "set_random_seed",
+    "to_categorical",
+]
