@@ -140,6 +140,29 @@ def test_loaded_model_trains_on_and_compile_false_leaves_it_uncompiled(tmp_path)
     np.testing.assert_array_equal(raw.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+@pytest.mark.parametrize(
+    "optimizer", [optimizers.Adam(), optimizers.RMSprop(momentum=0.5), optimizers.SGD(momentum=0.9)]
+)
+def test_training_goes_on_exactly_where_it_stopped(optimizer, tmp_path):
+    manual_seed(0)
+    model = nn.Sequential([nn.Dense(4, activation="relu"), nn.Dense(3)])
+    model.compile(optimizer=optimizer, loss="mse")
+    x, _ = sample((4,))
+    y = np.ones((12, 3), np.float32)
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    model.save(tmp_path / "m.zip")
+    with zipfile.ZipFile(tmp_path / "m.zip") as archive:
+        assert "optimizer.npz" in archive.namelist()
+    loaded = load_model(tmp_path / "m.zip")
+    assert loaded.optimizer.iterations == model.optimizer.iterations == 6
+    manual_seed(1)
+    model.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    manual_seed(1)
+    loaded.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    for got, want in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_an_uncompiled_model_round_trips(tmp_path):
     model = nn.Sequential([nn.Dense(3, input_shape=(4,))])
     model.save(tmp_path / "m.zip")

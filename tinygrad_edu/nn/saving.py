@@ -7,6 +7,9 @@
                          {"module", "class_name", "config"}), the input shape it was built
                          for and the optimizer, loss and metrics it was compiled with
     model.weights.npz    every parameter by name (`dense_1.kernel`), as `save_weights` writes
+    optimizer.npz        the optimizer's state, if it has any: its step count and, per
+                         parameter, its running averages (`dense_1.kernel/m`), so that
+                         training goes on exactly where it stopped
 
 and `load_model("model.zip")` rebuilds the model from the JSON, puts the weights
 back and compiles it again. This is what Keras 3's `.keras` files hold (there
@@ -47,6 +50,7 @@ VERSION = 1
 METADATA_FILE = "metadata.json"
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.npz"
+OPTIMIZER_FILE = "optimizer.npz"
 #: Where tinygrad_edu's own classes and functions live; other modules are never imported.
 BUILTIN_PACKAGE = "tinygrad_edu.nn."
 
@@ -272,10 +276,44 @@ def arguments_from_config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the file
-def _weights_bytes(model: Any) -> bytes:
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     buffer = io.BytesIO()
-    np.savez(buffer, **{name: parameter.data for name, parameter in model.named_parameters()})
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
+
+
+def _optimizer_arrays(model: Any) -> dict[str, np.ndarray]:
+    """The optimizer's step count and per-parameter state, keyed 'iterations' and
+    '<parameter name>/<state name>'; empty before the optimizer has parameters."""
+    optimizer = model.optimizer
+    if optimizer is None or not optimizer.params:
+        return {}
+    names = {id(parameter): name for name, parameter in model.named_parameters()}
+    arrays = {"iterations": np.array(optimizer.iterations)}
+    for parameter, state in zip(optimizer.params, optimizer.state):
+        for key, value in state.items():
+            if key != "scratch" and id(parameter) in names:  # scratch is working space only
+                arrays[f"{names[id(parameter)]}/{key}"] = value
+    return arrays
+
+
+def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> None:
+    """Give the compiled model's optimizer its saved step count and state."""
+    optimizer = model.optimizer
+    optimizer.set_parameters(model.parameters())
+    names = {id(parameter): name for name, parameter in model.named_parameters()}
+    for parameter, state in zip(optimizer.params, optimizer.state):
+        for key in state:
+            saved = arrays.get(f"{names.get(id(parameter))}/{key}")
+            if key == "scratch" or saved is None:
+                continue
+            if saved.shape != state[key].shape:
+                raise ValueError(
+                    f"load_model: the optimizer state {names[id(parameter)]}/{key} in '{path}' "
+                    f"has shape {saved.shape}, the model's parameter {parameter.shape}"
+                )
+            state[key][...] = saved
+    optimizer.iterations = int(arrays.get("iterations", 0))
 
 
 def save_model(model: Any, path: str | os.PathLike) -> None:
@@ -312,8 +350,13 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
     members = {
         METADATA_FILE: json.dumps(metadata, indent=2).encode("utf-8"),
         CONFIG_FILE: json.dumps(entry, indent=2).encode("utf-8"),
-        WEIGHTS_FILE: _weights_bytes(model),
+        WEIGHTS_FILE: _npz_bytes(
+            {name: parameter.data for name, parameter in model.named_parameters()}
+        ),
     }
+    optimizer_arrays = _optimizer_arrays(model)
+    if optimizer_arrays:
+        members[OPTIMIZER_FILE] = _npz_bytes(optimizer_arrays)
 
     def write(file: Any) -> None:
         with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -323,8 +366,17 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
     write_atomically(path, write)
 
 
-def _read_members(path: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, np.ndarray]]:
-    """metadata, config and weights of a model file, or a ValueError saying what is wrong."""
+def _read_npz(data: bytes, what: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as contents:
+            return {name: contents[name] for name in contents.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{what}: its arrays are damaged ({error})") from None
+
+
+def _read_members(path: str) -> tuple[dict[str, Any], dict[str, np.ndarray], dict[str, Any]]:
+    """config, weights and optimizer state of a model file, or a ValueError saying what is
+    wrong."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"load_model: no such file: '{path}'")
     what = f"load_model: '{path}' is not a model file written by Model.save"
@@ -342,6 +394,7 @@ def _read_members(path: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
             metadata = json.loads(archive.read(METADATA_FILE).decode("utf-8"))
             config = json.loads(archive.read(CONFIG_FILE).decode("utf-8"))
             weights_data = archive.read(WEIGHTS_FILE)
+            optimizer_data = archive.read(OPTIMIZER_FILE) if OPTIMIZER_FILE in names else None
     except zipfile.BadZipFile as error:
         raise ValueError(
             f"{what}: not a readable zip archive, maybe truncated or corrupt ({error})"
@@ -357,14 +410,11 @@ def _read_members(path: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, 
             f"load_model: '{path}' is format version {metadata.get('version')!r}; this "
             f"tinygrad_edu reads version {VERSION}"
         )
-    try:
-        with np.load(io.BytesIO(weights_data), allow_pickle=False) as contents:
-            weights = {name: contents[name] for name in contents.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{what}: its weights are damaged ({error})") from None
     if not isinstance(config, dict):
         raise ValueError(f"{what}: config.json must hold an object")
-    return metadata, config, weights
+    weights = _read_npz(weights_data, what)
+    optimizer_state = {} if optimizer_data is None else _read_npz(optimizer_data, what)
+    return config, weights, optimizer_state
 
 
 def load_model(
@@ -384,7 +434,7 @@ def load_model(
             weights do not fit the rebuilt model.
     """
     path = os.fspath(path)
-    _, entry, weights = _read_members(path)
+    entry, weights, optimizer_state = _read_members(path)
     with custom_object_scope(custom_objects):
         model = deserialize_object(
             {key: entry.get(key) for key in ("module", "class_name", "config")}
@@ -407,4 +457,6 @@ def load_model(
                 loss=deserialize_value(compile_config["loss"]),
                 metrics=[deserialize_object(metric) for metric in compile_config["metrics"]],
             )
+            if optimizer_state:
+                _restore_optimizer(model, optimizer_state, path)
     return model
