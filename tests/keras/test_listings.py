@@ -90,6 +90,8 @@ def test_fashion_mnist_lesson_with_a_generator_pipeline(real_data):
     (train_images, train_labels), (test_images, test_labels) = (
         keras.datasets.fashion_mnist.load_data()
     )
+    assert train_images.shape == (60000, 28, 28) and train_images.dtype == np.uint8  # ADDED
+    assert test_labels.shape == (10000,) and test_labels.dtype == np.uint8  # ADDED
     keras.utils.set_random_seed(0)  # ADDED: the same starting weights every run
     # ADDED for CI: a slice, so the test takes seconds
     if not FULL:
