@@ -161,6 +161,11 @@ class DataAdapter:
     def batches(self) -> Iterator[Batch]:
         raise NotImplementedError
 
+    def sample(self) -> Batch | None:
+        """A batch that shows the data's shapes without starting a pass; None if there is
+        no such batch short of starting one (a generator)."""
+        return None
+
     def on_epoch_begin(self) -> None:
         pass
 
@@ -180,6 +185,11 @@ class ArrayDataAdapter(DataAdapter):
     ) -> None:
         self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
         self.num_batches = -(-len(x) // batch_size)  # rounded up: the last batch may be short
+
+    def sample(self) -> Batch:
+        # The first rows, not the first shuffled batch: drawing the order now would move
+        # the random draws that build the model's weights.
+        return self.x[: self.batch_size], None if self.y is None else self.y[: self.batch_size]
 
     def batches(self) -> Iterator[Batch]:
         x, y, size = self.x, self.y, self.batch_size
@@ -276,9 +286,9 @@ class EpochIterator:
     """Hands out epochs of batches from an adapter, `steps` batches each when given.
 
     With `steps`, the same pass over the source goes on from one epoch to the
-    next (a generator that loops forever is never restarted); a source that can
-    restart starts a new pass when the last one ended exactly at an epoch's end.
-    Without `steps`, an epoch is one full pass.
+    next (a generator that loops forever is never restarted), and a source that
+    can restart (arrays, a PyDataset, a list) starts a new pass whenever one
+    ends. Without `steps`, an epoch is one full pass.
     """
 
     def __init__(self, adapter: DataAdapter, steps: int | None = None, method: str = "fit") -> None:
@@ -306,10 +316,14 @@ class EpochIterator:
         return iter(self.adapter.batches())
 
     def peek(self) -> Batch:
-        """The first batch, without using it up: it still comes first in the first epoch.
+        """A batch to look at before training: the adapter's `sample()`, or else the first
+        batch, which then still comes first in the first epoch.
 
         `fit` looks at it to build the model before the optimizer needs the weights.
         """
+        sample = self.adapter.sample()
+        if sample is not None:
+            return sample
         if self._peeked is None:
             if self._current is None:
                 self._current = self._new_pass()
