@@ -10,7 +10,7 @@ import pytest
 
 from tinygrad_edu import manual_seed, nn
 from tinygrad_edu.nn.data_adapters import EpochIterator, PyDataset, adapt, is_pipeline
-from tinygrad_edu.nn.models import _check_data
+from tinygrad_edu.nn.input_checks import check_data
 
 
 def blobs(samples=64, seed=0):
@@ -257,6 +257,6 @@ def test_is_pipeline_tells_data_from_sources_of_batches():
 
 def test_epoch_iterator_counts_steps_of_an_array_source():
     x, y = blobs(10)
-    epochs = EpochIterator(adapt("fit", x, y, batch_size=4, check=_check_data))
+    epochs = EpochIterator(adapt("fit", x, y, batch_size=4, check=check_data))
     assert epochs.steps_per_epoch == 3
     assert [len(xb) for xb, _ in epochs.epoch()] == [4, 4, 2]

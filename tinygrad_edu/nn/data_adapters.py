@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.nn.input_checks import check_batch_size, check_data, validation_arrays
 from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import Tensor
 
@@ -147,6 +148,48 @@ def _split_batch(method: str, batch: Any, index: int, needs_y: bool) -> tuple[An
     return batch, None
 
 
+# ---------------------------------------------------------------- batches of arrays
+def batches(
+    x: np.ndarray,
+    y: np.ndarray | None,
+    batch_size: int,
+    dtype: np.dtype | None,
+    order: np.ndarray | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """(x_batch, y_batch) pairs of at most `batch_size` samples; y_batch is None without y.
+
+    `order` is a permutation of the sample indices to shuffle by (None keeps the
+    order). x is converted to `dtype` (the model's float dtype, so uint8 images
+    work), and so are float targets; integer labels stay integers. dtype None
+    converts nothing.
+    """
+    convert_x = dtype is not None and x.dtype != dtype
+    convert_y = dtype is not None and y is not None and y.dtype.kind == "f" and y.dtype != dtype
+    for start in range(0, len(x), batch_size):
+        # A fancy index copies one batch; a slice copies nothing.
+        batch = (
+            slice(start, start + batch_size) if order is None else order[start : start + batch_size]
+        )
+        x_batch = x[batch].astype(dtype) if convert_x else x[batch]
+        y_batch = None
+        if y is not None:
+            y_batch = y[batch].astype(dtype) if convert_y else y[batch]
+        yield x_batch, y_batch
+
+
+def to_dtype(batch: Batch, dtype: np.dtype | None) -> Batch:
+    """One batch with x (and float targets) in `dtype`, the model's float dtype, as
+    `batches` converts them: uint8 images become floats, integer labels stay integers."""
+    x, y = batch
+    if dtype is None:
+        return batch
+    if x.dtype != dtype:
+        x = x.astype(dtype)
+    if y is not None and y.dtype.kind == "f" and y.dtype != dtype:
+        y = y.astype(dtype)
+    return x, y
+
+
 # ---------------------------------------------------------------- adapters
 class DataAdapter:
     """One kind of data source. `batches()` starts a pass over it; `num_batches` its length."""
@@ -158,7 +201,9 @@ class DataAdapter:
     #: What the data is, for messages: "the generator", "the PyDataset Pictures".
     description = "the data"
 
-    def batches(self) -> Iterator[Batch]:
+    def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
+        """One pass over the data; x (and float targets) in `dtype` where the adapter
+        converts (arrays); `EpochIterator.epoch` converts what it does not."""
         raise NotImplementedError
 
     def sample(self) -> Batch | None:
@@ -191,13 +236,9 @@ class ArrayDataAdapter(DataAdapter):
         # the random draws that build the model's weights.
         return self.x[: self.batch_size], None if self.y is None else self.y[: self.batch_size]
 
-    def batches(self) -> Iterator[Batch]:
-        x, y, size = self.x, self.y, self.batch_size
-        order = generator().permutation(len(x)) if self.shuffle else None
-        for start in range(0, len(x), size):
-            # A fancy index copies one batch; a slice copies nothing.
-            part = slice(start, start + size) if order is None else order[start : start + size]
-            yield x[part], (None if y is None else y[part])
+    def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
+        order = generator().permutation(len(self.x)) if self.shuffle else None
+        return batches(self.x, self.y, self.batch_size, dtype, order)
 
 
 class PyDatasetAdapter(DataAdapter):
@@ -214,7 +255,7 @@ class PyDatasetAdapter(DataAdapter):
             )
         self.num_batches = int(count)
 
-    def batches(self) -> Iterator[Batch]:
+    def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
         for index in range(self.num_batches):
             x, y = _split_batch(self.method, self.dataset[index], index, self.needs_y)
             yield self.check(self.method, x, y, needs_y=self.needs_y)
@@ -242,7 +283,7 @@ class IterableDataAdapter(DataAdapter):
         self.can_restart = iter(source) is not source
         self.num_batches = len(source) if isinstance(source, (list, tuple)) else None
 
-    def batches(self) -> Iterator[Batch]:
+    def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
         for index, batch in enumerate(self.source):
             x, y = _split_batch(self.method, batch, index, self.needs_y)
             yield self.check(self.method, x, y, needs_y=self.needs_y)
@@ -255,7 +296,7 @@ def adapt(
     *,
     batch_size: int | None = None,
     shuffle: bool = False,
-    check: BatchCheck,
+    check: BatchCheck = check_data,
     needs_y: bool = True,
 ) -> DataAdapter:
     """The adapter for `x` (and `y`): arrays or a pipeline, as `fit`/`evaluate`/`predict` got.
@@ -265,13 +306,14 @@ def adapt(
     """
     if not is_pipeline(x):
         x, y = check(method, x, y, needs_y=needs_y)
-        return ArrayDataAdapter(x, y, batch_size or 32, shuffle)
+        return ArrayDataAdapter(x, y, check_batch_size(batch_size, method), shuffle)
     kind = _describe(x)
     if y is not None:
         raise ValueError(
             f"{method}: y must not be given when x is {kind}: each batch it yields is (x, y)"
         )
     if batch_size is not None:
+        check_batch_size(batch_size, method)
         raise ValueError(
             f"{method}: batch_size must not be given when x is {kind}: it makes its own batches "
             f"(got batch_size={batch_size!r}); set the batch size where the batches are made"
@@ -279,6 +321,65 @@ def adapt(
     if isinstance(x, PyDataset):
         return PyDatasetAdapter(x, method, check, needs_y)
     return IterableDataAdapter(x, method, check, needs_y)
+
+
+def epochs(
+    method: str,
+    x: Any,
+    y: Any,
+    batch_size: int | None,
+    steps: int | None,
+    needs_y: bool = True,
+) -> EpochIterator:
+    """`evaluate`'s and `predict`'s data, arrays or a pipeline, as an `EpochIterator`."""
+    data = adapt(method, x, y, batch_size=batch_size, needs_y=needs_y)
+    return EpochIterator(data, steps, method)
+
+
+def fit_data(
+    x: Any,
+    y: Any,
+    batch_size: int | None,
+    shuffle: bool,
+    steps_per_epoch: int | None,
+    validation_split: float,
+    validation_data: Any,
+    validation_steps: int | None,
+) -> tuple[EpochIterator, EpochIterator | None]:
+    """`fit`'s training and validation data as epoch iterators, checked.
+
+    Arrays may be split (`validation_split`, the last fraction); a pipeline may
+    not. `validation_data` is a pair of arrays or a pipeline.
+
+    Raises:
+        ValueError, TypeError: as `adapt` and `input_checks.validation_arrays` explain.
+    """
+    validation = validation_data
+    if is_pipeline(x):
+        if validation_split:
+            raise ValueError(
+                "fit: validation_split works with arrays only; with a data pipeline give "
+                "validation_data"
+            )
+        train = adapt("fit", x, y, batch_size=batch_size)
+    else:
+        x, y = check_data("fit", x, y)
+        if not is_pipeline(validation_data):
+            x, y, validation = validation_arrays(x, y, validation_split, validation_data)
+        train = ArrayDataAdapter(x, y, check_batch_size(batch_size, "fit"), shuffle)
+    if validation is None:
+        return EpochIterator(train, steps_per_epoch, "fit"), None
+    method = "fit (validation_data)"
+    if is_pipeline(validation):
+        source = adapt(method, validation)
+    elif isinstance(validation, (tuple, list)) and len(validation) == 2:
+        source = adapt(method, *validation, batch_size=batch_size)
+    else:
+        raise ValueError("fit: validation_data must be a pair (x_val, y_val) or a pipeline")
+    return (
+        EpochIterator(train, steps_per_epoch, "fit"),
+        EpochIterator(source, validation_steps, method),
+    )
 
 
 # ---------------------------------------------------------------- epochs and steps
@@ -300,6 +401,8 @@ class EpochIterator:
         self.steps = None if steps is None else int(steps)
         self.method = method
         self.ran_out = False
+        self.steps_done = 0  # batches the last epoch gave
+        self._dtype: np.dtype | None = None  # the model's dtype, known once an epoch starts
         self._current: Iterator[Batch] | None = None
         self._started = False  # whether a pass has been started (a generator can start once)
         self._peeked: Batch | None = None
@@ -313,7 +416,7 @@ class EpochIterator:
         if self._started and not self.adapter.can_restart:
             return None
         self._started = True
-        return iter(self.adapter.batches())
+        return iter(self.adapter.batches(self._dtype))
 
     def peek(self) -> Batch:
         """A batch to look at before training: the adapter's `sample()`, or else the first
@@ -335,22 +438,26 @@ class EpochIterator:
                 ) from None
         return self._peeked
 
-    def epoch(self) -> Iterator[Batch]:
-        """The batches of one epoch. Sets `ran_out` (and warns) if the source runs dry early."""
+    def epoch(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
+        """The batches of one epoch, x (and float targets) in `dtype` (the model's).
+
+        Sets `steps_done`, and `ran_out` (with a warning) if the source runs dry early.
+        """
         limit = self.steps_per_epoch
-        count = 0
+        self.steps_done = 0
+        self._dtype = dtype
         self.adapter.on_epoch_begin()
         if self.steps is None and self._peeked is None:
             self._current = None  # an epoch is one pass: start a new one
-        while limit is None or count < limit:
+        while limit is None or self.steps_done < limit:
             if self._peeked is not None:
                 batch, self._peeked = self._peeked, None
             else:
-                batch = self._next_batch(count)
+                batch = self._next_batch(self.steps_done)
                 if batch is None:
                     break
-            count += 1
-            yield batch
+            self.steps_done += 1
+            yield to_dtype(batch, dtype)  # a no-op for arrays, which `batches` converted
         self.adapter.on_epoch_end()
 
     def _next_batch(self, count: int) -> Batch | None:

@@ -1,13 +1,7 @@
-"""Models: `Sequential` and the subclassable `Model`, with Keras's training API.
+"""Model: a network with Keras's training API (compile, fit, evaluate, predict).
 
-    model = nn.Sequential([nn.Dense(512, activation="relu"), nn.Dense(10, activation="softmax")])
-    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    history = model.fit(x_train, y_train, epochs=5, batch_size=128)
-    test_loss, test_accuracy = model.evaluate(x_test, y_test)
-
-Or subclass `Model` and write the forward pass yourself, Keras style (`call`)
-or PyTorch style (`forward`); layers assigned as attributes are registered:
+Subclass it and write the forward pass yourself, Keras style (`call`) or
+PyTorch style (`forward`); layers assigned as attributes are registered:
 
     class TwoLayers(nn.Model):
         def __init__(self):
@@ -18,128 +12,33 @@ or PyTorch style (`forward`); layers assigned as attributes are registered:
         def call(self, x):
             return self.out(self.hidden(x))
 
-One training step is: `optimizer.zero_grad()`, forward, loss, `loss.backward()`,
-`optimizer.step()`. `fit` does that for each batch and little else, so it runs
-about as fast as the same loop written by hand.
+One training step is `Model.train_step`: zero_grad, forward, loss, backward,
+step. `fit` runs it for each batch (the loop is in training.py) and a subclass
+may override it. Input checks are in input_checks.py, the summary table in
+summary.py, and `Sequential`, the plain stack of layers, in sequential.py.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.nn import data_adapters, saving, serialization
+from tinygrad_edu.nn import data_adapters, input_checks, saving, serialization, training
 from tinygrad_edu.nn import losses as losses_module
 from tinygrad_edu.nn import metrics as metrics_module
 from tinygrad_edu.nn import optimizers as optimizers_module
-from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
-from tinygrad_edu.nn.input_layer import InputLayer
-from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.nn.callbacks import Callback, History
+from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.progress import Progbar
+from tinygrad_edu.nn.saving import load_model as load_model  # Keras's keras.models.load_model
+from tinygrad_edu.nn.summary import summary_lines
 from tinygrad_edu.tensor import Tensor
 
-Shape = tuple[int | None, ...]
 
-
-# ---------------------------------------------------------------- input checks
-def _as_array(value: Any, method: str, what: str) -> np.ndarray:
-    """Accept an ndarray, a Tensor or a (nested) list of numbers."""
-    if isinstance(value, Tensor):
-        value = value.data
-    array = np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"{method}: {what} must hold numbers, got dtype {array.dtype}")
-    if array.ndim == 0:
-        raise ValueError(f"{method}: {what} must have a samples axis, got a scalar")
-    return array
-
-
-def _check_finite(array: np.ndarray, method: str, what: str) -> None:
-    """Refuse NaN or infinity in the data, in one quick pass over it.
-
-    The sum of squares (a BLAS dot product) is finite exactly when every value
-    is, unless it overflows; only then is each value looked at.
-    """
-    if array.dtype.kind != "f":
-        return
-    if np.isfinite(np.vdot(array, array)):
-        return
-    bad = np.argwhere(~np.isfinite(array))
-    if len(bad) == 0:  # the sum of squares overflowed but every value is finite
-        return
-    position = tuple(int(i) for i in bad[0])
-    raise ValueError(
-        f"{method}: {what} (shape {array.shape}) contains NaN or infinity "
-        f"({len(bad)} values, the first at index {position}: {array[position]}); "
-        "clean the data first"
-    )
-
-
-def _check_batch_size(batch_size: Any, method: str) -> int:
-    if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"{method}: batch_size must be an int, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"{method}: batch_size must be at least 1, got {batch_size}")
-    return int(batch_size)
-
-
-def _check_verbose(verbose: Any, method: str) -> int:
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"{method}: verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
-    return int(verbose)
-
-
-def _check_data(
-    method: str, x: Any, y: Any = None, needs_y: bool = True
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Turn x (and y) into arrays and check they are non-empty, finite and the same length."""
-    if x is None:
-        raise ValueError(f"{method}: x is required (a NumPy array of inputs)")
-    x = _as_array(x, method, "x")
-    if needs_y and y is None:
-        raise ValueError(f"{method}: y is required (targets or labels for x of shape {x.shape})")
-    if y is not None:
-        y = _as_array(y, method, "y")
-        if len(x) != len(y):
-            raise ValueError(
-                f"{method}: x and y must have the same number of samples, got x with shape "
-                f"{x.shape} ({len(x)} samples) and y with shape {y.shape} ({len(y)} samples)"
-            )
-    if len(x) == 0:
-        raise ValueError(f"{method}: x is empty (shape {x.shape}); there is no sample to use")
-    _check_finite(x, method, "x")
-    if y is not None:
-        _check_finite(y, method, "y")
-    return x, y
-
-
-def _format_shape(shape: Any) -> str:
-    if shape is None:
-        return "?"
-    if isinstance(shape, tuple):
-        return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
-    return str(shape)
-
-
-def _format_bytes(size: int) -> str:
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} GB"
-
-
-# ---------------------------------------------------------------- Model
 class Model(Module):
     """A network you can compile, fit, evaluate, predict with, summarize and save.
 
@@ -154,17 +53,23 @@ class Model(Module):
         self.compiled_metrics: list[Any] = []
         self.stop_training = False
         self.history: History | None = None
-        self._build_input_shape: Shape | None = None  # (None, features...) once built
+        self._build_input_shape: input_checks.Shape | None = None  # (None, features...) once built
         self._optimizer_params: tuple[int, ...] | None = None
 
     # ------------------------------------------------------------ forward
     def call(self, inputs: Any) -> Any:
+        """The forward pass; a subclass overrides this (or `forward`).
+
+        Raises:
+            NotImplementedError: when neither `call` nor `forward` is overridden.
+        """
         raise NotImplementedError(
             f"{type(self).__name__}: a Model subclass must override call(x) (Keras style) or "
             "forward(x) (PyTorch style) to say how inputs become outputs"
         )
 
     def forward(self, inputs: Any) -> Any:
+        """The forward pass, PyTorch's name for it; by default it runs `call`."""
         return self.call(inputs)
 
     def __call__(self, *inputs: Any) -> Any:
@@ -193,12 +98,17 @@ class Model(Module):
     # ------------------------------------------------------------ building
     @property
     def built(self) -> bool:
+        """True once the model knows its input shape (its weights exist)."""
         return self._build_input_shape is not None
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create the weights for inputs of `input_shape` (batch axis first, e.g. (None, 784)).
 
-        It runs one sample of zeros through the model, so every layer builds itself.
+        It runs one float32 sample of zeros through the model, in eval mode and
+        without a graph, so every layer builds itself.
+
+        Raises:
+            ValueError: `input_shape` lacks the batch axis or leaves another size None.
         """
         input_shape = tuple(input_shape)
         if len(input_shape) < 2 or any(size is None for size in input_shape[1:]):
@@ -207,14 +117,14 @@ class Model(Module):
                 f"e.g. (None, 784) for 784 features; got {input_shape}"
             )
         sample = np.zeros((1, *input_shape[1:]), dtype=np.float32)
-        with no_grad(), _training_mode(self, False):
+        with no_grad(), training.training_mode(self, False):
             self._run_build(Tensor(sample))
         self._build_input_shape = (None, *input_shape[1:])
 
     def _run_build(self, sample: Tensor) -> None:
         self(sample)
 
-    def _known_input_shape(self) -> Shape | None:
+    def _known_input_shape(self) -> input_checks.Shape | None:
         """The input shape the model was built for, or can be built from; None if unknown."""
         return self._build_input_shape
 
@@ -223,7 +133,8 @@ class Model(Module):
         if self.built:
             return
         shape = self._known_input_shape()
-        if shape is None and self.parameters() and not self._has_unbuilt_layers():
+        unbuilt = any(getattr(m, "built", True) is False for m in self.modules() if m is not self)
+        if shape is None and self.parameters() and not unbuilt:
             return  # every weight already exists (made in __init__, PyTorch style)
         if shape is None:
             raise ValueError(
@@ -233,25 +144,11 @@ class Model(Module):
             )
         self.build(shape)
 
-    def _has_unbuilt_layers(self) -> bool:
-        return any(
-            getattr(module, "built", True) is False
-            for module in self.modules()
-            if module is not self
-        )
-
-    def _check_input_shape(self, x: np.ndarray, method: str) -> None:
-        expected = self._known_input_shape()
-        if expected is None:
-            return
-        fits = len(expected) == x.ndim and all(
-            want is None or want == size for want, size in zip(expected[1:], x.shape[1:])
-        )
-        if not fits:
-            raise ValueError(
-                f"{method}: the model expects inputs of shape {_format_shape(expected)} "
-                f"(None = any number of samples), but x has shape {x.shape}"
-            )
+    def _prepare_inputs(self, x: np.ndarray, method: str) -> None:
+        """Check x's shape against the model's, then build the model for it if needed."""
+        input_checks.check_input_shape(x, self._known_input_shape(), method)
+        if not self.built:
+            self.build((None, *x.shape[1:]))
 
     # ------------------------------------------------------------ compile
     def compile(
@@ -260,7 +157,18 @@ class Model(Module):
         loss: Any = None,
         metrics: Sequence[Any] | None = None,
     ) -> None:
-        """Choose the optimizer, the loss to minimize and the metrics to report."""
+        """Choose the optimizer, the loss to minimize and the metrics to report.
+
+        Args:
+            optimizer: a name ("rmsprop", "adam", "sgd", ...), an `Optimizer`, or its class.
+            loss: a name ("sparse_categorical_crossentropy", "mse", ...), a loss object or
+                a function `(y_true, y_pred: Tensor) -> scalar Tensor`. None: predict only.
+            metrics: names ("accuracy", "mae", ...), `Metric`s or functions
+                `(y_true, y_pred: ndarray) -> float`; one alone needs no list.
+
+        Raises:
+            ValueError: an unknown or unusable name, or two metrics logged under one name.
+        """
         try:
             self.optimizer = optimizers_module.get(optimizer)
         except (ValueError, KeyError, TypeError) as error:
@@ -308,7 +216,48 @@ class Model(Module):
             self.optimizer.set_parameters(parameters)
             self._optimizer_params = key
 
-    # ------------------------------------------------------------ fit
+    # ------------------------------------------------------------ one step
+    def train_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
+        """One optimization step on one batch: the five lines every training loop runs.
+
+        `fit` calls it for each batch, in training mode, after handing the parameters
+        to the optimizer (to call it yourself, do that once first:
+        `model.optimizer.set_parameters(model.parameters())`). Override it to train
+        differently (clip gradients, add a penalty) and keep `fit`'s loop and callbacks.
+
+        Args:
+            x: a batch of inputs, shape (batch, features...), the model's float dtype.
+            y: the batch's targets as a NumPy array (integer labels stay integers).
+
+        Returns:
+            This batch's values by name, {"loss": float, "accuracy": float, ...};
+            `fit` logs their means over each epoch, weighted by batch size.
+        """
+        self.optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
+        y_pred = self(x)
+        loss = self.loss(y, y_pred)
+        loss.backward()
+        self.optimizer.step()
+        return {"loss": loss.item(), **self.compute_metrics(x, y, y_pred)}
+
+    def test_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
+        """The loss and metrics on one batch, without changing any weight.
+
+        `evaluate` (and `fit`'s validation) call it for each batch, in eval mode
+        and without recording a graph. Takes and returns what `train_step` does.
+        """
+        y_pred = self(x)
+        return {"loss": self.loss(y, y_pred).item(), **self.compute_metrics(x, y, y_pred)}
+
+    def predict_step(self, x: Tensor) -> Tensor:
+        """The model's output for one batch x; `predict` calls it in eval mode, no graph."""
+        return self(x)
+
+    def compute_metrics(self, x: Tensor, y: np.ndarray, y_pred: Tensor) -> dict[str, float]:
+        """Each compiled metric of one batch by name, e.g. {"accuracy": 0.94} (x is unused)."""
+        return {metric.name: metric(y, y_pred.data) for metric in self.compiled_metrics}
+
+    # ------------------------------------------------------------ fit / evaluate / predict
     def fit(
         self,
         x: Any = None,
@@ -324,165 +273,47 @@ class Model(Module):
         steps_per_epoch: int | None = None,
         validation_steps: int | None = None,
     ) -> History:
-        """Train for `epochs` passes over the data; returns the `History`.
+        """Train for `epochs` passes over the data, one `train_step` per batch.
 
-        `x` and `y` are arrays (cut into shuffled batches of `batch_size`,
-        default 32), or `x` is a data pipeline: a generator or any iterable of
-        `(x_batch, y_batch)`, or a `PyDataset` (see `nn.data_adapters`). A
-        pipeline that loops forever needs `steps_per_epoch`; one that runs dry
-        first gives a warning and training stops, keeping what it learnt.
+        Args:
+            x: inputs, an array (or Tensor, or nested list) of shape (samples, features...);
+                integers (uint8 images) are converted to the model's float dtype. Or a
+                pipeline of (x, y) batches (no y, no batch_size): see `nn.data_adapters`.
+            y: targets with one row per sample: integer labels for the sparse
+                losses, one-hot rows or values for the others.
+            batch_size: samples per step (None: 32); the last batch may be smaller.
+            epochs: index of the epoch to stop before (so `epochs - initial_epoch` passes).
+            verbose: 0 silent, 1 a progress bar, 2 one line per epoch, "auto" = 1.
+            callbacks: `Callback`s whose hooks run at each epoch (and batch).
+            validation_split: the fraction in [0, 1) of samples held out, taken from
+                the END before shuffling; logs `val_loss` and `val_<metric>` per epoch.
+            validation_data: (x_val, y_val), or a pipeline, to validate on instead.
+            shuffle: a new random batch order each epoch (seeded by `manual_seed`).
+            initial_epoch: the epoch to start at, to resume an earlier run.
+            steps_per_epoch, validation_steps: batches per epoch (per validation), for a
+                pipeline that never ends; one that runs dry first warns and stops.
 
-        `validation_split` holds out the LAST fraction of the samples (before
-        shuffling; arrays only) and reports `val_loss` and `val_<metric>` after
-        each epoch; `validation_data` gives the held-out data directly, as
-        `(x_val, y_val)` or as a pipeline (with `validation_steps` if endless).
+        Returns:
+            The `History`: `history.history["loss"]` has one mean per epoch.
+
+        Raises:
+            RuntimeError: the model is not compiled with a loss.
+            ValueError, TypeError: bad data or arguments, explained in the message.
         """
         self._require_compiled("fit")
-        if batch_size is not None:
-            batch_size = _check_batch_size(batch_size, "fit")
-        verbose = _check_verbose(verbose, "fit")
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"fit: epochs must be a whole number >= 0, got {epochs!r}")
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(
-                f"fit: validation_split is the fraction of samples held out, so it must be in "
-                f"[0, 1); got {validation_split}"
-            )
-        if data_adapters.is_pipeline(x):
-            if validation_split > 0:
-                raise ValueError(
-                    "fit: validation_split works with arrays only; with a data pipeline give "
-                    "validation_data"
-                )
-            train = data_adapters.adapt("fit", x, y, batch_size=batch_size, check=_check_data)
-        else:
-            x, y = _check_data("fit", x, y)
-            if validation_data is None and validation_split > 0:
-                split_at = int(math.floor(len(x) * (1.0 - validation_split)))
-                if split_at == 0 or split_at == len(x):
-                    raise ValueError(
-                        f"fit: validation_split={validation_split} of {len(x)} samples leaves "
-                        f"{split_at} for training and {len(x) - split_at} for validation; "
-                        "both need at least one"
-                    )
-                x, x_val = x[:split_at], x[split_at:]  # views: no copy of the data
-                y, y_val = y[:split_at], y[split_at:]
-                validation_data = (x_val, y_val)
-            train = data_adapters.ArrayDataAdapter(x, y, batch_size or 32, shuffle)
-        validation = None
-        if validation_data is not None:
-            method = "fit (validation_data)"
-            if data_adapters.is_pipeline(validation_data):
-                source = data_adapters.adapt(method, validation_data, check=_check_data)
-            elif isinstance(validation_data, (tuple, list)) and len(validation_data) == 2:
-                x_val, y_val = validation_data
-                source = data_adapters.adapt(
-                    method, x_val, y_val, batch_size=batch_size, check=_check_data
-                )
-            else:
-                raise ValueError(
-                    "fit: validation_data must be a pair (x_val, y_val) or a data pipeline"
-                )
-            validation = data_adapters.EpochIterator(source, validation_steps, method)
-        train_epochs = data_adapters.EpochIterator(train, steps_per_epoch, "fit")
-        first_x = train_epochs.peek()[0]
-        self._check_input_shape(first_x, "fit")
-        self._ensure_built_for(first_x)
+        verbose = input_checks.check_verbose(verbose, "fit")
+        epochs = input_checks.check_epochs(epochs)
+        train, validation = data_adapters.fit_data(
+            x, y, batch_size, shuffle, steps_per_epoch,
+            validation_split, validation_data, validation_steps,
+        )  # fmt: skip
+        self._prepare_inputs(train.peek()[0], "fit")
         if validation is not None:
-            self._check_input_shape(validation.peek()[0], "fit (validation data)")
+            shape = self._known_input_shape()
+            input_checks.check_input_shape(validation.peek()[0], shape, "fit (validation data)")
         self._bind_optimizer()
-
-        history = History()
-        extra = [ProgbarLogger(verbose)] if verbose else []
-        params = {"verbose": verbose, "epochs": epochs, "steps": train_epochs.steps_per_epoch}
-        callback_list = CallbackList([*extra, *(callbacks or []), history], self, params)
-        self.history = history
-        self.stop_training = False
-        names = self.metrics_names
-        logs: dict[str, float] = {}
-
-        with _training_mode(self, True):
-            callback_list.on_train_begin()
-            for epoch in range(initial_epoch, epochs):
-                params["steps"] = train_epochs.steps_per_epoch  # known after one pass
-                callback_list.on_epoch_begin(epoch)
-                totals, steps_done = self._train_epoch(train_epochs.epoch(), callback_list)
-                if steps_done == 0:  # the data ran out before this epoch began
-                    break
-                params["steps"] = params["steps"] or steps_done
-                logs = dict(zip(names, totals))
-                if validation is not None:
-                    results, _ = self._evaluate_batches(validation.epoch())
-                    logs.update({f"val_{name}": value for name, value in results.items()})
-                callback_list.on_epoch_end(epoch, logs)
-                if self.stop_training or train_epochs.ran_out:
-                    break
-            callback_list.on_train_end(logs)
-        return history
-
-    def _train_epoch(
-        self, batches: Iterator[tuple[np.ndarray, np.ndarray]], callback_list: CallbackList
-    ) -> tuple[list[float], int]:
-        """One epoch over `batches`; the batch-size-weighted mean loss and metrics, and steps."""
-        input_dtype = self._input_dtype()
-        loss_function, metrics, optimizer = self.loss, self.compiled_metrics, self.optimizer
-        totals = [0.0] * (1 + len(metrics))  # sums of value * batch size
-        seen = steps = 0
-        use_batch_hooks = callback_list.uses_batch_hooks
-        for step, (x_batch, y_batch) in enumerate(batches):
-            if x_batch.dtype != input_dtype:
-                x_batch = x_batch.astype(input_dtype)
-            if y_batch.dtype.kind == "f" and y_batch.dtype != input_dtype:
-                y_batch = y_batch.astype(input_dtype)
-            if use_batch_hooks:
-                callback_list.on_train_batch_begin(step)
-
-            optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
-            y_pred = self(Tensor(x_batch))
-            loss = loss_function(y_batch, y_pred)
-            loss.backward()
-            optimizer.step()
-
-            count = len(x_batch)
-            seen += count
-            steps = step + 1
-            totals[0] += loss.item() * count
-            for index, metric in enumerate(metrics, start=1):
-                totals[index] += metric(y_batch, y_pred.data) * count
-            del y_pred, loss  # let the graph go now, not at the next step
-            if use_batch_hooks:
-                logs = dict(zip(self.metrics_names, (total / seen for total in totals)))
-                callback_list.on_train_batch_end(step, logs)
-            if self.stop_training:
-                break
-        return [total / max(seen, 1) for total in totals], steps
-
-    # ------------------------------------------------------------ evaluate / predict
-    def _evaluate_batches(
-        self, batches: Iterator[tuple[np.ndarray, np.ndarray]], progbar: Progbar | None = None
-    ) -> tuple[dict[str, float], int]:
-        """Mean loss and metrics over the batches, weighted by batch size, in eval mode, no
-        graph; and the number of batches."""
-        input_dtype = self._input_dtype()
-        totals = [0.0] * (1 + len(self.compiled_metrics))
-        seen = steps = 0
-        with no_grad(), _training_mode(self, False):
-            for steps, (x_batch, y_batch) in enumerate(batches, start=1):
-                if x_batch.dtype != input_dtype:
-                    x_batch = x_batch.astype(input_dtype)
-                if y_batch.dtype.kind == "f" and y_batch.dtype != input_dtype:
-                    y_batch = y_batch.astype(input_dtype)
-                y_pred = self(Tensor(x_batch))
-                count = len(y_batch)
-                seen += count
-                totals[0] += self.loss(y_batch, y_pred).item() * count
-                for index, metric in enumerate(self.compiled_metrics, start=1):
-                    totals[index] += metric(y_batch, y_pred.data) * count
-                if progbar is not None:
-                    means = [total / seen for total in totals]
-                    progbar.update(steps, zip(self.metrics_names, means), finalize=False)
-        means = [total / seen if seen else float("nan") for total in totals]
-        return dict(zip(self.metrics_names, means)), steps
+        epoch_range = range(initial_epoch, epochs)
+        return training.fit_epochs(self, train, validation, epoch_range, verbose, callbacks or [])
 
     def evaluate(
         self,
@@ -493,24 +324,27 @@ class Model(Module):
         return_dict: bool = False,
         steps: int | None = None,
     ) -> float | list[float] | dict[str, float]:
-        """The loss (and metrics) on (x, y): a float, or [loss, *metrics] with metrics.
+        """The mean loss (and metrics) on (x, y), one `test_step` per batch.
 
-        `x` may be a data pipeline as in `fit` (then no `y`, no `batch_size`);
-        `steps` limits the batches used, and is needed for an endless generator.
+        Args: x, y, batch_size and verbose as for `fit`; steps: batches to use (for an
+            endless pipeline); return_dict: return {"loss": ..., "accuracy": ...} instead.
+
+        Returns:
+            The loss as a float when no metric is compiled, else [loss, *metrics]
+            in `metrics_names` order; means over samples, in eval mode.
+
+        Raises:
+            RuntimeError: the model is not compiled with a loss.
+            ValueError, TypeError: bad data or arguments, explained in the message.
         """
         self._require_compiled("evaluate")
-        if batch_size is not None:
-            batch_size = _check_batch_size(batch_size, "evaluate")
-        verbose = _check_verbose(verbose, "evaluate")
-        data = data_adapters.adapt("evaluate", x, y, batch_size=batch_size, check=_check_data)
-        batches = data_adapters.EpochIterator(data, steps, "evaluate")
-        first_x = batches.peek()[0]
-        self._check_input_shape(first_x, "evaluate")
-        self._ensure_built_for(first_x)
+        verbose = input_checks.check_verbose(verbose, "evaluate")
+        batches = data_adapters.epochs("evaluate", x, y, batch_size, steps)
+        self._prepare_inputs(batches.peek()[0], "evaluate")
         progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
-        results, steps_done = self._evaluate_batches(batches.epoch(), progbar)
+        results = training.evaluate_batches(self, batches, progbar)
         if progbar is not None:
-            progbar.update(steps_done, results.items(), finalize=True)
+            progbar.update(batches.steps_done, results.items(), finalize=True)
         if return_dict:
             return results
         values = list(results.values())
@@ -525,75 +359,76 @@ class Model(Module):
     ) -> np.ndarray:
         """The model's outputs for x, batch by batch, in eval mode and without a graph.
 
-        `x` may be a data pipeline as in `fit`, whose batches are `x_batch`,
-        `(x_batch,)` or `(x_batch, y_batch)` (y is ignored).
-        """
-        if batch_size is not None:
-            batch_size = _check_batch_size(batch_size, "predict")
-        verbose = _check_verbose(verbose, "predict")
-        data = data_adapters.adapt(
-            "predict", x, batch_size=batch_size, check=_check_data, needs_y=False
-        )
-        batches = data_adapters.EpochIterator(data, steps, "predict")
-        first_x = batches.peek()[0]
-        self._check_input_shape(first_x, "predict")
-        self._ensure_built_for(first_x)
-        input_dtype = self._input_dtype()
-        progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
-        outputs = []
-        with no_grad(), _training_mode(self, False):
-            for step, (x_batch, _) in enumerate(batches.epoch(), start=1):
-                if x_batch.dtype != input_dtype:
-                    x_batch = x_batch.astype(input_dtype)
-                y_pred = self(Tensor(x_batch))
-                if not isinstance(y_pred, Tensor):
-                    raise TypeError(
-                        f"predict: the model must return one Tensor, got {type(y_pred).__name__}"
-                    )
-                outputs.append(y_pred.data)
-                if progbar is not None:
-                    progbar.update(step, finalize=False)
-        if progbar is not None:
-            progbar.update(len(outputs), finalize=True)
-        return np.concatenate(outputs, axis=0)
+        Args: x, batch_size, verbose and steps as for `evaluate`; no compile is needed.
 
-    def _ensure_built_for(self, x: np.ndarray) -> None:
-        if not self.built:
-            self.build((None, *x.shape[1:]))
+        Returns:
+            An array of shape (samples, outputs...) in the model's float dtype.
+
+        Raises:
+            ValueError, TypeError: bad data or arguments, or a model that does not
+                return one Tensor.
+        """
+        verbose = input_checks.check_verbose(verbose, "predict")
+        batches = data_adapters.epochs("predict", x, None, batch_size, steps, needs_y=False)
+        self._prepare_inputs(batches.peek()[0], "predict")
+        progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
+        outputs = training.predict_batches(self, batches, progbar)
+        if progbar is not None:
+            progbar.update(batches.steps_done, finalize=True)
+        return outputs
 
     # ------------------------------------------------------------ weights
     def count_params(self) -> int:
-        """How many numbers the model learns (the total size of its parameters)."""
+        """How many numbers the model learns (the total size of its parameters).
+
+        Raises:
+            ValueError: the input shape is unknown, so there are no weights (also below).
+        """
         self._ensure_built("count_params")
         return sum(parameter.size for parameter in self.parameters())
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the parameter arrays, in `parameters()` order."""
+        """Copies of the parameter arrays, in `parameters()` order, in their own dtypes."""
         self._ensure_built("get_weights")
         return [parameter.data.copy() for parameter in self.parameters()]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Replace the parameter values (same order and shapes as `get_weights()`)."""
+        """Replace the parameter values (same order and shapes as `get_weights()`).
+
+        All or nothing: every shape is checked before a value changes; values are
+        copied and cast to each parameter's dtype.
+
+        Raises:
+            ValueError: a different number of arrays, or a shape that differs.
+            TypeError: an array that is not numeric.
+        """
         self._ensure_built("set_weights")
         serialization.check_and_assign(self.named_parameters(), list(weights), "set_weights")
 
     def save_weights(self, path: str | os.PathLike) -> None:
-        """Write the weights to an `.npz` file, keyed by parameter name; atomic."""
+        """Write the weights to an `.npz` file at `path`, keyed by parameter name.
+
+        Written to a temporary file and renamed, so a crash leaves any old file whole.
+
+        Raises:
+            ValueError: two parameters share a name.
+            OSError: the file cannot be written.
+        """
         self._ensure_built("save_weights")
         serialization.save_weights(self.named_parameters(), path)
 
     def load_weights(self, path: str | os.PathLike) -> None:
-        """Read weights written by `save_weights`; names and shapes must match the model."""
+        """Read weights written by `save_weights`; all or nothing, never unpickles.
+
+        Raises:
+            FileNotFoundError: no file at `path`.
+            ValueError: not a weights file, or names or shapes that differ from the model's.
+        """
         self._ensure_built("load_weights")
         serialization.load_weights(self.named_parameters(), path)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the whole model to one `.zip` file: architecture, compile settings, weights.
-
-        `load_model(path)` rebuilds it. See `nn.saving` for what the file holds;
-        a subclassed Model saves when its constructor arguments can be written
-        as JSON (or it overrides `get_config` and `from_config`).
-        """
+        """Write the whole model to one `.zip` file for `load_model`; see `nn.saving.save_model`."""
         saving.save_model(self, path)
 
     # ------------------------------------------------------------ summary
@@ -608,175 +443,19 @@ class Model(Module):
     def summary(self, line_length: int = 65, print_fn: Callable[[str], Any] | None = None) -> None:
         """Print a table of the layers: name (type), output shape and parameter count.
 
-        `print_fn` receives each line instead of `print`; to get the text:
-        `lines = []; model.summary(print_fn=lines.append); text = "\\n".join(lines)`.
+        Args:
+            line_length: the width of the rules, in characters.
+            print_fn: receives each line instead of `print`; to get the text:
+                `lines = []; model.summary(print_fn=lines.append); text = "\\n".join(lines)`.
+
+        Raises:
+            ValueError: the model cannot be built (its input shape is unknown).
         """
         self._ensure_built("summary")
         print_fn = print if print_fn is None else print_fn
-        name_width, shape_width = 29, 26
-        rows = []
-        for layer in self.layers:
-            label = f"{layer.name} ({type(layer).__name__})"
-            shape = _format_shape(self._layer_output_shape(layer))
-            count = sum(parameter.size for parameter in layer.parameters())
-            rows.append((label, shape, f"{count:,}"))
-        parameters = self.parameters()
-        trainable = [p for p in parameters if p.requires_grad]
-        frozen = [p for p in parameters if not p.requires_grad]
-
-        def row(label: str, shape: str, count: str) -> str:
-            first = f" {label:<{name_width - 2}} "
-            second = f"{shape:<{shape_width - 1}} "
-            return (first + second + count).rstrip()
-
-        def total(title: str, group: list[Tensor]) -> str:
-            count = sum(p.size for p in group)
-            size = sum(p.data.nbytes for p in group)
-            return f"{title}: {count:,} ({_format_bytes(size)})"
-
-        lines = [
-            f'Model: "{self.name}"',
-            "_" * line_length,
-            row("Layer (type)", "Output Shape", "Param #"),
-            "=" * line_length,
-            *(row(*cells) for cells in rows),
-            "=" * line_length,
-            total("Total params", parameters),
-            total("Trainable params", trainable),
-            total("Non-trainable params", frozen),
-            "_" * line_length,
-        ]
-        for line in lines:
+        for line in summary_lines(self, line_length):
             print_fn(line)
 
 
-@contextmanager
-def _training_mode(model: Module, training: bool) -> Iterator[None]:
-    """Put every sub-module in training (or eval) mode, and restore each one's mode after."""
-    saved = [(module, module.training) for module in model.modules()]
-    if training:
-        model.train()
-    else:
-        model.eval()
-    try:
-        yield
-    finally:
-        for module, was_training in saved:
-            module.training = was_training
-
-
-# ---------------------------------------------------------------- Sequential
-class Sequential(Model):
-    """A plain stack of layers, each feeding the next.
-
-    Layers without a name of their own get one per model, by type, counting
-    from 1: `dense_1`, `dense_2`, `dropout_1`. Parameter names follow:
-    `dense_1.kernel`. If the first layer knows its `input_shape`, the model is
-    built (its weights created) straight away, as in Keras.
-    """
-
-    def __init__(self, layers: Sequence[Module] | None = None, name: str | None = None) -> None:
-        super().__init__(name=name)
-        self._layer_list: list[Module] = []
-        self._output_shapes: dict[int, Shape] = {}
-        self._declared_input_shape: Shape | None = None  # from keras.Input(shape=...)
-        for layer in layers or []:
-            self.add(layer)
-
-    @property
-    def layers(self) -> list[Module]:
-        return list(self._layer_list)
-
-    def add(self, layer: Module) -> None:
-        """Put `layer` on top of the stack."""
-        if not isinstance(layer, Module):
-            raise TypeError(
-                f"Sequential.add: expected a layer (an nn.Module), got {type(layer).__name__}"
-            )
-        if isinstance(layer, InputLayer):  # keras.Input(shape=...): the shape, not a layer
-            if self._layer_list:
-                raise ValueError("Sequential.add: an Input can only come first, before any layer")
-            self._declared_input_shape = layer.input_shape
-            return
-        if any(layer is existing for existing in self._layer_list):
-            raise ValueError(f"Sequential.add: layer '{layer.name}' is already in this model")
-        self._name_layer(layer)
-        self._layer_list.append(layer)
-        shape = self._known_input_shape()
-        if shape is not None:  # build the new layer now; built layers keep their weights
-            try:
-                self.build(shape)
-            except Exception:
-                self._layer_list.pop()  # leave the model as it was
-                raise
-
-    def pop(self) -> Module:
-        """Remove and return the top layer."""
-        if not self._layer_list:
-            raise IndexError("Sequential.pop: the model has no layers")
-        layer = self._layer_list.pop()
-        self._output_shapes.pop(id(layer), None)
-        return layer
-
-    def named_children(self) -> Iterator[tuple[str, Module]]:
-        """The layers under their own names, so parameters read `dense_1.kernel`."""
-        for layer in self._layer_list:
-            yield layer.name, layer
-
-    def _name_layer(self, layer: Module) -> None:
-        """Give an unnamed layer a per-model name: `dense_1`, `dense_2`, ..."""
-        taken = {existing.name for existing in self._layer_list}
-        if not layer.name_is_default:
-            if layer.name in taken:
-                raise ValueError(
-                    f"Sequential.add: a layer named '{layer.name}' is already in the model; "
-                    "layer names must be unique"
-                )
-            return
-        base = snake_case(type(layer).__name__)
-        number = 1
-        while f"{base}_{number}" in taken:
-            number += 1
-        layer.name = f"{base}_{number}"
-
-    def forward(self, inputs: Any) -> Any:
-        if not self._layer_list:
-            raise ValueError(f"{self.name}: the Sequential model has no layers; add some first")
-        output = inputs
-        for layer in self._layer_list:
-            output = layer(output)
-        return output
-
-    def _run_build(self, sample: Tensor) -> None:
-        if not self._layer_list:
-            raise ValueError(f"{self.name}: cannot build a Sequential model with no layers")
-        output = sample
-        for layer in self._layer_list:
-            output = layer(output)
-            self._output_shapes[id(layer)] = (None, *output.shape[1:])
-
-    def _first_layer_input_shape(self) -> Shape | None:
-        if not self._layer_list:
-            return None
-        shape = getattr(self._layer_list[0], "input_shape", None)
-        return tuple(shape) if shape is not None else None
-
-    def _known_input_shape(self) -> Shape | None:
-        return (
-            self._build_input_shape or self._declared_input_shape or self._first_layer_input_shape()
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        """The name and each layer's entry ({"module", "class_name", "config"}), for saving."""
-        layers = [saving.serialize_object(layer) for layer in self._layer_list]
-        return {"name": self.name, "layers": layers}
-
-    def _layer_output_shape(self, layer: Module) -> Any:
-        return getattr(layer, "output_shape", None) or self._output_shapes.get(id(layer))
-
-
-def load_model(
-    path: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True
-) -> Model:
-    """Rebuild a model written by `Model.save`, compiled as it was; see `nn.saving.load_model`."""
-    return saving.load_model(path, custom_objects=custom_objects, compile=compile)
+# After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.
+from tinygrad_edu.nn.sequential import Sequential as Sequential  # noqa: E402
