@@ -260,3 +260,20 @@ def test_epoch_iterator_counts_steps_of_an_array_source():
     epochs = EpochIterator(adapt("fit", x, y, batch_size=4, check=check_data))
     assert epochs.steps_per_epoch == 3
     assert [len(xb) for xb, _ in epochs.epoch()] == [4, 4, 2]
+
+
+def test_an_overridden_train_step_gets_each_pipeline_batch_in_the_model_dtype():
+    x, y = blobs()
+    seen = []
+
+    class Watched(nn.Sequential):
+        def train_step(self, x_batch, y_batch):
+            seen.append((x_batch.dtype, len(x_batch)))
+            return super().train_step(x_batch, y_batch)
+
+    manual_seed(0)
+    model = Watched([nn.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    uint8_batches = [(np.full((8, 2), 3, np.uint8), y[:8]), (np.ones((5, 2), np.uint8), y[:5])]
+    model.fit(uint8_batches, epochs=1, verbose=0)
+    assert seen == [(np.float32, 8), (np.float32, 5)]
