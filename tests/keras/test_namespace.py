@@ -70,3 +70,10 @@ def test_set_random_seed_makes_weights_reproducible():
     keras.utils.set_random_seed(3)
     second = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)]).get_weights()
     np.testing.assert_array_equal(first[0], second[0])
+
+
+def test_utils_plot_model_draws_through_viz(tmp_path):
+    pytest.importorskip("graphviz")
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, name="out")])
+    graph = keras.utils.plot_model(model, to_file=str(tmp_path / "model.svg"), dpi=96)
+    assert "out" in graph.source and (tmp_path / "model.svg").is_file()
