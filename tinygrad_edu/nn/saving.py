@@ -91,14 +91,17 @@ def custom_object_scope(custom_objects: dict[str, Any] | None) -> Iterator[None]
 
 
 def _custom_lookup(name: str) -> Any:
+    """Your class or function saved as `name`: from custom_objects (by its full name, or
+    the part after "package>"), else from the registered ones; None if neither has it."""
     for scope in reversed(_custom_scopes):
-        if name in scope:
-            return scope[name]
+        for key in (name, name.split(">")[-1]):
+            if key in scope:
+                return scope[key]
     return _registered.get(name)
 
 
 # ---------------------------------------------------------------- objects to JSON
-def constructor_arguments(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def constructor_arguments(obj: Any) -> dict[str, Any]:
     """The arguments of `type(obj).__init__`, read back from attributes of the same name.
 
     Used by optimizer schedules, losses and initializers, which keep each
@@ -106,16 +109,9 @@ def constructor_arguments(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any
     not kept that way: such a class must write its own `get_config`.
     """
     config = {}
+    starred = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     for name, parameter in inspect.signature(type(obj).__init__).parameters.items():
-        if (
-            name == "self"
-            or name in skip
-            or parameter.kind
-            in (
-                parameter.VAR_POSITIONAL,
-                parameter.VAR_KEYWORD,
-            )
-        ):
+        if name == "self" or parameter.kind in starred:
             continue
         if not hasattr(obj, name):
             raise ValueError(
@@ -133,13 +129,14 @@ def record_arguments(obj: Any, cls: type, args: tuple, kwargs: dict) -> None:
     does the same), so a layer or model class needs no `get_config` of its own
     when its arguments are plain values, layers or other saveable objects.
     """
+    signature = inspect.signature(cls.__init__)
     try:
-        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        bound = signature.bind(None, *args, **kwargs)
     except TypeError:
         return  # __init__ will raise the real error
     arguments: dict[str, Any] = {}
     for name, value in list(bound.arguments.items())[1:]:
-        kind = inspect.signature(cls.__init__).parameters[name].kind
+        kind = signature.parameters[name].kind
         if kind is inspect.Parameter.VAR_KEYWORD:
             arguments.update(value)
         elif kind is inspect.Parameter.VAR_POSITIONAL:
