@@ -7,7 +7,9 @@ derivatives live beside the forwards in ops/, not here.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -361,7 +363,10 @@ class Tensor:
         return ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+        output = ops.Sigmoid.apply(self)
+        # Its logits, for binary_crossentropy with or without a recorded graph (as Keras keeps).
+        output._keras_logits = ("sigmoid", -1, self)
+        return output
 
     def tanh(self) -> Tensor:
         return ops.Tanh.apply(self)
@@ -391,14 +396,27 @@ class Tensor:
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Mean over `axis`. Over an empty axis it is NaN (with a warning), as in NumPy and
+        PyTorch; float16 is averaged in float32 and rounded back once."""
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
+        wide = _accumulator(self)
+        with _divides_by(count, "mean", self.shape, axis):
+            result = wide.sum(axis=axis, keepdims=keepdims) * _reciprocal(count)
+        return result.astype(self.dtype)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Variance, dividing by (count - ddof): ddof=0 as NumPy and Keras do."""
+        """Variance, dividing by (count - ddof): ddof=0 as NumPy and Keras do.
+
+        Where count - ddof <= 0 it is NaN (inf if the values differ), with a warning, as
+        in NumPy. float16 is worked out in float32 and rounded back once.
+        """
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
-        centered = self - self.mean(axis=axis, keepdims=True)
-        return (centered * centered).sum(axis=axis, keepdims=keepdims) * (1.0 / (count - ddof))
+        wide = _accumulator(self)
+        centered = wide - wide.mean(axis=axis, keepdims=True)
+        with _divides_by(count - ddof, f"var (ddof={ddof})", self.shape, axis):
+            squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
+            result = squares * _reciprocal(count - ddof)
+        return result.astype(self.dtype)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest value; at ties the gradient is split evenly among the tied entries."""
@@ -472,6 +490,34 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+# ---------------------------------------------------------------- reductions' helpers
+def _accumulator(tensor: Tensor) -> Tensor:
+    """`tensor` in the dtype sums should add up in: float32 for float16, else itself."""
+    return tensor.astype(np.float32) if tensor.dtype == np.float16 else tensor
+
+
+def _reciprocal(count: int) -> float:
+    """1 / count; inf for count <= 0, so a sum of 0 becomes NaN and any other sum inf (NumPy's
+    answers for an empty mean or a variance with ddof >= count)."""
+    return 1.0 / count if count > 0 else math.inf
+
+
+@contextlib.contextmanager
+def _divides_by(count: int, op: str, shape: tuple[int, ...], axis: Axis) -> Iterator[None]:
+    """Warn (once, clearly) when a reduction divides by count <= 0, and keep NumPy quiet."""
+    if count > 0:
+        yield
+        return
+    warnings.warn(
+        f"{op}: dividing by {count} for a tensor of shape {shape} reduced over axis {axis} "
+        "(too few elements); the result is NaN or inf",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    with np.errstate(invalid="ignore"):
+        yield
 
 
 # ---------------------------------------------------------------- functions of several tensors
