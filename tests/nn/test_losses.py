@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, nn, no_grad
+from tinygrad_edu import Tensor, enable_grad, nn, no_grad
 from tinygrad_edu.nn import losses
 from tinygrad_edu.testing import gradcheck
 
@@ -174,13 +174,32 @@ def test_saturated_sigmoid_gives_finite_binary_loss_and_gradient(dtype) -> None:
     np.testing.assert_allclose(logits.grad.data, np.array([1, -1, 0, -0.5]) / 4, atol=1e-7)
 
 
-def test_without_a_graph_the_probabilities_are_clipped_instead() -> None:
+def test_probabilities_not_made_by_a_softmax_or_sigmoid_are_clipped_instead() -> None:
+    # Issue 15 changed this test: a softmax or sigmoid output now leads to its logits with
+    # or without a graph (see the test below); clipping is for probabilities from elsewhere.
     logits = Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
     with no_grad():
-        value = losses.sparse_categorical_crossentropy(np.array([2]), logits.softmax())
-        binary = losses.binary_crossentropy(np.array([1.0]), Tensor([-1000.0]).sigmoid())
+        probabilities = Tensor(logits.softmax().data)  # the values only, from nowhere
+        value = losses.sparse_categorical_crossentropy(np.array([2]), probabilities)
+        binary = losses.binary_crossentropy(
+            np.array([1.0]), Tensor(Tensor([-1000.0]).sigmoid().data)
+        )
     assert value.item() == pytest.approx(-np.log(EPS))
     assert binary.item() == pytest.approx(-np.log(EPS), rel=1e-6)
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_a_softmax_or_sigmoid_output_gives_the_same_loss_with_or_without_a_graph(recorded) -> None:
+    # Issue 15, kind 5: the loss reaches the logits under the output whether or not the
+    # graph was recorded (validation and evaluate run under no_grad).
+    logits = Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
+    with enable_grad() if recorded else no_grad():
+        sparse = losses.sparse_categorical_crossentropy(np.array([2]), logits.softmax())
+        dense = losses.categorical_crossentropy(np.array([[0.0, 0.0, 1.0]]), logits.softmax())
+        binary = losses.binary_crossentropy(np.array([0.0]), Tensor([45.0]).sigmoid())
+    assert sparse.item() == pytest.approx(2000.0)
+    assert dense.item() == pytest.approx(2000.0)
+    assert binary.item() == pytest.approx(45.0)
 
 
 def test_softmax_over_another_axis_is_not_taken_for_logits() -> None:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from tinygrad_edu.functional import Softmax
+from tinygrad_edu import functional
 from tinygrad_edu.tensor import Tensor, where
 
 
@@ -26,7 +26,10 @@ def relu(x: Tensor) -> Tensor:
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + exp(-x)): squashes to (0, 1), for probabilities of yes/no outputs."""
+    """1 / (1 + exp(-x)): squashes to (0, 1), for probabilities of yes/no outputs.
+
+    Like softmax, the output remembers its logits, for binary_crossentropy.
+    """
     return _tensor(x).sigmoid()
 
 
@@ -39,9 +42,11 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis`: class probabilities that sum to 1.
 
     A crossentropy loss that receives a softmax output works from the logits
-    underneath instead (see nn.losses), as Keras does, so it never takes log(0).
+    underneath instead (see nn.losses), as Keras does, so it never takes log(0):
+    in training, validation and evaluation alike, since the output remembers its
+    logits whether or not a graph is recorded.
     """
-    return Softmax.apply(_tensor(x), axis=axis)
+    return functional.softmax(_tensor(x), axis=axis)
 
 
 def linear(x: Tensor) -> Tensor:

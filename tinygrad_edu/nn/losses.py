@@ -7,11 +7,13 @@ to call `backward()` on.
 Crossentropy and log(0). A probability that rounds to 0 would make log(p) = -inf.
 So, as Keras does:
 
-- when `y_pred` was made by a softmax (or a sigmoid, for binary crossentropy)
-  in the recorded graph, the loss reaches under it and works from the *logits*
-  through log-softmax (or a stable log-sigmoid): loss and gradient stay finite
-  even for saturated outputs such as softmax([1000, 0]);
-- otherwise (`from_logits=False` and no graph, e.g. under `no_grad`), the
+- when `y_pred` was made by a softmax (or a sigmoid, for binary crossentropy),
+  the loss works from the *logits* underneath through log-softmax (or a stable
+  log-sigmoid): loss and gradient stay finite even for saturated outputs such
+  as softmax([1000, 0]). The output remembers its logits (`_keras_logits`)
+  whether or not a graph was recorded, so `fit`, validation and `evaluate`
+  report the same loss for the same weights and data;
+- otherwise (`from_logits=False` and a `y_pred` that came from elsewhere), the
   probabilities are clipped to [1e-7, 1 - 1e-7] before the log.
 """
 
@@ -125,17 +127,32 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     return labels
 
 
-def _logits_under_softmax(y_pred: Tensor) -> Tensor | None:
-    """The logits z if y_pred was recorded as softmax(z) over its last axis, else None."""
+def _logits_under(activation: str, y_pred: Tensor) -> Tensor | None:
+    """The logits z if y_pred is `activation`(z) (over its last axis), else None.
+
+    Read from what the activation left on its output (`_keras_logits`), which
+    is there with or without a recorded graph, or else from the recorded node.
+    """
+    kind, axis, logits = getattr(y_pred, "_keras_logits", None) or (None, None, None)
+    if kind == activation and axis in (-1, y_pred.ndim - 1) and logits.shape == y_pred.shape:
+        return logits
     node = y_pred.grad_fn
-    if isinstance(node, Softmax) and node.options.get("axis", -1) in (-1, y_pred.ndim - 1):
+    if activation == "softmax" and isinstance(node, Softmax):
+        if node.options.get("axis", -1) in (-1, y_pred.ndim - 1):
+            return node.inputs[0]
+    if activation == "sigmoid" and isinstance(node, ops.Sigmoid):
         return node.inputs[0]
     return None
 
 
+def _logits_under_softmax(y_pred: Tensor) -> Tensor | None:
+    """The logits z if y_pred is softmax(z) over its last axis, else None."""
+    return _logits_under("softmax", y_pred)
+
+
 def _logits_under_sigmoid(y_pred: Tensor) -> Tensor | None:
-    node = y_pred.grad_fn
-    return node.inputs[0] if isinstance(node, ops.Sigmoid) else None
+    """The logits z if y_pred is sigmoid(z), else None."""
+    return _logits_under("sigmoid", y_pred)
 
 
 def _log_clipped(probabilities: Tensor) -> Tensor:
@@ -165,9 +182,12 @@ def sparse_categorical_crossentropy(
             return SparseSoftmaxCrossEntropy.apply(logits.reshape(-1, classes), labels=labels)
         if from_logits:
             return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
-        # _logits_under_softmax found y_pred to be the recorded softmax of these logits
-        # over the last axis, so the exponentials it worked out can be reused.
-        return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
+        node = y_pred.grad_fn
+        if isinstance(node, Softmax) and node.inputs[0] is logits:
+            # y_pred is the recorded softmax of these logits over the last axis, so
+            # the exponentials it worked out can be reused.
+            return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
+        return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
     picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]
