@@ -46,11 +46,14 @@ class Tensor:
             # An array keeps its dtype (float64 stays float64); no copy is made.
             array = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
         else:
-            array = np.asarray(data, dtype=dtype)
+            array = _array_from(data, dtype)
             if dtype is None and array.dtype.kind in "iuf":
                 array = array.astype(np.float32)  # Python numbers and lists: float32
-        if array.dtype == object:
-            raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data")
+        if array.dtype.kind not in "biuf":  # strings, objects, dates: not numbers
+            raise TypeError(
+                f"Tensor: the data must be numbers (or booleans), got dtype {array.dtype} from "
+                f"{type(data).__name__} data such as {_first_item(array)!r}"
+            )
         self._data = array
         self._versions = [0]
         self._creator: autograd.Function | None = None
@@ -490,6 +493,39 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+# ---------------------------------------------------------------- making tensors
+def _array_from(data: Any, dtype: np.dtype | None) -> np.ndarray:
+    """np.asarray(data), with a clear error for nested lists of different lengths."""
+    try:
+        return np.asarray(data, dtype=dtype)
+    except ValueError as error:
+        if isinstance(data, (list, tuple)) and "inhomogeneous" in str(error):
+            raise ValueError(
+                "Tensor: the nested lists are ragged (rows of different lengths), found "
+                f"{_ragged_shapes(data)}; every row must have the same shape"
+            ) from None
+        raise
+
+
+def _ragged_shapes(data: list | tuple) -> str:
+    """Where a nested list stops being rectangular: the shapes of the items at that level."""
+    shapes = []
+    for item in data:
+        try:
+            shapes.append(np.asarray(item).shape)
+        except ValueError:  # ragged further down: look there
+            return _ragged_shapes(item)
+    return f"items of shapes {', '.join(str(shape) for shape in dict.fromkeys(shapes))}"
+
+
+def _first_item(array: np.ndarray) -> Any:
+    """The first value, as a plain Python object (for an error message)."""
+    if not array.size:
+        return None
+    first = array.flat[0]
+    return first.item() if isinstance(first, np.generic) else first
 
 
 # ---------------------------------------------------------------- reductions' helpers

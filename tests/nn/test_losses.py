@@ -334,3 +334,22 @@ def test_an_empty_batch_is_an_error() -> None:
 def test_integer_predictions_are_rejected() -> None:
     with pytest.raises(TypeError, match="mean_absolute_error: y_pred must hold floating-point"):
         losses.mae(np.ones(3), np.array([1, 2, 3]))
+
+
+# ---------------------------------------------------------------- Dense on images (issue 15)
+@pytest.mark.parametrize(
+    "loss, y, units, activation",
+    [
+        ("sparse_categorical_crossentropy", np.zeros(4, np.int64), 10, "softmax"),
+        ("categorical_crossentropy", np.eye(10)[[0, 1, 2, 3]], 10, "softmax"),
+        ("binary_crossentropy", np.zeros((4, 1)), 1, "sigmoid"),
+        ("mse", np.zeros(4), 1, None),
+    ],
+)
+def test_dense_on_images_without_flatten_suggests_flatten(loss, y, units, activation) -> None:
+    model = nn.Sequential([nn.Dense(units, activation=activation)])
+    model.compile(optimizer="sgd", loss=loss)
+    with pytest.raises(ValueError, match=r"put Flatten\(\) before the Dense layers") as error:
+        model.fit(np.zeros((4, 28, 28), np.float32), y, verbose=0)
+    assert "(4, 28," in str(error.value)
+    assert "expected y_true of shape (4, 28)" not in str(error.value)  # not "reshape the labels"

@@ -57,7 +57,10 @@ def test_mean_and_var_match_numpy_for_every_count_including_zero(shape, data, dd
     axis = data.draw(st.sampled_from([None, *range(len(shape))]))
     t = Tensor(x, requires_grad=True)
     for ours, theirs in (
-        (lambda: t.mean(axis=axis, keepdims=keepdims), lambda: x.mean(axis=axis, keepdims=keepdims)),
+        (
+            lambda: t.mean(axis=axis, keepdims=keepdims),
+            lambda: x.mean(axis=axis, keepdims=keepdims),
+        ),
         (
             lambda: t.var(axis=axis, keepdims=keepdims, ddof=ddof),
             lambda: x.var(axis=axis, keepdims=keepdims, ddof=ddof),
@@ -66,11 +69,11 @@ def test_mean_and_var_match_numpy_for_every_count_including_zero(shape, data, dd
         result = quietly(ours)
         np.testing.assert_allclose(result.data, quietly(theirs), rtol=1e-12, atol=1e-15)
         t.grad = None
-        quietly(lambda: result.sum().backward())
+        quietly(result.sum().backward)
         assert t.grad.shape == x.shape
 
 
-# ---------------------------------------------------------------- kind 3: float16 adds up in float32
+# ---------------------------------------------------------------- kind 3: float16 in float32
 def test_float16_mean_of_many_halves_is_a_half():
     x = Tensor(np.full(80_000, 0.5, dtype=np.float16))
     mean = x.mean()
@@ -112,7 +115,11 @@ def test_float16_reductions_agree_with_float64_to_float16_precision(size, scale,
         expected = exact.astype(np.float16).astype(np.float64)
         finite = np.isfinite(expected)
         np.testing.assert_allclose(
-            ours.data.astype(np.float64)[finite], expected[finite], rtol=2e-3, atol=1e-3, err_msg=name
+            ours.data.astype(np.float64)[finite],
+            expected[finite],
+            rtol=2e-3,
+            atol=1e-3,
+            err_msg=name,
         )
     (t.mean(axis=axis).sum() + t.var(axis=axis).sum()).backward()
     assert t.grad.dtype == np.float16 and np.isfinite(t.grad.data).all()

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.nn.progress import Progbar
+from tinygrad_edu.nn import serialization
 from tinygrad_edu.nn.serialization import write_text_atomically
 
 Logs = dict[str, Any]
@@ -332,6 +333,7 @@ class ModelCheckpoint(Callback):
                 "rebuild the model in code and call load_weights to restore it"
             )
         self.filepath = os.fspath(filepath)
+        serialization.check_weights_file_name(self.filepath, caller="ModelCheckpoint")
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only

@@ -75,7 +75,29 @@ def _targets_like(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     return targets.astype(y_pred.dtype, copy=False)
 
 
+def _flatten_hint(targets_shape: tuple[int, ...], y_pred: Tensor) -> str:
+    """A hint for the usual cause of a y_pred with too many axes: no Flatten before Dense.
+
+    Dense works on the last axis only, so images of shape (batch, 28, 28) give
+    y_pred of shape (batch, 28, units) where (batch, units) was meant.
+    """
+    if (
+        y_pred.ndim > 2
+        and len(targets_shape) < y_pred.ndim
+        and targets_shape[:1] == y_pred.shape[:1]
+    ):
+        return (
+            f". y_pred has more axes than one sample's outputs need (shape {y_pred.shape}): a "
+            "Dense layer on image-shaped input works on the last axis only; put Flatten() "
+            "before the Dense layers (e.g. nn.Flatten() first in the Sequential)"
+        )
+    return ""
+
+
 def _hint(loss: str, targets: np.ndarray, y_pred: Tensor) -> str:
+    flatten = _flatten_hint(targets.shape, y_pred)
+    if flatten:
+        return flatten
     if (
         loss == "categorical_crossentropy"
         and targets.shape in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,))
@@ -100,6 +122,11 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
         hint = ""
         if labels.shape == y_pred.shape:
             hint = " y_true looks one-hot: use categorical_crossentropy, or argmax it first."
+        if _flatten_hint(labels.shape, y_pred):  # the model's output is what is wrong
+            raise ValueError(
+                f"{loss}: y_true has shape {labels.shape} but y_pred has shape {y_pred.shape}"
+                + _flatten_hint(labels.shape, y_pred)
+            )
         raise ValueError(
             f"{loss}: y_true has shape {labels.shape} but y_pred has shape {y_pred.shape}; "
             f"expected y_true of shape {batch_shape} (one class index per sample) or "

@@ -111,7 +111,9 @@ def _masked(tensor, mask: np.ndarray, value: float):
     """`tensor` with `value` where `mask` holds (a recorded Where); itself if mask is all False."""
     if not mask.any():  # the usual case: nothing to replace, no extra node
         return tensor
-    return Where.apply(constant_like(tensor, np.asarray(value, tensor.dtype)), tensor, condition=mask)
+    return Where.apply(
+        constant_like(tensor, np.asarray(value, tensor.dtype)), tensor, condition=mask
+    )
 
 
 class Exp(Function):
