@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn import serialization
+from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.serialization import write_text_atomically
 
 Logs = dict[str, Any]
