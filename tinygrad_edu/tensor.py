@@ -7,7 +7,6 @@ derivatives live beside the forwards in ops/, not here.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import warnings
 from collections.abc import Iterator, Sequence
@@ -402,10 +401,10 @@ class Tensor:
         """Mean over `axis`. Over an empty axis it is NaN (with a warning), as in NumPy and
         PyTorch; float16 is averaged in float32 and rounded back once."""
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
-        wide = _accumulator(self)
-        with _divides_by(count, "mean", self.shape, axis):
-            result = wide.sum(axis=axis, keepdims=keepdims) * _reciprocal(count)
-        return result.astype(self.dtype)
+        total = _accumulator(self).sum(axis=axis, keepdims=keepdims)
+        if count > 0:
+            return (total * (1.0 / count)).astype(self.dtype)
+        return _divided_by_nothing(total, "mean", self.shape, axis).astype(self.dtype)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         """Variance, dividing by (count - ddof): ddof=0 as NumPy and Keras do.
@@ -416,10 +415,11 @@ class Tensor:
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
         wide = _accumulator(self)
         centered = wide - wide.mean(axis=axis, keepdims=True)
-        with _divides_by(count - ddof, f"var (ddof={ddof})", self.shape, axis):
-            squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
-            result = squares * _reciprocal(count - ddof)
-        return result.astype(self.dtype)
+        squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
+        if count - ddof > 0:
+            return (squares * (1.0 / (count - ddof))).astype(self.dtype)
+        op = f"var (ddof={ddof})"
+        return _divided_by_nothing(squares, op, self.shape, axis).astype(self.dtype)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest value; at ties the gradient is split evenly among the tied entries."""
@@ -534,26 +534,18 @@ def _accumulator(tensor: Tensor) -> Tensor:
     return tensor.astype(np.float32) if tensor.dtype == np.float16 else tensor
 
 
-def _reciprocal(count: int) -> float:
-    """1 / count; inf for count <= 0, so a sum of 0 becomes NaN and any other sum inf (NumPy's
-    answers for an empty mean or a variance with ddof >= count)."""
-    return 1.0 / count if count > 0 else math.inf
-
-
-@contextlib.contextmanager
-def _divides_by(count: int, op: str, shape: tuple[int, ...], axis: Axis) -> Iterator[None]:
-    """Warn (once, clearly) when a reduction divides by count <= 0, and keep NumPy quiet."""
-    if count > 0:
-        yield
-        return
+def _divided_by_nothing(total: Tensor, op: str, shape: tuple[int, ...], axis: Axis) -> Tensor:
+    """`total` divided by a count of 0 (or less), as NumPy answers: NaN where the total
+    is 0 (an empty mean, the variance of one value), inf elsewhere; with a clear warning
+    instead of a bare ZeroDivisionError. The gradient is NaN too, of the input's shape."""
     warnings.warn(
-        f"{op}: dividing by {count} for a tensor of shape {shape} reduced over axis {axis} "
-        "(too few elements); the result is NaN or inf",
+        f"{op}: a tensor of shape {shape} reduced over axis {axis} leaves nothing to divide "
+        "by (too few elements); the result is NaN",
         RuntimeWarning,
         stacklevel=3,
     )
-    with np.errstate(invalid="ignore"):
-        yield
+    with np.errstate(invalid="ignore"):  # 0 * inf is the NaN we mean to give
+        return total * math.inf
 
 
 # ---------------------------------------------------------------- functions of several tensors

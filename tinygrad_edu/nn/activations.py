@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from tinygrad_edu import functional
+from tinygrad_edu.functional import Softmax
 from tinygrad_edu.tensor import Tensor, where
 
 
@@ -46,7 +46,10 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     in training, validation and evaluation alike, since the output remembers its
     logits whether or not a graph is recorded.
     """
-    return functional.softmax(_tensor(x), axis=axis)
+    x = _tensor(x)
+    output = Softmax.apply(x, axis=axis)
+    output._keras_logits = ("softmax", axis, x)  # as functional.softmax leaves it
+    return output
 
 
 def linear(x: Tensor) -> Tensor:

@@ -92,7 +92,7 @@ class Layer(Module):
         """
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
-        elif inputs.dtype != self.dtype and inputs.dtype.kind == "f":
+        elif inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":
             inputs = inputs.astype(self.dtype)
         if not self.built:
             shape = (None, *inputs.shape[1:]) if inputs.ndim >= 2 else tuple(inputs.shape)

@@ -172,16 +172,6 @@ def _logits_under(activation: str, y_pred: Tensor) -> Tensor | None:
     return None
 
 
-def _logits_under_softmax(y_pred: Tensor) -> Tensor | None:
-    """The logits z if y_pred is softmax(z) over its last axis, else None."""
-    return _logits_under("softmax", y_pred)
-
-
-def _logits_under_sigmoid(y_pred: Tensor) -> Tensor | None:
-    """The logits z if y_pred is sigmoid(z), else None."""
-    return _logits_under("sigmoid", y_pred)
-
-
 def _log_clipped(probabilities: Tensor) -> Tensor:
     return probabilities.clip(EPSILON, 1.0 - EPSILON).log()
 
@@ -201,7 +191,7 @@ def sparse_categorical_crossentropy(
     if labels.ndim != 1:
         labels = labels.reshape(-1)
     classes = y_pred.shape[-1]
-    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    logits = y_pred if from_logits else _logits_under("softmax", y_pred)
     # The labels were checked above, so the fused node is called directly (through
     # functional.sparse_cross_entropy_with_logits they would be checked again).
     if logits is not None:
@@ -226,7 +216,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = Fa
     name = "categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
-    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    logits = y_pred if from_logits else _logits_under("softmax", y_pred)
     if logits is not None:
         return cross_entropy_with_logits(logits, targets)
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
@@ -242,7 +232,7 @@ def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) 
     name = "binary_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
-    logits = y_pred if from_logits else _logits_under_sigmoid(y_pred)
+    logits = y_pred if from_logits else _logits_under("sigmoid", y_pred)
     if logits is not None:
         softplus_of_minus_size = ((-logits.abs()).exp() + 1.0).log()
         return (logits.maximum(0.0) - logits * targets + softplus_of_minus_size).mean()
