@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, nn
 from tinygrad_edu.autograd import name_scope
@@ -773,3 +775,39 @@ def test_the_loss_drawn_with_show_grads_after_backward_keeps_its_shape_and_label
     assert outputs[0]["shape"] == "doubleoctagon"
     assert outputs[0]["label"] == "scalar float32"
     assert not any("grad None" in label for label in dot.labels())
+
+
+# Text a user may type: letters, digits, spaces and everything DOT, records or HTML treat
+# specially; each line non-empty and without spaces at its ends (Graphviz trims those).
+USER_TEXT = st.text(
+    alphabet=st.sampled_from([*"aZ9 _.:-\\\"'{}|<>&;#\u00e9\u03bb", "\n"]), min_size=1, max_size=12
+).filter(lambda text: all(_plain_line(line) for line in text.split("\n")))
+
+
+def _plain_line(line: str) -> bool:
+    return bool(line) and line == line.strip() and "  " not in line
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=USER_TEXT)
+def test_any_text_is_drawn_as_written_in_the_dot_source(name):
+    for picture in pictures_naming_everything(name):
+        texts = drawn_texts(picture.source)
+        for line in name.split("\n"):
+            assert line in texts, (line, texts)
+
+
+@needs_dot
+@settings(max_examples=3, deadline=None)
+@given(name=USER_TEXT)
+def test_any_text_is_rendered_as_written_in_the_svg(name):
+    for picture in pictures_naming_everything(name):
+        svg = picture.pipe(format="svg").decode("utf-8")
+        root = ElementTree.fromstring(svg)
+        texts = [
+            element.text.strip()
+            for element in root.iter()
+            if element.tag.endswith("text") and element.text
+        ]
+        for line in name.split("\n"):
+            assert line in texts, (line, texts)
