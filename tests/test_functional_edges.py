@@ -175,3 +175,15 @@ def test_float16_binary_crossentropy_over_many_outputs():
     exact = losses.binary_crossentropy(y, Tensor(z.astype(np.float64)).sigmoid())
     assert loss16.dtype == np.float16
     np.testing.assert_allclose(loss16.item(), exact.item(), rtol=2e-3)
+
+
+@pytest.mark.parametrize("row_name", ROWS)
+@pytest.mark.parametrize("fn", [softmax, log_softmax])
+def test_second_derivatives_of_rows_with_infinities_are_finite(row_name, fn):
+    x = Tensor(np.array([ROWS[row_name][0]]), requires_grad=True)
+    out = fn(x)
+    weights = np.linspace(1.0, 2.0, x.shape[1])
+    loss = where(np.isfinite(out.data), out * weights, 0.0).sum()
+    (first,) = grad(loss, [x], create_graph=True)
+    (second,) = grad((first * first).sum(), [x])
+    assert np.isfinite(first.data).all() and np.isfinite(second.data).all()
