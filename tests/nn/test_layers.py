@@ -223,14 +223,27 @@ def test_a_layer_without_forward_or_call_says_so() -> None:
 
 
 # ---------------------------------------------------------------- input dtype (issue 15)
-@pytest.mark.parametrize("container", ["layer", "sequential"])
+class TwoDense(nn.Model):
+    def __init__(self, first):
+        super().__init__()
+        self.first, self.second = first, nn.Dense(1)
+
+    def call(self, x):
+        return self.second(self.first(x))
+
+
+@pytest.mark.parametrize("container", ["layer", "sequential", "subclassed model"])
 @pytest.mark.parametrize("input_dtype", [np.float64, np.float16, np.float32])
 def test_layers_cast_floating_inputs_to_their_dtype_whatever_the_container(container, input_dtype):
     # Keras casts floating inputs to the layer's dtype: a float64 Tensor into a float32 model
     # gives float32, exactly as the same values as an ndarray do.
     manual_seed(0)
     layer = nn.Dense(2, input_shape=(3,))
-    model = layer if container == "layer" else nn.Sequential([layer, nn.Dense(1)])
+    model = {
+        "layer": lambda: layer,
+        "sequential": lambda: nn.Sequential([layer, nn.Dense(1)]),
+        "subclassed model": lambda: TwoDense(layer),
+    }[container]()
     values = np.arange(6.0).reshape(2, 3).astype(input_dtype)
     x = Tensor(values, requires_grad=True)
     from_tensor, from_array = model(x), model(values)
