@@ -1,9 +1,10 @@
 """The courses' listings, run through tinygrad_edu.keras on the real data sets.
 
 Each test is a listing as its course prints it, with only the imports changed,
-except for the lines marked `# CHANGED` or `# ADDED`, which say why. In CI the
-listings train on a slice of the data (seconds); TINYGRAD_EDU_FULL_LISTINGS=1
-runs them on all of it, as printed.
+except for the lines marked `# CHANGED` or `# ADDED`, which say why. By default
+(and in CI) the listings train on a slice of the data, a few seconds each, so
+they are not marked slow; TINYGRAD_EDU_FULL_LISTINGS=1 runs them on all of it,
+as printed (about a minute in all).
 """
 
 import math
@@ -28,7 +29,6 @@ def real_data():
             pytest.skip(f"{Path(root) / folder} does not hold the data files")
 
 
-@pytest.mark.slow
 def test_keras_book_mnist_listing(real_data):
     """Deep Learning with Python, 2nd edition, listings 2.1 to 2.5 (chapter 2's first network)."""
     from tinygrad_edu.keras.datasets import mnist  # CHANGED: from tensorflow.keras.datasets
@@ -73,7 +73,6 @@ def test_keras_book_mnist_listing(real_data):
     assert test_acc > (0.975 if FULL else 0.9)
 
 
-@pytest.mark.slow
 def test_fashion_mnist_lesson_with_a_generator_pipeline(real_data):
     """Udacity's "Intro to TensorFlow for Deep Learning", lesson 3: classifying clothes.
 
@@ -152,7 +151,6 @@ def test_fashion_mnist_lesson_with_a_generator_pipeline(real_data):
     assert test_accuracy > (0.85 if FULL else 0.78)
 
 
-@pytest.mark.slow
 def test_codelab_single_softmax_layer(real_data):
     """The TensorFlow codelab "TensorFlow, Keras and deep learning, without a PhD": the first
     model, one softmax layer, trained with SGD on one-hot labels, validated on the test set.

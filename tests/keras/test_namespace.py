@@ -72,8 +72,7 @@ def test_set_random_seed_makes_weights_reproducible():
     np.testing.assert_array_equal(first[0], second[0])
 
 
-def test_utils_plot_model_draws_through_viz(tmp_path):
-    pytest.importorskip("graphviz")
+def test_utils_plot_model_draws_through_viz(tmp_path, requires_dot):
     model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, name="out")])
     graph = keras.utils.plot_model(model, to_file=str(tmp_path / "model.svg"), dpi=96)
     assert "out" in graph.source and (tmp_path / "model.svg").is_file()
