@@ -1,13 +1,18 @@
-"""Composite functions built from the primitives, fused where stability or speed needs it.
+"""Composite functions built from the primitives, and the few fused nodes that earn their keep.
 
-Softmax and log-softmax are their own Functions: computed naively, exp(1000)
-overflows. Both subtract the row maximum first (the result does not change),
-and their backward formulas are written with Tensor operations, so they
-differentiate twice like any primitive.
+A fused node does the work of several primitives as one `Function`, for speed
+or memory, or to keep a formula stable. Each has its backward written once,
+with Tensor operations, so it differentiates twice like any primitive:
 
-Linear (x @ weight + bias, and relu) and SparseSoftmaxCrossEntropy are fused for speed:
-they sit on the hot path of every classifier's training step, where each node
-saved is time, and each array not made is memory.
+- `Linear` (x @ weight + bias for a batch of rows): every Dense layer's work.
+  Its twin `linear_simple` is the same formula from primitives.
+- `SparseSoftmaxCrossEntropy` (cross-entropy from logits and class indices):
+  the last step of every classifier. Its twin is `sparse_cross_entropy_simple`.
+- `Softmax` and `LogSoftmax`: the row maximum is subtracted first, so
+  exp(1000) never overflows.
+
+The tests hold each fused node and its twin equal in value, gradient and
+gradient of gradient; the twins are the formulas to read.
 """
 
 from __future__ import annotations
@@ -16,29 +21,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, constant_like, is_grad_enabled
+from tinygrad_edu.autograd import Function
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
 
 
 class Linear(Function):
-    """x @ weight + bias for a batch of rows, then relu if asked: a Dense layer's work as one node.
+    """x @ weight + bias for a batch of rows, as one node: a Dense layer's work.
 
-    The same numbers as MatMul, Add (and Relu), fused into one node for speed and
-    memory: the bias is added and relu applied in place, in the product's buffer,
-    so a layer makes one (batch, units) array and one node instead of two or
-    three of each. Its backward is what theirs would give: relu's mask, two
-    products and the bias's one sum.
+    The same numbers as MatMul then Add, as one node: the bias is added in place,
+    in the product's buffer, so a layer makes one (batch, units) array and one
+    node instead of two of each. Its backward is what theirs would give: two
+    matrix products and the bias's one sum.
     """
 
-    relu = False  # set by forward when relu is fused in
-
-    @property
-    def overwrites_grad(self) -> bool:  # relu's mask is applied to the gradient in place
-        return self.relu
-
-    def forward(self, x, weight, bias, relu=False):
+    def forward(self, x, weight, bias):
         x_data, weight_data, bias_data = x.data, weight.data, bias.data
         if x_data.ndim != 2 or weight_data.ndim != 2 or bias_data.shape != weight_data.shape[1:]:
             raise ValueError(
@@ -52,45 +50,53 @@ class Linear(Function):
             out += bias_data  # in place: no second (batch, units) array
         else:
             out = out + bias_data  # dtypes differ: let NumPy promote, as x @ weight + bias would
-        if relu:
-            np.maximum(out, 0, out=out)  # in place: the values before relu are not needed again
-            self.relu = True
         return out
 
     def backward(self, grad):
         x, weight = self.saved_tensors
         need_x, need_weight, need_bias = self.needs_input_grad
-        # relu passes the gradient on where its output was positive, and nothing elsewhere
-        if is_grad_enabled():  # create_graph=True: Tensor ops, so they can be differentiated again
-            if self.relu:
-                grad = grad * (self.output.data > 0)
-            return (
-                grad @ weight.T if need_x else None,
-                x.T @ grad if need_weight else None,
-                grad.sum(axis=0) if need_bias else None,
-            )
-        # First order, nothing recorded: the same formulas straight on the arrays
-        # (.T is a view, which BLAS reads transposed), skipping a Tensor per step.
-        g = grad.data
-        if self.relu:  # in place: the walk gave this node a gradient array no one else holds
-            g *= self.output.data > 0
         return (
-            constant_like(grad, g @ weight.data.T) if need_x else None,
-            constant_like(grad, x.data.T @ g) if need_weight else None,
-            constant_like(grad, g.sum(axis=0)) if need_bias else None,
+            grad @ weight.T if need_x else None,
+            x.T @ grad if need_weight else None,
+            grad.sum(axis=0) if need_bias else None,
         )
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight + bias: what a Dense layer computes before its activation.
+
+    Args:
+        x: inputs of shape (..., features); a float dtype.
+        weight: shape (features, units), as Keras stores a kernel.
+        bias: shape (units,), or None for no bias.
+    Returns:
+        Shape (..., units). For a 2-D `x` with a bias it is one fused `Linear`
+        node; other shapes record MatMul and Add, with NumPy's matmul and
+        broadcasting rules.
+    Raises:
+        ValueError: the shapes do not fit (x's last axis is not weight's first).
+    """
+    if bias is not None and x.ndim == 2:
+        return Linear.apply(x, weight, bias)
+    y = x @ weight
+    return y if bias is None else y + bias
+
+
+def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """`linear` from primitives (MatMul, then Add): the formula `Linear` fuses.
+
+    Same arguments, result and gradients as `linear`, as one more node.
+    """
+    y = x @ weight
+    return y if bias is None else y + bias
 
 
 class Softmax(Function):
     def forward(self, a, axis=-1):
         self.axis = axis
-        # Kept (they are small) for a cross-entropy that reads this output; see
-        # SparseSoftmaxCrossEntropy.
-        self.row_max = a.data.max(axis=axis, keepdims=True)
-        exps = a.data - self.row_max
+        exps = a.data - a.data.max(axis=axis, keepdims=True)
         np.exp(exps, out=exps)  # in place: one array for the whole computation
-        self.totals = exps.sum(axis=axis, keepdims=True)
-        exps /= self.totals
+        exps /= exps.sum(axis=axis, keepdims=True)
         return exps
 
     def backward(self, grad):
@@ -112,80 +118,32 @@ class LogSoftmax(Function):
 class SparseSoftmaxCrossEntropy(Function):
     """-mean(log_softmax(logits)[i, labels[i]]): sparse cross-entropy from logits, as one node.
 
-    Fused for speed and memory, because it ends every classifier's step: written
-    as log-softmax, indexing, mean and negation it is four nodes forward and
-    five backward. As one node its derivative is the well-known
-    (softmax(logits) - onehot(labels)) / batch, worked out in forward from the
-    same exponentials the loss needed.
-
-    A model that ends in a softmax has worked those exponentials out already:
-    pass its output as a second input (`apply(logits, probabilities, ...)`) and
-    they are read from there instead. The gradient still goes to the logits only.
+    Fused for speed, because it ends every classifier's step: written as
+    log-softmax, indexing, mean and negation (`sparse_cross_entropy_simple`) it
+    is four nodes forward and more backward. As one node its derivative is the
+    well-known (softmax(logits) - onehot(labels)) / batch.
     """
 
-    def forward(self, logits, probabilities=None, labels=None):
+    def forward(self, logits, labels=None):
         data = logits.data
         if data.ndim != 2:
             raise ValueError(f"expects logits of shape (batch, classes), got {data.shape}")
+        self.save_for_backward(logits)
         batch = data.shape[0]
-        rows = np.arange(batch)
-        if probabilities is None:
-            row_max = data.max(axis=1, keepdims=True)
-            exps = np.exp(data - row_max)  # the row maximum subtracted: exp cannot overflow
-            totals = exps.sum(axis=1, keepdims=True)
-        else:  # what the Softmax node kept of the same computation
-            softmax_node = probabilities.grad_fn
-            row_max, totals = softmax_node.row_max, softmax_node.totals
+        row_max = data.max(axis=1, keepdims=True)
+        totals = np.exp(data - row_max).sum(axis=1)  # the maximum subtracted: exp cannot overflow
         # log_softmax[i, label] = (logits[i, label] - max_i) - log(total_i); the loss is
         # minus its mean
-        picked = data[rows, labels] - row_max[:, 0]
-        loss = (np.log(totals[:, 0]) - picked).sum() / batch
-        if self._recording:  # only a recorded node will need its derivative
-            if probabilities is None:
-                derivative = exps
-                derivative /= totals  # the probabilities, in place
-            else:  # .output checks the probabilities were not edited in place since
-                derivative = softmax_node.output.data.copy()
-            derivative[rows, labels] -= 1.0
-            derivative /= batch
-            self.derivative = derivative
-            self.labels = labels
+        picked = data[np.arange(batch), labels] - row_max[:, 0]
+        loss = (np.log(totals) - picked).sum() / batch
         return np.asarray(loss, dtype=data.dtype)
 
     def backward(self, grad):
-        if not is_grad_enabled():
-            # First order (backward records nothing): the derivative forward worked
-            # out is a plain array, and one multiplication finishes the job.
-            grad_logits = constant_like(grad, grad.data * self.derivative)
-        else:
-            # create_graph=True: the same formula in Tensor operations of the logits,
-            # so that it can be differentiated again.
-            logits = self.inputs[0]
-            batch = logits.shape[0]
-            onehot = np.zeros(logits.shape, dtype=logits.dtype)
-            onehot[np.arange(batch), self.labels] = 1.0
-            grad_logits = grad * (softmax(logits, axis=-1) - onehot) * (1.0 / batch)
-        # The probabilities were read, not differentiated: all the gradient is the logits'.
-        return grad_logits if len(self.inputs) == 1 else (grad_logits, None)
-
-    def release(self) -> None:
-        super().release()
-        self.derivative = None  # the one array this node kept for backward
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
-    """x @ weight + bias (then relu, if asked): what a Dense layer computes.
-
-    weight has shape (features, units), as Keras stores it, and bias (units,). For
-    a 2-D batch it is one fused `Linear` node (one array and one or two nodes
-    fewer than @, + and relu); other shapes use NumPy's matmul and broadcasting
-    rules and separate nodes.
-    """
-    if bias is not None and x.ndim == 2:
-        return Linear.apply(x, weight, bias, relu=True) if relu else Linear.apply(x, weight, bias)
-    y = x @ weight
-    y = y if bias is None else y + bias
-    return y.relu() if relu else y
+        (logits,) = self.saved_tensors
+        batch = logits.shape[0]
+        onehot = np.zeros(logits.shape, dtype=logits.dtype)
+        onehot[np.arange(batch), self.options["labels"]] = 1.0
+        return grad * ((softmax(logits, axis=-1) - onehot) / batch)
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -205,27 +163,34 @@ def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bo
     return result if keepdims else result.squeeze(axis)
 
 
-def sparse_cross_entropy_with_logits(
-    logits: Tensor, labels: np.ndarray, probabilities: Tensor | None = None
-) -> Tensor:
-    """Mean over the batch of -log softmax(logits)[i, labels[i]].
+def sparse_cross_entropy_with_logits(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """Mean over the batch of -log softmax(logits)[i, labels[i]], as one fused node.
 
-    `logits` has shape (batch, classes); `labels` holds integer class indices.
     Working from logits (log-softmax with the row maximum subtracted) keeps
-    loss and gradient finite. `probabilities`, if given, must be
-    `softmax(logits, axis=-1)` as recorded: its work is reused.
+    loss and gradient finite, even for logits such as 1000.
+
+    Args:
+        logits: shape (batch, classes), a float dtype.
+        labels: integer class indices of shape (batch,), each in [0, classes).
+    Returns:
+        A 0-d tensor of the logits' dtype (nats per sample).
+    Raises:
+        ValueError: logits not 2-D, or labels not integers of shape (batch,).
+        IndexError: a label outside [0, classes) (NumPy would take -1 as the last class).
     """
     labels = np.asarray(labels)
     _check_class_indices(logits, labels)
-    if probabilities is None or not is_grad_enabled():  # unrecorded: nothing to reuse
-        return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
-    node = probabilities.grad_fn
-    if not (isinstance(node, Softmax) and node.inputs[0] is logits and node.axis in (-1, 1)):
-        raise ValueError(
-            "sparse_cross_entropy_with_logits: probabilities must be the recorded "
-            "softmax(logits, axis=-1) of these logits"
-        )
-    return SparseSoftmaxCrossEntropy.apply(logits, probabilities, labels=labels)
+    return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
+
+
+def sparse_cross_entropy_simple(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """`sparse_cross_entropy_with_logits` from primitives: the formula the fused node computes.
+
+    log_softmax(z) = z - logsumexp(z), picked at each row's label, averaged and
+    negated. Same arguments, value and gradients; the labels are not checked.
+    """
+    log_probabilities = logits - logsumexp(logits, axis=-1, keepdims=True)
+    return -log_probabilities[np.arange(logits.shape[0]), np.asarray(labels)].mean()
 
 
 def _check_class_indices(logits: Tensor, labels: np.ndarray) -> None:
@@ -262,6 +227,18 @@ def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
     if labels.view(np.uint64).max(initial=0) < classes:
         return np.empty(0, dtype=np.int64)
     return labels[(labels < 0) | (labels >= classes)]
+
+
+def logits_of_softmax(y: Tensor) -> Tensor | None:
+    """The logits z if `y` was recorded as `softmax(z)` over its last axis, else None.
+
+    How a cross-entropy recognises a softmax output, to work from the logits
+    underneath (as Keras does) so that it never takes log(0).
+    """
+    node = y.grad_fn
+    if isinstance(node, Softmax) and node.axis % y.ndim == y.ndim - 1:
+        return node.inputs[0]
+    return None
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:

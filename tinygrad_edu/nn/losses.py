@@ -24,10 +24,10 @@ import numpy as np
 
 from tinygrad_edu import ops
 from tinygrad_edu.functional import (
-    Softmax,
     SparseSoftmaxCrossEntropy,
     cross_entropy_with_logits,
     labels_outside_classes,
+    logits_of_softmax,
 )
 from tinygrad_edu.tensor import Tensor
 
@@ -125,14 +125,6 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     return labels
 
 
-def _logits_under_softmax(y_pred: Tensor) -> Tensor | None:
-    """The logits z if y_pred was recorded as softmax(z) over its last axis, else None."""
-    node = y_pred.grad_fn
-    if isinstance(node, Softmax) and node.options.get("axis", -1) in (-1, y_pred.ndim - 1):
-        return node.inputs[0]
-    return None
-
-
 def _logits_under_sigmoid(y_pred: Tensor) -> Tensor | None:
     node = y_pred.grad_fn
     return node.inputs[0] if isinstance(node, ops.Sigmoid) else None
@@ -157,17 +149,13 @@ def sparse_categorical_crossentropy(
     if labels.ndim != 1:
         labels = labels.reshape(-1)
     classes = y_pred.shape[-1]
-    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    logits = y_pred if from_logits else logits_of_softmax(y_pred)
     # The labels were checked above, so the fused node is called directly (through
     # functional.sparse_cross_entropy_with_logits they would be checked again).
     if logits is not None:
         if logits.ndim != 2:  # extra leading axes: one row per prediction
-            return SparseSoftmaxCrossEntropy.apply(logits.reshape(-1, classes), labels=labels)
-        if from_logits:
-            return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
-        # _logits_under_softmax found y_pred to be the recorded softmax of these logits
-        # over the last axis, so the exponentials it worked out can be reused.
-        return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
+            logits = logits.reshape(-1, classes)
+        return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
     picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]
@@ -179,7 +167,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = Fa
     name = "categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
-    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    logits = y_pred if from_logits else logits_of_softmax(y_pred)
     if logits is not None:
         return cross_entropy_with_logits(logits, targets)
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
