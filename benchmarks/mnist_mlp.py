@@ -135,8 +135,11 @@ class FunctionalLoop(ManualLoop):
 
     def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         self.optimizer.zero_grad()
+        # Once used, the hidden layer is held by the graph alone (as in the model), so
+        # backward lets it go as soon as it is past it.
         hidden = F.linear(Tensor(x), self.kernel1, self.bias1).relu()
         logits = F.linear(hidden, self.kernel2, self.bias2)
+        del hidden
         probabilities = F.softmax(logits)  # for the accuracy; the loss works from the logits
         loss = F.sparse_cross_entropy_with_logits(logits, y)
         loss.backward()

@@ -11,6 +11,7 @@ tensor.py and the ops import it, never the reverse.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import weakref
@@ -44,12 +45,11 @@ class _GradMode:
         _grad_enabled = self._previous
 
     def __call__(self, function: Callable) -> Callable:
+        @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with type(self)():
                 return function(*args, **kwargs)
 
-        wrapper.__name__ = getattr(function, "__name__", "wrapper")
-        wrapper.__doc__ = function.__doc__
         return wrapper
 
 
@@ -219,7 +219,7 @@ class Function:
                 raise RuntimeError(
                     f"{self.name}.backward: saved tensor {position} (shape {tensor.shape}) was "
                     f"modified in place after {self.name} used it (version {version} -> "
-                    f"{tensor._version}); its gradient would be wrong. Change data only "
+                    f"{tensor._versions[0]}); its gradient would be wrong. Change data only "
                     "outside the graph, or make a new tensor instead of editing in place."
                 )
         return tuple(tensor for tensor, _ in self._saved)
@@ -237,7 +237,7 @@ class Function:
         if output._versions[0] != self._output_version:
             raise RuntimeError(
                 f"{self.name}.backward: its output (shape {output.shape}) was modified in "
-                f"place (version {self._output_version} -> {output._version}); its gradient "
+                f"place (version {self._output_version} -> {output._versions[0]}); its gradient "
                 "would be wrong."
             )
         return output
@@ -301,8 +301,7 @@ def topological_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable
     """Every node reachable from `roots` through `parents_of`, each once, parents first.
 
     Iterative depth-first search with an explicit stack, so a 100,000-node chain
-    cannot hit Python's recursion limit. A node whose parents are all in order
-    is marked by a None on the stack. Backward needs no such list (it orders
+    cannot hit Python's recursion limit. Backward needs no such list (it orders
     nodes by sequence number as it goes); the graph pictures use it, with
     `parents_of` giving a tensor's inputs (`viz.graph.walk`).
 
@@ -314,21 +313,17 @@ def topological_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable
     """
     order: list = []
     visited: set[int] = set()
-    stack: list = list(roots)
-    waiting: list = []  # nodes whose parents are being visited, newest last
+    stack = [(root, False) for root in roots]  # (node, are its parents in order already?)
     while stack:
-        node = stack.pop()
-        if node is None:  # all parents of the newest waiting node are in order
-            order.append(waiting.pop())
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append(None)
-        waiting.append(node)
-        for parent in parents_of(node):
-            if id(parent) not in visited:
-                stack.append(parent)
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))  # comes off the stack after all its parents
+            stack.extend(
+                (parent, False) for parent in parents_of(node) if id(parent) not in visited
+            )
     return order
 
 
@@ -428,11 +423,9 @@ def _keep_grad(tensor: Tensor, grad: Tensor, handed_out: set[int], create_graph:
     gradient), pass the caller's seed on, or pass a read-only broadcast view:
     then .grad gets a copy, so an optimizer may change it in place safely.
     """
-    array = grad._data
     if tensor.grad is not None:
-        tensor.grad = tensor.grad + grad  # a new array
-    elif create_graph or (id(array) not in handed_out and array.base is None):
-        tensor.grad = grad
-    else:
-        tensor.grad = type(grad)._from_op(array.copy(), False)
-    handed_out.add(id(tensor.grad._data))
+        grad = tensor.grad + grad  # a new array
+    elif not create_graph and (id(grad._data) in handed_out or grad._data.base is not None):
+        grad = type(grad)._from_op(grad._data.copy(), False)
+    tensor.grad = grad
+    handed_out.add(id(grad._data))

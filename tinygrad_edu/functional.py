@@ -78,8 +78,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if bias is not None and x.ndim == 2:
         return Linear.apply(x, weight, bias)
-    y = x @ weight
-    return y if bias is None else y + bias
+    return linear_simple(x, weight, bias)
 
 
 def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -220,8 +219,10 @@ def _check_class_indices(logits: Tensor, labels: np.ndarray) -> None:
 def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
     """The integer `labels` that are not class indices in [0, classes); empty if none are.
 
-    One pass over the labels when all are fine: read as unsigned, a negative
-    index is a huge number. The losses in nn use it too.
+    The one range check of class labels: the functional and the nn losses both
+    use it, and each raises its own error. `labels` is an integer array of any
+    shape; the result is a 1-D int64 array. One pass over the labels when all
+    are fine: read as unsigned, a negative index is a huge number.
     """
     labels = labels.astype(np.int64, copy=False)
     if labels.view(np.uint64).max(initial=0) < classes:
@@ -242,5 +243,15 @@ def logits_of_softmax(y: Tensor) -> Tensor | None:
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:
-    """Mean over the batch of -sum(targets * log_softmax(logits)) (targets are probabilities)."""
+    """Mean over the batch of -sum(targets * log_softmax(logits)): cross-entropy from logits.
+
+    Args:
+        logits: shape (batch, classes) (or (..., classes)), a float dtype.
+        targets: probabilities per class (one-hot or soft), broadcastable to the
+            logits' shape; an array or Tensor (no gradient flows into an array).
+    Returns:
+        A 0-d tensor of the logits' dtype (nats per sample).
+    Raises:
+        ValueError: targets that do not broadcast against the logits.
+    """
     return -(log_softmax(logits, axis=-1) * targets).sum(axis=-1).mean()
