@@ -16,6 +16,7 @@ import heapq
 import itertools
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only for type hints; no import at run time (imports run one way)
@@ -33,7 +34,7 @@ def is_grad_enabled() -> bool:
 class _GradMode:
     """Context manager (and decorator) that sets grad mode and restores it after."""
 
-    enabled = True
+    enabled: bool  # the mode inside: each subclass says which
 
     def __enter__(self) -> None:
         global _grad_enabled
@@ -112,7 +113,7 @@ _sequence_numbers = itertools.count(1)
 
 
 def _shares_memory(a: Tensor, b: Tensor) -> bool:
-    return a.data.base is not None and (a.data.base is b.data or a.data.base is b.data.base)
+    return a._data.base is not None and (a._data.base is b._data or a._data.base is b._data.base)
 
 
 class Function:
@@ -162,7 +163,7 @@ class Function:
                 name and the input shapes.
         """
         function = cls()
-        needs_input_grad = tuple(t._requires_grad for t in inputs) if _grad_enabled else ()
+        needs_input_grad = tuple(map(attrgetter("_requires_grad"), inputs)) if _grad_enabled else ()
         requires_grad = True in needs_input_grad
         function._recording = requires_grad  # save_for_backward keeps nothing otherwise
         try:
@@ -222,7 +223,7 @@ class Function:
                     f"{tensor._versions[0]}); its gradient would be wrong. Change data only "
                     "outside the graph, or make a new tensor instead of editing in place."
                 )
-        return tuple(tensor for tensor, _ in self._saved)
+        return tuple([tensor for tensor, _ in self._saved])
 
     @property
     def output(self) -> Tensor:
@@ -249,10 +250,9 @@ class Function:
         are, and each input that an op made is replaced by its `ReleasedTensor`,
         which remembers that op but not the values. So an intermediate array
         nobody else holds is freed now, not when the whole step ends, as in
-        PyTorch, whose graph holds ops rather than values.
+        PyTorch, whose graph holds ops rather than values. The walk calls it
+        once per node, after the node's backward has run.
         """
-        if self.released:
-            return
         self.released = True
         self._saved = ()
         self._output_ref = None
@@ -407,12 +407,13 @@ def _receive(tensor: Tensor, grad: Tensor, pending: dict, waiting: list, leaves:
 
 def _checked(creator: Function, parent: Tensor, grad: Tensor) -> Tensor:
     """`grad` for `parent`, in the parent's dtype; an error if a backward got the shape wrong."""
-    if grad.shape != parent.shape:
+    parent_data, grad_data = parent._data, grad._data
+    if grad_data.shape != parent_data.shape:
         raise RuntimeError(
             f"{creator.name}.backward returned a gradient of shape "
-            f"{grad.shape} for an input of shape {parent.shape}"
+            f"{grad_data.shape} for an input of shape {parent_data.shape}"
         )
-    return grad if grad.dtype == parent.dtype else grad.astype(parent.dtype)
+    return grad if grad_data.dtype == parent_data.dtype else grad.astype(parent_data.dtype)
 
 
 def _keep_grad(tensor: Tensor, grad: Tensor, handed_out: set[int], create_graph: bool) -> None:

@@ -344,7 +344,7 @@ class Tensor:
             ValueError: an operand is 0-d, or the inner sizes differ.
         """
         other = self._lift(other)
-        if self.ndim == 0 or other.ndim == 0:
+        if self._data.ndim == 0 or other._data.ndim == 0:
             raise ValueError(
                 f"matmul: both operands need at least one dimension, got shapes "
                 f"{self.shape} and {other.shape} (use * to scale by a number)"
