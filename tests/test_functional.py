@@ -17,7 +17,7 @@ from tinygrad_edu.functional import (
     linear,
     linear_simple,
     log_softmax,
-    logits_of_softmax,
+    logits_under,
     logsumexp,
     softmax,
     sparse_cross_entropy_simple,
@@ -501,15 +501,17 @@ def test_linear_function_falls_back_to_matmul_and_add_for_other_shapes(arrays):
 
 
 # ---------------------------------------------------------------- recognising a softmax output
-def test_logits_of_softmax_finds_the_logits_only_under_a_recorded_softmax_over_the_last_axis():
+def test_logits_under_finds_the_logits_an_activation_left_on_its_last_axis_output():
     logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
-    assert logits_of_softmax(softmax(logits, axis=-1)) is logits
-    assert logits_of_softmax(logits.softmax(axis=1)) is logits
-    assert logits_of_softmax(softmax(logits, axis=0)) is None  # the wrong axis
-    assert logits_of_softmax(logits.exp() / logits.exp().sum(axis=-1, keepdims=True)) is None
-    assert logits_of_softmax(Tensor(np_softmax(logits.data, -1))) is None  # not recorded
-    with no_grad():
-        assert logits_of_softmax(softmax(logits)) is None
+    assert logits_under("softmax", softmax(logits, axis=-1)) is logits
+    assert logits_under("softmax", logits.softmax(axis=1)) is logits
+    assert logits_under("softmax", softmax(logits, axis=0)) is None  # the wrong axis
+    assert logits_under("softmax", logits.exp() / logits.exp().sum(axis=-1, keepdims=True)) is None
+    assert logits_under("softmax", Tensor(np_softmax(logits.data, -1))) is None  # plain values
+    assert logits_under("sigmoid", softmax(logits)) is None  # another activation
+    assert logits_under("sigmoid", logits.sigmoid()) is logits
+    with no_grad():  # no graph: the output still knows its logits
+        assert logits_under("softmax", softmax(logits)) is logits
 
 
 def test_sparse_cross_entropy_refuses_logits_that_are_not_2d():

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:  # only for type hints; no import at run time (imports run one way)
     from tinygrad_edu.tensor import Tensor
 
@@ -123,9 +125,12 @@ class Function:
         forward(self, *inputs: Tensor, **options) -> np.ndarray   (uses input.data)
         backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]
     and are called as `MyOp.apply(*tensors, **options)`. `backward` returns one
-    gradient per input, each of that input's shape (None where
-    `self.needs_input_grad[i]` is False), and is written with Tensor
+    gradient per input, of that input's shape, and is written with Tensor
     operations, so that with `create_graph=True` its own work is recorded too.
+    None for an input means "no gradient" (as in PyTorch): that input gets
+    nothing from this node; return it where `self.needs_input_grad[i]` is False.
+    A NumPy array is accepted too and wrapped in a Tensor, but records nothing,
+    so it cannot be differentiated again.
     """
 
     returns_view = False  # True for ops whose output may share memory with input 0
@@ -296,6 +301,15 @@ class ReleasedTensor:
         return f"ReleasedTensor(shape={self.shape}, dtype={self.dtype}, grad_fn=<{op}>)"
 
 
+def constant_like(like: Tensor, array: Any) -> Tensor:
+    """`array` as a tensor of `like`'s class that records nothing: a constant in a formula.
+
+    For ops whose backward needs a constant array as a Tensor (this file and the
+    ops cannot import tensor.py, so they make it through `like`'s class).
+    """
+    return type(like)._from_op(array, False)
+
+
 # ---------------------------------------------------------------- the walk
 def topological_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable[Any]]) -> list:
     """Every node reachable from `roots` through `parents_of`, each once, parents first.
@@ -376,7 +390,7 @@ def run_backward(
                 input_grads = (input_grads,)
             for parent, parent_grad in zip(creator.inputs, input_grads):
                 if parent_grad is not None and parent._requires_grad:
-                    parent_grad = _checked(creator, parent, parent_grad)
+                    parent_grad = _checked(creator, parent, parent_grad, grad)
                     _receive(parent, parent_grad, pending, waiting, leaves)
             if not retain_graph:
                 creator.release()
@@ -405,8 +419,19 @@ def _receive(tensor: Tensor, grad: Tensor, pending: dict, waiting: list, leaves:
         heapq.heappush(waiting, (-creator.sequence, tensor))
 
 
-def _checked(creator: Function, parent: Tensor, grad: Tensor) -> Tensor:
-    """`grad` for `parent`, in the parent's dtype; an error if a backward got the shape wrong."""
+def _checked(creator: Function, parent: Tensor, grad: Any, like: Tensor) -> Tensor:
+    """`grad` for `parent` as a Tensor in the parent's dtype; an error if a backward got it wrong.
+
+    A custom backward may return a NumPy array (or a number); it becomes a Tensor
+    of `like`'s class that records nothing.
+    """
+    if not isinstance(grad, type(like)):
+        if not isinstance(grad, (np.ndarray, np.generic, int, float)) or isinstance(grad, bool):
+            raise TypeError(
+                f"{creator.name}.backward returned a {type(grad).__name__} as a gradient; "
+                "return a Tensor (or a NumPy array) per input, or None for no gradient"
+            )
+        grad = constant_like(like, np.asarray(grad))
     parent_data, grad_data = parent._data, grad._data
     if grad_data.shape != parent_data.shape:
         raise RuntimeError(

@@ -83,8 +83,16 @@ class Layer(Module):
         return sum(parameter.size for parameter in self.parameters())
 
     def __call__(self, inputs: Any, **kwargs: Any) -> Tensor:
+        """Build on first use, then run `forward` inside the layer's name scope.
+
+        Floating-point inputs are cast to the layer's dtype, arrays and Tensors
+        alike, as in Keras: a float64 Tensor into a float32 layer gives float32
+        (the cast is recorded, so gradients flow back in the input's dtype).
+        """
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
+        elif inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":
+            inputs = inputs.astype(self.dtype)
         if not self.built:
             shape = (None, *inputs.shape[1:]) if inputs.ndim >= 2 else tuple(inputs.shape)
             self.build(shape)

@@ -1,0 +1,72 @@
+"""`Model.summary`'s table: each layer's name, output shape and parameter count.
+
+Model: "sequential"
+_________________________________________________________________
+ Layer (type)                Output Shape              Param #
+=================================================================
+ dense_1 (Dense)             (None, 512)               401,920
+ dense_2 (Dense)             (None, 10)                5,130
+=================================================================
+Total params: 407,050 (1.55 MB)
+...
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tinygrad_edu.nn.input_checks import format_shape
+from tinygrad_edu.tensor import Tensor
+
+NAME_WIDTH = 29  # the columns Keras uses at its default line length of 65
+SHAPE_WIDTH = 26
+
+
+def format_bytes(size: float) -> str:
+    """`512.00 B`, `1.55 MB`: a size in bytes in the largest unit below 1024 (up to GB)."""
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} GB"
+
+
+def summary_lines(model: Any, line_length: int = 65) -> list[str]:
+    """The lines of `model`'s summary table (the model must be built).
+
+    A layer's output shape is what the model recorded when it was built, or "?".
+    The byte counts are the parameters' `nbytes` (4 per float32 number).
+    """
+    parameters = model.parameters()
+    trainable = [p for p in parameters if p.requires_grad]
+    frozen = [p for p in parameters if not p.requires_grad]
+    rows = []
+    for layer in model.layers:
+        label = f"{layer.name} ({type(layer).__name__})"
+        shape = format_shape(model._layer_output_shape(layer))
+        count = sum(parameter.size for parameter in layer.parameters())
+        rows.append(_row(label, shape, f"{count:,}"))
+    return [
+        f'Model: "{model.name}"',
+        "_" * line_length,
+        _row("Layer (type)", "Output Shape", "Param #"),
+        "=" * line_length,
+        *rows,
+        "=" * line_length,
+        _total("Total params", parameters),
+        _total("Trainable params", trainable),
+        _total("Non-trainable params", frozen),
+        "_" * line_length,
+    ]
+
+
+def _row(label: str, shape: str, count: str) -> str:
+    first = f" {label:<{NAME_WIDTH - 2}} "
+    second = f"{shape:<{SHAPE_WIDTH - 1}} "
+    return (first + second + count).rstrip()
+
+
+def _total(title: str, group: list[Tensor]) -> str:
+    count = sum(p.size for p in group)
+    size = sum(p.data.nbytes for p in group)
+    return f"{title}: {count:,} ({format_bytes(size)})"
