@@ -10,7 +10,6 @@ any batch size works: `Dense(3, input_shape=(4,)).output_shape == (None, 3)`.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -22,7 +21,7 @@ from tinygrad_edu import random
 from tinygrad_edu.autograd import enter_scope, leave_scope
 from tinygrad_edu.functional import linear
 from tinygrad_edu.nn import activations, initializers
-from tinygrad_edu.nn.module import Module, training_mode
+from tinygrad_edu.nn.module import Module, takes_training, training_mode
 from tinygrad_edu.tensor import Tensor
 
 Shape = tuple[int | None, ...]
@@ -103,7 +102,7 @@ class Layer(Module):
         if training is not None and bool(training) != self.training:
             with training_mode(self, bool(training)):
                 return self(inputs, **kwargs)
-        if takes_training(type(self)):
+        if takes_training(type(self), Layer.forward):
             kwargs["training"] = self.training
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
@@ -127,21 +126,6 @@ class Layer(Module):
                 "Keras) to say what the layer computes"
             )
         return call(inputs, **kwargs)
-
-
-_takes_training: dict[type, bool] = {}
-
-
-def takes_training(layer_class: type) -> bool:
-    """True if the class's forward (or Keras-style call) has a `training` parameter."""
-    answer = _takes_training.get(layer_class)
-    if answer is None:
-        method = layer_class.forward
-        if method is Layer.forward and hasattr(layer_class, "call"):
-            method = layer_class.call
-        answer = "training" in inspect.signature(method).parameters
-        _takes_training[layer_class] = answer
-    return answer
 
 
 def _as_shape(who: str, shape: Sequence[int] | int) -> tuple[int, ...]:

@@ -11,8 +11,9 @@ so `parameters()` can find every trainable tensor without the user listing them.
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -230,3 +231,19 @@ def training_mode(model: Module, training: bool) -> Iterator[None]:
     finally:
         for module, was_training in saved:
             module.training = was_training
+
+
+_takes_training: dict[type, bool] = {}
+
+
+def takes_training(module_class: type, default_forward: Callable) -> bool:
+    """True if the class's forward, or its Keras-style `call` when forward is the
+    `default_forward` that runs it, has a `training` parameter (checked once per class)."""
+    answer = _takes_training.get(module_class)
+    if answer is None:
+        method = module_class.forward
+        if method is default_forward and hasattr(module_class, "call"):
+            method = module_class.call
+        answer = "training" in inspect.signature(method).parameters
+        _takes_training[module_class] = answer
+    return answer
