@@ -21,7 +21,7 @@ from tinygrad_edu import random
 from tinygrad_edu.autograd import enter_scope, leave_scope
 from tinygrad_edu.functional import linear
 from tinygrad_edu.nn import activations, initializers
-from tinygrad_edu.nn.module import Module, takes_training, training_mode
+from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.tensor import Tensor
 
 Shape = tuple[int | None, ...]
@@ -102,7 +102,7 @@ class Layer(Module):
         if training is not None and bool(training) != self.training:
             with training_mode(self, bool(training)):
                 return self(inputs, **kwargs)
-        if takes_training(type(self), Layer.forward):
+        if self.takes_training:
             kwargs["training"] = self.training
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)

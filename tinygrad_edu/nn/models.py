@@ -38,7 +38,7 @@ from tinygrad_edu.nn import metrics as metrics_module
 from tinygrad_edu.nn import optimizers as optimizers_module
 from tinygrad_edu.nn import serialization
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
-from tinygrad_edu.nn.module import Module, snake_case, takes_training
+from tinygrad_edu.nn.module import Module, snake_case
 from tinygrad_edu.nn.module import training_mode as _training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.random import generator
@@ -165,7 +165,7 @@ class Model(Module):
         )
 
     def forward(self, inputs: Any) -> Any:
-        if takes_training(type(self), Model.forward):  # Keras's call(self, x, training=None)
+        if self.takes_training:  # Keras's call(self, x, training=None): pass the mode on
             return self.call(inputs, training=self.training)
         return self.call(inputs)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -38,6 +38,19 @@ class Module:
     `training` (True after construction, as in PyTorch) tells layers such as
     Dropout which mode they are in; `train()` and `eval()` set it everywhere below.
     """
+
+    # True when the class's forward, or its Keras-style call, has a `training` parameter:
+    # calling a layer or model then passes it the mode in effect, as Keras does.
+    takes_training = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        methods = (cls.forward, getattr(cls, "call", None))
+        cls.takes_training = any(
+            "training" in inspect.signature(method).parameters
+            for method in methods
+            if method is not None
+        )
 
     def __init__(self, name: str | None = None) -> None:
         # Written with object.__setattr__: our own __setattr__ needs these to exist.
@@ -231,19 +244,3 @@ def training_mode(model: Module, training: bool) -> Iterator[None]:
     finally:
         for module, was_training in saved:
             module.training = was_training
-
-
-_takes_training: dict[type, bool] = {}
-
-
-def takes_training(module_class: type, default_forward: Callable) -> bool:
-    """True if the class's forward, or its Keras-style `call` when forward is the
-    `default_forward` that runs it, has a `training` parameter (checked once per class)."""
-    answer = _takes_training.get(module_class)
-    if answer is None:
-        method = module_class.forward
-        if method is default_forward and hasattr(module_class, "call"):
-            method = module_class.call
-        answer = "training" in inspect.signature(method).parameters
-        _takes_training[module_class] = answer
-    return answer
