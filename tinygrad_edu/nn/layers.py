@@ -93,7 +93,11 @@ class Layer(Module):
         return sum(weight.size for _, weight in self.named_weights())
 
     def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
-        """Run the layer on `inputs`, building it first if needed.
+        """Build on first use, then run `forward` inside the layer's name scope.
+
+        Floating-point inputs are cast to the layer's dtype, arrays and Tensors
+        alike, as in Keras: a float64 Tensor into a float32 layer gives float32
+        (the cast is recorded, so gradients flow back in the input's dtype).
 
         `training=True/False` runs this call (this layer and any inside it) in that
         mode, as in Keras; left out, the layer's own mode applies (`fit` sets it).
@@ -106,6 +110,8 @@ class Layer(Module):
             kwargs["training"] = self.training
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
+        elif inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":
+            inputs = inputs.astype(self.dtype)
         if not self.built:
             shape = (None, *inputs.shape[1:]) if inputs.ndim >= 2 else tuple(inputs.shape)
             self.build(shape)
