@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
-from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.module import training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import Tensor
@@ -193,18 +192,3 @@ class WeightedMeans:
     def result(self) -> Logs:
         """The means so far, in the order the step first returned the names."""
         return {name: total / max(self.seen, 1) for name, total in self.totals.items()}
-
-
-@contextmanager
-def training_mode(model: Module, training: bool) -> Iterator[None]:
-    """Put every sub-module in training (or eval) mode, and restore each one's mode after."""
-    saved = [(module, module.training) for module in model.modules()]
-    if training:
-        model.train()
-    else:
-        model.eval()
-    try:
-        yield
-    finally:
-        for module, was_training in saved:
-            module.training = was_training

@@ -33,6 +33,10 @@ down to the shape of `a` (undoing NumPy broadcasting: ops/broadcasting.py).
     GetItem      y = a[index]                da = ScatterAdd(g, index, a's shape)
     ScatterAdd   y = zeros; y[index] += a    da = g[index]   (GetItem's backward, and back)
     Concatenate  y = a1, a2, ... on an axis  da_i = the slice of g where a_i sits
+    Pad          y = x with a border of 0s   dx = g[inside]  (the border sliced off)
+    SlidingWindows  y = the windows of x     dx = AddWindows(g, x's shape, strides)
+                    (a view, strides apart)       (each window's gradient added back)
+    AddWindows   y = windows added back      dw = SlidingWindows(g, window, strides)
 
 Every binary op's gradients also pass through `unbroadcast`, so each has the
 shape its input had before NumPy broadcast it (for MatMul: the batch axes).
@@ -65,11 +69,14 @@ from tinygrad_edu.ops.elementwise import (
 )
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import (
+    AddWindows,
     BroadcastTo,
     Concatenate,
     GetItem,
+    Pad,
     Reshape,
     ScatterAdd,
+    SlidingWindows,
     Transpose,
 )
 from tinygrad_edu.ops.reduce import Max, Min, Sum
@@ -101,6 +108,9 @@ __all__ = [
     "Reshape",
     "ScatterAdd",
     "Transpose",
+    "Pad",
+    "SlidingWindows",
+    "AddWindows",
     "Max",
     "Min",
     "Sum",
