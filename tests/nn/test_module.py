@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, nn
-from tinygrad_edu.autograd import current_scope
 from tinygrad_edu.nn.module import snake_case
 
 
@@ -83,6 +82,11 @@ def test_train_and_eval_set_the_mode_everywhere_and_return_the_module() -> None:
     assert model.out.training
 
 
+def current_scope() -> tuple[str, ...]:
+    """The name scope a node recorded now is stamped with."""
+    return (Tensor([1.0], requires_grad=True) * 1).grad_fn.scope
+
+
 def test_calling_runs_forward_inside_the_module_name_scope() -> None:
     model = TwoLayers(name="net")
     y = model(Tensor(np.ones((1, 3), dtype=np.float32)))
@@ -117,7 +121,16 @@ def test_default_names_come_from_the_class_and_can_be_given() -> None:
 
 @pytest.mark.parametrize(
     "class_name, expected",
-    [("Dense", "dense"), ("MyModel", "my_model"), ("MLP", "mlp"), ("MyMLPNet", "my_mlp_net")],
+    [
+        ("Dense", "dense"),
+        ("MyModel", "my_model"),
+        ("MLP", "mlp"),
+        ("MyMLPNet", "my_mlp_net"),
+        ("Conv2D", "conv2d"),  # Keras's names for its conv layers
+        ("MaxPooling2D", "max_pooling2d"),
+        ("GlobalAveragePooling2D", "global_average_pooling2d"),
+        ("BatchNormalization", "batch_normalization"),
+    ],
 )
 def test_snake_case(class_name: str, expected: str) -> None:
     assert snake_case(class_name) == expected

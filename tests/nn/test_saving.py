@@ -49,6 +49,32 @@ LAYER_EXAMPLES = {
     ),
     "Activation": (lambda: [nn.Dense(3), nn.Activation("sigmoid")], (4,)),
     "InputLayer": (lambda: [Input(shape=(4,)), nn.Dense(3, activation="elu")], (4,)),
+    "Conv2D": (
+        lambda: [
+            nn.Conv2D(2, 3, strides=2, padding="same", activation="relu"),
+            nn.Flatten(),
+            nn.Dense(3, activation="softmax"),
+        ],
+        (5, 5, 1),
+    ),
+    "MaxPooling2D": (
+        lambda: [nn.MaxPooling2D(2, padding="same"), nn.Flatten(), nn.Dense(3, "softmax")],
+        (5, 5, 2),
+    ),
+    "AveragePooling2D": (
+        lambda: [nn.AveragePooling2D((2, 1), strides=1), nn.Flatten(), nn.Dense(3, "softmax")],
+        (4, 4, 2),
+    ),
+    "GlobalAveragePooling2D": (
+        lambda: [nn.GlobalAveragePooling2D(), nn.Dense(3, "softmax")],
+        (4, 4, 2),
+    ),
+    "Reshape": (lambda: [nn.Reshape((2, -1)), nn.Flatten(), nn.Dense(3, "softmax")], (6,)),
+    "BatchNormalization": (
+        # trained, so the moving statistics (non-trainable weights) are no longer 0 and 1
+        lambda: [nn.Dense(4), nn.BatchNormalization(momentum=0.5), nn.Dense(3, "softmax")],
+        (4,),
+    ),
 }
 
 

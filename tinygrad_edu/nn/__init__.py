@@ -22,10 +22,14 @@ from tinygrad_edu.nn import (
     saving,
     schedules,
 )
+from tinygrad_edu.nn.convolutional import Conv2D
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.normalization import BatchNormalization
+from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.reshaping import Reshape
 
 __all__ = [
     "Module",
@@ -36,6 +40,12 @@ __all__ = [
     "Activation",
     "Input",
     "InputLayer",
+    "Conv2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalAveragePooling2D",
+    "Reshape",
+    "BatchNormalization",
     "Model",
     "Sequential",
     "load_model",

@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random
-from tinygrad_edu.autograd import enter_scope, leave_scope
 from tinygrad_edu.functional import linear
 from tinygrad_edu.nn import activations, initializers
-from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.tensor import Tensor
 
 Shape = tuple[int | None, ...]
@@ -67,29 +66,47 @@ class Layer(Module):
         """The output's shape for an input of `input_shape` (None: any size)."""
         return tuple(input_shape)
 
-    def add_weight(self, attribute: str, shape: tuple[int, ...], initializer: Any) -> Tensor:
-        """Create a parameter named '<layer name>.<attribute>' and register it."""
+    def add_weight(
+        self, attribute: str, shape: tuple[int, ...], initializer: Any, trainable: bool = True
+    ) -> Tensor:
+        """Create a weight named '<layer name>.<attribute>' and register it.
+
+        A trainable one is a parameter (the optimizer updates it); a non-trainable
+        one (BatchNormalization's moving statistics) is saved and counted only.
+        """
         values = initializers.get(initializer)(shape, dtype=self.dtype)
-        parameter = Tensor(values, requires_grad=True, name=f"{self.name}.{attribute}")
-        setattr(self, attribute, parameter)
-        return parameter
+        weight = Tensor(values, requires_grad=trainable, name=f"{self.name}.{attribute}")
+        if trainable:
+            setattr(self, attribute, weight)
+        else:
+            self.register_non_trainable(attribute, weight)
+        return weight
 
     def count_params(self) -> int:
-        """How many numbers the layer learns."""
+        """How many numbers the layer holds (non-trainable weights included, as in Keras)."""
         if not self.built:
             raise ValueError(
                 f"count_params: layer {self.name!r} is not built yet, so it has no weights; "
                 "call it on an input or call build(input_shape) first"
             )
-        return sum(parameter.size for parameter in self.parameters())
+        return sum(weight.size for _, weight in self.named_weights())
 
-    def __call__(self, inputs: Any, **kwargs: Any) -> Tensor:
+    def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
         """Build on first use, then run `forward` inside the layer's name scope.
 
         Floating-point inputs are cast to the layer's dtype, arrays and Tensors
         alike, as in Keras: a float64 Tensor into a float32 layer gives float32
         (the cast is recorded, so gradients flow back in the input's dtype).
+
+        `training=True/False` runs this call (this layer and any inside it) in that
+        mode, as in Keras; left out, the layer's own mode applies (`fit` sets it).
+        A `forward`/`call` with a `training` parameter receives the mode in effect.
         """
+        if training is not None and bool(training) != self.training:
+            with training_mode(self, bool(training)):
+                return self(inputs, **kwargs)
+        if self.takes_training:
+            kwargs["training"] = self.training
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
         elif inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":
@@ -99,12 +116,7 @@ class Layer(Module):
             self.build(shape)
             if not self.built:  # a subclass's build forgot super().build(...)
                 Layer.build(self, shape)
-        # What Module.__call__ does, written out: one call less per layer per step.
-        outer = enter_scope(self._name)
-        try:
-            return self.forward(inputs, **kwargs)
-        finally:
-            leave_scope(outer)
+        return super().__call__(inputs, **kwargs)
 
     def forward(self, inputs: Tensor, **kwargs: Any) -> Tensor:
         call = getattr(self, "call", None)
@@ -178,8 +190,6 @@ class Dense(Layer):
                 f"Dense {self.name!r}: expected inputs whose last axis has size {expected} "
                 f"(the kernel has shape {self.kernel.shape}), got input of shape {x.shape}"
             )
-        if self.activation is activations.relu:  # fused into the same node: see functional.Linear
-            return linear(x, self.kernel, self.bias, relu=True)
         return self.activation(linear(x, self.kernel, self.bias))
 
     def extra_repr(self) -> str:

@@ -32,7 +32,7 @@ from tinygrad_edu.nn import losses as losses_module
 from tinygrad_edu.nn import metrics as metrics_module
 from tinygrad_edu.nn import optimizers as optimizers_module
 from tinygrad_edu.nn.callbacks import Callback, History
-from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.saving import load_model as load_model  # Keras's keras.models.load_model
 from tinygrad_edu.nn.summary import summary_lines
@@ -69,10 +69,20 @@ class Model(Module):
         )
 
     def forward(self, inputs: Any) -> Any:
-        """The forward pass, PyTorch's name for it; by default it runs `call`."""
+        """The forward pass, PyTorch's name for it; by default it runs `call`.
+
+        A Keras-style `call(self, x, training=None)` receives the mode in effect.
+        """
+        if self.takes_training:
+            return self.call(inputs, training=self.training)
         return self.call(inputs)
 
-    def __call__(self, *inputs: Any) -> Any:
+    def __call__(self, *inputs: Any, training: bool | None = None) -> Any:
+        """Run the model on `inputs`; `training=True/False` sets the mode of this call only,
+        as in Keras (left out, each layer's own mode applies: `fit` sets training mode)."""
+        if training is not None:
+            with training_mode(self, bool(training)):
+                return self(*inputs)
         converted = []  # a plain loop: this runs every step, and a comprehension is a call
         for value in inputs:
             converted.append(value if isinstance(value, Tensor) else self._to_tensor(value))
@@ -117,7 +127,7 @@ class Model(Module):
                 f"e.g. (None, 784) for 784 features; got {input_shape}"
             )
         sample = np.zeros((1, *input_shape[1:]), dtype=np.float32)
-        with no_grad(), training.training_mode(self, False):
+        with no_grad(), training_mode(self, False):
             self._run_build(Tensor(sample))
         self._build_input_shape = (None, *input_shape[1:])
 
@@ -379,18 +389,19 @@ class Model(Module):
 
     # ------------------------------------------------------------ weights
     def count_params(self) -> int:
-        """How many numbers the model learns (the total size of its parameters).
+        """How many numbers the model holds: its parameters and non-trainable weights.
 
         Raises:
             ValueError: the input shape is unknown, so there are no weights (also below).
         """
         self._ensure_built("count_params")
-        return sum(parameter.size for parameter in self.parameters())
+        return sum(weight.size for _, weight in self.named_weights())
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the parameter arrays, in `parameters()` order, in their own dtypes."""
+        """Copies of the weight arrays (non-trainable ones too), in `named_weights()` order,
+        in their own dtypes."""
         self._ensure_built("get_weights")
-        return [parameter.data.copy() for parameter in self.parameters()]
+        return [weight.data.copy() for _, weight in self.named_weights()]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Replace the parameter values (same order and shapes as `get_weights()`).
@@ -403,7 +414,7 @@ class Model(Module):
             TypeError: an array that is not numeric.
         """
         self._ensure_built("set_weights")
-        serialization.check_and_assign(self.named_parameters(), list(weights), "set_weights")
+        serialization.check_and_assign(self.named_weights(), list(weights), "set_weights")
 
     def save_weights(self, path: str | os.PathLike) -> None:
         """Write the weights to an `.npz` file at `path`, keyed by parameter name.
@@ -415,7 +426,7 @@ class Model(Module):
             OSError: the file cannot be written.
         """
         self._ensure_built("save_weights")
-        serialization.save_weights(self.named_parameters(), path)
+        serialization.save_weights(self.named_weights(), path)
 
     def load_weights(self, path: str | os.PathLike) -> None:
         """Read weights written by `save_weights`; all or nothing, never unpickles.
@@ -425,7 +436,7 @@ class Model(Module):
             ValueError: not a weights file, or names or shapes that differ from the model's.
         """
         self._ensure_built("load_weights")
-        serialization.load_weights(self.named_parameters(), path)
+        serialization.load_weights(self.named_weights(), path)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the whole model to one `.zip` file for `load_model`; see `nn.saving.save_model`."""

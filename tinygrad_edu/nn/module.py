@@ -11,19 +11,25 @@ so `parameters()` can find every trainable tensor without the user listing them.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from tinygrad_edu.autograd import enter_scope, leave_scope
+from tinygrad_edu.autograd import name_scope
 from tinygrad_edu.nn import saving
 from tinygrad_edu.tensor import Tensor
 
 
 def snake_case(class_name: str) -> str:
-    """'Dense' -> 'dense', 'MyModel' -> 'my_model', 'MLP' -> 'mlp' (default module names)."""
-    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", class_name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
+    """'Dense' -> 'dense', 'MyModel' -> 'my_model', 'MLP' -> 'mlp', 'Conv2D' -> 'conv2d'.
+
+    Keras's rule for default layer names: a capital starts a new word when lower-case
+    letters or digits follow it, or when it comes right after a lower-case letter.
+    """
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
 
 
 class Module:
@@ -54,10 +60,26 @@ class Module:
         """A new, unbuilt module from `get_config()`'s result."""
         return cls(**saving.arguments_from_config(config))
 
+    # True when the class's forward, or its Keras-style call, has a `training` parameter:
+    # calling a layer or model then passes it the mode in effect, as Keras does.
+    takes_training = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        methods = (cls.forward, getattr(cls, "call", None))
+        cls.takes_training = any(
+            "training" in inspect.signature(method).parameters
+            for method in methods
+            if method is not None
+        )
+
     def __init__(self, name: str | None = None) -> None:
         # Written with object.__setattr__: our own __setattr__ needs these to exist.
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        # Weights that are saved and counted but not trained, such as BatchNormalization's
+        # moving statistics (Keras's non-trainable weights, PyTorch's buffers).
+        object.__setattr__(self, "_non_trainable", {})
         object.__setattr__(self, "_name", None)
         self.training = True
         #: True while the name is the class's default, so a Sequential may rename it.
@@ -73,6 +95,7 @@ class Module:
             )
         self._parameters.pop(key, None)
         self._modules.pop(key, None)
+        self._non_trainable.pop(key, None)
         if isinstance(value, Tensor) and value.requires_grad:
             self._parameters[key] = value
         elif isinstance(value, Module):
@@ -85,6 +108,7 @@ class Module:
     def __delattr__(self, key: str) -> None:
         self._parameters.pop(key, None)
         self._modules.pop(key, None)
+        self._non_trainable.pop(key, None)
         object.__delattr__(self, key)
 
     @property
@@ -99,7 +123,7 @@ class Module:
             )
         old_name = self._name
         # Parameters named after the module ("dense.kernel") follow a rename.
-        for attribute, parameter in self._parameters.items():
+        for attribute, parameter in (*self._parameters.items(), *self._non_trainable.items()):
             if old_name is not None and parameter.name == f"{old_name}.{attribute}":
                 parameter.name = f"{new_name}.{attribute}"
         object.__setattr__(self, "_name", new_name)
@@ -158,6 +182,30 @@ class Module:
         """Every parameter once, in registration order: what an optimizer updates."""
         return [parameter for _, parameter in self.named_parameters()]
 
+    def register_non_trainable(self, attribute: str, tensor: Tensor) -> None:
+        """Keep `tensor` as `self.<attribute>`: saved and counted as a weight, never trained."""
+        setattr(self, attribute, tensor)
+        self._non_trainable[attribute] = tensor
+
+    def named_weights(self) -> list[tuple[str, Tensor]]:
+        """Every weight once, trainable or not, module by module ('batch_norm.moving_mean').
+
+        What `get_weights`, `save_weights` and `summary` use; an optimizer gets only
+        `parameters()`.
+        """
+        result: list[tuple[str, Tensor]] = []
+        seen: set[int] = set()
+        for path, module in self.named_modules():
+            for attribute, weight in (*module._parameters.items(), *module._non_trainable.items()):
+                if id(weight) not in seen:
+                    seen.add(id(weight))
+                    result.append((f"{path}.{attribute}" if path else attribute, weight))
+        return result
+
+    def non_trainable_weights(self) -> list[Tensor]:
+        """The weights no optimizer changes: registered non-trainable ones and frozen parameters."""
+        return [weight for _, weight in self.named_weights() if not weight.requires_grad]
+
     def zero_grad(self) -> None:
         """Forget the gradients of the last backward (they would add up otherwise)."""
         for parameter in self.parameters():
@@ -180,13 +228,9 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # The scope tags every op recorded inside with this module's name (for graph
-        # pictures): `with name_scope(self.name):`, written as two calls for speed.
-        outer = enter_scope(self._name)
-        try:
+        # The scope tags every op recorded inside with this module's name (for graph pictures).
+        with name_scope(self._name):
             return self.forward(*args, **kwargs)
-        finally:
-            leave_scope(outer)
 
     def extra_repr(self) -> str:
         """Settings shown in repr (layers override this)."""
@@ -201,3 +245,19 @@ class Module:
                 for i, line in enumerate(repr(child).splitlines())
             )
         return "\n".join(lines)
+
+
+@contextmanager
+def training_mode(model: Module, training: bool) -> Iterator[None]:
+    """Put every sub-module in training (or eval) mode, and restore each one's mode after.
+
+    What `fit` (training) and `evaluate`/`predict` (not) run inside, and what
+    `layer(x, training=...)` does for that one call, as in Keras.
+    """
+    saved = [(module, module.training) for module in model.modules()]
+    model.train(training)
+    try:
+        yield
+    finally:
+        for module, was_training in saved:
+            module.training = was_training

@@ -6,7 +6,7 @@
     config.json          the model's class and constructor arguments, its layers' (each
                          {"module", "class_name", "config"}), the input shape it was built
                          for and the optimizer, loss and metrics it was compiled with
-    model.weights.npz    every parameter by name (`dense_1.kernel`), as `save_weights` writes
+    model.weights.npz    every weight by name (`dense_1.kernel`), as `save_weights` writes
     optimizer.npz        the optimizer's state, if it has any: its step count and, per
                          parameter, its running averages (`dense_1.kernel/m`), so that
                          training goes on exactly where it stopped
@@ -348,7 +348,7 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
         METADATA_FILE: json.dumps(metadata, indent=2).encode("utf-8"),
         CONFIG_FILE: json.dumps(entry, indent=2).encode("utf-8"),
         WEIGHTS_FILE: _npz_bytes(
-            {name: parameter.data for name, parameter in model.named_parameters()}
+            {name: parameter.data for name, parameter in model.named_weights()}
         ),
     }
     optimizer_arrays = _optimizer_arrays(model)
@@ -439,7 +439,7 @@ def load_model(
         build = entry.get("build_config")
         if build and not model.built:
             model.build(tuple(build["input_shape"]))
-        named = model.named_parameters()
+        named = model.named_weights()
         expected = [name for name, _ in named]
         if sorted(expected) != sorted(weights):
             raise ValueError(

@@ -37,32 +37,39 @@ def summary_lines(model: Any, line_length: int = 65) -> list[str]:
     A layer's output shape is what the model recorded when it was built, or "?".
     The byte counts are the parameters' `nbytes` (4 per float32 number).
     """
-    parameters = model.parameters()
-    trainable = [p for p in parameters if p.requires_grad]
-    frozen = [p for p in parameters if not p.requires_grad]
-    rows = []
+    weights = [weight for _, weight in model.named_weights()]  # non-trainable ones too
+    trainable = [w for w in weights if w.requires_grad]
+    frozen = [w for w in weights if not w.requires_grad]
+    cells = []
     for layer in model.layers:
         label = f"{layer.name} ({type(layer).__name__})"
         shape = format_shape(model._layer_output_shape(layer))
-        count = sum(parameter.size for parameter in layer.parameters())
-        rows.append(_row(label, shape, f"{count:,}"))
+        count = sum(weight.size for _, weight in layer.named_weights())
+        cells.append((label, shape, f"{count:,}"))
+    # Keras's widths, widened where a label such as max_pooling2d_1 (MaxPooling2D) needs it
+    widths = (
+        max([NAME_WIDTH] + [len(label) + 3 for label, _, _ in cells]),
+        max([SHAPE_WIDTH] + [len(shape) + 2 for _, shape, _ in cells]),
+    )
+    line_length = max(line_length, sum(widths) + 10)
     return [
         f'Model: "{model.name}"',
         "_" * line_length,
-        _row("Layer (type)", "Output Shape", "Param #"),
+        _row("Layer (type)", "Output Shape", "Param #", widths),
         "=" * line_length,
-        *rows,
+        *(_row(*row, widths) for row in cells),
         "=" * line_length,
-        _total("Total params", parameters),
+        _total("Total params", weights),
         _total("Trainable params", trainable),
         _total("Non-trainable params", frozen),
         "_" * line_length,
     ]
 
 
-def _row(label: str, shape: str, count: str) -> str:
-    first = f" {label:<{NAME_WIDTH - 2}} "
-    second = f"{shape:<{SHAPE_WIDTH - 1}} "
+def _row(label: str, shape: str, count: str, widths: tuple[int, int]) -> str:
+    name_width, shape_width = widths
+    first = f" {label:<{name_width - 2}} "
+    second = f"{shape:<{shape_width - 1}} "
     return (first + second + count).rstrip()
 
 

@@ -13,8 +13,7 @@ the one place that slices the data), a generator or a PyDataset alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ import numpy as np
 from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
 from tinygrad_edu.nn.data_adapters import EpochIterator
-from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.module import training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.tensor import Tensor
 
@@ -162,18 +161,3 @@ class WeightedMeans:
     def result(self) -> Logs:
         """The means so far, in the order the step first returned the names."""
         return {name: total / max(self.seen, 1) for name, total in self.totals.items()}
-
-
-@contextmanager
-def training_mode(model: Module, training: bool) -> Iterator[None]:
-    """Put every sub-module in training (or eval) mode, and restore each one's mode after."""
-    saved = [(module, module.training) for module in model.modules()]
-    if training:
-        model.train()
-    else:
-        model.eval()
-    try:
-        yield
-    finally:
-        for module, was_training in saved:
-            module.training = was_training
