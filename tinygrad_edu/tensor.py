@@ -146,7 +146,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:  # noqa: N802 (NumPy's name)
         """The transpose: all axes reversed (a view of the same values, as NumPy's `.T`)."""
-        return self.transpose()
+        return ops.Transpose.apply(self)
 
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (the tensor's own array, not a copy)."""
@@ -570,8 +570,8 @@ class Tensor:
         Raises:
             ValueError: the axes are not a permutation of the tensor's axes.
         """
-        if not axes:  # .T, as in every matmul backward: nothing to check
-            return ops.Transpose.apply(self, axes=None)
+        if not axes:  # all axes reversed, as .T: nothing to check
+            return ops.Transpose.apply(self)
         if len(axes) == 1 and isinstance(axes[0], Sequence):
             axes = tuple(axes[0])
         in_range = all(-self.ndim <= a < self.ndim for a in axes)
