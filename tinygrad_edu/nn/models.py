@@ -35,7 +35,7 @@ from tinygrad_edu.nn.callbacks import Callback, History
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.saving import load_model as load_model  # Keras's keras.models.load_model
-from tinygrad_edu.nn.summary import summary_lines
+from tinygrad_edu.nn.summary import print_summary
 from tinygrad_edu.tensor import Tensor
 
 
@@ -83,23 +83,11 @@ class Model(Module):
         if training is not None:
             with training_mode(self, bool(training)):
                 return self(*inputs)
-        converted = []  # a plain loop: this runs every step, and a comprehension is a call
-        for value in inputs:
-            converted.append(value if isinstance(value, Tensor) else self._to_tensor(value))
-        inputs = tuple(converted)
+        inputs = tuple(input_checks.as_tensor(value, self._input_dtype) for value in inputs)
         output = super().__call__(*inputs)
         if self._build_input_shape is None and inputs:
             self._build_input_shape = (None, *inputs[0].shape[1:])
         return output
-
-    def _to_tensor(self, value: Any) -> Any:
-        """NumPy inputs become Tensors of the model's float dtype (uint8 images included)."""
-        if isinstance(value, Tensor) or not isinstance(value, (np.ndarray, list)):
-            return value
-        array = np.asarray(value)
-        if array.dtype.kind in "biuf" and array.dtype != self._input_dtype():
-            array = array.astype(self._input_dtype())
-        return Tensor(array)
 
     def _input_dtype(self) -> np.dtype:
         parameters = self.parameters()
@@ -191,19 +179,7 @@ class Model(Module):
                 self.loss = losses_module.get(loss)
             except (ValueError, KeyError, TypeError) as error:
                 raise ValueError(f"compile: cannot use loss={loss!r}: {error}") from None
-        if isinstance(metrics, str) or callable(metrics):  # one metric, not a list
-            metrics = [metrics]
-        compiled = []
-        for metric in metrics or []:
-            try:
-                compiled.append(metrics_module.get(metric, loss=loss))
-            except (ValueError, KeyError, TypeError) as error:
-                raise ValueError(f"compile: cannot use metric {metric!r}: {error}") from None
-        names = ["loss"] + [metric.name for metric in compiled]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"compile: two metrics would both be logged as {duplicates[0]!r}")
-        self.compiled_metrics = compiled
+        self.compiled_metrics = metrics_module.get_all(metrics, loss, "compile")
 
     @property
     def metrics_names(self) -> list[str]:
@@ -230,10 +206,10 @@ class Model(Module):
     def train_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
         """One optimization step on one batch: the five lines every training loop runs.
 
-        `fit` calls it for each batch, in training mode, after handing the parameters
-        to the optimizer (to call it yourself, do that once first:
-        `model.optimizer.set_parameters(model.parameters())`). Override it to train
-        differently (clip gradients, add a penalty) and keep `fit`'s loop and callbacks.
+        `fit` calls it for each batch, in training mode; it may be called right after
+        `compile` too, as in Keras (the first step builds the model if need be and
+        hands its parameters to the optimizer). Override it to train differently
+        (clip gradients, add a penalty) and keep `fit`'s loop and callbacks.
 
         Args:
             x: a batch of inputs, shape (batch, features...), the model's float dtype.
@@ -243,6 +219,10 @@ class Model(Module):
             This batch's values by name, {"loss": float, "accuracy": float, ...};
             `fit` logs their means over each epoch, weighted by batch size.
         """
+        if self._optimizer_params is None:  # called after compile, before any fit
+            self._require_compiled("train_step")
+            self._prepare_inputs(x, "train_step")  # build from x's shape if need be
+            self._bind_optimizer()
         self.optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
         y_pred = self(x)
         loss = self.loss(y, y_pred)
@@ -463,9 +443,7 @@ class Model(Module):
             ValueError: the model cannot be built (its input shape is unknown).
         """
         self._ensure_built("summary")
-        print_fn = print if print_fn is None else print_fn
-        for line in summary_lines(self, line_length):
-            print_fn(line)
+        print_summary(self, line_length, print_fn or print)
 
 
 # After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.
