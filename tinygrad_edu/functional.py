@@ -24,7 +24,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
-from tinygrad_edu.ops.movement import Pad, SlidingWindows, window_view
+from tinygrad_edu.ops.movement import Pad, SlidingWindows
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -504,9 +504,5 @@ def avg_pool2d(
     if padding == "valid":
         return sums * (1.0 / (window[0] * window[1]))
     # How many real pixels each window holds: the same windows over ones padded with zeros.
-    ones = np.ones((1, *x.shape[1:3], 1), dtype=x.dtype)
-    top, bottom = same_padding(x.shape[1], window[0], strides[0])
-    left, right = same_padding(x.shape[2], window[1], strides[1])
-    ones = np.pad(ones, ((0, 0), (top, bottom), (left, right), (0, 0)))
-    counts = window_view(ones, window, strides).sum(axis=(3, 4))
-    return sums / constant_like(sums, counts)
+    ones = constant_like(x, np.ones((1, *x.shape[1:3], 1), dtype=x.dtype))
+    return sums / _windows(ones, window, strides, padding, 0.0, who).sum(axis=(3, 4))

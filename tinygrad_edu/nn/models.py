@@ -83,7 +83,7 @@ class Model(Module):
         if training is not None:
             with training_mode(self, bool(training)):
                 return self(*inputs)
-        inputs = tuple(input_checks.as_tensor(value, self._input_dtype) for value in inputs)
+        inputs = tuple([input_checks.as_tensor(value, self._input_dtype) for value in inputs])
         output = super().__call__(*inputs)
         if self._build_input_shape is None and inputs:
             self._build_input_shape = (None, *inputs[0].shape[1:])
