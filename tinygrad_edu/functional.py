@@ -12,11 +12,13 @@ saved is time, and each array not made is memory.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tinygrad_edu.autograd import Function, constant_like, is_grad_enabled
+from tinygrad_edu.ops.movement import Pad, SlidingWindows, window_view
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -267,3 +269,178 @@ def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:
     """Mean over the batch of -sum(targets * log_softmax(logits)) (targets are probabilities)."""
     return -(log_softmax(logits, axis=-1) * targets).sum(axis=-1).mean()
+
+
+# ================================================================ convolution and pooling
+# Images are NHWC (batch, height, width, channels) and a kernel is stored
+# (kh, kw, in_channels, filters), as in Keras. Everything here is a composite of
+# primitives: Pad, SlidingWindows (a strided view of every window), Reshape,
+# matmul, Max and Sum. So every gradient, and every gradient of a gradient, comes
+# from the primitives' own backward formulas.
+
+
+def pair(value: int | Sequence[int], what: str, who: str) -> tuple[int, int]:
+    """An int or a pair of positive ints as (height, width): 3 -> (3, 3)."""
+    values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in values
+    ):
+        raise ValueError(f"{who}: {what} must be a positive int or a pair of them, got {value!r}")
+    return int(values[0]), int(values[1])
+
+
+def check_padding(padding: str, who: str) -> str:
+    """'valid' or 'same' (any case), lower-cased."""
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
+        raise ValueError(f"{who}: padding must be 'valid' or 'same', got {padding!r}")
+    return padding.lower()
+
+
+def same_padding(size: int, window: int, stride: int) -> tuple[int, int]:
+    """TensorFlow's "same" padding of one axis: (before, after).
+
+    The output has ceil(size / stride) positions; the total padding that needs is
+    max((out - 1) * stride + window - size, 0), and an odd pixel goes after
+    (bottom or right). Source: TensorFlow's guide to convolution padding
+    (tf.nn.convolution, "SAME").
+    """
+    out = -(-size // stride)
+    total = max((out - 1) * stride + window - size, 0)
+    return total // 2, total - total // 2
+
+
+def output_size(size: int | None, window: int, stride: int, padding: str) -> int | None:
+    """Positions along one axis after a window op: ceil(n / s) for "same",
+    (n - k) // s + 1 for "valid" (0 or less: the window does not fit). None stays None."""
+    if size is None:
+        return None
+    if padding == "same":
+        return -(-size // stride)
+    return (size - window) // stride + 1
+
+
+def _windows(
+    x: Tensor,
+    window: tuple[int, int],
+    strides: tuple[int, int],
+    padding: str,
+    fill: float,
+    who: str,
+) -> Tensor:
+    """x's (kh, kw) windows, (N, oh, ow, kh, kw, C), after "same" padding with `fill` if asked."""
+    if x.ndim != 4:
+        raise ValueError(
+            f"{who}: expects images of shape (batch, height, width, channels), got shape {x.shape}"
+        )
+    height, width = x.shape[1:3]
+    if padding == "same":
+        top, bottom = same_padding(height, window[0], strides[0])
+        left, right = same_padding(width, window[1], strides[1])
+        if top or bottom or left or right:
+            pad_width = ((0, 0), (top, bottom), (left, right), (0, 0))
+            x = Pad.apply(x, pad_width=pad_width, value=fill)
+    elif height < window[0] or width < window[1]:
+        raise ValueError(
+            f"{who}: a {window[0]}x{window[1]} window does not fit in an image of "
+            f"{height}x{width} with padding='valid'; use padding='same' or a smaller window"
+        )
+    return SlidingWindows.apply(x, window=window, strides=strides)
+
+
+def conv2d(
+    x: Tensor,
+    kernel: Tensor,
+    bias: Tensor | None = None,
+    strides: int | Sequence[int] = 1,
+    padding: str = "valid",
+) -> Tensor:
+    """2-D convolution (cross-correlation, as in every framework) of NHWC images.
+
+    Built as im2col: every window of x is copied once into one contiguous row of a
+    (batch * oh * ow, kh * kw * in_channels) matrix, which one matrix product with
+    the kernel, seen as (kh * kw * in_channels, filters), turns into every output.
+
+    Args:
+        x: (batch, height, width, in_channels), float.
+        kernel: (kh, kw, in_channels, filters), as Keras stores it.
+        bias: (filters,) or None.
+        strides: an int or (sh, sw): how far the window moves each step.
+        padding: "valid" (windows inside the image only) or "same" (zeros around the
+            image, TensorFlow's rule: the output has ceil(size / stride) positions).
+
+    Returns:
+        (batch, oh, ow, filters).
+
+    Raises:
+        ValueError: for shapes that do not fit together, or bad strides or padding.
+    """
+    who = "conv2d"
+    strides = pair(strides, "strides", who)
+    padding = check_padding(padding, who)
+    if kernel.ndim != 4 or x.ndim != 4 or x.shape[-1] != kernel.shape[2]:
+        raise ValueError(
+            f"{who}: expects x (batch, height, width, channels) and a kernel (kh, kw, channels, "
+            f"filters) with the same channels, got shapes {x.shape} and {kernel.shape}"
+        )
+    kh, kw, channels, filters = kernel.shape
+    if bias is not None and bias.shape != (filters,):
+        raise ValueError(f"{who}: bias must have shape ({filters},), got {bias.shape}")
+    windows = _windows(x, (kh, kw), strides, padding, 0.0, who)
+    batch, out_height, out_width = windows.shape[:3]
+    # The reshape copies the overlapping windows into one contiguous matrix: im2col.
+    columns = windows.reshape(batch * out_height * out_width, kh * kw * channels)
+    out = linear(columns, kernel.reshape(kh * kw * channels, filters), bias)
+    return out.reshape(batch, out_height, out_width, filters)
+
+
+def max_pool2d(
+    x: Tensor,
+    pool_size: int | Sequence[int] = 2,
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+) -> Tensor:
+    """The largest value of each window of NHWC images, per channel.
+
+    `strides` defaults to `pool_size` (windows side by side), as in Keras. "same"
+    padding pads with -inf, so padding is never the maximum. The gradient of a
+    window goes to its maximum; tied maxima split it evenly (as `Tensor.max`
+    does), so each window passes on exactly the gradient it received.
+
+    Returns:
+        (batch, oh, ow, channels).
+    """
+    who = "max_pool2d"
+    window = pair(pool_size, "pool_size", who)
+    strides = window if strides is None else pair(strides, "strides", who)
+    padding = check_padding(padding, who)
+    return _windows(x, window, strides, padding, -np.inf, who).max(axis=(3, 4))
+
+
+def avg_pool2d(
+    x: Tensor,
+    pool_size: int | Sequence[int] = 2,
+    strides: int | Sequence[int] | None = None,
+    padding: str = "valid",
+) -> Tensor:
+    """The mean of each window of NHWC images, per channel.
+
+    With "same" padding a window at the border averages only the pixels inside
+    the image (the padding is not counted), as TensorFlow and Keras do.
+
+    Returns:
+        (batch, oh, ow, channels).
+    """
+    who = "avg_pool2d"
+    window = pair(pool_size, "pool_size", who)
+    strides = window if strides is None else pair(strides, "strides", who)
+    padding = check_padding(padding, who)
+    sums = _windows(x, window, strides, padding, 0.0, who).sum(axis=(3, 4))
+    if padding == "valid":
+        return sums * (1.0 / (window[0] * window[1]))
+    # How many real pixels each window holds: the same windows over ones padded with zeros.
+    ones = np.ones((1, *x.shape[1:3], 1), dtype=x.dtype)
+    top, bottom = same_padding(x.shape[1], window[0], strides[0])
+    left, right = same_padding(x.shape[2], window[1], strides[1])
+    ones = np.pad(ones, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    counts = window_view(ones, window, strides).sum(axis=(3, 4))
+    return sums / constant_like(sums, counts)

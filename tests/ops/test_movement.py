@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_edu import Tensor, concatenate, grad, stack
+from tinygrad_edu import Tensor, concatenate, grad, ops, stack
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 from tinygrad_edu.testing.strategies import float_arrays, shapes
 
@@ -229,3 +229,79 @@ def test_concatenate_and_stack_errors_name_the_shapes():
         stack([Tensor(np.ones(2)), Tensor(np.ones(3))])
     with pytest.raises(ValueError, match="at least one"):
         concatenate([])
+
+
+# ---------------------------------------------------------------- padding and sliding windows
+def numpy_windows(a, window, strides):
+    """Every window copied out with a loop: (N, oh, ow, kh, kw, C)."""
+    (kh, kw), (sh, sw) = window, strides
+    out_h, out_w = (a.shape[1] - kh) // sh + 1, (a.shape[2] - kw) // sw + 1
+    out = np.zeros((a.shape[0], out_h, out_w, kh, kw, a.shape[3]))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[:, i, j] = a[:, i * sh : i * sh + kh, j * sw : j * sw + kw, :]
+    return out
+
+
+def numpy_add_windows(windows, shape, strides):
+    """Every window added at its place with a loop."""
+    _, out_h, out_w, kh, kw, _ = windows.shape
+    out = np.zeros(shape)
+    for i in range(out_h):
+        for j in range(out_w):
+            top, left = i * strides[0], j * strides[1]
+            out[:, top : top + kh, left : left + kw] += windows[:, i, j]
+    return out
+
+
+@st.composite
+def window_cases(draw):
+    window = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    strides = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    height, width = draw(st.integers(window[0], 4)), draw(st.integers(window[1], 4))
+    image = draw(float_arrays(st.just((1, height, width, draw(st.integers(1, 2))))))
+    return image, window, strides
+
+
+@given(window_cases())
+def test_sliding_windows_is_every_window_and_adds_windows_back(case):
+    image, window, strides = case
+
+    def op(t):
+        return ops.SlidingWindows.apply(t, window=window, strides=strides)
+
+    check_linear(op, lambda a: numpy_windows(a, window, strides), [image])
+
+
+@given(window_cases())
+def test_add_windows_is_the_adjoint_of_sliding_windows(case):
+    image, window, strides = case
+    windows = numpy_windows(image, window, strides)
+
+    def op(t):
+        return ops.AddWindows.apply(t, shape=image.shape, strides=strides)
+
+    added = np.random.default_rng(0).standard_normal(windows.shape)
+    check_linear(op, lambda w: numpy_add_windows(w, image.shape, strides), [added])
+    # adjoint: <windows(x), w> = <x, add_windows(w)>
+    left = np.sum(windows * added)
+    right = np.sum(image * op(Tensor(added)).data)
+    np.testing.assert_allclose(left, right)
+
+
+@given(float_arrays(shapes(min_dims=1, max_dims=3, max_side=3)), st.data())
+def test_pad_adds_a_border_and_backward_slices_it_off(x, data):
+    widths = tuple((data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))) for _ in x.shape)
+    check_linear(
+        lambda t: ops.Pad.apply(t, pad_width=widths, value=0.0), lambda a: np.pad(a, widths), [x]
+    )
+    padded = ops.Pad.apply(Tensor(x), pad_width=widths, value=-np.inf).data
+    assert np.isneginf(padded).sum() == padded.size - x.size
+
+
+def test_sliding_windows_is_a_read_only_view():
+    x = Tensor(np.arange(16.0).reshape(1, 4, 4, 1))
+    windows = ops.SlidingWindows.apply(x, window=(2, 2), strides=(1, 1))
+    assert np.shares_memory(windows.data, x.data) and not windows.data.flags.writeable
+    with pytest.raises(ValueError, match=r"SlidingWindows.*3x3 window does not fit"):
+        ops.SlidingWindows.apply(Tensor(np.zeros((1, 2, 2, 1))), window=(3, 3), strides=(1, 1))

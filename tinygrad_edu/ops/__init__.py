@@ -1,4 +1,11 @@
-"""The primitive operations. Each is a `Function` with forward and backward side by side."""
+"""The primitive operations. Each is a `Function` with forward and backward side by side.
+
+Derivative table of the window ops (movement.py), each backward written with a Tensor op:
+
+    Pad(x, pad_width)                 grad[inside]                     (slice the border off)
+    SlidingWindows(x, window, strides) AddWindows(grad, x.shape, strides) (add windows back)
+    AddWindows(w, shape, strides)     SlidingWindows(grad, window, strides)
+"""
 
 from tinygrad_edu.ops.broadcasting import unbroadcast
 from tinygrad_edu.ops.elementwise import (
@@ -23,11 +30,14 @@ from tinygrad_edu.ops.elementwise import (
 )
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import (
+    AddWindows,
     BroadcastTo,
     Concatenate,
     GetItem,
+    Pad,
     Reshape,
     ScatterAdd,
+    SlidingWindows,
     Transpose,
 )
 from tinygrad_edu.ops.reduce import Max, Min, Sum
@@ -59,6 +69,9 @@ __all__ = [
     "Reshape",
     "ScatterAdd",
     "Transpose",
+    "Pad",
+    "SlidingWindows",
+    "AddWindows",
     "Max",
     "Min",
     "Sum",

@@ -92,3 +92,96 @@ class Concatenate(Function):
             grads.append(grad[piece] if needed else None)
             start = stop
         return tuple(grads)
+
+
+# ---------------------------------------------------------------- padding and sliding windows
+# Convolution and pooling are built from these three (see functional.conv2d). Pad and
+# slicing are each other's adjoints, and so are SlidingWindows and AddWindows: each
+# backward is the other op, applied to Tensors, so every derivative differentiates again.
+
+
+class Pad(Function):
+    """x with `value` added around it: pad_width is NumPy's ((before, after), ...) per axis.
+
+    Backward slices the padding off the gradient again (a GetItem, so it differentiates).
+    """
+
+    def forward(self, a, pad_width=(), value=0.0):
+        self.pad_width = tuple((int(before), int(after)) for before, after in pad_width)
+        return np.pad(a.data, self.pad_width, constant_values=value)
+
+    def backward(self, grad):
+        inside = tuple(
+            slice(before, size - after) for (before, after), size in zip(self.pad_width, grad.shape)
+        )
+        return grad[inside]
+
+
+def window_view(array: np.ndarray, window: tuple[int, int], strides: tuple[int, int]) -> np.ndarray:
+    """Every (kh, kw) window of an NHWC array, as a read-only view: (N, oh, ow, kh, kw, C).
+
+    No number is copied: the view steps through the same memory with strides, so
+    windows that overlap share their entries. oh = (H - kh) // sh + 1, likewise ow.
+    """
+    batch, height, width, channels = array.shape
+    (kh, kw), (sh, sw) = window, strides
+    out_height, out_width = (height - kh) // sh + 1, (width - kw) // sw + 1
+    if out_height < 1 or out_width < 1:
+        raise ValueError(
+            f"a {kh}x{kw} window does not fit in an input of height {height} and width {width}"
+        )
+    step_n, step_h, step_w, step_c = array.strides
+    return np.lib.stride_tricks.as_strided(
+        array,
+        shape=(batch, out_height, out_width, kh, kw, channels),
+        strides=(step_n, step_h * sh, step_w * sw, step_h, step_w, step_c),
+        writeable=False,
+    )
+
+
+class SlidingWindows(Function):
+    """(N, H, W, C) -> (N, oh, ow, kh, kw, C): the window under each output position.
+
+    The forward is a strided view (nothing copied). An entry that lies in several
+    windows is used several times, so its gradient is the sum of theirs: backward
+    adds the windows back onto the input's grid (AddWindows).
+    """
+
+    returns_view = True
+
+    def forward(self, a, window=(1, 1), strides=(1, 1)):
+        if a.ndim != 4:
+            raise ValueError(
+                f"expects an input of shape (batch, height, width, channels), got {a.shape}"
+            )
+        self.window, self.strides = window, strides
+        return window_view(a.data, window, strides)
+
+    def backward(self, grad):
+        return AddWindows.apply(grad, shape=self.inputs[0].shape, strides=self.strides)
+
+
+class AddWindows(Function):
+    """(N, oh, ow, kh, kw, C) -> zeros(shape) with every window added at its place ("col2im").
+
+    SlidingWindows's backward; SlidingWindows is its backward in turn.
+    """
+
+    def forward(self, windows, shape=(), strides=(1, 1)):
+        self.strides = strides
+        grad = windows.data
+        _, out_height, out_width, kh, kw, _ = grad.shape
+        sh, sw = strides
+        out = np.zeros(shape, dtype=grad.dtype)
+        # One strided add per window offset (kh * kw of them), each over every window
+        # at once: the entries under offset (i, j) of all windows form a strided grid.
+        for i in range(kh):
+            rows = slice(i, i + sh * (out_height - 1) + 1, sh)
+            for j in range(kw):
+                columns = slice(j, j + sw * (out_width - 1) + 1, sw)
+                out[:, rows, columns, :] += grad[:, :, :, i, j, :]
+        return out
+
+    def backward(self, grad):
+        kh, kw = self.inputs[0].shape[3:5]
+        return SlidingWindows.apply(grad, window=(kh, kw), strides=self.strides)
