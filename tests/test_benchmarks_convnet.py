@@ -7,6 +7,9 @@ benchmark against a wrong reference would measure nothing.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -144,3 +147,52 @@ def test_flops_of_the_book_model():
     forward = 676 * 9 * 32 + 121 * 288 * 64 + 9 * 576 * 128 + 1152 * 10
     backward = 676 * 9 * 32 + 2 * (121 * 288 * 64 + 9 * 576 * 128 + 1152 * 10)
     assert reference.flops_per_sample() == 2 * (forward + backward)
+
+
+# ---------------------------------------------------------------- benchmarks/mnist_convnet.py
+def test_the_step_products_are_the_flops_the_reference_counts():
+    import mnist_convnet
+
+    products = mnist_convnet.step_products(batch=64)
+    assert len(products) == 11  # 3 + 3 + 2 for the convs (the first needs no input gradient)
+    assert 2 * sum(m * k * n for m, k, n, _ in products) == 64 * reference.flops_per_sample()
+
+
+def test_one_engine_step_equals_one_reference_step():
+    """From the same weights on the same batch, `fit`, the functional loop and the
+    reference make the same step (the benchmark would otherwise time different work)."""
+    import mnist_convnet
+
+    weights = mnist_convnet.initial_weights(seed=3)
+    x, y = mnist_convnet.load_data(None, 16, seed=3)
+    agreement = mnist_convnet.check_agreement(weights, x, y)
+    for name in ("fit", "functional"):
+        assert agreement[f"{name}_loss"] == pytest.approx(agreement["reference_loss"], rel=1e-5)
+        assert agreement["max_weight_difference"][name] < 1e-5
+    assert agreement["largest_update"] > 1e-4  # the step moved the weights: the check can fail
+    assert agreement["engine_dtypes"] == ["float32"]
+
+
+def test_mnist_convnet_quick_runs_every_contender(tmp_path):
+    figures_path = tmp_path / "figures.json"
+    # One BLAS thread: on a 2-core machine shared with other work, OpenBLAS's threads wait
+    # on each other and a quick run can take a minute instead of seconds.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "mnist_convnet.py"), "--quick", "--json",
+         str(figures_path)],
+        capture_output=True, text=True, timeout=300, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for expected in ("vs numpy", "GFLOP/s", "step MiB", "matrix products alone", "PyTorch"):
+        assert expected in done.stdout
+    figures = json.loads(figures_path.read_text())
+    rows = {row["name"]: row for row in figures["rows"]}
+    assert list(rows)[:3] == ["fit", "functional", "numpy"]
+    for name, row in rows.items():
+        assert row["step_ms"] > 0 and row["gflops"] > 0
+        if name != "torch":
+            assert row["step_peak_bytes"] > 1_000_000  # a step of 64 images makes megabytes
+    assert max(figures["agreement"]["max_weight_difference"].values()) < 1e-5
+    assert figures["settings"]["steps"] == 3
+    assert done.stdout.count(" met") + done.stdout.count("NOT met") >= 3  # the three targets
