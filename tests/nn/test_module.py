@@ -117,7 +117,16 @@ def test_default_names_come_from_the_class_and_can_be_given() -> None:
 
 @pytest.mark.parametrize(
     "class_name, expected",
-    [("Dense", "dense"), ("MyModel", "my_model"), ("MLP", "mlp"), ("MyMLPNet", "my_mlp_net")],
+    [
+        ("Dense", "dense"),
+        ("MyModel", "my_model"),
+        ("MLP", "mlp"),
+        ("MyMLPNet", "my_mlp_net"),
+        ("Conv2D", "conv2d"),  # Keras's names for its conv layers
+        ("MaxPooling2D", "max_pooling2d"),
+        ("GlobalAveragePooling2D", "global_average_pooling2d"),
+        ("BatchNormalization", "batch_normalization"),
+    ],
 )
 def test_snake_case(class_name: str, expected: str) -> None:
     assert snake_case(class_name) == expected

@@ -20,9 +20,13 @@ from tinygrad_edu.nn import (
     optimizers,
     schedules,
 )
+from tinygrad_edu.nn.convolutional import Conv2D
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
 from tinygrad_edu.nn.models import Model, Sequential
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.normalization import BatchNormalization
+from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.reshaping import Reshape
 
 __all__ = [
     "Module",
@@ -31,6 +35,12 @@ __all__ = [
     "Flatten",
     "Dropout",
     "Activation",
+    "Conv2D",
+    "MaxPooling2D",
+    "AveragePooling2D",
+    "GlobalAveragePooling2D",
+    "Reshape",
+    "BatchNormalization",
     "Model",
     "Sequential",
     "activations",

@@ -10,6 +10,7 @@ any batch size works: `Dense(3, input_shape=(4,)).output_shape == (None, 3)`.
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from tinygrad_edu import random
 from tinygrad_edu.autograd import enter_scope, leave_scope
 from tinygrad_edu.functional import linear
 from tinygrad_edu.nn import activations, initializers
-from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.tensor import Tensor
 
 Shape = tuple[int | None, ...]
@@ -67,23 +68,43 @@ class Layer(Module):
         """The output's shape for an input of `input_shape` (None: any size)."""
         return tuple(input_shape)
 
-    def add_weight(self, attribute: str, shape: tuple[int, ...], initializer: Any) -> Tensor:
-        """Create a parameter named '<layer name>.<attribute>' and register it."""
+    def add_weight(
+        self, attribute: str, shape: tuple[int, ...], initializer: Any, trainable: bool = True
+    ) -> Tensor:
+        """Create a weight named '<layer name>.<attribute>' and register it.
+
+        A trainable one is a parameter (the optimizer updates it); a non-trainable
+        one (BatchNormalization's moving statistics) is saved and counted only.
+        """
         values = initializers.get(initializer)(shape, dtype=self.dtype)
-        parameter = Tensor(values, requires_grad=True, name=f"{self.name}.{attribute}")
-        setattr(self, attribute, parameter)
-        return parameter
+        weight = Tensor(values, requires_grad=trainable, name=f"{self.name}.{attribute}")
+        if trainable:
+            setattr(self, attribute, weight)
+        else:
+            self.register_non_trainable(attribute, weight)
+        return weight
 
     def count_params(self) -> int:
-        """How many numbers the layer learns."""
+        """How many numbers the layer holds (non-trainable weights included, as in Keras)."""
         if not self.built:
             raise ValueError(
                 f"count_params: layer {self.name!r} is not built yet, so it has no weights; "
                 "call it on an input or call build(input_shape) first"
             )
-        return sum(parameter.size for parameter in self.parameters())
+        return sum(weight.size for _, weight in self.named_weights())
 
-    def __call__(self, inputs: Any, **kwargs: Any) -> Tensor:
+    def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
+        """Run the layer on `inputs`, building it first if needed.
+
+        `training=True/False` runs this call (this layer and any inside it) in that
+        mode, as in Keras; left out, the layer's own mode applies (`fit` sets it).
+        A `forward`/`call` with a `training` parameter receives the mode in effect.
+        """
+        if training is not None and bool(training) != self.training:
+            with training_mode(self, bool(training)):
+                return self(inputs, **kwargs)
+        if takes_training(type(self)):
+            kwargs["training"] = self.training
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
         if not self.built:
@@ -106,6 +127,21 @@ class Layer(Module):
                 "Keras) to say what the layer computes"
             )
         return call(inputs, **kwargs)
+
+
+_takes_training: dict[type, bool] = {}
+
+
+def takes_training(layer_class: type) -> bool:
+    """True if the class's forward (or Keras-style call) has a `training` parameter."""
+    answer = _takes_training.get(layer_class)
+    if answer is None:
+        method = layer_class.forward
+        if method is Layer.forward and hasattr(layer_class, "call"):
+            method = layer_class.call
+        answer = "training" in inspect.signature(method).parameters
+        _takes_training[layer_class] = answer
+    return answer
 
 
 def _as_shape(who: str, shape: Sequence[int] | int) -> tuple[int, ...]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -40,6 +39,7 @@ from tinygrad_edu.nn import optimizers as optimizers_module
 from tinygrad_edu.nn import serialization
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
 from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.nn.module import training_mode as _training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import Tensor
@@ -167,7 +167,10 @@ class Model(Module):
     def forward(self, inputs: Any) -> Any:
         return self.call(inputs)
 
-    def __call__(self, *inputs: Any) -> Any:
+    def __call__(self, *inputs: Any, training: bool | None = None) -> Any:
+        if training is not None:  # Keras's model(x, training=True): this call only, in that mode
+            with _training_mode(self, bool(training)):
+                return self(*inputs)
         converted = []  # a plain loop: this runs every step, and a comprehension is a call
         for value in inputs:
             converted.append(value if isinstance(value, Tensor) else self._to_tensor(value))
@@ -529,29 +532,29 @@ class Model(Module):
 
     # ------------------------------------------------------------ weights
     def count_params(self) -> int:
-        """How many numbers the model learns (the total size of its parameters)."""
+        """How many numbers the model holds: its parameters and its non-trainable weights."""
         self._ensure_built("count_params")
-        return sum(parameter.size for parameter in self.parameters())
+        return sum(weight.size for _, weight in self.named_weights())
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the parameter arrays, in `parameters()` order."""
+        """Copies of the weight arrays (non-trainable ones too), in `named_weights()` order."""
         self._ensure_built("get_weights")
-        return [parameter.data.copy() for parameter in self.parameters()]
+        return [weight.data.copy() for _, weight in self.named_weights()]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Replace the parameter values (same order and shapes as `get_weights()`)."""
         self._ensure_built("set_weights")
-        serialization.check_and_assign(self.named_parameters(), list(weights), "set_weights")
+        serialization.check_and_assign(self.named_weights(), list(weights), "set_weights")
 
     def save_weights(self, path: str | os.PathLike) -> None:
         """Write the weights to an `.npz` file, keyed by parameter name; atomic."""
         self._ensure_built("save_weights")
-        serialization.save_weights(self.named_parameters(), path)
+        serialization.save_weights(self.named_weights(), path)
 
     def load_weights(self, path: str | os.PathLike) -> None:
         """Read weights written by `save_weights`; names and shapes must match the model."""
         self._ensure_built("load_weights")
-        serialization.load_weights(self.named_parameters(), path)
+        serialization.load_weights(self.named_weights(), path)
 
     # ------------------------------------------------------------ summary
     @property
@@ -570,14 +573,17 @@ class Model(Module):
         """
         self._ensure_built("summary")
         print_fn = print if print_fn is None else print_fn
-        name_width, shape_width = 29, 26
         rows = []
         for layer in self.layers:
             label = f"{layer.name} ({type(layer).__name__})"
             shape = _format_shape(self._layer_output_shape(layer))
-            count = sum(parameter.size for parameter in layer.parameters())
+            count = sum(weight.size for _, weight in layer.named_weights())
             rows.append((label, shape, f"{count:,}"))
-        parameters = self.parameters()
+        # Keras's widths, widened where a name such as max_pooling2d_1 (MaxPooling2D) needs it
+        name_width = max([29] + [len(label) + 3 for label, _, _ in rows])
+        shape_width = max([26] + [len(shape) + 2 for _, shape, _ in rows])
+        line_length = max(line_length, name_width + shape_width + 10)
+        parameters = [weight for _, weight in self.named_weights()]
         trainable = [p for p in parameters if p.requires_grad]
         frozen = [p for p in parameters if not p.requires_grad]
 
@@ -605,21 +611,6 @@ class Model(Module):
         ]
         for line in lines:
             print_fn(line)
-
-
-@contextmanager
-def _training_mode(model: Module, training: bool) -> Iterator[None]:
-    """Put every sub-module in training (or eval) mode, and restore each one's mode after."""
-    saved = [(module, module.training) for module in model.modules()]
-    if training:
-        model.train()
-    else:
-        model.eval()
-    try:
-        yield
-    finally:
-        for module, was_training in saved:
-            module.training = was_training
 
 
 # ---------------------------------------------------------------- Sequential

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tinygrad_edu.autograd import enter_scope, leave_scope
@@ -20,9 +21,13 @@ from tinygrad_edu.tensor import Tensor
 
 
 def snake_case(class_name: str) -> str:
-    """'Dense' -> 'dense', 'MyModel' -> 'my_model', 'MLP' -> 'mlp' (default module names)."""
-    words = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", class_name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", words).lower()
+    """'Dense' -> 'dense', 'MyModel' -> 'my_model', 'MLP' -> 'mlp', 'Conv2D' -> 'conv2d'.
+
+    Keras's rule for default layer names: a capital starts a new word when lower-case
+    letters or digits follow it, or when it comes right after a lower-case letter.
+    """
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
 
 
 class Module:
@@ -37,6 +42,9 @@ class Module:
         # Written with object.__setattr__: our own __setattr__ needs these to exist.
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        # Weights that are saved and counted but not trained, such as BatchNormalization's
+        # moving statistics (Keras's non-trainable weights, PyTorch's buffers).
+        object.__setattr__(self, "_non_trainable", {})
         object.__setattr__(self, "_name", None)
         self.training = True
         #: True while the name is the class's default, so a Sequential may rename it.
@@ -52,6 +60,7 @@ class Module:
             )
         self._parameters.pop(key, None)
         self._modules.pop(key, None)
+        self._non_trainable.pop(key, None)
         if isinstance(value, Tensor) and value.requires_grad:
             self._parameters[key] = value
         elif isinstance(value, Module):
@@ -64,6 +73,7 @@ class Module:
     def __delattr__(self, key: str) -> None:
         self._parameters.pop(key, None)
         self._modules.pop(key, None)
+        self._non_trainable.pop(key, None)
         object.__delattr__(self, key)
 
     @property
@@ -78,7 +88,7 @@ class Module:
             )
         old_name = self._name
         # Parameters named after the module ("dense.kernel") follow a rename.
-        for attribute, parameter in self._parameters.items():
+        for attribute, parameter in (*self._parameters.items(), *self._non_trainable.items()):
             if old_name is not None and parameter.name == f"{old_name}.{attribute}":
                 parameter.name = f"{new_name}.{attribute}"
         object.__setattr__(self, "_name", new_name)
@@ -137,6 +147,30 @@ class Module:
         """Every parameter once, in registration order: what an optimizer updates."""
         return [parameter for _, parameter in self.named_parameters()]
 
+    def register_non_trainable(self, attribute: str, tensor: Tensor) -> None:
+        """Keep `tensor` as `self.<attribute>`: saved and counted as a weight, never trained."""
+        setattr(self, attribute, tensor)
+        self._non_trainable[attribute] = tensor
+
+    def named_weights(self) -> list[tuple[str, Tensor]]:
+        """Every weight once, trainable or not, module by module ('batch_norm.moving_mean').
+
+        What `get_weights`, `save_weights` and `summary` use; an optimizer gets only
+        `parameters()`.
+        """
+        result: list[tuple[str, Tensor]] = []
+        seen: set[int] = set()
+        for path, module in self.named_modules():
+            for attribute, weight in (*module._parameters.items(), *module._non_trainable.items()):
+                if id(weight) not in seen:
+                    seen.add(id(weight))
+                    result.append((f"{path}.{attribute}" if path else attribute, weight))
+        return result
+
+    def non_trainable_weights(self) -> list[Tensor]:
+        """The weights no optimizer changes: registered non-trainable ones and frozen parameters."""
+        return [weight for _, weight in self.named_weights() if not weight.requires_grad]
+
     def zero_grad(self) -> None:
         """Forget the gradients of the last backward (they would add up otherwise)."""
         for parameter in self.parameters():
@@ -180,3 +214,19 @@ class Module:
                 for i, line in enumerate(repr(child).splitlines())
             )
         return "\n".join(lines)
+
+
+@contextmanager
+def training_mode(model: Module, training: bool) -> Iterator[None]:
+    """Put every sub-module in training (or eval) mode, and restore each one's mode after.
+
+    What `fit` (training) and `evaluate`/`predict` (not) run inside, and what
+    `layer(x, training=...)` does for that one call, as in Keras.
+    """
+    saved = [(module, module.training) for module in model.modules()]
+    model.train(training)
+    try:
+        yield
+    finally:
+        for module, was_training in saved:
+            module.training = was_training

@@ -42,7 +42,7 @@ def parameter_count(layer: Any) -> str:
     """`401,920`, or `?` for a layer whose weights are not created yet."""
     if getattr(layer, "built", True) is False:
         return "?"
-    return f"{sum(parameter.size for parameter in layer.parameters()):,}"
+    return f"{sum(weight.size for _, weight in layer.named_weights()):,}"
 
 
 def _record(lines: list[str], shapes: tuple[str, str] | None) -> str:
@@ -74,7 +74,7 @@ def plot_model(model: Any, to_file: str | os.PathLike[str] | None = None, show_s
     # (`hidden`, `blocks.0`) in a subclassed Model, as in its parameter names.
     layers = list(model.named_children())
     is_stack = isinstance(model, Sequential)
-    total = sum(parameter.size for parameter in model.parameters())
+    total = sum(weight.size for _, weight in model.named_weights())
 
     digraph = graphviz.Digraph(
         name=str(getattr(model, "name", "model")),
