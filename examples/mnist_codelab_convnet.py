@@ -57,8 +57,8 @@ CONVOLUTIONS = ((6, 6, 1), (12, 5, 2), (24, 4, 2))
 def load_mnist(data_dir: str | None) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """MNIST as images of shape (n, 28, 28, 1), floats in [0, 1], and integer labels."""
     (x_train, y_train), (x_test, y_test) = mnist.load_data(path=data_dir)
-    x_train = (x_train.reshape(-1, 28, 28, 1) / 255.0).astype(np.float32)
-    x_test = (x_test.reshape(-1, 28, 28, 1) / 255.0).astype(np.float32)
+    x_train = x_train.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0  # float32 throughout
+    x_test = x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
     return (x_train, y_train.astype(np.int64)), (x_test, y_test.astype(np.int64))
 
 
@@ -216,15 +216,16 @@ def save_dashboard(
     loss_axes, accuracy_axes, rate_axes, weight_axes = top.subplots(1, 4)
     steps = records["step"]
     for axes, name in ((loss_axes, "loss"), (accuracy_axes, "accuracy")):
-        axes.plot(steps, records[f"train_{name}"], label=f"training {name}")
-        axes.plot(steps, records[f"test_{name}"], label=f"test {name}")
+        axes.plot(steps, records[f"train_{name}"], ".-", label=f"training {name}")
+        axes.plot(steps, records[f"test_{name}"], ".-", label=f"test {name}")
         axes.set_xlabel("training step")
         axes.set_title(name)
         axes.grid(alpha=0.3)
         axes.legend()
-    if records["test_accuracy"]:  # zoom in on the last percent, where the models differ
-        accuracy_axes.set_ylim(max(0.9, min(records["test_accuracy"]) - 0.005), 1.0)
-    rate_axes.plot(steps, records["learning_rate"], color="tab:green")
+    later = records["test_accuracy"][len(steps) // 4 :]
+    if later:  # zoom in on the last stretch, where the models differ by tenths of a percent
+        accuracy_axes.set_ylim(max(0.0, min(later) - 0.005), 1.0)
+    rate_axes.plot(steps, records["learning_rate"], ".-", color="tab:green")
     rate_axes.set_xlabel("training step")
     rate_axes.set_title("learning rate")
     rate_axes.grid(alpha=0.3)
@@ -238,15 +239,22 @@ def save_dashboard(
 
     wrong = np.flatnonzero(predicted != y_test)
     rows, columns = 3, 12
+    shown = wrong[: rows * columns]
     bottom.suptitle(
         f"Misclassified test digits: {len(wrong)} of {len(y_test)} (first {rows * columns} shown)"
     )
-    for cell, axes in enumerate(bottom.subplots(rows, columns).ravel()):
-        axes.set_axis_off()
-        if cell < len(wrong):
-            i = wrong[cell]
-            axes.imshow(x_test[i, :, :, 0], cmap="gray_r")
-            axes.set_title(f"true {y_test[i]}, said {predicted[i]}", fontsize=8, color="tab:red")
+    axes = bottom.subplots()
+    axes.set_axis_off()
+    if len(shown):
+        gap, pitch = 8, 28 + 8  # pixels between digits, and from one digit to the next
+        axes.imshow(tile(x_test[shown, :, :, 0], columns, gap=gap), cmap="gray_r")
+        for cell, i in enumerate(shown):  # a label just above each digit, in the gap
+            row, column = divmod(cell, columns)
+            axes.text(
+                gap + column * pitch + 14, gap + row * pitch - 1,
+                f"true {y_test[i]}, said {predicted[i]}",
+                ha="center", va="bottom", fontsize=8, color="tab:red",
+            )  # fmt: skip
     return save_figure(figure, path, dpi=80)
 
 
@@ -269,41 +277,60 @@ def feature_maps(model: nn.Sequential, image: np.ndarray) -> list[tuple[str, np.
     return maps
 
 
+def tile(images: np.ndarray, columns: int, gap: int = 1) -> np.ndarray:
+    """(n, h, w) images side by side in rows of `columns`, `gap` pixels of NaN between them.
+
+    One picture for matplotlib to draw (NaN is left blank) instead of one plot per
+    image, which is much quicker to lay out.
+    """
+    count, height, width = images.shape
+    rows = -(-count // columns)
+    mosaic = np.full(
+        (rows * (height + gap) + gap, min(count, columns) * (width + gap) + gap), np.nan
+    )
+    for index, image in enumerate(images):
+        row, column = divmod(index, columns)
+        top, left = gap + row * (height + gap), gap + column * (width + gap)
+        mosaic[top : top + height, left : left + width] = image
+    return mosaic
+
+
 def save_filters_and_maps(model: nn.Sequential, image: np.ndarray, path: Path) -> Path | None:
     """The first conv layer's filters, one digit, and each conv block's feature maps."""
     maps = feature_maps(model, image)
-    figure = _pyplot_free_figure((14, 2.2 + 1.6 * sum(-(-m.shape[-1] // 12) for _, m in maps)))
+    rows = [1.2] + [-(-output.shape[-1] // 12) for _, output in maps]
+    figure = _pyplot_free_figure((14, 1.5 * sum(rows) + 1))
     if figure is None:
         return None
-    kernel = model.layers[0].kernel.data[:, :, 0, :]  # (6, 6, filters): one grey channel in
-    rows = [1] + [-(-output.shape[-1] // 12) for _, output in maps]
     parts = figure.subfigures(len(rows), 1, height_ratios=rows)
 
-    filter_axes = parts[0].subplots(1, 12)
+    digit_axes, filter_axes = parts[0].subplots(1, 2, width_ratios=[1, 6])
+    digit_axes.imshow(image[:, :, 0], cmap="gray_r")
+    digit_axes.set_title("the digit", fontsize=9)
+    kernel = model.layers[0].kernel.data[:, :, 0, :]  # (kh, kw, filters): one grey channel in
     limit = float(np.abs(kernel).max())  # one symmetric colour scale: red +, blue -
-    filter_axes[0].imshow(image[:, :, 0], cmap="gray_r")
-    filter_axes[0].set_title("the digit", fontsize=8)
-    for index, axes in enumerate(filter_axes[1:]):
-        axes.set_axis_off()
-        if index < kernel.shape[-1]:
-            axes.imshow(kernel[:, :, index], cmap="RdBu_r", vmin=-limit, vmax=limit)
-            axes.set_title(f"filter {index + 1}", fontsize=8)
-    filter_axes[0].set_axis_off()
-    parts[0].suptitle(
-        f"First layer's {kernel.shape[-1]} learned {kernel.shape[0]}x{kernel.shape[1]} filters "
+    filters = np.moveaxis(kernel, -1, 0)
+    filter_axes.imshow(tile(filters, 12), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    filter_axes.set_title(
+        f"the first layer's {len(filters)} learned {kernel.shape[0]}x{kernel.shape[1]} filters "
         "(red: positive weights, blue: negative)",
-        fontsize=10,
+        fontsize=9,
     )
+    for axes in (digit_axes, filter_axes):
+        axes.set_axis_off()
     for part, (name, output) in zip(parts[1:], maps):
         height, width, channels = output.shape
-        grid = np.atleast_1d(part.subplots(-(-channels // 12), 12)).ravel()
-        for channel, axes in enumerate(grid):
-            axes.set_axis_off()
-            if channel < channels:
-                axes.imshow(output[:, :, channel], cmap="viridis")
-        part.suptitle(
-            f"{name}: {channels} feature maps of {height}x{width} (bright: strong response)",
-            fontsize=10,
+        # each map scaled to its own maximum, so a weak channel is visible too
+        scaled = (
+            np.moveaxis(output, -1, 0) / np.maximum(output.max(axis=(0, 1)), 1e-12)[:, None, None]
+        )
+        axes = part.subplots()
+        axes.imshow(tile(scaled, 12), cmap="viridis", vmin=0, vmax=1)
+        axes.set_axis_off()
+        axes.set_title(
+            f"{name}: {channels} feature maps of {height}x{width} of the digit (bright: strong "
+            "response; each scaled to its own maximum)",
+            fontsize=9,
         )
     return save_figure(figure, path, dpi=80)
 

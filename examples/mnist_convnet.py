@@ -42,8 +42,8 @@ def load_mnist(data_dir: str | None) -> tuple[tuple[np.ndarray, ...], tuple[np.n
     not the flat rows of 784 the dense examples use.
     """
     (x_train, y_train), (x_test, y_test) = mnist.load_data(path=data_dir)
-    x_train = (x_train.reshape(-1, 28, 28, 1) / 255.0).astype(np.float32)
-    x_test = (x_test.reshape(-1, 28, 28, 1) / 255.0).astype(np.float32)
+    x_train = x_train.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0  # float32 throughout
+    x_test = x_test.reshape(-1, 28, 28, 1).astype(np.float32) / 255.0
     return (x_train, y_train.astype(np.int64)), (x_test, y_test.astype(np.int64))
 
 

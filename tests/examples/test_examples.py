@@ -9,12 +9,14 @@ the reason, where the files are not on disk: these tests never download.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from tinygrad_edu.datasets.download import (
@@ -173,3 +175,68 @@ def test_dropout_and_decay_close_the_train_test_gap(tmp_path: Path) -> None:
     assert dropout["loss_gap"] < plain["loss_gap"]
     assert dropout["test_accuracy"] > plain["test_accuracy"]  # narrower, and not by learning less
     assert_png(result["figure"])
+
+
+# ---------------------------------------------------------------- convnets (issue 16)
+# The full lessons take minutes an epoch on a CPU; these runs use a few hundred real
+# MNIST images and a few steps, enough to show that each example runs end to end and
+# learns. Their measured full figures are in each example's docstring and the README.
+def test_mnist_convnet_is_the_books_model_and_learns() -> None:
+    require_files(MNIST)
+    example = load_example("mnist_convnet")
+    assert example.build_model().count_params() == 104_202  # as the book's summary() says
+    args = ["--train-size", "384", "--test-size", "200", "--epochs", "2"]
+    result = example.main(args)
+    losses = result["history"]["loss"]
+    assert len(losses) == 2 and losses[1] < 0.8 * losses[0]  # 12 steps go downhill
+    assert result["test_accuracy"] > 0.3  # well above chance (0.1) on unseen digits
+    assert len(result["epoch_seconds"]) == 2 and min(result["epoch_seconds"]) > 0
+
+
+def test_codelab_learning_rate_decays_from_0_003_towards_0_0001() -> None:
+    example = load_example("mnist_codelab_convnet")
+    schedule = example.codelab_learning_rate()
+    assert schedule(0) == pytest.approx(0.003)
+    assert schedule(2000) == pytest.approx(0.0001 + 0.0029 / math.e)
+    assert schedule(100_000) == pytest.approx(0.0001, abs=1e-12)
+    with pytest.raises(ValueError, match="DecayTowards: needs 0 <= minimum <= maximum"):
+        example.DecayTowards(maximum=0.001, minimum=0.01, decay_steps=10)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_codelab_convnet_shapes_and_feature_maps(batch_norm: bool) -> None:
+    example = load_example("mnist_codelab_convnet")
+    model = example.build_model(batch_norm=batch_norm)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if batch_norm:  # normalisation after each conv and the dense layer, before relu
+        assert kinds.count("BatchNormalization") == 4
+        for index, kind in enumerate(kinds):
+            if kind == "BatchNormalization":
+                assert kinds[index - 1] in ("Conv2D", "Dense") and kinds[index + 1] == "Activation"
+                assert not model.layers[index - 1].use_bias  # BN's offset does the bias's work
+    else:
+        assert "BatchNormalization" not in kinds
+    image = np.random.default_rng(0).random((28, 28, 1), dtype=np.float32)
+    maps = example.feature_maps(model, image)
+    assert [output.shape for _, output in maps] == [(28, 28, 6), (14, 14, 12), (7, 7, 24)]
+    assert all(np.all(output >= 0) for _, output in maps)  # after relu
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_codelab_convnet_learns_and_draws_its_dashboard(tmp_path: Path, batch_norm: bool) -> None:
+    require_files(MNIST)
+    example = load_example("mnist_codelab_convnet")
+    args = ["--out", str(tmp_path), "--train-size", "500", "--test-size", "200"]
+    args += ["--epochs", "2", "--dashboard-every", "5"] + ["--batch-norm"] * batch_norm
+    result = example.main(args)
+    losses = result["history"]["loss"]
+    assert losses[1] < 0.8 * losses[0]  # 10 steps go downhill
+    assert result["test_accuracy"] > 0.3  # well above chance (0.1) on unseen digits
+    assert result["target"] == (0.992 if batch_norm else 0.990)
+    records = result["records"]
+    assert records["step"] == [5, 10]
+    assert records["learning_rate"] == pytest.approx(
+        [0.0001 + 0.0029 * math.exp(-step / 2000) for step in (5, 10)]
+    )
+    assert_png(result["dashboard"])
+    assert_png(result["filters"])
