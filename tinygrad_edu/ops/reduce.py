@@ -56,9 +56,11 @@ class Max(Function):
         (a,) = self.saved_tensors
         shape = kept_shape(a.shape, self.axes)
         extreme = self.reduce(a.data, axis=self.axes, keepdims=True)
-        is_extreme = a.data == extreme
-        share = is_extreme / is_extreme.sum(axis=self.axes, keepdims=True)
-        return grad.reshape(shape) * share.astype(grad.dtype, copy=False)
+        # 1 / (how many tie) at each extreme entry, 0 elsewhere; made in grad's dtype
+        # from the start (bool / int would make a float64 array as big as the input)
+        share = (a.data == extreme).astype(grad.dtype)
+        share /= share.sum(axis=self.axes, keepdims=True)
+        return grad.reshape(shape) * share
 
 
 class Min(Max):
