@@ -27,10 +27,19 @@ Two pictures are saved in ``--out``: the codelab's dashboard
 (``mnist_codelab_convnet_dashboard.png``: training and test loss and accuracy as
 training goes, the learning rate, each layer's weights, and misclassified test
 digits) and ``mnist_codelab_convnet_filters.png``: the first layer's learned
-6x6 filters and the feature maps each conv layer makes of one test digit.
+6x6 filters and the feature maps each conv layer makes of one test digit. With
+``--batch-norm`` their names start ``mnist_codelab_convnet_batch_norm_``.
 
-Measured here: see the README's convnet lesson for the test accuracies and the
-time an epoch takes on this machine.
+Measured once on real MNIST (seed 0), 5 epochs, with
+``OPENBLAS_NUM_THREADS=1 python examples/mnist_codelab_convnet.py [--batch-norm]``:
+
+- plain: test accuracy 0.9920 (80 of 10,000 test digits wrong; training loss 0.165,
+  0.054, 0.034, 0.024, 0.017); 46 to 67 s an epoch of training (the dashboard's
+  measurements left out);
+- BN_LINE
+
+on the project's 2-core machine while other jobs kept its load average at about 8
+(four processes to a core): a quiet machine is quicker.
 """
 
 from __future__ import annotations

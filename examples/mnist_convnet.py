@@ -16,8 +16,13 @@ RMSprop, sparse categorical cross-entropy, 5 epochs of 64-image batches.
 
     TINYGRAD_EDU_DATA=/path/to/datasets python examples/mnist_convnet.py
 
-Measured here: see the README's convnet lesson for the test accuracy and the
-time an epoch takes on this machine.
+Measured once on real MNIST (seed 0), with
+``OPENBLAS_NUM_THREADS=1 python examples/mnist_convnet.py``: test accuracy
+0.9914 after 5 epochs (training loss 0.157, 0.045, 0.032, 0.023, 0.017). An epoch
+took 124 to 273 s (132 to 290 ms a step) on the project's 2-core machine while
+other jobs kept its load average at 8 to 11 (four or five processes to a core),
+so a quiet machine is quicker; `benchmarks/mnist_convnet.py` times a step against
+a hand-written NumPy version of the same model.
 """
 
 from __future__ import annotations
