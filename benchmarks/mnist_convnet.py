@@ -302,6 +302,63 @@ def matmul_floor(batch_size: int, samples: int) -> float:
     return full * step_time(batch_size) + (step_time(rest) if rest else 0.0)
 
 
+# ---------------------------------------------------------------- where the time goes
+def part_times(batch_size: int, repeats: int) -> list[dict]:
+    """Forward and backward of each conv (with its relu) and each pooling on its own, in the
+    engine (`functional`, a graph and `backward()`) and in the reference: best of `repeats`.
+
+    The inputs are what each layer sees in the book's model at `batch_size` (relu-like
+    activations, half of them zero), so a ratio far from the whole step's points at the part
+    that makes the difference.
+    """
+    rng = np.random.default_rng(0)
+    reference = numpy_reference_convnet
+    shapes = reference.layer_shapes(IMAGE_SHAPE)  # conv, pool, conv, pool, conv outputs
+    inputs = [IMAGE_SHAPE, *shapes[:-1]]
+    weights = initial_weights(0)
+    rows = []
+    for index, (input_shape, output_shape) in enumerate(zip(inputs, shapes)):
+        x = np.maximum(rng.standard_normal((batch_size, *input_shape), dtype=np.float32), 0)
+        grad = rng.standard_normal((batch_size, *output_shape), dtype=np.float32)
+        if index % 2 == 0:  # a conv and its relu
+            kernel, bias = weights[index], weights[index + 1]
+            first = index == 0  # the images need no gradient
+
+            def engine(x=x, kernel=kernel, bias=bias, grad=grad, first=first) -> None:
+                images = Tensor(x, requires_grad=not first)
+                out = F.conv2d(images, Tensor(kernel, requires_grad=True), Tensor(bias, True))
+                out.relu().backward(Tensor(grad))
+
+            def numpy(x=x, kernel=kernel, bias=bias, grad=grad, first=first) -> None:
+                out, columns = reference.conv_relu(x, kernel, bias)
+                reference.conv_relu_backward(
+                    grad.copy(), out, columns, kernel, None if first else x.shape
+                )
+
+            name = f"conv {index // 2 + 1} + relu"
+        else:  # 2x2 max pooling
+
+            def engine(x=x, grad=grad) -> None:
+                F.max_pool2d(Tensor(x, requires_grad=True), 2).backward(Tensor(grad))
+
+            def numpy(x=x, grad=grad) -> None:
+                reference.max_pool_backward(grad, x, reference.max_pool(x))
+
+            name = f"max pool {index // 2 + 1}"
+        engine_s = _timing.best_time(engine, repeats)
+        numpy_s = _timing.best_time(numpy, repeats)
+        rows.append(
+            {
+                "part": name,
+                "input_shape": (batch_size, *input_shape),
+                "engine_ms": engine_s * 1e3,
+                "numpy_ms": numpy_s * 1e3,
+                "ratio": engine_s / numpy_s,
+            }
+        )
+    return rows
+
+
 # ---------------------------------------------------------------- memory
 def step_memory(weights, x, y, batch_size: int) -> dict[str, int]:
     """Peak bytes NumPy allocates during one step of each (tracemalloc), above what was
@@ -358,6 +415,7 @@ def run(args: argparse.Namespace) -> dict:
     representative_peak = next(iter(peaks.values()))
     floor = matmul_floor(args.batch_size, samples)
     memory = step_memory(weights, x, y, args.batch_size)
+    parts = part_times(args.batch_size, repeats=3 if args.quick else 15)
 
     rows = []
     for name, seconds in medians.items():
@@ -392,6 +450,7 @@ def run(args: argparse.Namespace) -> dict:
         "flops_per_step": flops / steps,
         "sgemm_peaks_gflops": peaks,
         "matmul_floor_s": floor,
+        "parts": parts,
         "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
 
@@ -457,7 +516,16 @@ def report(figures: dict) -> str:
         "step MiB: the most NumPy/Python memory live during one training step, above what "
         "was allocated before it (weights, optimizer state, data); tracemalloc, median of 3; "
         f"process max RSS: {figures['max_rss_bytes'] / 2**20:.0f} MiB",
+        "",
+        "Each part alone, forward and backward (best of several): engine (functional, "
+        "backward()) vs the reference",
+        f"{'':16} {'input':>18} {'engine ms':>10} {'numpy ms':>9} {'ratio':>7}",
     ]
+    for part in figures["parts"]:
+        lines.append(
+            f"{part['part']:16} {str(tuple(part['input_shape'])):>18} {part['engine_ms']:10.2f} "
+            f"{part['numpy_ms']:9.2f} {part['ratio']:6.2f}x"
+        )
     return "\n".join(lines)
 
 

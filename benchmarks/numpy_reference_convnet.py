@@ -153,6 +153,49 @@ def col2im(
     return grad_x
 
 
+def conv_relu(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """relu(conv(x) + bias) as (batch, out_h, out_w, filters), and the im2col columns."""
+    kernel_height, kernel_width, _, filters = kernel.shape
+    batch, height, width, _ = x.shape
+    columns = im2col(x, kernel_height, kernel_width)
+    out = columns @ kernel.reshape(-1, filters)
+    out += bias
+    np.maximum(out, 0, out=out)  # relu in place: its derivative can be read off its output
+    out_shape = (
+        batch,
+        conv_output_size(height, kernel_height),
+        conv_output_size(width, kernel_width),
+        filters,
+    )
+    return out.reshape(out_shape), columns
+
+
+def conv_relu_backward(
+    grad_out: np.ndarray,
+    out: np.ndarray,
+    columns: np.ndarray,
+    kernel: np.ndarray,
+    input_shape: tuple[int, ...] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Gradients of the kernel, the bias and (unless input_shape is None) the input.
+
+    grad_out is overwritten with relu's gradient (it is not needed afterwards).
+    """
+    kernel_height, kernel_width, _, filters = kernel.shape
+    grad_out *= out > 0  # relu passes the gradient where its output was positive
+    grad_rows = grad_out.reshape(-1, filters)
+    grad_kernel = (columns.T @ grad_rows).reshape(kernel.shape)
+    grad_bias = grad_rows.sum(axis=0)
+    if input_shape is None:  # the first layer: the images need no gradient
+        return grad_kernel, grad_bias, None
+    grad_columns = grad_rows @ kernel.reshape(-1, filters).T
+    return (
+        grad_kernel,
+        grad_bias,
+        col2im(grad_columns, input_shape, kernel_height, kernel_width),
+    )
+
+
 # ---------------------------------------------------------------- max pooling
 def _window_corners(x: np.ndarray) -> list[np.ndarray]:
     """The four elements of every 2x2 window, as four strided views of shape (b, h // 2, w // 2, c).
@@ -207,56 +250,12 @@ class NumpyConvnet(HandWrittenModel):
                 f"and bias), got {len(self.weights)}"
             )
 
-    def _conv_relu(
-        self, x: np.ndarray, kernel: np.ndarray, bias: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """relu(conv(x) + bias) as (batch, out_h, out_w, filters), and the im2col columns."""
-        kernel_height, kernel_width, _, filters = kernel.shape
-        batch, height, width, _ = x.shape
-        columns = im2col(x, kernel_height, kernel_width)
-        out = columns @ kernel.reshape(-1, filters)
-        out += bias
-        np.maximum(out, 0, out=out)  # relu in place: its derivative can be read off its output
-        out_shape = (
-            batch,
-            conv_output_size(height, kernel_height),
-            conv_output_size(width, kernel_width),
-            filters,
-        )
-        return out.reshape(out_shape), columns
-
-    @staticmethod
-    def _conv_relu_backward(
-        grad_out: np.ndarray,
-        out: np.ndarray,
-        columns: np.ndarray,
-        kernel: np.ndarray,
-        input_shape: tuple[int, ...] | None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Gradients of the kernel, the bias and (unless input_shape is None) the input.
-
-        grad_out is overwritten with relu's gradient (it is not needed afterwards).
-        """
-        kernel_height, kernel_width, _, filters = kernel.shape
-        grad_out *= out > 0  # relu passes the gradient where its output was positive
-        grad_rows = grad_out.reshape(-1, filters)
-        grad_kernel = (columns.T @ grad_rows).reshape(kernel.shape)
-        grad_bias = grad_rows.sum(axis=0)
-        if input_shape is None:  # the first layer: the images need no gradient
-            return grad_kernel, grad_bias, None
-        grad_columns = grad_rows @ kernel.reshape(-1, filters).T
-        return (
-            grad_kernel,
-            grad_bias,
-            col2im(grad_columns, input_shape, kernel_height, kernel_width),
-        )
-
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The logits (batch, classes), nothing kept for a backward pass."""
         kernel1, bias1, kernel2, bias2, kernel3, bias3, dense_kernel, dense_bias = self.weights
-        hidden1, _ = self._conv_relu(x, kernel1, bias1)
-        hidden2, _ = self._conv_relu(max_pool(hidden1), kernel2, bias2)
-        hidden3, _ = self._conv_relu(max_pool(hidden2), kernel3, bias3)
+        hidden1, _ = conv_relu(x, kernel1, bias1)
+        hidden2, _ = conv_relu(max_pool(hidden1), kernel2, bias2)
+        hidden3, _ = conv_relu(max_pool(hidden2), kernel3, bias3)
         return hidden3.reshape(len(x), -1) @ dense_kernel + dense_bias
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -272,11 +271,11 @@ class NumpyConvnet(HandWrittenModel):
         batch = len(x)
 
         # Forward, keeping what backward needs: each layer's output and columns.
-        hidden1, columns1 = self._conv_relu(x, kernel1, bias1)
+        hidden1, columns1 = conv_relu(x, kernel1, bias1)
         pooled1 = max_pool(hidden1)
-        hidden2, columns2 = self._conv_relu(pooled1, kernel2, bias2)
+        hidden2, columns2 = conv_relu(pooled1, kernel2, bias2)
         pooled2 = max_pool(hidden2)
-        hidden3, columns3 = self._conv_relu(pooled2, kernel3, bias3)
+        hidden3, columns3 = conv_relu(pooled2, kernel3, bias3)
         flat = hidden3.reshape(batch, -1)
         logits = flat @ dense_kernel
         logits += dense_bias
@@ -286,15 +285,15 @@ class NumpyConvnet(HandWrittenModel):
         grad_dense_kernel = flat.T @ grad_logits
         grad_dense_bias = grad_logits.sum(axis=0)
         grad_hidden3 = (grad_logits @ dense_kernel.T).reshape(hidden3.shape)
-        grad_kernel3, grad_bias3, grad_pooled2 = self._conv_relu_backward(
+        grad_kernel3, grad_bias3, grad_pooled2 = conv_relu_backward(
             grad_hidden3, hidden3, columns3, kernel3, pooled2.shape
         )
         grad_hidden2 = max_pool_backward(grad_pooled2, hidden2, pooled2)
-        grad_kernel2, grad_bias2, grad_pooled1 = self._conv_relu_backward(
+        grad_kernel2, grad_bias2, grad_pooled1 = conv_relu_backward(
             grad_hidden2, hidden2, columns2, kernel2, pooled1.shape
         )
         grad_hidden1 = max_pool_backward(grad_pooled1, hidden1, pooled1)
-        grad_kernel1, grad_bias1, _ = self._conv_relu_backward(
+        grad_kernel1, grad_bias1, _ = conv_relu_backward(
             grad_hidden1, hidden1, columns1, kernel1, None
         )
         gradients = [

@@ -195,4 +195,10 @@ def test_mnist_convnet_quick_runs_every_contender(tmp_path):
             assert row["step_peak_bytes"] > 1_000_000  # a step of 64 images makes megabytes
     assert max(figures["agreement"]["max_weight_difference"].values()) < 1e-5
     assert figures["settings"]["steps"] == 3
+    parts = figures["parts"]  # each layer's forward and backward alone, engine vs reference
+    assert [part["part"] for part in parts] == [
+        "conv 1 + relu", "max pool 1", "conv 2 + relu", "max pool 2", "conv 3 + relu",
+    ]  # fmt: skip
+    assert parts[2]["input_shape"] == [64, 13, 13, 32]
+    assert all(part["engine_ms"] > 0 and part["numpy_ms"] > 0 for part in parts)
     assert done.stdout.count(" met") + done.stdout.count("NOT met") >= 3  # the three targets
