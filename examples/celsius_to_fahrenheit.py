@@ -61,12 +61,14 @@ def save_loss_plot(losses: list[float], out_dir: Path) -> Path | None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Learn F = 1.8 C + 32 from seven examples.")
-    parser.add_argument("--out", default="out", help="folder for the loss plot (default: out/)")
-    parser.add_argument("--data-dir", default=None, help="unused: the data are in this file")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=2000)
-    parser.add_argument("--learning-rate", type=float, default=0.1)
+    parser = argparse.ArgumentParser(
+        description="Learn F = 1.8 C + 32 from seven examples (the data are in this file).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--out", default="out", help="folder for the loss plot")
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=2000, help="passes over the seven examples")
+    parser.add_argument("--learning-rate", type=float, default=0.1, help="Adam's step size")
     return parser.parse_args(argv)
 
 

@@ -77,13 +77,14 @@ def load_digits() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.n
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="A from-scratch sigmoid network on 8x8 digits.")
-    parser.add_argument("--out", default="out", help="folder for figures (none are drawn here)")
-    parser.add_argument("--data-dir", default=None, help="unused: the digits ship with the package")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=10)
-    parser.add_argument("--learning-rate", type=float, default=3.0)
+    parser = argparse.ArgumentParser(
+        description="A from-scratch sigmoid network on 8x8 digits (they ship with the package).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=30, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, default=10, help="examples per step")
+    parser.add_argument("--learning-rate", type=float, default=3.0, help="SGD's step size")
     parser.add_argument("--hidden", type=int, default=30, help="hidden sigmoid neurons")
     return parser.parse_args(argv)
 

@@ -111,16 +111,19 @@ def save_predictions_figure(
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Classify Fashion-MNIST clothes with an MLP.")
-    parser.add_argument("--out", default="out", help="folder for the figure (default: out/)")
+    parser = argparse.ArgumentParser(
+        description="Classify Fashion-MNIST clothes with an MLP.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--out", default="out", help="folder for the figure")
     parser.add_argument(
         "--data-dir",
         default=None,
-        help="folder with fashion-mnist/ (default: $TINYGRAD_EDU_DATA, then the cache)",
+        help="folder with fashion-mnist/ (None: $TINYGRAD_EDU_DATA, then the cache)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=5, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, default=32, help="examples per step")
     parser.add_argument("--learning-rate", type=float, default=0.002, help="Adam's first step")
     parser.add_argument(
         "--decay-rate", type=float, default=0.6, help="step size factor per epoch (1 = constant)"

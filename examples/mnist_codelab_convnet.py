@@ -349,22 +349,25 @@ def save_filters_and_maps(model: nn.Sequential, image: np.ndarray, path: Path) -
 
 # ---------------------------------------------------------------- the run
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="MNIST with the codelab's convolutional network.")
-    parser.add_argument("--out", default="out", help="folder for the figures (default: out/)")
-    parser.add_argument(
-        "--data-dir", default=None, help="folder with mnist/ (default: $TINYGRAD_EDU_DATA, cache)"
+    parser = argparse.ArgumentParser(
+        description="MNIST with the codelab's convolutional network.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--out", default="out", help="folder for the figures")
+    parser.add_argument(
+        "--data-dir", default=None, help="folder with mnist/ (None: $TINYGRAD_EDU_DATA, cache)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=5, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, default=100, help="examples per step")
     parser.add_argument(
         "--batch-norm", action="store_true", help="BatchNormalization before each relu"
     )
     parser.add_argument(
-        "--train-size", type=int, default=None, help="train on the first N images (default all)"
+        "--train-size", type=int, default=None, help="train on the first N images (None: all)"
     )
     parser.add_argument(
-        "--test-size", type=int, default=None, help="test on the first N images (default all)"
+        "--test-size", type=int, default=None, help="test on the first N images (None: all)"
     )
     parser.add_argument(
         "--dashboard-every", type=int, default=200, help="training steps between measurements"

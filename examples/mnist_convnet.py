@@ -85,19 +85,21 @@ class EpochTimer(nn.callbacks.Callback):
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="MNIST with the Keras book's small convnet.")
-    parser.add_argument("--out", default="out", help="folder for figures (none are drawn here)")
-    parser.add_argument(
-        "--data-dir", default=None, help="folder with mnist/ (default: $TINYGRAD_EDU_DATA, cache)"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument(
-        "--train-size", type=int, default=None, help="train on the first N images (default all)"
+    parser = argparse.ArgumentParser(
+        description="MNIST with the Keras book's small convnet.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument(
-        "--test-size", type=int, default=None, help="test on the first N images (default all)"
+        "--data-dir", default=None, help="folder with mnist/ (None: $TINYGRAD_EDU_DATA, cache)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=5, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, default=64, help="examples per step")
+    parser.add_argument(
+        "--train-size", type=int, default=None, help="train on the first N images (None: all)"
+    )
+    parser.add_argument(
+        "--test-size", type=int, default=None, help="test on the first N images (None: all)"
     )
     return parser.parse_args(argv)
 

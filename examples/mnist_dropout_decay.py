@@ -100,14 +100,17 @@ def save_curves(histories: dict[str, dict[str, list[float]]], path: Path) -> Pat
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Close the train/test gap with dropout.")
-    parser.add_argument("--out", default="out", help="folder for the figure (default: out/)")
-    parser.add_argument(
-        "--data-dir", default=None, help="folder with mnist/ (default: $TINYGRAD_EDU_DATA, cache)"
+    parser = argparse.ArgumentParser(
+        description="Close the train/test gap with dropout.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--out", default="out", help="folder for the figure")
+    parser.add_argument(
+        "--data-dir", default=None, help="folder with mnist/ (None: $TINYGRAD_EDU_DATA, cache)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=30, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, default=100, help="examples per step")
     parser.add_argument("--hidden", type=int, default=256, help="units per hidden layer")
     parser.add_argument("--dropout", type=float, default=0.4, help="dropout rate")
     parser.add_argument(

@@ -42,14 +42,16 @@ def build_model() -> nn.Sequential:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="MNIST with Dense(512, relu) + Dense(10).")
-    parser.add_argument("--out", default="out", help="folder for figures (none are drawn here)")
-    parser.add_argument(
-        "--data-dir", default=None, help="folder with mnist/ (default: $TINYGRAD_EDU_DATA, cache)"
+    parser = argparse.ArgumentParser(
+        description="MNIST with Dense(512, relu) + Dense(10).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument(
+        "--data-dir", default=None, help="folder with mnist/ (None: $TINYGRAD_EDU_DATA, cache)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=5, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, default=128, help="examples per step")
     return parser.parse_args(argv)
 
 

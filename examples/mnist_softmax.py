@@ -129,15 +129,18 @@ def save_dashboard(
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="MNIST with one softmax layer and plain SGD.")
-    parser.add_argument("--out", default="out", help="folder for the dashboard (default: out/)")
-    parser.add_argument(
-        "--data-dir", default=None, help="folder with mnist/ (default: $TINYGRAD_EDU_DATA, cache)"
+    parser = argparse.ArgumentParser(
+        description="MNIST with one softmax layer and plain SGD.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--learning-rate", type=float, default=0.5)
+    parser.add_argument("--out", default="out", help="folder for the dashboard")
+    parser.add_argument(
+        "--data-dir", default=None, help="folder with mnist/ (None: $TINYGRAD_EDU_DATA, cache)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
+    parser.add_argument("--epochs", type=int, default=5, help="passes over the training data")
+    parser.add_argument("--batch-size", type=int, default=100, help="examples per step")
+    parser.add_argument("--learning-rate", type=float, default=0.5, help="SGD's step size")
     return parser.parse_args(argv)
 
 

@@ -64,10 +64,12 @@ def mnist_loss(model: nn.Sequential, batch_size: int = 8) -> Tensor:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Draw computation graphs as SVG pictures.")
-    parser.add_argument("--out", default="out", help="folder for the pictures (default: out/)")
-    parser.add_argument("--data-dir", default=None, help="unused: this example needs no data")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser = argparse.ArgumentParser(
+        description="Draw computation graphs as SVG pictures (no data needed).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--out", default="out", help="folder for the pictures")
+    parser.add_argument("--seed", type=int, default=0, help="random seed")
     return parser.parse_args(argv)
 
 

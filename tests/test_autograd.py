@@ -584,3 +584,59 @@ def test_one_name_scope_object_can_be_entered_twice_nested():
             assert current_scope() == ("a", "a")
         assert current_scope() == ("a",)
     assert current_scope() == ()
+
+
+# ---------------------------------------------------------------- custom Functions (issue 15)
+class SquareReturningArray(Function):
+    """A user's Function whose backward returns a NumPy array, as newcomers write it."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return x.data**2
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return 2 * x.data * grad.data
+
+
+class ScaleBy(Function):
+    """Two inputs; backward returns an array for one and None ("no gradient") for the other."""
+
+    def forward(self, x, factor):
+        self.save_for_backward(factor)
+        return x.data * factor.data
+
+    def backward(self, grad):
+        (factor,) = self.saved_tensors
+        return grad.data * factor.data, None
+
+
+def test_a_custom_backward_may_return_an_ndarray():
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    SquareReturningArray.apply(x).sum().backward()
+    assert isinstance(x.grad, Tensor) and x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [2.0, -4.0, 6.0])
+    (through_grad,) = grad(SquareReturningArray.apply(x).sum(), [x])
+    np.testing.assert_array_equal(through_grad.data, [2.0, -4.0, 6.0])
+
+
+def test_none_from_a_custom_backward_means_no_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    factor = Tensor([3.0, 4.0], requires_grad=True)
+    ScaleBy.apply(x, factor).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    assert factor.grad is None
+    assert "no gradient" in Function.__doc__
+
+
+def test_a_custom_backward_returning_something_else_is_named_in_the_error():
+    class Broken(Function):
+        def forward(self, x):
+            return x.data * 1.0
+
+        def backward(self, grad):
+            return [1.0, 2.0]
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"Broken\.backward returned a list as a gradient"):
+        Broken.apply(x).sum().backward()

@@ -150,3 +150,46 @@ def test_help_runs_as_a_module() -> None:
     assert completed.returncode == 0, completed.stderr
     assert "train" in completed.stdout and "graph" in completed.stdout
     assert completed.stdout.startswith("usage: tinygrad-edu")
+
+
+# ---------------------------------------------------------------- what a new user reads (issue 15)
+def test_top_level_help_shows_the_options_of_train_the_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--out", "--epochs", "--batch-size", "--dataset", "--data-dir"):
+        assert option in text, option  # the README's main command uses --out
+
+
+def test_every_option_of_the_main_job_says_what_it_does() -> None:
+    parser = cli.build_parser()
+    subcommands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, subparser in subcommands.items():
+        for action in subparser._actions:
+            assert action.help, f"{name} {action.option_strings} has no help text"
+
+
+def test_the_test_set_is_named_once_for_what_it_is(default_run: tuple[int, str, Path]) -> None:
+    # fit prints val_*; the run says those are the test set's numbers, and the plot's
+    # legend gives both names.
+    _, output, _ = default_run
+    assert "Testing after each epoch on the 360 test examples (shown as val_*)" in output
+    pytest.importorskip("matplotlib")
+    figure = cli.history_figure({"loss": [1.0], "val_loss": [2.0]}, "title")
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["training loss", "test loss (val_loss)"]
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 7])
+def test_history_plot_has_whole_number_epoch_ticks(epochs: int) -> None:
+    pytest.importorskip("matplotlib")
+    history = {"loss": [1.0] * epochs, "accuracy": [0.5] * epochs}
+    figure = cli.history_figure(history, "title")
+    figure.canvas.draw()
+    for axes in figure.axes:
+        low, high = axes.get_xlim()
+        ticks = [t for t in axes.get_xticks() if low <= t <= high]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks

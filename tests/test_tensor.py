@@ -210,3 +210,34 @@ def test_transpose_with_bad_axes_is_an_error():
 def test_squeezing_an_axis_that_is_not_1_is_an_error():
     with pytest.raises(ValueError, match=r"squeeze.*size 3"):
         Tensor(np.ones((1, 3))).squeeze(1)
+
+
+# ---------------------------------------------------------------- what a new user passes (issue 15)
+@pytest.mark.parametrize(
+    "data",
+    [["a", "b"], np.array(["x", "y"]), [1.0, None], [b"bytes"], np.array(["2024-01-01"], "M8[D]")],
+)
+def test_non_numeric_data_is_a_type_error_when_the_tensor_is_made(data):
+    with pytest.raises(TypeError, match=r"Tensor: the data must be numbers .* got dtype"):
+        Tensor(data)
+
+
+@pytest.mark.parametrize(
+    "data, found",
+    [
+        ([[1, 2], [3]], "(2,), (1,)"),
+        ([[1.0, 2.0, 3.0], [4.0, 5.0]], "(3,), (2,)"),
+        ([[[1, 2], [3, 4]], [[1, 2], [3]]], "(2,), (1,)"),
+        ([1, [2, 3]], "(), (2,)"),
+    ],
+)
+def test_a_ragged_list_is_a_value_error_naming_tensor_and_the_shapes(data, found):
+    with pytest.raises(ValueError, match=r"^Tensor: the nested lists are ragged") as error:
+        Tensor(data)
+    assert found in str(error.value)
+
+
+def test_numbers_and_booleans_are_still_accepted():
+    assert Tensor([[1, 2], [3, 4]]).dtype == np.float32
+    assert Tensor([True, False]).dtype == np.bool_
+    assert Tensor(np.arange(3)).dtype == np.arange(3).dtype

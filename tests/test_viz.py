@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, nn
 from tinygrad_edu.autograd import name_scope
@@ -653,3 +656,158 @@ def test_viz_imports_without_graphviz_installed():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ok\n"
+
+
+# ---------------------------------------------------------------- any text, drawn as written
+# Names a user may write: Windows paths (backslash-n is not a line break), quotes, record
+# syntax, HTML-looking text, Graphviz's own escapes (\l, \N, \G), a trailing backslash.
+UNUSUAL_NAMES = [
+    "C:\\new\\table",
+    'say "hi"',
+    '\\"',
+    "{a|b}",
+    "<b>bold</b>",
+    "x > y < z",
+    "a|b",
+    "line one\nline two",
+    "end\\",
+    "\\l\\N\\G\\E",
+    "<html>",
+]
+LABEL = re.compile(r'\blabel=("(?:[^"\\]|\\.)*"|<|[^\s\]]+)', re.S)
+NODE = re.compile(r"^\s*(\S+) \[(.*)\]\s*$", re.M | re.S)
+
+
+def graphviz_reads(quoted: str, record: bool) -> list[str]:
+    """The pieces of text Graphviz draws for a quoted DOT label: lines, and for a record
+    its fields. Fails on any backslash sequence Graphviz would act on (\\l, \\N, ...)."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*|-?[0-9.]+", quoted):
+        return [quoted]  # a bare DOT identifier or number
+    assert quoted.startswith('"'), f"Graphviz would read {quoted!r} as HTML"
+    text, pieces, i = quoted[1:-1], [""], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            following = text[i + 1]
+            if following in '\\"' or (record and following in "{}|<> "):
+                pieces[-1] += following
+            elif following == "n":
+                pieces.append("")
+            else:
+                raise AssertionError(f"Graphviz would read \\{following} in {quoted!r}")
+            i += 2
+            continue
+        if char == "\n" and record:
+            pass  # a record drops a newline character: it must be written \n
+        elif char == "\n" or (record and char in "{}|"):
+            pieces.append("")
+        elif record and char in "<>":
+            raise AssertionError(f"an unescaped {char} names a record port in {quoted!r}")
+        else:
+            pieces[-1] += char
+        i += 1
+    return [piece.strip() if record else piece for piece in pieces]
+
+
+def drawn_texts(source: str) -> list[str]:
+    """Every piece of text the DOT source draws, as Graphviz reads it."""
+    texts = []
+    for match in LABEL.finditer(source):
+        statement = source[source.rfind("\n", 0, match.start()) : source.find("\n", match.end())]
+        record = "shape=record" in statement or "shape=Mrecord" in statement
+        texts.extend(graphviz_reads(match.group(1), record))
+    return texts
+
+
+def pictures_naming_everything(name: str) -> list:
+    """The graph drawn in every way, each kind of node carrying `name`."""
+    parameter = Tensor([1.0, 2.0], requires_grad=True, name=name)
+    constant = Tensor([3.0, 4.0], name=name)  # an input: named, so not folded
+    number = Tensor(3.0, requires_grad=True, name=name)  # a scalar: a record with values
+    with name_scope(name):
+        hidden = parameter * constant * number
+        hidden.name = name
+    output = hidden.sum()
+    output.name = name
+    model = nn.Sequential([nn.Dense(2, input_shape=(3,), name=name)], name=name)
+    return [
+        draw_graph(output),
+        draw_graph(output, show_values=True, show_grads=True),
+        draw_graph(output, show_values=True, rankdir="LR"),
+        draw_graph(output, collapse=True),
+        draw_graph((parameter * 2).sum(), params={name: parameter}),
+        plot_model(model),
+    ]
+
+
+@pytest.mark.parametrize("name", UNUSUAL_NAMES)
+def test_any_text_in_a_name_scope_or_label_is_drawn_as_written(name):
+    lines = name.split("\n")
+    for picture in pictures_naming_everything(name):
+        texts = drawn_texts(picture.source)
+        for line in lines:
+            assert line in texts, (line, texts)
+
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+
+
+@needs_dot
+@pytest.mark.parametrize("name", UNUSUAL_NAMES)
+def test_any_text_is_rendered_as_written(name, tmp_path):
+    for number, picture in enumerate(pictures_naming_everything(name)):
+        path = render(picture, tmp_path / f"picture{number}.svg")
+        texts = [text.strip() for text in svg_texts(path) if text]
+        for line in name.split("\n"):
+            assert line in texts, (number, line, texts)
+
+
+def test_the_loss_drawn_with_show_grads_after_backward_keeps_its_shape_and_label():
+    # The README's example: show_grads=True after backward(). The loss is a number, but
+    # without show_values it is drawn as the output it is, not as a record "grad None".
+    loss, params = two_layer_loss()
+    loss.backward()
+    dot = parse_dot(draw_graph(loss, params=params, show_grads=True).source)
+    outputs = [a for a in dot.graph_nodes().values() if a.get("fillcolor") == "palegreen"]
+    assert len(outputs) == 1
+    assert outputs[0]["shape"] == "doubleoctagon"
+    assert outputs[0]["label"] == "scalar float32"
+    assert not any("grad None" in label for label in dot.labels())
+
+
+# Text a user may type: letters, digits, spaces and everything DOT, records or HTML treat
+# specially; each line non-empty and without spaces at its ends (Graphviz trims those).
+USER_TEXT = st.text(
+    alphabet=st.sampled_from([*"aZ9 _.:-\\\"'{}|<>&;#\u00e9\u03bb", "\n"]), min_size=1, max_size=12
+).filter(lambda text: all(_plain_line(line) for line in text.split("\n")))
+
+
+def _plain_line(line: str) -> bool:
+    return bool(line) and line == line.strip() and "  " not in line
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=USER_TEXT)
+def test_any_text_is_drawn_as_written_in_the_dot_source(name):
+    for picture in pictures_naming_everything(name):
+        texts = drawn_texts(picture.source)
+        for line in name.split("\n"):
+            assert line in texts, (line, texts)
+
+
+@needs_dot
+@settings(max_examples=3, deadline=None)
+@given(name=USER_TEXT)
+def test_any_text_is_rendered_as_written_in_the_svg(name):
+    for picture in pictures_naming_everything(name):
+        svg = picture.pipe(format="svg").decode("utf-8")
+        root = ElementTree.fromstring(svg)
+        texts = [
+            element.text.strip()
+            for element in root.iter()
+            if element.tag.endswith("text") and element.text
+        ]
+        for line in name.split("\n"):
+            assert line in texts, (line, texts)

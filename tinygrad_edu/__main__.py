@@ -18,6 +18,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -77,30 +78,45 @@ def loss_of_one_batch(model: nn.Module, x: np.ndarray, y: np.ndarray) -> Tensor:
 
 
 # ---------------------------------------------------------------- pictures
-def save_history_plot(history: dict[str, list[float]], path: Path, title: str) -> Path | None:
-    """Loss and accuracy per epoch, training beside test; None when matplotlib is missing."""
-    try:
-        # The Agg canvas draws into memory: no window, no display needed.
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        print(
-            "Skipping the history plot: matplotlib is not installed "
-            "(pip install 'tinygrad-edu[plot]')."
-        )
-        return None
+def history_figure(history: dict[str, list[float]], title: str) -> Any:
+    """Loss and accuracy per epoch, training beside test (needs matplotlib).
+
+    The main job validates on the test set, so the `val_*` values fit prints are
+    the test set's: the legend says both names. Epochs are whole numbers, so the
+    x axis has whole-number ticks even for one epoch.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(10, 4))
     FigureCanvasAgg(figure)
     for axes, key in zip(figure.subplots(1, 2), ("loss", "accuracy"), strict=True):
         epochs = np.arange(1, len(history.get(key, [])) + 1)
         axes.plot(epochs, history.get(key, []), "o-", label=f"training {key}")
         if f"val_{key}" in history:
-            axes.plot(epochs, history[f"val_{key}"], "o-", label=f"test {key}")
+            axes.plot(epochs, history[f"val_{key}"], "o-", label=f"test {key} (val_{key})")
+        axes.set_xlim(0.5, max(len(epochs), 1) + 0.5)  # room around one epoch too
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         axes.set_xlabel("epoch")
         axes.set_ylabel(key)
         axes.grid(alpha=0.3)
         axes.legend()
     figure.suptitle(title)
+    return figure
+
+
+def save_history_plot(history: dict[str, list[float]], path: Path, title: str) -> Path | None:
+    """Save `history_figure` as PNG; None when matplotlib is missing."""
+    try:
+        # The Agg canvas draws into memory: no window, no display needed.
+        figure = history_figure(history, title)
+    except ImportError:
+        print(
+            "Skipping the history plot: matplotlib is not installed "
+            "(pip install 'tinygrad-edu[plot]')."
+        )
+        return None
     return save_figure(figure, path)
 
 
@@ -151,6 +167,9 @@ def train(args: argparse.Namespace) -> int:
     )
     model.summary()
 
+    # Keras calls the held-out data "validation": here it is the test set, so the val_loss
+    # and val_accuracy after each epoch are test loss and test accuracy.
+    print(f"Testing after each epoch on the {len(x_test)} test examples (shown as val_*).")
     history = model.fit(
         x_train,
         y_train,
@@ -217,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinygrad-edu",
         description="Train a small neural network, or draw its computation graph.",
-        epilog="With no subcommand, `train` runs (on the built-in digits by default).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the epilog's lines
     )
     subcommands = parser.add_subparsers(dest="command", metavar="{train,graph}")
 
@@ -250,6 +269,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder holding mnist/ or fashion-mnist/ (default: $TINYGRAD_EDU_DATA, the cache)",
     )
     train_parser.set_defaults(run=train)
+    # `train` is the default, so its options (--out, --epochs, ...) are the ones a first
+    # `--help` should show: the epilog lists them.
+    train_options = train_parser.format_help().split("options:", 1)[-1]
+    train_options = "\n".join(
+        line for line in train_options.splitlines() if not line.lstrip().startswith("-h, --help")
+    )
+    parser.epilog = (
+        "With no subcommand, `train` runs (on the built-in digits by default), taking:"
+        + train_options
+        + "\n\n`tinygrad-edu graph --help` lists the options of `graph`."
+    )
 
     graph_parser = subcommands.add_parser(
         "graph", help="draw the computation graph of the default model's loss (SVG)"
@@ -257,8 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     graph_parser.add_argument(
         "--out", default="graph.svg", help="the picture to write: .svg (default), .png or .pdf"
     )
-    graph_parser.add_argument("--hidden", type=positive_int, default=128)
-    graph_parser.add_argument("--seed", type=int, default=0)
+    graph_parser.add_argument(
+        "--hidden", type=positive_int, default=128, help="units in the hidden layer (default 128)"
+    )
+    graph_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     graph_parser.set_defaults(run=graph)
     return parser
 

@@ -18,6 +18,8 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:  # only for type hints; no import at run time (imports run one way)
     from tinygrad_edu.tensor import Tensor
 
@@ -133,9 +135,12 @@ class Function:
     Subclasses write
         forward(self, *inputs: Tensor, **options) -> np.ndarray   (uses input.data)
         backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]
-    `backward` returns one gradient per input (None where
-    `self.needs_input_grad[i]` is False) and is written with Tensor operations,
-    so that with `create_graph=True` its own work is recorded too.
+    `backward` returns one gradient per input, of that input's shape, and is
+    written with Tensor operations, so that with `create_graph=True` its own work
+    is recorded too. None for an input means "no gradient" (as in PyTorch): that
+    input gets nothing from this node; return it where `self.needs_input_grad[i]`
+    is False. A NumPy array is accepted too and wrapped in a Tensor, but records
+    nothing, so it cannot be differentiated again.
     """
 
     returns_view = False  # True for ops whose output may share memory with input 0
@@ -395,6 +400,7 @@ def run_backward(
     for root_grad in root_grads:
         shared.add(id(root_grad._data))
 
+    tensor_type = type(root_grads[0]) if root_grads else object
     saved_mode = _grad_enabled
     _grad_enabled = create_graph  # record the backward's own ops only for higher order
     try:
@@ -419,6 +425,8 @@ def run_backward(
             for parent, parent_grad in zip(creator.inputs, input_grads):
                 if parent_grad is None or not parent._requires_grad:
                     continue
+                if not isinstance(parent_grad, tensor_type):  # a custom backward's array
+                    parent_grad = _wrap_gradient(creator, parent_grad, grad)
                 # Read the arrays once: this loop runs for every edge of the graph.
                 parent_data, grad_data = parent._data, parent_grad._data
                 if grad_data.shape != parent_data.shape:
@@ -446,6 +454,16 @@ def run_backward(
     finally:
         _grad_enabled = saved_mode
     return captured
+
+
+def _wrap_gradient(creator: Function, gradient: Any, like: Tensor) -> Tensor:
+    """A gradient a custom backward returned as a NumPy array (or number), as a Tensor."""
+    if not isinstance(gradient, (np.ndarray, np.generic, int, float)) or isinstance(gradient, bool):
+        raise TypeError(
+            f"{creator.name}.backward returned a {type(gradient).__name__} as a gradient; "
+            "return a Tensor (or a NumPy array) per input, or None for no gradient"
+        )
+    return constant_like(like, np.asarray(gradient))
 
 
 def _schedule(tensor: Tensor, waiting: list, leaves: list) -> None:

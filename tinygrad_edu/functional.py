@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tinygrad_edu.autograd import Function, constant_like, is_grad_enabled
+from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import Pad, SlidingWindows, window_view
 
 if TYPE_CHECKING:
@@ -83,17 +84,51 @@ class Linear(Function):
         )
 
 
+def _row_exponentials(data: np.ndarray, axis: int):
+    """exp(x - shift) along `axis`, with their totals: the work softmax and its kin share.
+
+    The shift is the row maximum, so exp cannot overflow. float16 is worked in
+    float32 (its sums would overflow at 65504). A row whose maximum is infinite
+    has no finite shift (inf - inf is NaN), so it is taken at its limit: a row of
+    -inf only (fully masked) gets exponentials 0 and a total of 1 (probabilities
+    0, not 0 / 0), and a row holding +inf gets 1 at each +inf and 0 elsewhere.
+
+    Returns (shift, exps, totals, plus_inf_rows); plus_inf_rows is None when every
+    row maximum is finite, else a keepdims mask of the rows holding +inf.
+    """
+    if data.dtype == np.float16:
+        data = data.astype(np.float32)
+    row_max = data.max(axis=axis, keepdims=True)
+    finite = np.isfinite(row_max)
+    if finite.all():  # the usual case
+        exps = data - row_max
+        np.exp(exps, out=exps)  # in place: one array for the whole computation
+        return row_max, exps, exps.sum(axis=axis, keepdims=True), None
+    plus_inf_rows = row_max == np.inf
+    shift = np.where(finite, row_max, 0.0).astype(data.dtype)
+    with np.errstate(invalid="ignore"):
+        exps = np.exp(data - shift)
+    exps = np.where(plus_inf_rows, data == np.inf, exps).astype(data.dtype)
+    totals = exps.sum(axis=axis, keepdims=True)
+    totals[totals == 0] = 1.0  # fully masked rows
+    return shift, exps, totals, plus_inf_rows
+
+
 class Softmax(Function):
+    """exp(x) / sum(exp(x)) along `axis`, with the row maximum subtracted first.
+
+    At the limits (see `_row_exponentials`): -inf entries get probability 0, a row
+    of -inf only gets 0 everywhere, and a row holding +inf shares 1 among its +inf
+    entries. float16 is computed in float32 and rounded back.
+    """
+
     def forward(self, a, axis=-1):
         self.axis = axis
         # Kept (they are small) for a cross-entropy that reads this output; see
         # SparseSoftmaxCrossEntropy.
-        self.row_max = a.data.max(axis=axis, keepdims=True)
-        exps = a.data - self.row_max
-        np.exp(exps, out=exps)  # in place: one array for the whole computation
-        self.totals = exps.sum(axis=axis, keepdims=True)
+        self.row_max, exps, self.totals, self.plus_inf_rows = _row_exponentials(a.data, axis)
         exps /= self.totals
-        return exps
+        return exps.astype(a.dtype, copy=False)
 
     def backward(self, grad):
         out = self.output
@@ -101,10 +136,21 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    """x - max - log(sum(exp(x - max))) along `axis`: -inf where softmax is 0.
+
+    Rows with an infinite maximum are taken at their limit, as in Softmax; float16
+    is computed in float32 and rounded back.
+    """
+
     def forward(self, a, axis=-1):
         self.axis = axis
-        shifted = a.data - a.data.max(axis=axis, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        data = a.data.astype(np.float32) if a.dtype == np.float16 else a.data
+        shift, exps, totals, plus_inf_rows = _row_exponentials(data, axis)
+        out = (data - shift) - np.log(totals)
+        if plus_inf_rows is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = np.where(plus_inf_rows, np.log(exps) - np.log(totals), out)
+        return out.astype(a.dtype, copy=False)
 
     def backward(self, grad):
         softmax = self.output.exp()
@@ -129,28 +175,33 @@ class SparseSoftmaxCrossEntropy(Function):
         data = logits.data
         if data.ndim != 2:
             raise ValueError(f"expects logits of shape (batch, classes), got {data.shape}")
-        batch = data.shape[0]
+        work = data.astype(np.float32) if data.dtype == np.float16 else data  # as Softmax
+        batch = work.shape[0]
         rows = np.arange(batch)
         if probabilities is None:
-            row_max = data.max(axis=1, keepdims=True)
-            exps = np.exp(data - row_max)  # the row maximum subtracted: exp cannot overflow
-            totals = exps.sum(axis=1, keepdims=True)
+            row_max, exps, totals, plus_inf_rows = _row_exponentials(work, 1)
         else:  # what the Softmax node kept of the same computation
             softmax_node = probabilities.grad_fn
             row_max, totals = softmax_node.row_max, softmax_node.totals
+            plus_inf_rows = softmax_node.plus_inf_rows
         # log_softmax[i, label] = (logits[i, label] - max_i) - log(total_i); the loss is
         # minus its mean
-        picked = data[rows, labels] - row_max[:, 0]
-        loss = (np.log(totals[:, 0]) - picked).sum() / batch
+        picked = work[rows, labels] - row_max[:, 0]
+        terms = np.log(totals[:, 0]) - picked
+        if plus_inf_rows is not None:  # rows holding +inf: each +inf has 1 / total of the mass
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = (work[rows, labels] == np.inf) / totals[:, 0]
+                terms = np.where(plus_inf_rows[:, 0], -np.log(share), terms)
+        loss = terms.sum() / batch
         if self._recording:  # only a recorded node will need its derivative
             if probabilities is None:
                 derivative = exps
                 derivative /= totals  # the probabilities, in place
             else:  # .output checks the probabilities were not edited in place since
-                derivative = softmax_node.output.data.copy()
+                derivative = softmax_node.output.data.astype(work.dtype)  # a copy
             derivative[rows, labels] -= 1.0
             derivative /= batch
-            self.derivative = derivative
+            self.derivative = derivative.astype(data.dtype, copy=False)
             self.labels = labels
         return np.asarray(loss, dtype=data.dtype)
 
@@ -191,8 +242,14 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = F
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis`; finite for any finite input."""
-    return Softmax.apply(x, axis=axis)
+    """exp(x) / sum(exp(x)) along `axis`; finite for any finite input.
+
+    The output remembers its logits (`_keras_logits`, as Keras calls it), so a
+    crossentropy loss can work from them whether or not a graph was recorded.
+    """
+    output = Softmax.apply(x, axis=axis)
+    output._keras_logits = ("softmax", axis, x)
+    return output
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -201,9 +258,18 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False):
-    """log(sum(exp(x))) with the maximum subtracted first (it has no gradient of its own)."""
-    biggest = x.max(axis=axis, keepdims=True).detach()
-    result = (x - biggest).exp().sum(axis=axis, keepdims=True).log() + biggest
+    """log(sum(exp(x))) with the maximum subtracted first (it has no gradient of its own).
+
+    Where the maximum is infinite nothing is subtracted (inf - inf would be NaN): a
+    row of -inf only gives -inf, a row holding +inf gives +inf. float16 is worked in
+    float32 and rounded back.
+    """
+    wide = x.astype(np.float32) if x.dtype == np.float16 else x  # float16: worked in float32
+    biggest = wide.max(axis=axis, keepdims=True).data
+    shift = constant_like(wide, np.where(np.isfinite(biggest), biggest, 0).astype(wide.dtype))
+    with np.errstate(divide="ignore"):  # log(0) = -inf is the answer for a fully masked row
+        result = (wide - shift).exp().sum(axis=axis, keepdims=True).log() + shift
+    result = result.astype(x.dtype)
     return result if keepdims else result.squeeze(axis)
 
 
@@ -267,8 +333,19 @@ def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:
-    """Mean over the batch of -sum(targets * log_softmax(logits)) (targets are probabilities)."""
-    return -(log_softmax(logits, axis=-1) * targets).sum(axis=-1).mean()
+    """Mean over the batch of -sum(targets * log_softmax(logits)) (targets are probabilities).
+
+    A target of 0 contributes 0, even where the logit is -inf (a masked class,
+    whose log-probability is -inf): 0 * -inf would make the loss NaN.
+    """
+    log_probabilities = log_softmax(logits, axis=-1)
+    with np.errstate(invalid="ignore"):  # 0 * -inf: replaced by 0 just below
+        terms = log_probabilities * targets
+    if np.isinf(log_probabilities.data).any():
+        target_values = np.asarray(getattr(targets, "data", targets))
+        zero = constant_like(terms, np.zeros((), dtype=terms.dtype))
+        terms = Where.apply(zero, terms, condition=np.broadcast_to(target_values == 0, terms.shape))
+    return -terms.sum(axis=-1).mean()
 
 
 # ================================================================ convolution and pooling

@@ -8,6 +8,7 @@ derivatives live beside the forwards in ops/, not here.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -44,11 +45,14 @@ class Tensor:
             # An array keeps its dtype (float64 stays float64); no copy is made.
             array = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
         else:
-            array = np.asarray(data, dtype=dtype)
+            array = _array_from(data, dtype)
             if dtype is None and array.dtype.kind in "iuf":
                 array = array.astype(np.float32)  # Python numbers and lists: float32
-        if array.dtype == object:
-            raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} data")
+        if array.dtype.kind not in "biuf":  # strings, objects, dates: not numbers
+            raise TypeError(
+                f"Tensor: the data must be numbers (or booleans), got dtype {array.dtype} from "
+                f"{type(data).__name__} data such as {_first_item(array)!r}"
+            )
         self._data = array
         self._versions = [0]
         self._creator: autograd.Function | None = None
@@ -361,7 +365,10 @@ class Tensor:
         return ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+        output = ops.Sigmoid.apply(self)
+        # Its logits, for binary_crossentropy with or without a recorded graph (as Keras keeps).
+        output._keras_logits = ("sigmoid", -1, self)
+        return output
 
     def tanh(self) -> Tensor:
         return ops.Tanh.apply(self)
@@ -391,14 +398,28 @@ class Tensor:
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Mean over `axis`. Over an empty axis it is NaN (with a warning), as in NumPy and
+        PyTorch; float16 is averaged in float32 and rounded back once."""
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
+        total = _accumulator(self).sum(axis=axis, keepdims=keepdims)
+        if count > 0:
+            return (total * (1.0 / count)).astype(self.dtype)
+        return _divided_by_nothing(total, "mean", self.shape, axis).astype(self.dtype)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Variance, dividing by (count - ddof): ddof=0 as NumPy and Keras do."""
+        """Variance, dividing by (count - ddof): ddof=0 as NumPy and Keras do.
+
+        Where count - ddof <= 0 it is NaN (inf if the values differ), with a warning, as
+        in NumPy. float16 is worked out in float32 and rounded back once.
+        """
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
-        centered = self - self.mean(axis=axis, keepdims=True)
-        return (centered * centered).sum(axis=axis, keepdims=keepdims) * (1.0 / (count - ddof))
+        wide = _accumulator(self)
+        centered = wide - wide.mean(axis=axis, keepdims=True)
+        squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
+        if count - ddof > 0:
+            return (squares * (1.0 / (count - ddof))).astype(self.dtype)
+        op = f"var (ddof={ddof})"
+        return _divided_by_nothing(squares, op, self.shape, axis).astype(self.dtype)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest value; at ties the gradient is split evenly among the tied entries."""
@@ -472,6 +493,59 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+# ---------------------------------------------------------------- making tensors
+def _array_from(data: Any, dtype: np.dtype | None) -> np.ndarray:
+    """np.asarray(data), with a clear error for nested lists of different lengths."""
+    try:
+        return np.asarray(data, dtype=dtype)
+    except ValueError as error:
+        if isinstance(data, (list, tuple)) and "inhomogeneous" in str(error):
+            raise ValueError(
+                "Tensor: the nested lists are ragged (rows of different lengths), found "
+                f"{_ragged_shapes(data)}; every row must have the same shape"
+            ) from None
+        raise
+
+
+def _ragged_shapes(data: list | tuple) -> str:
+    """Where a nested list stops being rectangular: the shapes of the items at that level."""
+    shapes = []
+    for item in data:
+        try:
+            shapes.append(np.asarray(item).shape)
+        except ValueError:  # ragged further down: look there
+            return _ragged_shapes(item)
+    return f"items of shapes {', '.join(str(shape) for shape in dict.fromkeys(shapes))}"
+
+
+def _first_item(array: np.ndarray) -> Any:
+    """The first value, as a plain Python object (for an error message)."""
+    if not array.size:
+        return None
+    first = array.flat[0]
+    return first.item() if isinstance(first, np.generic) else first
+
+
+# ---------------------------------------------------------------- reductions' helpers
+def _accumulator(tensor: Tensor) -> Tensor:
+    """`tensor` in the dtype sums should add up in: float32 for float16, else itself."""
+    return tensor.astype(np.float32) if tensor.dtype == np.float16 else tensor
+
+
+def _divided_by_nothing(total: Tensor, op: str, shape: tuple[int, ...], axis: Axis) -> Tensor:
+    """`total` divided by a count of 0 (or less), as NumPy answers: NaN where the total
+    is 0 (an empty mean, the variance of one value), inf elsewhere; with a clear warning
+    instead of a bare ZeroDivisionError. The gradient is NaN too, of the input's shape."""
+    warnings.warn(
+        f"{op}: a tensor of shape {shape} reduced over axis {axis} leaves nothing to divide "
+        "by (too few elements); the result is NaN",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    with np.errstate(invalid="ignore"):  # 0 * inf is the NaN we mean to give
+        return total * math.inf
 
 
 # ---------------------------------------------------------------- functions of several tensors

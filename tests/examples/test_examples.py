@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -240,3 +241,80 @@ def test_codelab_convnet_learns_and_draws_its_dashboard(tmp_path: Path, batch_no
     )
     assert_png(result["dashboard"])
     assert_png(result["filters"])
+
+
+# ---------------------------------------------------------------- options and figures (issue 15)
+# Which examples read data files, and which draw a figure: only those offer --data-dir / --out.
+READS_DATA = {
+    "fashion_mnist",
+    "mnist_codelab_convnet",
+    "mnist_convnet",
+    "mnist_dropout_decay",
+    "mnist_mlp",
+    "mnist_softmax",
+}
+DRAWS = {
+    "celsius_to_fahrenheit",
+    "fashion_mnist",
+    "gradient_descent",
+    "mnist_codelab_convnet",
+    "mnist_dropout_decay",
+    "mnist_softmax",
+    "render_graph",
+}
+ALL_EXAMPLES = sorted(path.stem for path in EXAMPLES_DIR.glob("*.py"))
+
+
+def help_text(name: str, capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        load_example(name).parse_args(["--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_examples_offer_only_the_options_that_do_something(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = help_text(name, capsys)
+    assert ("--data-dir" in text) == (name in READS_DATA), name
+    assert ("--out" in text) == (name in DRAWS), name
+    assert "unused" not in text and "none are drawn" not in text, name
+
+
+@pytest.mark.parametrize("name", ALL_EXAMPLES)
+def test_training_options_say_what_they_do_and_their_default(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = help_text(name, capsys).split("options:", 1)[1]
+    blocks = {}  # option -> its help, from its line to the next option's
+    for block in re.split(r"\n  (?=-)", options):
+        if block.split():
+            blocks[block.split()[0].rstrip(",")] = " ".join(block.split()[1:])
+    for option in ("--epochs", "--learning-rate", "--batch-size"):
+        if option not in blocks:
+            continue
+        block = blocks[option]
+        assert "(default: " in block, f"{name} {option}: no default shown in {block!r}"
+        metavar = option.strip("-").replace("-", "_").upper()
+        words = block.split("(default")[0].replace(metavar, "").split()
+        assert len(words) >= 2, f"{name} {option}: no help text in {block!r}"
+
+
+def test_gradient_descent_figure_shows_the_steps_near_the_minimum() -> None:
+    pytest.importorskip("matplotlib")
+    example = load_example("gradient_descent")
+    _, path = example.gradient_descent()
+    figure = example.descent_figure(path)
+    visited = np.array(path)
+    near = visited[np.abs(visited - example.TARGET_X) <= 0.5]
+    values = near**4 - 3 * near**3 + 2
+    spread = values.max() - values.min()
+    fitting = [
+        axes
+        for axes in figure.axes
+        if axes.get_ylim()[0] <= values.min()
+        and values.max() <= axes.get_ylim()[1]
+        and axes.get_ylim()[1] - axes.get_ylim()[0] <= 3 * spread
+    ]
+    assert fitting, [axes.get_ylim() for axes in figure.axes]  # not lost on a 0-800 axis

@@ -192,6 +192,47 @@ def test_early_stopping_restores_the_best_weights():
     np.testing.assert_array_equal(model.weights[0], [1.0])  # from the end of epoch 1
 
 
+def test_early_stopping_restores_the_best_weights_when_training_ends_without_stopping():
+    # Keras 3: 6 epochs, patience 10 (never runs out), best value at the third epoch.
+    model = FakeModel()
+    callback = EarlyStopping(patience=10, restore_best_weights=True)
+    assert drive(callback, [1.0, 0.8, 0.5, 0.6, 0.7, 0.9], model=model) is None
+    assert callback.best_epoch == 2
+    np.testing.assert_array_equal(model.weights[0], [2.0])  # from the end of the third epoch
+
+
+@pytest.mark.parametrize("patience", [0, 1, 3, 20])
+def test_early_stopping_always_ends_on_the_best_epochs_weights(patience):
+    rng = np.random.default_rng(patience)
+    for _ in range(20):
+        values = list(rng.permutation(8).astype(float))
+        model = FakeModel()
+        callback = EarlyStopping(patience=patience, restore_best_weights=True)
+        stopped = drive(callback, values, model=model)
+        seen = values[: (len(values) if stopped is None else stopped + 1)]
+        np.testing.assert_array_equal(model.weights[0], [float(np.argmin(seen))])
+
+
+def test_early_stopping_restores_in_fit_after_the_last_epoch():
+    # 6 epochs, patience 10, the monitored value best at the third epoch: fit ends
+    # with the third epoch's weights (Keras 3), not the sixth's.
+    x, y = data(8)
+    model = model_with(learning_rate=0.05)  # the weights change every epoch
+    scores, snapshots = [1.0, 0.8, 0.5, 0.6, 0.7, 0.9], []
+
+    class Score(Callback):  # runs before EarlyStopping: adds the value it monitors
+        def on_epoch_end(self, epoch, logs=None):
+            logs["score"] = scores[epoch]
+            snapshots.append(self.model.get_weights())
+
+    stopper = EarlyStopping(monitor="score", mode="min", patience=10, restore_best_weights=True)
+    history = model.fit(x, y, epochs=6, verbose=0, callbacks=[Score(), stopper])
+    assert history.epoch == [0, 1, 2, 3, 4, 5]
+    assert not np.array_equal(snapshots[2][0], snapshots[5][0])
+    for restored, expected in zip(model.get_weights(), snapshots[2]):
+        np.testing.assert_array_equal(restored, expected)
+
+
 def test_early_stopping_warns_when_the_value_is_missing():
     with pytest.warns(UserWarning, match="no 'val_loss' to monitor"):
         assert drive(EarlyStopping(), [1.0, 2.0], monitor="loss") is None

@@ -362,3 +362,33 @@ def test_no_graph_is_kept_alive_between_steps():
     model = regression_model()
     model.fit(x, y, batch_size=4, epochs=1, verbose=0, callbacks=[CountGraphNodes()])
     assert len(counts) == 5 and counts == [counts[0]] * 5
+
+
+# ---------------------------------------------------------------- one loss in every mode (issue 15)
+def _saturated_model(activation, units):
+    """One Dense unit (or `units` of them) whose logits for an input of ones are 45, 0, ..."""
+    model = nn.Sequential([nn.Dense(units, activation=activation, input_shape=(1,))])
+    kernel = np.zeros((1, units), dtype=np.float32)
+    kernel[0, 0] = 45.0
+    model.set_weights([kernel, np.zeros(units, dtype=np.float32)])
+    return model
+
+
+@pytest.mark.parametrize(
+    "activation, units, loss, y, expected",
+    [  # the class with logit 45 is the wrong one: each loss is 45 from the logits
+        ("sigmoid", 1, "binary_crossentropy", np.zeros((4, 1), np.float32), 45.0),
+        ("softmax", 2, "sparse_categorical_crossentropy", np.ones(4, np.int64), 45.0),
+        ("softmax", 2, "categorical_crossentropy", np.tile([[0.0, 1.0]], (4, 1)), 45.0),
+    ],
+)
+def test_the_loss_is_the_same_in_fit_validation_and_evaluate(activation, units, loss, y, expected):
+    # Validation and evaluate record no graph; the loss must still work from the logits
+    # (it used to clip the probabilities there: 16.1 instead of 45).
+    model = _saturated_model(activation, units)
+    model.compile(optimizer=nn.optimizers.SGD(learning_rate=0.0), loss=loss)
+    x = np.ones((4, 1), np.float32)
+    history = model.fit(x, y, epochs=1, validation_data=(x, y), verbose=0)
+    assert history.history["loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert history.history["val_loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)

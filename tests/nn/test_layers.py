@@ -220,3 +220,39 @@ def test_a_keras_style_custom_layer_with_build_and_call() -> None:
 def test_a_layer_without_forward_or_call_says_so() -> None:
     with pytest.raises(NotImplementedError, match=r"forward\(self, x\) \(or call"):
         nn.Layer()(Tensor(np.ones((1, 2))))
+
+
+# ---------------------------------------------------------------- input dtype (issue 15)
+class TwoDense(nn.Model):
+    def __init__(self, first):
+        super().__init__()
+        self.first, self.second = first, nn.Dense(1)
+
+    def call(self, x):
+        return self.second(self.first(x))
+
+
+@pytest.mark.parametrize("container", ["layer", "sequential", "subclassed model"])
+@pytest.mark.parametrize("input_dtype", [np.float64, np.float16, np.float32])
+def test_layers_cast_floating_inputs_to_their_dtype_whatever_the_container(container, input_dtype):
+    # Keras casts floating inputs to the layer's dtype: a float64 Tensor into a float32 model
+    # gives float32, exactly as the same values as an ndarray do.
+    manual_seed(0)
+    layer = nn.Dense(2, input_shape=(3,))
+    model = {
+        "layer": lambda: layer,
+        "sequential": lambda: nn.Sequential([layer, nn.Dense(1)]),
+        "subclassed model": lambda: TwoDense(layer),
+    }[container]()
+    values = np.arange(6.0).reshape(2, 3).astype(input_dtype)
+    x = Tensor(values, requires_grad=True)
+    from_tensor, from_array = model(x), model(values)
+    assert from_tensor.dtype == from_array.dtype == np.float32
+    np.testing.assert_array_equal(from_tensor.data, from_array.data)
+    from_tensor.sum().backward()
+    assert x.grad.dtype == input_dtype  # the cast's gradient goes back in the input's dtype
+
+
+def test_a_float64_layer_keeps_float64_inputs_and_casts_float32_ones():
+    layer = nn.Dense(2, input_shape=(3,), dtype="float64")
+    assert layer(Tensor(np.ones((1, 3), dtype=np.float32))).dtype == np.float64

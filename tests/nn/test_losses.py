@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, nn, no_grad
+from tinygrad_edu import Tensor, enable_grad, nn, no_grad
 from tinygrad_edu.nn import losses
 from tinygrad_edu.testing import gradcheck
 
@@ -174,13 +174,32 @@ def test_saturated_sigmoid_gives_finite_binary_loss_and_gradient(dtype) -> None:
     np.testing.assert_allclose(logits.grad.data, np.array([1, -1, 0, -0.5]) / 4, atol=1e-7)
 
 
-def test_without_a_graph_the_probabilities_are_clipped_instead() -> None:
+def test_probabilities_not_made_by_a_softmax_or_sigmoid_are_clipped_instead() -> None:
+    # Issue 15 changed this test: a softmax or sigmoid output now leads to its logits with
+    # or without a graph (see the test below); clipping is for probabilities from elsewhere.
     logits = Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
     with no_grad():
-        value = losses.sparse_categorical_crossentropy(np.array([2]), logits.softmax())
-        binary = losses.binary_crossentropy(np.array([1.0]), Tensor([-1000.0]).sigmoid())
+        probabilities = Tensor(logits.softmax().data)  # the values only, from nowhere
+        value = losses.sparse_categorical_crossentropy(np.array([2]), probabilities)
+        binary = losses.binary_crossentropy(
+            np.array([1.0]), Tensor(Tensor([-1000.0]).sigmoid().data)
+        )
     assert value.item() == pytest.approx(-np.log(EPS))
     assert binary.item() == pytest.approx(-np.log(EPS), rel=1e-6)
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_a_softmax_or_sigmoid_output_gives_the_same_loss_with_or_without_a_graph(recorded) -> None:
+    # Issue 15, kind 5: the loss reaches the logits under the output whether or not the
+    # graph was recorded (validation and evaluate run under no_grad).
+    logits = Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
+    with enable_grad() if recorded else no_grad():
+        sparse = losses.sparse_categorical_crossentropy(np.array([2]), logits.softmax())
+        dense = losses.categorical_crossentropy(np.array([[0.0, 0.0, 1.0]]), logits.softmax())
+        binary = losses.binary_crossentropy(np.array([0.0]), Tensor([45.0]).sigmoid())
+    assert sparse.item() == pytest.approx(2000.0)
+    assert dense.item() == pytest.approx(2000.0)
+    assert binary.item() == pytest.approx(45.0)
 
 
 def test_softmax_over_another_axis_is_not_taken_for_logits() -> None:
@@ -315,3 +334,22 @@ def test_an_empty_batch_is_an_error() -> None:
 def test_integer_predictions_are_rejected() -> None:
     with pytest.raises(TypeError, match="mean_absolute_error: y_pred must hold floating-point"):
         losses.mae(np.ones(3), np.array([1, 2, 3]))
+
+
+# ---------------------------------------------------------------- Dense on images (issue 15)
+@pytest.mark.parametrize(
+    "loss, y, units, activation",
+    [
+        ("sparse_categorical_crossentropy", np.zeros(4, np.int64), 10, "softmax"),
+        ("categorical_crossentropy", np.eye(10)[[0, 1, 2, 3]], 10, "softmax"),
+        ("binary_crossentropy", np.zeros((4, 1)), 1, "sigmoid"),
+        ("mse", np.zeros(4), 1, None),
+    ],
+)
+def test_dense_on_images_without_flatten_suggests_flatten(loss, y, units, activation) -> None:
+    model = nn.Sequential([nn.Dense(units, activation=activation)])
+    model.compile(optimizer="sgd", loss=loss)
+    with pytest.raises(ValueError, match=r"put Flatten\(\) before the Dense layers") as error:
+        model.fit(np.zeros((4, 28, 28), np.float32), y, verbose=0)
+    assert "(4, 28," in str(error.value)
+    assert "expected y_true of shape (4, 28)" not in str(error.value)  # not "reshape the labels"

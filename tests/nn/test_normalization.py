@@ -158,3 +158,26 @@ def test_a_keras_style_call_gets_the_training_flag_from_fit():
     model.fit(x, x, epochs=1, batch_size=4, verbose=0)
     model.predict(x, verbose=0)
     assert seen == [True, False]
+
+
+def test_a_subclassed_model_call_gets_the_training_flag_as_in_keras():
+    class WithDropout(nn.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = nn.Dense(50)
+            self.dropout = nn.Dropout(0.5)
+            self.flags = []
+
+        def call(self, x, training=False):  # Keras style: passes the flag on by hand
+            self.flags.append(training)
+            return self.dropout(self.dense(x), training=training)
+
+    manual_seed(0)
+    model = WithDropout()
+    x = np.ones((8, 4), dtype=np.float32)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((8, 50), dtype=np.float32), epochs=1, batch_size=8, verbose=0)
+    predicted = model.predict(x, verbose=0)
+    assert model.flags[-2:] == [True, False]
+    np.testing.assert_allclose(predicted, model(x, training=False).data)
+    assert (model(x, training=True).data == 0).mean() > 0.3

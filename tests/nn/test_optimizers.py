@@ -363,3 +363,15 @@ def test_error_messages() -> None:
         optimizers.Adam(beta_1=-0.1)
     with pytest.raises(ValueError, match=r"RMSprop: rho must be a number"):
         optimizers.RMSprop(rho=2)
+
+
+# ---------------------------------------------------------------- Keras 2's names (issue 15)
+@pytest.mark.parametrize("optimizer", [optimizers.SGD, optimizers.RMSprop, optimizers.Adam])
+def test_keras_2_argument_names_get_an_error_naming_the_new_one(optimizer):
+    name = optimizer.__name__
+    with pytest.raises(TypeError, match=rf"^{name}: `lr` is Keras 2's name.*learning_rate="):
+        optimizer(lr=0.01)
+    with pytest.raises(TypeError, match=rf"^{name}: `decay` is Keras 2's name.*schedules"):
+        optimizer(learning_rate=0.01, decay=1e-4)
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'momentun'"):
+        optimizer(momentun=0.9)

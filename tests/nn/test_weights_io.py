@@ -34,10 +34,11 @@ def test_round_trip_restores_every_weight_exactly(tmp_path):
 
 
 def test_the_file_is_an_npz_keyed_by_parameter_name_at_exactly_the_given_path(tmp_path):
-    path = tmp_path / "my.weights"  # no .npz appended behind the user's back
+    # (Issue 15: the name must end in .npz, so this test's "my.weights" became "my.weights.npz".)
+    path = tmp_path / "my.weights.npz"  # nothing appended or changed behind the user's back
     model = make_model()
     model.save_weights(str(path))
-    assert os.listdir(tmp_path) == ["my.weights"]
+    assert os.listdir(tmp_path) == ["my.weights.npz"]
     with np.load(path, allow_pickle=False) as contents:
         assert sorted(contents.files) == sorted(
             ["dense_1.kernel", "dense_1.bias", "dense_2.kernel", "dense_2.bias"]
@@ -172,3 +173,20 @@ def test_subclassed_models_use_attribute_names(tmp_path):
     copy.build((None, 3))
     copy.load_weights(path)
     assert_same_weights(model, copy)
+
+
+@pytest.mark.parametrize("name", ["w.h5", "w.weights.h5", "w.keras", "w", "w.npz.tmp", "w.NPZ"])
+def test_save_weights_refuses_a_name_that_does_not_end_in_npz(tmp_path, name):
+    # Keras users write .h5 or .weights.h5; the file would be NPZ data under an HDF5 name.
+    with pytest.raises(ValueError, match=r"save_weights: .* must end in '\.npz'") as error:
+        make_model().save_weights(tmp_path / name)
+    assert name in str(error.value) and "NumPy" in str(error.value)
+    assert os.listdir(tmp_path) == []  # nothing written
+
+
+def test_model_checkpoint_refuses_a_name_that_does_not_end_in_npz(tmp_path):
+    from tinygrad_edu.nn.callbacks import ModelCheckpoint
+
+    with pytest.raises(ValueError, match=r"ModelCheckpoint: .* must end in '\.npz'"):
+        ModelCheckpoint(str(tmp_path / "best.weights.h5"))
+    ModelCheckpoint(str(tmp_path / "weights-{epoch:02d}.npz"))  # a pattern that ends right

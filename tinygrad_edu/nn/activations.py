@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.functional import Softmax
 from tinygrad_edu.tensor import Tensor, where
 
@@ -26,7 +28,10 @@ def relu(x: Tensor) -> Tensor:
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + exp(-x)): squashes to (0, 1), for probabilities of yes/no outputs."""
+    """1 / (1 + exp(-x)): squashes to (0, 1), for probabilities of yes/no outputs.
+
+    Like softmax, the output remembers its logits, for binary_crossentropy.
+    """
     return _tensor(x).sigmoid()
 
 
@@ -39,9 +44,14 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis`: class probabilities that sum to 1.
 
     A crossentropy loss that receives a softmax output works from the logits
-    underneath instead (see nn.losses), as Keras does, so it never takes log(0).
+    underneath instead (see nn.losses), as Keras does, so it never takes log(0):
+    in training, validation and evaluation alike, since the output remembers its
+    logits whether or not a graph is recorded.
     """
-    return Softmax.apply(_tensor(x), axis=axis)
+    x = _tensor(x)
+    output = Softmax.apply(x, axis=axis)
+    output._keras_logits = ("softmax", axis, x)  # as functional.softmax leaves it
+    return output
 
 
 def linear(x: Tensor) -> Tensor:
@@ -86,6 +96,10 @@ def softplus(x: Tensor) -> Tensor:
 # with an absolute error below 1.5e-7 (about float32's resolution).
 _ERF_P = 0.3275911
 _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+_ERF_FLAT = 6.0  # |x| beyond which erf(x) is +-1 in float64
+
+# Beyond |x| = 40, gelu(x) is relu(x) in float64 (x * P(Z <= -40) is below 1e-300).
+_GELU_LINEAR = 40.0
 
 
 def erf(x: Tensor) -> Tensor:
@@ -96,7 +110,11 @@ def erf(x: Tensor) -> Tensor:
     less than 1e-6.
     """
     x = _tensor(x)
-    size = x.abs()
+    # Beyond |x| = 6, erf is +-1 to float64's precision (1 - erf(6) is 2e-17). Clipping
+    # there keeps exp(-x^2) * x^2 from reading 0 * inf (NaN) in the gradient at +-inf.
+    # |x| written as a choice of x or -x: abs's gradient at 0 is 0, which would give
+    # erf'(0) = 0 instead of 2 / sqrt(pi) (erf is odd, so either side's slope is right).
+    size = where(x.data >= 0, x, -x).clip(None, _ERF_FLAT)
     t = 1.0 / (size * _ERF_P + 1.0)
     polynomial = t * _ERF_A[4]
     for coefficient in reversed(_ERF_A[:4]):
@@ -114,10 +132,16 @@ def gelu(x: Tensor, approximate: bool = False) -> Tensor:
     x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) / 2.
     """
     x = _tensor(x)
+    # Far out, gelu is relu; there the formula would read inf * 0 (NaN at x = -inf, and
+    # in the gradient at +inf), so it is worked on x clipped to +-40 and relu used beyond.
+    inside = x.clip(-_GELU_LINEAR, _GELU_LINEAR)
     if approximate:
-        inner = (x + x * x * x * 0.044715) * math.sqrt(2.0 / math.pi)
-        return x * (inner.tanh() + 1.0) * 0.5
-    return x * (erf(x * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+        inner = (inside + inside * inside * inside * 0.044715) * math.sqrt(2.0 / math.pi)
+        near = inside * (inner.tanh() + 1.0) * 0.5
+    else:
+        near = inside * (erf(inside * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+    far = np.abs(x.data) > _GELU_LINEAR
+    return where(far, x.relu(), near) if far.any() else near
 
 
 _BY_NAME: dict[str, Callable[[Tensor], Tensor]] = {

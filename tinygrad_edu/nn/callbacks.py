@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.nn import serialization
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.serialization import write_text_atomically
 
@@ -182,7 +183,9 @@ class EarlyStopping(Callback):
     With `baseline`, an epoch counts as an improvement only if the value also
     beats the baseline, so training stops after `patience` epochs that miss it.
     With `restore_best_weights`, the model gets back the weights of its best
-    epoch when training stops early.
+    epoch when training ends, whether it stopped early or ran all its epochs
+    (as in Keras 3), provided a best epoch was seen (the monitored value was
+    in the logs at least once).
     """
 
     def __init__(
@@ -245,14 +248,14 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                if self.verbose:
-                    print(f"Restoring model weights from the end of epoch {self.best_epoch + 1}.")
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs: Logs | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring model weights from the end of epoch {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
 
 
 class TerminateOnNaN(Callback):
@@ -330,6 +333,7 @@ class ModelCheckpoint(Callback):
                 "rebuild the model in code and call load_weights to restore it"
             )
         self.filepath = os.fspath(filepath)
+        serialization.check_weights_file_name(self.filepath, caller="ModelCheckpoint")
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only

@@ -10,7 +10,6 @@ any batch size works: `Dense(3, input_shape=(4,)).output_shape == (None, 3)`.
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 from collections.abc import Callable, Sequence
@@ -94,7 +93,11 @@ class Layer(Module):
         return sum(weight.size for _, weight in self.named_weights())
 
     def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
-        """Run the layer on `inputs`, building it first if needed.
+        """Build on first use, then run `forward` inside the layer's name scope.
+
+        Floating-point inputs are cast to the layer's dtype, arrays and Tensors
+        alike, as in Keras: a float64 Tensor into a float32 layer gives float32
+        (the cast is recorded, so gradients flow back in the input's dtype).
 
         `training=True/False` runs this call (this layer and any inside it) in that
         mode, as in Keras; left out, the layer's own mode applies (`fit` sets it).
@@ -103,10 +106,12 @@ class Layer(Module):
         if training is not None and bool(training) != self.training:
             with training_mode(self, bool(training)):
                 return self(inputs, **kwargs)
-        if takes_training(type(self)):
+        if self.takes_training:
             kwargs["training"] = self.training
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
+        elif inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":
+            inputs = inputs.astype(self.dtype)
         if not self.built:
             shape = (None, *inputs.shape[1:]) if inputs.ndim >= 2 else tuple(inputs.shape)
             self.build(shape)
@@ -127,21 +132,6 @@ class Layer(Module):
                 "Keras) to say what the layer computes"
             )
         return call(inputs, **kwargs)
-
-
-_takes_training: dict[type, bool] = {}
-
-
-def takes_training(layer_class: type) -> bool:
-    """True if the class's forward (or Keras-style call) has a `training` parameter."""
-    answer = _takes_training.get(layer_class)
-    if answer is None:
-        method = layer_class.forward
-        if method is Layer.forward and hasattr(layer_class, "call"):
-            method = layer_class.call
-        answer = "training" in inspect.signature(method).parameters
-        _takes_training[layer_class] = answer
-    return answer
 
 
 def _as_shape(who: str, shape: Sequence[int] | int) -> tuple[int, ...]:

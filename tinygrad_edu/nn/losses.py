@@ -7,11 +7,13 @@ to call `backward()` on.
 Crossentropy and log(0). A probability that rounds to 0 would make log(p) = -inf.
 So, as Keras does:
 
-- when `y_pred` was made by a softmax (or a sigmoid, for binary crossentropy)
-  in the recorded graph, the loss reaches under it and works from the *logits*
-  through log-softmax (or a stable log-sigmoid): loss and gradient stay finite
-  even for saturated outputs such as softmax([1000, 0]);
-- otherwise (`from_logits=False` and no graph, e.g. under `no_grad`), the
+- when `y_pred` was made by a softmax (or a sigmoid, for binary crossentropy),
+  the loss works from the *logits* underneath through log-softmax (or a stable
+  log-sigmoid): loss and gradient stay finite even for saturated outputs such
+  as softmax([1000, 0]). The output remembers its logits (`_keras_logits`)
+  whether or not a graph was recorded, so `fit`, validation and `evaluate`
+  report the same loss for the same weights and data;
+- otherwise (`from_logits=False` and a `y_pred` that came from elsewhere), the
   probabilities are clipped to [1e-7, 1 - 1e-7] before the log.
 """
 
@@ -73,7 +75,29 @@ def _targets_like(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     return targets.astype(y_pred.dtype, copy=False)
 
 
+def _flatten_hint(targets_shape: tuple[int, ...], y_pred: Tensor) -> str:
+    """A hint for the usual cause of a y_pred with too many axes: no Flatten before Dense.
+
+    Dense works on the last axis only, so images of shape (batch, 28, 28) give
+    y_pred of shape (batch, 28, units) where (batch, units) was meant.
+    """
+    if (
+        y_pred.ndim > 2
+        and len(targets_shape) < y_pred.ndim
+        and targets_shape[:1] == y_pred.shape[:1]
+    ):
+        return (
+            f". y_pred has more axes than one sample's outputs need (shape {y_pred.shape}): a "
+            "Dense layer on image-shaped input works on the last axis only; put Flatten() "
+            "before the Dense layers (e.g. nn.Flatten() first in the Sequential)"
+        )
+    return ""
+
+
 def _hint(loss: str, targets: np.ndarray, y_pred: Tensor) -> str:
+    flatten = _flatten_hint(targets.shape, y_pred)
+    if flatten:
+        return flatten
     if (
         loss == "categorical_crossentropy"
         and targets.shape in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,))
@@ -98,6 +122,11 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
         hint = ""
         if labels.shape == y_pred.shape:
             hint = " y_true looks one-hot: use categorical_crossentropy, or argmax it first."
+        if _flatten_hint(labels.shape, y_pred):  # the model's output is what is wrong
+            raise ValueError(
+                f"{loss}: y_true has shape {labels.shape} but y_pred has shape {y_pred.shape}"
+                + _flatten_hint(labels.shape, y_pred)
+            )
         raise ValueError(
             f"{loss}: y_true has shape {labels.shape} but y_pred has shape {y_pred.shape}; "
             f"expected y_true of shape {batch_shape} (one class index per sample) or "
@@ -125,17 +154,22 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     return labels
 
 
-def _logits_under_softmax(y_pred: Tensor) -> Tensor | None:
-    """The logits z if y_pred was recorded as softmax(z) over its last axis, else None."""
+def _logits_under(activation: str, y_pred: Tensor) -> Tensor | None:
+    """The logits z if y_pred is `activation`(z) (over its last axis), else None.
+
+    Read from what the activation left on its output (`_keras_logits`), which
+    is there with or without a recorded graph, or else from the recorded node.
+    """
+    kind, axis, logits = getattr(y_pred, "_keras_logits", None) or (None, None, None)
+    if kind == activation and axis in (-1, y_pred.ndim - 1) and logits.shape == y_pred.shape:
+        return logits
     node = y_pred.grad_fn
-    if isinstance(node, Softmax) and node.options.get("axis", -1) in (-1, y_pred.ndim - 1):
+    if activation == "softmax" and isinstance(node, Softmax):
+        if node.options.get("axis", -1) in (-1, y_pred.ndim - 1):
+            return node.inputs[0]
+    if activation == "sigmoid" and isinstance(node, ops.Sigmoid):
         return node.inputs[0]
     return None
-
-
-def _logits_under_sigmoid(y_pred: Tensor) -> Tensor | None:
-    node = y_pred.grad_fn
-    return node.inputs[0] if isinstance(node, ops.Sigmoid) else None
 
 
 def _log_clipped(probabilities: Tensor) -> Tensor:
@@ -157,7 +191,7 @@ def sparse_categorical_crossentropy(
     if labels.ndim != 1:
         labels = labels.reshape(-1)
     classes = y_pred.shape[-1]
-    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    logits = y_pred if from_logits else _logits_under("softmax", y_pred)
     # The labels were checked above, so the fused node is called directly (through
     # functional.sparse_cross_entropy_with_logits they would be checked again).
     if logits is not None:
@@ -165,9 +199,12 @@ def sparse_categorical_crossentropy(
             return SparseSoftmaxCrossEntropy.apply(logits.reshape(-1, classes), labels=labels)
         if from_logits:
             return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
-        # _logits_under_softmax found y_pred to be the recorded softmax of these logits
-        # over the last axis, so the exponentials it worked out can be reused.
-        return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
+        node = y_pred.grad_fn
+        if isinstance(node, Softmax) and node.inputs[0] is logits:
+            # y_pred is the recorded softmax of these logits over the last axis, so
+            # the exponentials it worked out can be reused.
+            return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
+        return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
     picked = probabilities.reshape(-1, classes)[np.arange(labels.size), labels]
@@ -179,7 +216,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = Fa
     name = "categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
-    logits = y_pred if from_logits else _logits_under_softmax(y_pred)
+    logits = y_pred if from_logits else _logits_under("softmax", y_pred)
     if logits is not None:
         return cross_entropy_with_logits(logits, targets)
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
@@ -195,7 +232,7 @@ def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) 
     name = "binary_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
-    logits = y_pred if from_logits else _logits_under_sigmoid(y_pred)
+    logits = y_pred if from_logits else _logits_under("sigmoid", y_pred)
     if logits is not None:
         softplus_of_minus_size = ((-logits.abs()).exp() + 1.0).log()
         return (logits.maximum(0.0) - logits * targets + softplus_of_minus_size).mean()

@@ -11,6 +11,7 @@ so `parameters()` can find every trainable tensor without the user listing them.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,19 @@ class Module:
     `training` (True after construction, as in PyTorch) tells layers such as
     Dropout which mode they are in; `train()` and `eval()` set it everywhere below.
     """
+
+    # True when the class's forward, or its Keras-style call, has a `training` parameter:
+    # calling a layer or model then passes it the mode in effect, as Keras does.
+    takes_training = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        methods = (cls.forward, getattr(cls, "call", None))
+        cls.takes_training = any(
+            "training" in inspect.signature(method).parameters
+            for method in methods
+            if method is not None
+        )
 
     def __init__(self, name: str | None = None) -> None:
         # Written with object.__setattr__: our own __setattr__ needs these to exist.

@@ -41,6 +41,34 @@ def _check_number(owner: str, name: str, value: Any, low: float, high: float) ->
     return float(value)
 
 
+# Keras 2's argument names that Keras 3 (and this package) dropped, with what replaced them.
+RENAMED_ARGUMENTS = {
+    "lr": "learning_rate=",
+    "decay": (
+        "a learning-rate schedule, e.g. learning_rate=nn.schedules.ExponentialDecay(0.01, "
+        "decay_steps=1000, decay_rate=0.9) (Keras 2's decay=d meant lr / (1 + d * step))"
+    ),
+}
+
+
+def _refuse_unknown_arguments(owner: str, unknown: dict[str, Any]) -> None:
+    """A clear TypeError for keyword arguments the optimizer does not take.
+
+    Keras 2's `lr` and `decay` are named with what replaced them (old course
+    code uses them); anything else gets Python's usual message.
+    """
+    for name in unknown:
+        if name in RENAMED_ARGUMENTS:
+            raise TypeError(
+                f"{owner}: `{name}` is Keras 2's name, which Keras 3 removed; use "
+                f"{RENAMED_ARGUMENTS[name]} instead (e.g. {owner}(learning_rate=0.01))"
+                if name == "lr"
+                else f"{owner}: `{name}` is Keras 2's name, which Keras 3 removed; use "
+                f"{RENAMED_ARGUMENTS[name]}"
+            )
+        raise TypeError(f"{owner}.__init__() got an unexpected keyword argument '{name}'")
+
+
 class Optimizer:
     """Base class: keeps the parameters, the step count and the learning rate.
 
@@ -64,8 +92,10 @@ class Optimizer:
         clipnorm: float | None = None,
         clipvalue: float | None = None,
         global_clipnorm: float | None = None,
+        **unknown: Any,
     ) -> None:
         owner = type(self).__name__
+        _refuse_unknown_arguments(owner, unknown)
         if isinstance(params, numbers.Number):
             raise TypeError(
                 f"{owner}: the first argument is the list of parameters, got the number "

@@ -91,8 +91,28 @@ def check_and_assign(
         parameter.data = array
 
 
+def check_weights_file_name(path: str | os.PathLike, caller: str = "save_weights") -> None:
+    """Refuse a weights file name that does not end in `.npz`, saying why.
+
+    The file is NumPy's `.npz` archive whatever its name; under Keras's `.h5` or
+    `.weights.h5` it would claim to be HDF5, which Keras and h5py cannot read.
+    """
+    name = os.fspath(path)
+    if not str(name).endswith(".npz"):
+        raise ValueError(
+            f"{caller}: the file name must end in '.npz', got '{name}': the weights are "
+            "written as a NumPy .npz archive (named arrays), which is not the HDF5 file an "
+            "'.h5' or '.weights.h5' name promises; write e.g. 'model.weights.npz'"
+        )
+
+
 def save_weights(named_parameters: Sequence[tuple[str, Tensor]], path: str | os.PathLike) -> None:
-    """Write each parameter under its name (`dense_1.kernel`, ...) to an `.npz` file."""
+    """Write each parameter under its name (`dense_1.kernel`, ...) to an `.npz` file.
+
+    Raises:
+        ValueError: if `path` does not end in `.npz`, or two parameters share a name.
+    """
+    check_weights_file_name(path)
     arrays = {name: parameter.data for name, parameter in named_parameters}
     if len(arrays) != len(named_parameters):
         raise ValueError("save_weights: two parameters share a name; names must be unique")

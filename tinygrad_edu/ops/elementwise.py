@@ -49,16 +49,20 @@ class Mul(Function):
 
 
 class Div(Function):
+    """a / b. d/da = 1 / b; d/db = -a / b**2, written -(a / b) / b: b * b would
+    overflow to inf for a large b (making 0 * inf, NaN, in the second order)."""
+
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.save_for_backward(b)
         return a.data / b.data
 
     def backward(self, grad):
-        a, b = self.saved_tensors
+        (b,) = self.saved_tensors
+        a, _ = self.inputs
         need_a, need_b = self.needs_input_grad
         return (
             unbroadcast(grad / b, a.shape) if need_a else None,
-            unbroadcast(-grad * a / (b * b), b.shape) if need_b else None,
+            unbroadcast(-grad * self.output / b, b.shape) if need_b else None,
         )
 
 
@@ -71,7 +75,18 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """a ** b. d/da = b * a**(b-1); d/db = a**b * log(a) (NaN where a < 0, as in PyTorch)."""
+    """a ** b. d/da = b * a**(b-1); d/db = a**b * log(a) (NaN where a < 0, as in PyTorch).
+
+    Read literally, those formulas give 0 * inf or 0 * log(0) at two kinds of
+    point where the true derivative is 0, and there backward gives 0, as PyTorch
+    does: d/da where a == b == 0 (a ** 0 is the constant 1, even at a = 0), and d/db
+    where a == 0 and b >= 0 (0 ** b is the constant 0 for b > 0). Only those points
+    are masked (elsewhere the formula is right, and its own derivatives with it,
+    such as d/db of d/da at b = 0, which is 1 / a). The formula is
+    evaluated at a harmless stand-in value there and the result replaced by 0
+    (`_masked`), so the derivatives of the derivative, which run through the
+    same formula, stay finite too.
+    """
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -80,9 +95,25 @@ class Pow(Function):
     def backward(self, grad):
         a, b = self.saved_tensors
         need_a, need_b = self.needs_input_grad
-        grad_a = unbroadcast(grad * b * a ** (b - 1), a.shape) if need_a else None
-        grad_b = unbroadcast(grad * self.output * a.log(), b.shape) if need_b else None
+        grad_a = grad_b = None
+        if need_a:
+            constant = (b.data == 0) & (a.data == 0)  # a ** 0 == 1, even at a = 0
+            safe_b = _masked(b, constant, 1)
+            grad_a = unbroadcast(_masked(grad * safe_b * a ** (safe_b - 1), constant, 0), a.shape)
+        if need_b:
+            constant = (a.data == 0) & (b.data >= 0)  # 0 ** b == 0 for every b > 0
+            safe_a = _masked(a, constant, 1)
+            grad_b = unbroadcast(_masked(grad * self.output * safe_a.log(), constant, 0), b.shape)
         return grad_a, grad_b
+
+
+def _masked(tensor, mask: np.ndarray, value: float):
+    """`tensor` with `value` where `mask` holds (a recorded Where); itself if mask is all False."""
+    if not mask.any():  # the usual case: nothing to replace, no extra node
+        return tensor
+    return Where.apply(
+        constant_like(tensor, np.asarray(value, tensor.dtype)), tensor, condition=mask
+    )
 
 
 class Exp(Function):

@@ -28,10 +28,17 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]
 
 
 class Sum(Function):
+    """Sum over axes. float16 is added up in float32 and the total rounded back, as
+    PyTorch does: float16 stops at 65504, and 80,000 halves would otherwise make inf."""
+
     def forward(self, a, axis=None, keepdims=False):
         self.axes = normalize_axes(axis, a.ndim)
         self.keepdims = keepdims
-        return a.data.sum(axis=self.axes, keepdims=keepdims)  # the method skips np.sum's wrapper
+        data = a.data
+        if data.dtype == np.float16:
+            total = data.sum(axis=self.axes, keepdims=keepdims, dtype=np.float32)
+            return total.astype(np.float16)
+        return data.sum(axis=self.axes, keepdims=keepdims)  # the method skips np.sum's wrapper
 
     def backward(self, grad):
         (a,) = self.inputs

@@ -17,7 +17,8 @@ into its op's label (`Pow (** 2)`), which keeps pictures of real models legible.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,13 +199,13 @@ def draw_graph(
         node_attr={"fontname": "Helvetica", "fontsize": "10"},
         edge_attr={"arrowsize": "0.7"},
     )
-    drawer = _Drawer(plan, names, show_values, show_grads, rankdir)
+    drawer = _Drawer(plan, names, show_values, show_grads, rankdir, graphviz.escape)
     if collapse:
         drawer.draw_collapsed(digraph)
     else:
         drawer.draw_full(digraph, group_layers)
     if legend:
-        _draw_legend(digraph, drawer.kinds_drawn, bool(plan.folded))
+        _draw_legend(digraph, drawer.kinds_drawn, bool(plan.folded), graphviz.escape)
     return digraph
 
 
@@ -212,8 +213,19 @@ class _Drawer:
     """Turns a GraphPlan into Graphviz nodes, edges and clusters."""
 
     def __init__(
-        self, plan: GraphPlan, names: dict, show_values: bool, show_grads: bool, rankdir: str
+        self,
+        plan: GraphPlan,
+        names: dict,
+        show_values: bool,
+        show_grads: bool,
+        rankdir: str,
+        escape: Callable[[str], str],
     ) -> None:
+        # Every text goes through `escape` (graphviz.escape) or, in record nodes, through
+        # labels.escape_record: Graphviz reads backslashes in labels as commands ("\n" is a
+        # line break, "\N" the node's name) and the graphviz package takes "<...>" for an
+        # HTML label. A user's name, scope or label is drawn exactly as written.
+        self.escape = escape
         self.plan = plan
         self.names = names
         self.show_values = show_values
@@ -230,11 +242,15 @@ class _Drawer:
         tensor, kind = self.plan.tensors[i], self.plan.kinds[i]
         name = tensor.name or self.names.get(id(tensor))
         style = dict(STYLES[kind])
-        if tensor.ndim == 0 and (self.show_values or self.show_grads):
+        if tensor.ndim == 0 and self.show_values:
+            # micrograd's picture of a number, `name | data | grad`, where values are shown;
+            # otherwise a number is drawn like any tensor, keeping its kind's shape and its
+            # label (a loss drawn with show_grads alone stays the output's double octagon).
             label = scalar_record(tensor, name, self.show_values, self.show_grads, self.rankdir)
             style["shape"] = "Mrecord" if kind == "parameter" else "record"
         else:
             label = "\n".join(tensor_lines(tensor, name, self.show_values, self.show_grads))
+            label = self.escape(label)
         graph.node(f"t{i}", label, **style)
         self._note_kind(kind)
 
@@ -245,7 +261,7 @@ class _Drawer:
             for p, parent in enumerate(inputs_of(function))
             if self.plan.position[id(parent)] in self.plan.folded
         }
-        graph.node(f"op{i}", op_label(function, folded), **STYLES["op"])
+        graph.node(f"op{i}", self.escape(op_label(function, folded)), **STYLES["op"])
         self._note_kind("op")
 
     def edges_of(self, i: int) -> list[tuple[str, str]]:
@@ -272,7 +288,7 @@ class _Drawer:
             self._draw_tensor_and_op(digraph, i)
         for scope, cluster_name in _cluster_names(members).items():
             with digraph.subgraph(name=cluster_name) as cluster:
-                cluster.attr(label=scope[-1], style="rounded,dashed", color="grey40")
+                cluster.attr(label=self.escape(scope[-1]), style="rounded,dashed", color="grey40")
                 for i in members[scope]:
                     self._draw_tensor_and_op(cluster, i)
         for i, tensor in enumerate(plan.tensors):
@@ -312,7 +328,8 @@ class _Drawer:
 
         for scope in scopes:
             inside = [i for i, s in plan.clusters.items() if s == scope]
-            digraph.node(layer_id[scope], self._layer_label(scope, inside), **STYLES["layer"])
+            label = self.escape(self._layer_label(scope, inside))
+            digraph.node(layer_id[scope], label, **STYLES["layer"])
             self._note_kind("layer")
         for i, tensor in enumerate(plan.tensors):
             if plan.clusters.get(i) is None and tensor.grad_fn is not None:
@@ -348,11 +365,15 @@ class _Drawer:
 
 
 def _cluster_names(members: dict[tuple[str, ...], list[int]]) -> dict[tuple[str, ...], str]:
-    """`cluster_<layer>` per scope (Graphviz boxes subgraphs whose name starts `cluster`)."""
+    """`cluster_<layer>` per scope (Graphviz boxes subgraphs whose name starts `cluster`).
+
+    Only letters, digits and _ are kept of the layer's name: the name is an ID in
+    the DOT source, never drawn (the box's label is).
+    """
     names: dict[tuple[str, ...], str] = {}
     used: set[str] = set()
     for scope in members:
-        base = f"cluster_{scope[-1]}"
+        base = "cluster_" + re.sub(r"\W", "_", scope[-1], flags=re.ASCII)
         name, count = base, 1
         while name in used:  # the same layer name under two different parents
             count += 1
@@ -362,7 +383,9 @@ def _cluster_names(members: dict[tuple[str, ...], list[int]]) -> dict[tuple[str,
     return names
 
 
-def _draw_legend(digraph: Any, kinds: list[str], constants_folded: bool) -> None:
+def _draw_legend(
+    digraph: Any, kinds: list[str], constants_folded: bool, escape: Callable[[str], str]
+) -> None:
     """A small box with one sample node per kind of node in the picture."""
     if not kinds:
         return
@@ -372,6 +395,6 @@ def _draw_legend(digraph: Any, kinds: list[str], constants_folded: bool) -> None
     with digraph.subgraph(name="cluster_legend") as legend:
         legend.attr(label="Legend", style="rounded", color="grey60", fontsize="10")
         for kind in order:
-            legend.node(f"legend_{kind}", LEGEND_TEXT[kind], **STYLES[kind])
+            legend.node(f"legend_{kind}", escape(LEGEND_TEXT[kind]), **STYLES[kind])
         for left, right in zip(order, order[1:]):  # invisible arrows line them up in order
             legend.edge(f"legend_{left}", f"legend_{right}", style="invis")

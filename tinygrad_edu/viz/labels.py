@@ -168,10 +168,15 @@ def _values_text(tensor: Tensor) -> str:
 
 
 def escape_record(text: str) -> str:
-    """Backslash the characters that split or name fields in a Graphviz record label."""
+    """`text` for a field of a Graphviz record label, to be drawn exactly as written.
+
+    Backslashes are doubled (Graphviz reads \\n, \\l, \\N as commands), the characters
+    that split or name fields are backslashed, and a newline becomes Graphviz's own
+    line break (a record drops a newline character).
+    """
     for character in "\\{}|<>":
         text = text.replace(character, "\\" + character)
-    return text
+    return text.replace("\n", "\\n")
 
 
 def scalar_record(

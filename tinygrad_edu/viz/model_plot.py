@@ -8,6 +8,7 @@ parameter count. Where `draw_graph` shows every op, this shows the architecture.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from tinygrad_edu.viz.labels import escape_record
@@ -77,10 +78,11 @@ def plot_model(model: Any, to_file: str | os.PathLike[str] | None = None, show_s
     total = sum(weight.size for _, weight in model.named_weights())
 
     digraph = graphviz.Digraph(
-        name=str(getattr(model, "name", "model")),
+        # An ID in the DOT source, never drawn (the label is): letters, digits and _ only.
+        name=re.sub(r"\W", "_", str(getattr(model, "name", "model")), flags=re.ASCII),
         graph_attr={
             "rankdir": "TB",
-            "label": f"{getattr(model, 'name', 'model')}: {total:,} parameters",
+            "label": graphviz.escape(f"{getattr(model, 'name', 'model')}: {total:,} parameters"),
             "labelloc": "t",
             "fontname": "Helvetica",
         },

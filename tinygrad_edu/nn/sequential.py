@@ -1,0 +1,136 @@
+"""`Sequential`: a model that is a plain stack of layers, each feeding the next.
+
+    model = nn.Sequential([nn.Dense(512, activation="relu"), nn.Dense(10, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x_train, y_train, epochs=5, batch_size=128)
+    test_loss, test_accuracy = model.evaluate(x_test, y_test)
+
+Everything but the forward pass (compile, fit, summary, ...) comes from `Model`
+(models.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from tinygrad_edu.nn.input_checks import Shape
+from tinygrad_edu.nn.models import Model
+from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.tensor import Tensor
+
+
+class Sequential(Model):
+    """A plain stack of layers, each feeding the next.
+
+    Layers without a name of their own get one per model, by type, counting
+    from 1: `dense_1`, `dense_2`, `dropout_1`. Parameter names follow:
+    `dense_1.kernel`. If the first layer knows its `input_shape`, the model is
+    built (its weights created) straight away, as in Keras.
+    """
+
+    def __init__(self, layers: Sequence[Module] | None = None, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self._layer_list: list[Module] = []
+        self._output_shapes: dict[int, Shape] = {}
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self) -> list[Module]:
+        """The layers, bottom (input side) first; a new list, so changing it changes nothing."""
+        return list(self._layer_list)
+
+    def add(self, layer: Module) -> None:
+        """Put `layer` on top of the stack, naming it (`dense_2`) if it has no name.
+
+        If the model's input shape is known, the new layer is built at once.
+
+        Raises:
+            TypeError: `layer` is not an `nn.Module`.
+            ValueError: the layer is already in the model, or another layer has its name.
+            Whatever the layer raises when it cannot take the output of the layer
+            below; the model is then left as it was.
+        """
+        if not isinstance(layer, Module):
+            raise TypeError(
+                f"Sequential.add: expected a layer (an nn.Module), got {type(layer).__name__}"
+            )
+        if any(layer is existing for existing in self._layer_list):
+            raise ValueError(f"Sequential.add: layer '{layer.name}' is already in this model")
+        self._name_layer(layer)
+        self._layer_list.append(layer)
+        shape = self._known_input_shape()
+        if shape is not None:  # build the new layer now; built layers keep their weights
+            try:
+                self.build(shape)
+            except Exception:
+                self._layer_list.pop()  # leave the model as it was
+                raise
+
+    def pop(self) -> Module:
+        """Remove and return the top layer; its weights are kept, so it can be reused.
+
+        Raises:
+            IndexError: the model has no layers.
+        """
+        if not self._layer_list:
+            raise IndexError("Sequential.pop: the model has no layers")
+        layer = self._layer_list.pop()
+        self._output_shapes.pop(id(layer), None)
+        return layer
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The layers under their own names, so parameters read `dense_1.kernel`."""
+        for layer in self._layer_list:
+            yield layer.name, layer
+
+    def _name_layer(self, layer: Module) -> None:
+        """Give an unnamed layer a per-model name: `dense_1`, `dense_2`, ..."""
+        taken = {existing.name for existing in self._layer_list}
+        if not layer.name_is_default:
+            if layer.name in taken:
+                raise ValueError(
+                    f"Sequential.add: a layer named '{layer.name}' is already in the model; "
+                    "layer names must be unique"
+                )
+            return
+        base = snake_case(type(layer).__name__)
+        number = 1
+        while f"{base}_{number}" in taken:
+            number += 1
+        layer.name = f"{base}_{number}"
+
+    def forward(self, inputs: Any) -> Any:
+        """Run `inputs` through each layer in turn; the last layer's output is returned.
+
+        Raises:
+            ValueError: the model has no layers.
+        """
+        if not self._layer_list:
+            raise ValueError(f"{self.name}: the Sequential model has no layers; add some first")
+        output = inputs
+        for layer in self._layer_list:
+            output = layer(output)
+        return output
+
+    def _run_build(self, sample: Tensor) -> None:
+        if not self._layer_list:
+            raise ValueError(f"{self.name}: cannot build a Sequential model with no layers")
+        output = sample
+        for layer in self._layer_list:
+            output = layer(output)
+            self._output_shapes[id(layer)] = (None, *output.shape[1:])
+
+    def _first_layer_input_shape(self) -> Shape | None:
+        if not self._layer_list:
+            return None
+        shape = getattr(self._layer_list[0], "input_shape", None)
+        return tuple(shape) if shape is not None else None
+
+    def _known_input_shape(self) -> Shape | None:
+        return self._build_input_shape or self._first_layer_input_shape()
+
+    def _layer_output_shape(self, layer: Module) -> Any:
+        return getattr(layer, "output_shape", None) or self._output_shapes.get(id(layer))

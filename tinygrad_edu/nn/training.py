@@ -1,0 +1,194 @@
+"""The loops behind `fit`, `evaluate` and `predict`: batches in, one step each, means out.
+
+    Model.fit       -> fit_epochs -> train_epoch -> model.train_step(x, y) per batch
+    Model.evaluate  -> evaluate_batches          -> model.test_step(x, y) per batch
+    Model.predict   -> predict_batches           -> model.predict_step(x) per batch
+
+The step itself (zero_grad, forward, loss, backward, step) is `Model.train_step`;
+this file only feeds it batches, averages what it returns and calls the
+callbacks. Every loop takes its batches from `batches`, the one place that
+slices the data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
+from tinygrad_edu.nn.module import training_mode
+from tinygrad_edu.nn.progress import Progbar
+from tinygrad_edu.random import generator
+from tinygrad_edu.tensor import Tensor
+
+Logs = dict[str, float]
+
+
+def batches(
+    x: np.ndarray,
+    y: np.ndarray | None,
+    batch_size: int,
+    dtype: np.dtype,
+    order: np.ndarray | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """(x_batch, y_batch) pairs of at most `batch_size` samples; y_batch is None without y.
+
+    `order` is a permutation of the sample indices to shuffle by (None keeps the
+    order). x is converted to `dtype` (the model's float dtype, so uint8 images
+    work), and so are float targets; integer labels stay integers.
+    """
+    convert_x = x.dtype != dtype
+    convert_y = y is not None and y.dtype.kind == "f" and y.dtype != dtype
+    for start in range(0, len(x), batch_size):
+        # A fancy index copies one batch; a slice copies nothing.
+        batch = (
+            slice(start, start + batch_size) if order is None else order[start : start + batch_size]
+        )
+        x_batch = x[batch].astype(dtype) if convert_x else x[batch]
+        y_batch = None
+        if y is not None:
+            y_batch = y[batch].astype(dtype) if convert_y else y[batch]
+        yield x_batch, y_batch
+
+
+def fit_epochs(
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None,
+    batch_size: int,
+    epochs: range,
+    shuffle: bool,
+    verbose: int,
+    callbacks: Sequence[Callback],
+) -> History:
+    """`fit`'s outer loop: each epoch trains, then validates, then tells the callbacks.
+
+    The model is in training mode throughout (validation switches to eval mode
+    for its own pass); a callback that sets `model.stop_training` ends it early.
+    Returns the `History`, which is also left in `model.history`.
+    """
+    history = History()
+    callback_list = CallbackList(
+        [*([ProgbarLogger(verbose)] if verbose else []), *callbacks, history],
+        model=model,
+        params={"verbose": verbose, "epochs": epochs.stop, "steps": math.ceil(len(x) / batch_size)},
+    )
+    model.history = history
+    model.stop_training = False
+    logs: Logs = {}
+    with training_mode(model, True):
+        callback_list.on_train_begin()
+        for epoch in epochs:
+            callback_list.on_epoch_begin(epoch)
+            logs = train_epoch(model, x, y, batch_size, shuffle, callback_list)
+            if validation is not None:
+                results = evaluate_batches(model, *validation, batch_size)
+                logs.update({f"val_{name}": value for name, value in results.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+        callback_list.on_train_end(logs)
+    return history
+
+
+def train_epoch(
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    shuffle: bool,
+    callback_list: CallbackList,
+) -> Logs:
+    """One pass over the data, one `train_step` per batch.
+
+    Returns the mean of each value `train_step` returned ("loss", metrics), weighted
+    by batch size, so it is the mean over samples even when the last batch is short.
+    """
+    order = generator().permutation(len(x)) if shuffle else None
+    dtype = model._input_dtype()
+    use_batch_hooks = callback_list.uses_batch_hooks  # skip building logs nobody reads
+    means = WeightedMeans("train_step")
+    for step, (x_batch, y_batch) in enumerate(batches(x, y, batch_size, dtype, order)):
+        if use_batch_hooks:
+            callback_list.on_train_batch_begin(step)
+        means.add(model.train_step(Tensor(x_batch), y_batch), len(x_batch))
+        if use_batch_hooks:
+            callback_list.on_train_batch_end(step, means.result())
+        if model.stop_training:
+            break
+    return means.result()
+
+
+def evaluate_batches(
+    model: Any, x: np.ndarray, y: np.ndarray, batch_size: int, progbar: Progbar | None = None
+) -> Logs:
+    """Mean of each value `test_step` returns over (x, y), weighted by batch size.
+
+    Runs in eval mode (dropout off) and records no graph.
+    """
+    dtype = model._input_dtype()
+    means = WeightedMeans("test_step")
+    with no_grad(), training_mode(model, False):
+        for step, (x_batch, y_batch) in enumerate(batches(x, y, batch_size, dtype), start=1):
+            means.add(model.test_step(Tensor(x_batch), y_batch), len(x_batch))
+            if progbar is not None:
+                progbar.update(step, means.result().items(), finalize=False)
+    return means.result()
+
+
+def predict_batches(
+    model: Any, x: np.ndarray, batch_size: int, progbar: Progbar | None = None
+) -> np.ndarray:
+    """`predict_step`'s outputs for each batch, joined along the samples axis.
+
+    Runs in eval mode and records no graph.
+
+    Raises:
+        TypeError: `predict_step` did not return one Tensor.
+    """
+    dtype = model._input_dtype()
+    outputs = []
+    with no_grad(), training_mode(model, False):
+        for step, (x_batch, _) in enumerate(batches(x, None, batch_size, dtype), start=1):
+            y_pred = model.predict_step(Tensor(x_batch))
+            if not isinstance(y_pred, Tensor):
+                raise TypeError(
+                    f"predict: the model must return one Tensor, got {type(y_pred).__name__}"
+                )
+            outputs.append(y_pred.data)
+            if progbar is not None:
+                progbar.update(step, finalize=False)
+    return np.concatenate(outputs, axis=0)
+
+
+class WeightedMeans:
+    """Running means of a step's logs, each batch weighted by its number of samples."""
+
+    def __init__(self, step_name: str) -> None:
+        self.step_name = step_name
+        self.totals: Logs = {}  # sums of value * batch size
+        self.seen = 0
+
+    def add(self, logs: Any, count: int) -> None:
+        """Add one batch's `logs` ({"loss": 0.3, ...}) for `count` samples.
+
+        Raises:
+            TypeError: `logs` is not a dict of numbers (an overridden step's mistake).
+        """
+        if not isinstance(logs, dict):
+            raise TypeError(
+                f"{self.step_name} must return a dict of floats such as {{'loss': 0.25}}, "
+                f"got {type(logs).__name__}"
+            )
+        self.seen += count
+        for name, value in logs.items():
+            self.totals[name] = self.totals.get(name, 0.0) + float(value) * count
+
+    def result(self) -> Logs:
+        """The means so far, in the order the step first returned the names."""
+        return {name: total / max(self.seen, 1) for name, total in self.totals.items()}
