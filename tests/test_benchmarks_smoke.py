@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 VALGRIND_HINT = "install valgrind to run this benchmark"
 
@@ -39,6 +41,7 @@ def test_engine_overhead_quick(tmp_path):
     assert all(row["engine_us"] > 0 and row["numpy_us"] > 0 for row in figures["small_ops"])
 
 
+@pytest.mark.benchmark  # valgrind, about a minute: opt-in (-m benchmark)
 def test_step_instructions_quick(tmp_path):
     """Counted with valgrind (CI installs it, as it installs Graphviz for the pictures)."""
     figures_path = tmp_path / "figures.json"
@@ -60,6 +63,7 @@ def test_step_instructions_quick(tmp_path):
     assert rows["manual"]["python_calls_per_step"] > rows["numpy"]["python_calls_per_step"] > 0
 
 
+@pytest.mark.benchmark  # valgrind's cache simulation, minutes: opt-in (-m benchmark)
 def test_step_instructions_mnist_quick_simulates_the_caches(tmp_path):
     """The real model's sizes under valgrind's cache simulation: slow (minutes), so one step."""
     figures_path = tmp_path / "figures.json"

@@ -48,6 +48,7 @@ def test_train_prints_the_summary_and_the_progress(default_run: tuple[int, str, 
     assert "45/45 [==============================]" in output  # 1437 images / 32 per batch
 
 
+@pytest.mark.usefixtures("requires_dot")
 def test_train_writes_the_history_plot_and_the_graph(default_run: tuple[int, str, Path]) -> None:
     _, _, out = default_run
     assert (out / "history.png").read_bytes()[:8] == PNG_MAGIC
@@ -109,6 +110,7 @@ def test_bad_arguments_exit_with_usage(capsys: pytest.CaptureFixture[str]) -> No
         cli.main(["train", "--dataset", "cifar10"])
 
 
+@pytest.mark.usefixtures("requires_dot")
 def test_graph_subcommand_writes_an_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     target = tmp_path / "graph.svg"
     assert cli.main(["graph", "--out", str(target)]) == 0

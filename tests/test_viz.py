@@ -483,6 +483,7 @@ def no_temporary_files(folder: Path) -> bool:
     return not [p for p in folder.iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.usefixtures("requires_dot")
 def test_render_writes_svg_png_and_pdf_by_suffix(tmp_path):
     x = Tensor([1.0, 2.0], requires_grad=True, name="x")
     digraph = draw_graph((x**2).sum())
@@ -531,6 +532,7 @@ def mnist_network() -> nn.Sequential:
     )
 
 
+@pytest.mark.usefixtures("requires_dot")
 def test_plot_model_shows_names_types_shapes_and_parameter_counts(tmp_path):
     model = mnist_network()
     dot = parse_dot(plot_model(model).source)
@@ -628,6 +630,7 @@ def load_example(name: str):
     return module
 
 
+@pytest.mark.usefixtures("requires_dot")
 def test_render_graph_example_saves_both_pictures(tmp_path, capsys):
     paths = load_example("render_graph").main(["--out", str(tmp_path)])
     printed = capsys.readouterr().out
