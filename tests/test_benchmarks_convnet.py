@@ -184,7 +184,7 @@ def test_mnist_convnet_quick_runs_every_contender(tmp_path):
         capture_output=True, text=True, timeout=300, check=False, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    for expected in ("vs numpy", "GFLOP/s", "step MiB", "matrix products alone", "PyTorch"):
+    for expected in ("vs numpy", "GFLOP/s", "step MiB", "matrix products alone", "PyTorch", "goes"):
         assert expected in done.stdout
     figures = json.loads(figures_path.read_text())
     rows = {row["name"]: row for row in figures["rows"]}
