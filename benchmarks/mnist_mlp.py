@@ -8,7 +8,7 @@ random data of the same shape: the arithmetic costs the same). In one run it tim
   fit     tinygrad-edu's `model.fit(..., epochs=1)`
   manual  a hand-written tinygrad-edu loop: forward, loss, backward, optimizer.step()
   functional  the same loop written with `tinygrad_edu.functional` instead of layers
-          and a loss object: the same four recorded nodes, backward and RMSprop, without
+          and a loss object: the same five recorded nodes, backward and RMSprop, without
           the Keras-style calls around them and the loss's label checks (no target: it
           shows what the engine itself costs, and manual minus it what the wrappers cost)
   numpy   `numpy_reference.NumpyMLP`: the same maths with every derivative by hand
@@ -126,8 +126,8 @@ class ManualLoop:
 
 class FunctionalLoop(ManualLoop):
     """(e) The manual loop's step with `tinygrad_edu.functional` calls in place of the
-    model and the loss object: the same recorded nodes (Linear with relu, Linear,
-    Softmax, the fused cross-entropy), backward and optimizer, nothing around them."""
+    model and the loss object: the same recorded nodes (Linear, Relu, Linear, Softmax,
+    the fused cross-entropy), backward and optimizer, nothing around them."""
 
     def __init__(self, weights: list[np.ndarray]) -> None:
         super().__init__(weights)
@@ -135,10 +135,13 @@ class FunctionalLoop(ManualLoop):
 
     def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         self.optimizer.zero_grad()
-        hidden = F.linear(Tensor(x), self.kernel1, self.bias1, relu=True)
+        # Once used, the hidden layer is held by the graph alone (as in the model), so
+        # backward lets it go as soon as it is past it.
+        hidden = F.linear(Tensor(x), self.kernel1, self.bias1).relu()
         logits = F.linear(hidden, self.kernel2, self.bias2)
-        probabilities = F.softmax(logits)
-        loss = F.sparse_cross_entropy_with_logits(logits, y, probabilities)
+        del hidden
+        probabilities = F.softmax(logits)  # for the accuracy; the loss works from the logits
+        loss = F.sparse_cross_entropy_with_logits(logits, y)
         loss.backward()
         self.optimizer.step()
         accuracy = float((probabilities.data.argmax(axis=-1) == y).mean())
@@ -445,7 +448,7 @@ def results_section(figures: dict, command: str) -> str:
         f"{functional['ratio_to_numpy']:.3f}x the reference ({functional['paired_ratio']:.3f}x "
         f"paired), "
         f"{(functional['median_s'] - numpy['median_s']) / steps * 1e6:.0f} microseconds per "
-        "step more: what the engine itself (four recorded nodes, the backward walk, "
+        "step more: what the engine itself (five recorded nodes, the backward walk, "
         f"RMSprop's step) costs. The layers, the loss object and its label checks "
         f"{wrappers_text}. Each contender's arrays lie differently in memory, "
         "which alone moves one contender's time by a percent or two (two copies of the same "
@@ -462,22 +465,19 @@ def results_section(figures: dict, command: str) -> str:
             "NumPy reference."
         )
     verdicts.append(
-        "- Where the rest goes (callgrind counts in step_instructions.py, per-section timers "
-        "on this machine; the matrix products, relu and the RMSprop arithmetic are the same "
-        "NumPy calls on both sides, relu and its mask in place on both): Python work the "
-        "reference does not have, about 300k instructions and 163 function calls to 60 "
-        "different functions a step (the reference: 12 calls to 8; the functional loop: 138 "
-        "calls to 47). On MNIST's sizes that is "
-        "1% more instructions than the reference executes, and valgrind's simulated L2 misses "
-        "about 1% more often, yet it costs 150 to 200 microseconds a step here: it runs "
-        "between matrix products that have just streamed megabytes through the caches, so "
-        "its code and objects come back from L3 at a fraction of the speed the same Python "
-        "reaches on a tiny model (about 100 microseconds there); each different function a "
-        "step runs is fetched again after every matrix product. It is four recorded nodes "
-        "forward (Linear with relu, Linear, Softmax, the fused cross-entropy) and the "
-        "layers' calls, the loss's label checks, the backward walk and freeing the graph. It "
-        "is a fixed cost per step: its share shrinks with bigger batches or layers and grows "
-        "with a faster BLAS, and it grows when other work on the machine shares the caches."
+        "- Where the rest goes (the matrix products, relu and the RMSprop arithmetic are the "
+        "same NumPy calls on both sides): Python work the reference does not have. Forward "
+        "records five nodes (Linear, Relu, Linear, Softmax, the fused cross-entropy); "
+        "backward runs each node's one formula as Tensor operations (per Linear two matrix "
+        "products with their transposes and a sum, relu's mask, the cross-entropy's softmax "
+        "less the one-hot labels), then the walk frees the graph; around them run the "
+        "layers' calls and the loss's label checks. step_instructions.py counts the calls "
+        "and instructions. At MNIST's sizes each of those calls costs more than on a tiny "
+        "model: it runs between matrix products that have just streamed megabytes through "
+        "the caches, so its code and objects come back from L3, and each different function "
+        "a step runs is fetched again after every matrix product. It is a fixed cost per "
+        "step: its share shrinks with bigger batches or layers and grows with a faster "
+        "BLAS, and it grows when other work on the machine shares the caches."
     )
     return f"Command: `{command}`\n\n```\n{report(figures)}\n```\n\n" + "\n".join(verdicts) + "\n"
 

@@ -88,3 +88,18 @@ def test_step_instructions_without_valgrind_says_what_to_install(tmp_path):
     assert done.returncode == 2
     assert "valgrind is not installed" in done.stderr and "apt-get install valgrind" in done.stderr
     assert done.stdout == ""
+
+
+def test_engine_lines_counts_code_but_not_docstrings_comments_or_blank_lines(tmp_path):
+    package = tmp_path / "tinygrad_edu"
+    (package / "ops").mkdir(parents=True)
+    module = '"""A module docstring\n\non two lines."""\n\nx = (1 +\n     2)  # a comment\n'
+    function = 'def f():\n    """Its docstring."""\n    # a comment\n\n    return 1\n'
+    for name in ("autograd.py", "tensor.py", "functional.py", "gradients.py"):
+        (package / name).write_text(module)
+    (package / "ops" / "__init__.py").write_text(function)
+    done = run_benchmark("engine_lines.py", str(tmp_path), timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "     2  autograd.py" in done.stdout  # x = (1 + / 2): one statement on two lines
+    assert "     2  ops/__init__.py" in done.stdout  # def f(): and return 1
+    assert done.stdout.rstrip().endswith("10  engine total")

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, enable_grad, grad, no_grad
@@ -15,9 +15,12 @@ from tinygrad_edu.functional import (
     Linear,
     cross_entropy_with_logits,
     linear,
+    linear_simple,
     log_softmax,
+    logits_under,
     logsumexp,
     softmax,
+    sparse_cross_entropy_simple,
     sparse_cross_entropy_with_logits,
 )
 from tinygrad_edu.testing import gradcheck, gradgradcheck
@@ -238,7 +241,7 @@ def test_softmax_and_log_softmax_values_at_plus_minus_1000():
 
 
 # ---------------------------------------------------------------- the fused last step
-def test_sparse_cross_entropy_is_one_node_on_the_logits_that_frees_its_derivative():
+def test_sparse_cross_entropy_is_one_node_on_the_logits_that_frees_what_it_saved():
     logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]], dtype=np.float32), True)
     loss = sparse_cross_entropy_with_logits(logits, np.array([2, 1]))
     assert loss.dtype == np.float32 and loss.shape == ()
@@ -248,7 +251,7 @@ def test_sparse_cross_entropy_is_one_node_on_the_logits_that_frees_its_derivativ
     assert node.name == "SparseSoftmaxCrossEntropy"
     assert node.inputs == (logits,)
     loss.backward()
-    assert node.released and node.derivative is None  # nothing kept after backward
+    assert node.released and node.saved_tensors == ()  # nothing kept after backward
     expected = (np_softmax(logits.data, -1) - np.eye(3)[[2, 1]]) / 2
     np.testing.assert_allclose(logits.grad.data, expected, rtol=1e-6)
     assert logits.grad.dtype == np.float32
@@ -265,8 +268,6 @@ def test_sparse_cross_entropy_refuses_labels_outside_the_classes(bad_label):
     logits = Tensor(np.zeros((2, 3)), True)
     with pytest.raises(IndexError, match=rf"\[0, 3\).*\[{bad_label}\]"):
         sparse_cross_entropy_with_logits(logits, np.array([0, bad_label]))
-    with pytest.raises(IndexError, match=r"\[0, 3\)"):  # the fused path checks them too
-        sparse_cross_entropy_with_logits(logits, np.array([0, bad_label]), softmax(logits))
 
 
 @pytest.mark.parametrize(
@@ -310,8 +311,8 @@ def test_linear_derivatives(arrays):
 
 
 @given(linear_inputs(), st.data())
-def test_linear_first_order_backward_agrees_with_its_create_graph_backward(arrays, data):
-    # Without create_graph Linear.backward works on arrays; with it, on Tensors.
+def test_linear_backward_gives_the_same_numbers_with_and_without_create_graph(arrays, data):
+    # One formula on Tensors: with create_graph its work is recorded, without it not.
     cotangent = data.draw(float_arrays((arrays[0].shape[0], arrays[1].shape[1])))
 
     def gradients(create_graph):
@@ -336,7 +337,7 @@ def test_linear_gives_no_gradient_to_an_input_that_does_not_need_one(create_grap
     y = Linear.apply(x, w, b)
     assert y.grad_fn.needs_input_grad == (False, True, True)
     seed = Tensor(rng.standard_normal((3, 4)))
-    with enable_grad() if create_graph else no_grad():  # picks the Tensor or the array path
+    with enable_grad() if create_graph else no_grad():  # as backward(create_graph=...) runs it
         grad_x, grad_w, grad_b = y.grad_fn.backward(seed)
     assert grad_x is None
     np.testing.assert_allclose(grad_w.data, x.data.T @ seed.data, rtol=1e-12)
@@ -395,76 +396,59 @@ def test_linear_function_is_one_node_for_a_batch_of_rows():
     np.testing.assert_array_equal(y.data, np.full((2, 4), 4.0))
 
 
-# ---------------------------------------------------------------- Linear with relu fused in
-def linear_relu(x, w, b):
-    return Linear.apply(x, w, b, relu=True)
+# ---------------------------------------------------------------- the composite twins
+def value_gradient_and_second_order(function, arrays, cotangent):
+    """function(*arrays), its gradients for `cotangent`, and the gradients of their squares."""
+    inputs = [Tensor(a, requires_grad=True) for a in arrays]
+    y = function(*inputs)
+    first = grad((y * cotangent).sum(), inputs, create_graph=True)
+    recorded = [(g * g).sum() for g in first if g.requires_grad]
+    second = grad(recorded, inputs, allow_unused=True) if recorded else []
+    return [y, *first, *second]
 
 
-def unfused_linear_relu(x, w, b):
-    return (x @ w + b).relu()
+def assert_same_numbers(fused, composite):
+    assert len(fused) == len(composite)
+    for f, c in zip(fused, composite):
+        assert (f is None) == (c is None)
+        if f is not None:
+            assert f.shape == c.shape and f.dtype == c.dtype
+            np.testing.assert_allclose(f.data, c.data, rtol=1e-10, atol=1e-12)
 
 
 @given(linear_inputs(), st.data())
-def test_linear_with_relu_derivatives(arrays, data):
-    x, w, b = arrays
-    assume(np.abs(x @ w + b).min() > 1e-3)  # central differences need distance from relu's kink
-    assert gradcheck(linear_relu, arrays)
-    assert gradgradcheck(linear_relu, arrays)
-    y = linear_relu(Tensor(x), Tensor(w), Tensor(b))
-    np.testing.assert_allclose(y.data, np.maximum(x @ w + b, 0), rtol=1e-12, atol=1e-15)
-    # the first-order (arrays, in place) and create_graph (Tensor ops) paths agree
-    cotangent = data.draw(float_arrays(y.shape))
-
-    def gradients(create_graph):
-        inputs = [Tensor(a, requires_grad=True) for a in arrays]
-        return grad((linear_relu(*inputs) * cotangent).sum(), inputs, create_graph=create_graph)
-
-    for plain, recorded in zip(gradients(False), gradients(True)):
-        np.testing.assert_allclose(plain.data, recorded.data, rtol=1e-12, atol=1e-15)
+def test_linear_and_its_composite_twin_agree_to_the_second_order(arrays, data):
+    cotangent = data.draw(float_arrays((arrays[0].shape[0], arrays[1].shape[1])))
+    fused = value_gradient_and_second_order(Linear.apply, arrays, cotangent)
+    composite = value_gradient_and_second_order(linear_simple, arrays, cotangent)
+    assert_same_numbers(fused, composite)
+    assert fused[0].grad_fn.name == "Linear" and composite[0].grad_fn.name == "Add"
 
 
-def test_linear_with_relu_is_one_node_and_falls_back_for_other_shapes():
-    w, b = Tensor(np.ones((3, 4)), True), Tensor(np.full(4, -4.0), True)
-    rows = Tensor(np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 1.0]]))
-    y = linear(rows, w, b, relu=True)
-    assert y.grad_fn.name == "Linear" and y.grad_fn.options == {"relu": True}
-    np.testing.assert_array_equal(y.data, [[2.0] * 4, [0.0] * 4])
-    sequences = linear(Tensor(np.ones((2, 5, 3))), w, b, relu=True)
-    assert sequences.grad_fn.name == "Relu"
-    assert linear(rows, w, relu=True).grad_fn.name == "Relu"  # no bias: matmul then relu
+@given(logits_and_labels(), st.data())
+def test_sparse_cross_entropy_and_its_composite_twin_agree_to_the_second_order(drawn, data):
+    logits, labels = drawn
+    cotangent = data.draw(st.floats(0.5, 2.0))
+    fused = value_gradient_and_second_order(
+        lambda z: sparse_cross_entropy_with_logits(z, labels), [logits], cotangent
+    )
+    composite = value_gradient_and_second_order(
+        lambda z: sparse_cross_entropy_simple(z, labels), [logits], cotangent
+    )
+    assert_same_numbers(fused, composite)
+    assert fused[0].grad_fn.name == "SparseSoftmaxCrossEntropy"
 
 
-def _linear_relu_case(fused):
-    """A fused (or unfused) linear + relu whose gradient array others hold too."""
+def test_the_walk_never_writes_into_a_gradient_someone_else_holds_nor_shares_a_grad():
+    """Each .grad gets an array of its own; seeds, captured and retained gradients stay as given."""
     rng = np.random.default_rng(8)
-    x = Tensor(rng.standard_normal((4, 3)))
-    w = Tensor(rng.standard_normal((3, 5)), requires_grad=True)
-    b = Tensor(rng.standard_normal(5), requires_grad=True)
-    shift = Tensor(np.zeros((4, 5)), requires_grad=True)
-    y = (linear_relu if fused else unfused_linear_relu)(x, w, b)
-    return y, w, b, shift
-
-
-@pytest.mark.parametrize(
-    "how",
-    [
-        "seed",
-        "passed twice",
-        "passed on as a view",
-        "retain_grad",
-        "captured",
-        "captured as a view",
-        "read-only",
-    ],
-)
-def test_linear_with_relu_never_writes_into_a_gradient_someone_else_holds(how):
-    # The fused backward masks the gradient it is given in place; the walk must give it
-    # an array of its own whenever the one arriving is the caller's or is shared.
-    results = []
-    for fused in (True, False):
-        y, w, b, shift = _linear_relu_case(fused)
-        seed = np.arange(20.0).reshape(4, 5) - 7.0
-        kept = None
+    seed = np.arange(20.0).reshape(4, 5) - 7.0
+    for how in ("seed", "passed twice", "passed on as a view", "retain_grad", "captured"):
+        x = Tensor(rng.standard_normal((4, 3)))
+        w = Tensor(rng.standard_normal((3, 5)), requires_grad=True)
+        b = Tensor(rng.standard_normal(5), requires_grad=True)
+        shift = Tensor(np.zeros((4, 5)), requires_grad=True)
+        y = linear(x, w, b).relu()
         if how == "seed":
             y.backward(seed)
             kept = seed
@@ -475,27 +459,17 @@ def test_linear_with_relu_never_writes_into_a_gradient_someone_else_holds(how):
             flat = Tensor(np.zeros(20), requires_grad=True)
             ((y + flat.reshape(4, 5)) * Tensor(seed)).sum().backward()
             kept = flat.grad.data.reshape(4, 5)
-        elif how == "captured as a view":  # grad() returns a view of the array y gets
-            flat = Tensor(np.zeros(20), requires_grad=True)
-            scaled = flat * 1.0
-            loss = ((y + scaled.reshape(4, 5)) * Tensor(seed)).sum()
-            kept = grad(loss, [scaled], retain_graph=True)[0].data.reshape(4, 5)
-            loss.backward()
         elif how == "retain_grad":
             y.retain_grad()
             (y * Tensor(seed)).sum().backward()
             kept = y.grad.data
-        elif how == "captured":
+        else:
             kept = grad((y * Tensor(seed)).sum(), [y], retain_graph=True)[0].data
             (y * Tensor(seed)).sum().backward()
-        else:  # sum's backward passes on a read-only broadcast view of its gradient
-            y.sum().backward()
-        if kept is not None:
-            np.testing.assert_array_equal(kept, np.arange(20.0).reshape(4, 5) - 7.0)
-        results.append((w.grad.data, b.grad.data))
-    (fused_w, fused_b), (plain_w, plain_b) = results
-    np.testing.assert_allclose(fused_w, plain_w, rtol=1e-12)
-    np.testing.assert_allclose(fused_b, plain_b, rtol=1e-12)
+        np.testing.assert_array_equal(kept, np.arange(20.0).reshape(4, 5) - 7.0, err_msg=how)
+        assert not np.shares_memory(w.grad.data, kept) and w.grad.data.flags.writeable
+        w.grad.data *= 0.0  # as an optimizer may: nobody else sees it
+        np.testing.assert_array_equal(kept, np.arange(20.0).reshape(4, 5) - 7.0, err_msg=how)
 
 
 @st.composite
@@ -526,83 +500,18 @@ def test_linear_function_falls_back_to_matmul_and_add_for_other_shapes(arrays):
         assert gradcheck(lambda t, v: linear(t, v), [batch, w])
 
 
-# ---------------------------------------------------------------- reusing a softmax's work
-@given(logits_and_labels())
-def test_sparse_cross_entropy_with_the_softmax_output_gives_the_same_loss_and_gradient(drawn):
-    values, labels = drawn
-    plain_logits = Tensor(values, requires_grad=True)
-    plain = sparse_cross_entropy_with_logits(plain_logits, labels)
-    logits = Tensor(values, requires_grad=True)
-    probabilities = softmax(logits, axis=-1)
-    fused = sparse_cross_entropy_with_logits(logits, labels, probabilities)
-    assert fused.grad_fn.name == "SparseSoftmaxCrossEntropy"
-    assert fused.grad_fn.inputs == (logits, probabilities)
-    np.testing.assert_allclose(fused.item(), plain.item(), rtol=1e-12)
-
-    probabilities.retain_grad()
-    plain.backward()
-    fused.backward()
-    np.testing.assert_allclose(logits.grad.data, plain_logits.grad.data, rtol=1e-12, atol=1e-15)
-    onehot = np.eye(values.shape[1])[labels]
-    expected = (np_softmax(values, -1) - onehot) / values.shape[0]
-    np.testing.assert_allclose(logits.grad.data, expected, rtol=1e-10, atol=1e-15)
-    assert probabilities.grad is None  # read, not differentiated: no gradient goes through it
-    np.testing.assert_allclose(probabilities.data, np_softmax(values, -1), rtol=1e-12)  # unchanged
-
-
-@given(logits_and_labels())
-def test_sparse_cross_entropy_with_the_softmax_output_derivatives(drawn):
-    logits, labels = drawn
-
-    def op(z):
-        return sparse_cross_entropy_with_logits(z, labels, softmax(z, axis=-1))
-
-    assert gradcheck(op, [logits])
-    assert gradgradcheck(op, [logits])
-
-
-def test_sparse_cross_entropy_accepts_the_softmax_over_axis_1():
+# ---------------------------------------------------------------- recognising a softmax output
+def test_logits_under_finds_the_logits_an_activation_left_on_its_last_axis_output():
     logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
-    labels = np.array([2, 1])
-    loss = sparse_cross_entropy_with_logits(logits, labels, logits.softmax(axis=1))
-    assert loss.item() == pytest.approx(sparse_cross_entropy_with_logits(logits, labels).item())
-
-
-@pytest.mark.parametrize(
-    "make_probabilities",
-    [
-        lambda z: softmax(Tensor(z.data.copy(), requires_grad=True), axis=-1),  # other logits
-        lambda z: softmax(z * 1.0, axis=-1),  # the softmax of a copy made by an op
-        lambda z: softmax(z, axis=0),  # the wrong axis
-        lambda z: Tensor(np_softmax(z.data, -1)),  # the right values, but not recorded
-        lambda z: z.exp() / z.exp().sum(axis=-1, keepdims=True),  # a softmax written out
-    ],
-    ids=["other logits", "copied logits", "axis 0", "plain tensor", "composite"],
-)
-def test_sparse_cross_entropy_refuses_probabilities_not_recorded_from_these_logits(
-    make_probabilities,
-):
-    logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
-    with pytest.raises(ValueError, match="probabilities must be the recorded softmax"):
-        sparse_cross_entropy_with_logits(logits, np.array([2, 1]), make_probabilities(logits))
-
-
-def test_sparse_cross_entropy_refuses_softmax_output_edited_in_place():
-    z = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
-    p = softmax(z, axis=-1)
-    with no_grad():
-        p *= 0.5
-    with pytest.raises(RuntimeError, match="modified in place"):
-        sparse_cross_entropy_with_logits(z, np.array([2, 1]), p)
-
-
-def test_sparse_cross_entropy_with_probabilities_works_under_no_grad():
-    z = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]))
-    labels = np.array([2, 1])
-    with no_grad():
-        with_probabilities = sparse_cross_entropy_with_logits(z, labels, softmax(z, axis=-1))
-    expected = -np.log(np_softmax(z.data, -1))[[0, 1], [2, 1]].mean()
-    assert with_probabilities.item() == pytest.approx(expected, rel=1e-12)
+    assert logits_under("softmax", softmax(logits, axis=-1)) is logits
+    assert logits_under("softmax", logits.softmax(axis=1)) is logits
+    assert logits_under("softmax", softmax(logits, axis=0)) is None  # the wrong axis
+    assert logits_under("softmax", logits.exp() / logits.exp().sum(axis=-1, keepdims=True)) is None
+    assert logits_under("softmax", Tensor(np_softmax(logits.data, -1))) is None  # plain values
+    assert logits_under("sigmoid", softmax(logits)) is None  # another activation
+    assert logits_under("sigmoid", logits.sigmoid()) is logits
+    with no_grad():  # no graph: the output still knows its logits
+        assert logits_under("softmax", softmax(logits)) is logits
 
 
 def test_sparse_cross_entropy_refuses_logits_that_are_not_2d():

@@ -11,11 +11,12 @@ tensor.py and the ops import it, never the reverse.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
-import operator
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,14 +29,14 @@ _grad_enabled = True
 
 
 def is_grad_enabled() -> bool:
-    """True when new operations are being recorded for backward."""
+    """True when new operations are being recorded for backward (the default)."""
     return _grad_enabled
 
 
 class _GradMode:
     """Context manager (and decorator) that sets grad mode and restores it after."""
 
-    enabled = True
+    enabled: bool  # the mode inside: each subclass says which
 
     def __enter__(self) -> None:
         global _grad_enabled
@@ -47,23 +48,31 @@ class _GradMode:
         _grad_enabled = self._previous
 
     def __call__(self, function: Callable) -> Callable:
+        @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with type(self)():
                 return function(*args, **kwargs)
 
-        wrapper.__name__ = getattr(function, "__name__", "wrapper")
-        wrapper.__doc__ = function.__doc__
         return wrapper
 
 
 class no_grad(_GradMode):  # noqa: N801 (lower case, as in PyTorch)
-    """`with no_grad():` records no graph: for evaluation and optimizer updates."""
+    """Record no graph inside: `with no_grad(): ...` or `@no_grad()` on a function.
+
+    For evaluation and for optimizer updates: ops still compute their values
+    (same shapes and dtypes), but their outputs have `requires_grad=False` and
+    no `grad_fn`, so nothing is kept for backward. The previous mode comes back
+    on exit, also when an exception leaves the block. Nesting is fine.
+    """
 
     enabled = False
 
 
 class enable_grad(_GradMode):  # noqa: N801
-    """`with enable_grad():` records the graph again inside a `no_grad` block."""
+    """Record the graph again inside a `no_grad` block: `with enable_grad(): ...`.
+
+    Used as a decorator too (`@enable_grad()`); restores the previous mode on exit.
+    """
 
     enabled = True
 
@@ -77,40 +86,25 @@ _scopes: tuple[str, ...] = ()
 
 
 class name_scope:  # noqa: N801
-    """`with name_scope("dense_1"):` tags the ops recorded inside with that name."""
+    """`with name_scope("dense_1"):` tags the ops recorded inside with that name.
+
+    Scopes nest: a node records the whole path, e.g. `("sequential", "dense_1")`,
+    in `Function.scope`. Every Module call enters one named after the module.
+    The same object may be entered again while it is active.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._outer: list[tuple[str, ...]] = []  # a list: the same object may be re-entered
 
     def __enter__(self) -> None:
-        self._outer.append(enter_scope(self.name))
+        global _scopes
+        self._outer.append(_scopes)
+        _scopes = (*_scopes, self.name)
 
     def __exit__(self, *exc_info: object) -> None:
-        leave_scope(self._outer.pop())
-
-
-def enter_scope(name: str) -> tuple[str, ...]:
-    """Add `name` to the current scope; returns the scope to go back to afterwards.
-
-    What name_scope does, as two plain calls: Module.__call__ runs for every
-    layer of every step, and skipping the context-manager object is cheaper.
-    """
-    global _scopes
-    outer = _scopes
-    _scopes = (*outer, name)
-    return outer
-
-
-def leave_scope(outer: tuple[str, ...]) -> None:
-    """Go back to the scope `enter_scope` returned."""
-    global _scopes
-    _scopes = outer
-
-
-def current_scope() -> tuple[str, ...]:
-    """The module names active now, outermost first (empty outside any module)."""
-    return _scopes
+        global _scopes
+        _scopes = self._outer.pop()
 
 
 # ---------------------------------------------------------------- Function
@@ -120,13 +114,8 @@ def current_scope() -> tuple[str, ...]:
 _sequence_numbers = itertools.count(1)
 
 
-# t._requires_grad for each input, read in C: every op of every step runs this, and
-# a comprehension would be one more Python function call each time.
-_requires_grad = operator.attrgetter("_requires_grad")
-
-
 def _shares_memory(a: Tensor, b: Tensor) -> bool:
-    return a.data.base is not None and (a.data.base is b.data or a.data.base is b.data.base)
+    return a._data.base is not None and (a._data.base is b._data or a._data.base is b._data.base)
 
 
 class Function:
@@ -135,23 +124,19 @@ class Function:
     Subclasses write
         forward(self, *inputs: Tensor, **options) -> np.ndarray   (uses input.data)
         backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]
-    `backward` returns one gradient per input, of that input's shape, and is
-    written with Tensor operations, so that with `create_graph=True` its own work
-    is recorded too. None for an input means "no gradient" (as in PyTorch): that
-    input gets nothing from this node; return it where `self.needs_input_grad[i]`
-    is False. A NumPy array is accepted too and wrapped in a Tensor, but records
-    nothing, so it cannot be differentiated again.
+    and are called as `MyOp.apply(*tensors, **options)`. `backward` returns one
+    gradient per input, of that input's shape, and is written with Tensor
+    operations, so that with `create_graph=True` its own work is recorded too.
+    None for an input means "no gradient" (as in PyTorch): that input gets
+    nothing from this node; return it where `self.needs_input_grad[i]` is False.
+    A NumPy array is accepted too and wrapped in a Tensor, but records nothing,
+    so it cannot be differentiated again.
     """
 
     returns_view = False  # True for ops whose output may share memory with input 0
-    # True for a node whose first-order backward writes into the gradient array it is
-    # given, to save making another as big (Linear with relu masks it in place). The
-    # walk then hands it an array that no one else holds, copying it first if need be.
-    overwrites_grad = False
 
-    # The defaults of every node, as class attributes: `apply` creates a Function
-    # for every op, recorded or not, so not setting eight attributes per call in an
-    # __init__ is a measurable saving. `apply` sets the real values when it records.
+    # What a node that is not recorded has: `apply` makes a Function for every op,
+    # and fills these in only for the ones it records.
     inputs: tuple[Tensor, ...] = ()
     needs_input_grad: tuple[bool, ...] = ()
     _saved: tuple[tuple[Tensor, int], ...] = ()
@@ -165,13 +150,25 @@ class Function:
 
     @property
     def name(self) -> str:
+        """The op's class name, e.g. "MatMul" (shown in reprs, errors and pictures)."""
         return type(self).__name__
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
-        """Run forward and, if any input requires grad, record the node."""
+        """Run `forward` on `inputs` and, if any of them requires grad, record the node.
+
+        Args:
+            inputs: Tensors (at least one); the output has the class of the first.
+            options: keyword settings passed on to `forward` (kept as `self.options`).
+        Returns:
+            A new Tensor holding what `forward` returned (its shape and dtype).
+            It requires grad when grad mode is on and some input requires grad.
+        Raises:
+            ValueError, IndexError: what `forward` raised, prefixed with the op's
+                name and the input shapes.
+        """
         function = cls()
-        needs_input_grad = tuple(map(_requires_grad, inputs)) if _grad_enabled else ()
+        needs_input_grad = tuple(map(attrgetter("_requires_grad"), inputs)) if _grad_enabled else ()
         requires_grad = True in needs_input_grad
         function._recording = requires_grad  # save_for_backward keeps nothing otherwise
         try:
@@ -198,59 +195,58 @@ class Function:
         return output
 
     def forward(self, *inputs: Tensor, **options: Any) -> Any:
+        """Compute the output as a NumPy array from `input.data` (subclasses write it)."""
         raise NotImplementedError(f"{self.name} must implement forward")
 
     def backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]:
+        """Gradients of the inputs, given `grad` (the output's shape); subclasses write it."""
         raise NotImplementedError(f"{self.name} has no backward")
 
     # -- what backward may read: checked against in-place changes
     def save_for_backward(self, *tensors: Tensor) -> None:
-        """Keep tensors for backward, remembering their version to catch in-place edits."""
+        """Keep `tensors` for backward (call it in forward); read them as `saved_tensors`.
+
+        Each one's version is remembered, so an in-place change made to it before
+        backward is caught there instead of giving a wrong gradient. Nothing is
+        kept when the node is not being recorded.
+        """
         if self._recording:  # without a recorded node, nothing will ever read them
-            saved = []
-            for tensor in tensors:
-                saved.append((tensor, tensor._versions[0]))
-            self._saved = tuple(saved)
+            self._saved = tuple((tensor, tensor._versions[0]) for tensor in tensors)
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
-        if self.released:
-            self._check_not_released()  # raises the error that explains retain_graph
-        tensors = []
+        """The tensors given to `save_for_backward`, in that order.
+
+        Raises:
+            RuntimeError: one of them was changed in place since it was saved.
+        """
         for position, (tensor, version) in enumerate(self._saved):
             if tensor._versions[0] != version:
                 raise RuntimeError(
                     f"{self.name}.backward: saved tensor {position} (shape {tensor.shape}) was "
                     f"modified in place after {self.name} used it (version {version} -> "
-                    f"{tensor._version}); its gradient would be wrong. Change data only "
+                    f"{tensor._versions[0]}); its gradient would be wrong. Change data only "
                     "outside the graph, or make a new tensor instead of editing in place."
                 )
-            tensors.append(tensor)
-        return tuple(tensors)
+        return tuple([tensor for tensor, _ in self._saved])
 
     @property
     def output(self) -> Tensor:
-        """The tensor this Function produced (for ops whose derivative reuses it)."""
-        if self.released:
-            self._check_not_released()  # raises the error that explains retain_graph
+        """The tensor this Function produced (for ops whose derivative reuses it).
+
+        Raises:
+            RuntimeError: the output is no longer alive, or was changed in place.
+        """
         output = self._output_ref() if self._output_ref is not None else None
         if output is None:
             raise RuntimeError(f"{self.name}.backward: its output is no longer alive")
         if output._versions[0] != self._output_version:
             raise RuntimeError(
                 f"{self.name}.backward: its output (shape {output.shape}) was modified in "
-                f"place (version {self._output_version} -> {output._version}); its gradient "
+                f"place (version {self._output_version} -> {output._versions[0]}); its gradient "
                 "would be wrong."
             )
         return output
-
-    def _check_not_released(self) -> None:
-        if self.released:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time (at {self.name}): its "
-                "saved arrays were released by the first backward. Pass retain_graph=True "
-                "to the first backward() or grad() call if you need to go through it again."
-            )
 
     def release(self) -> None:
         """Drop what was saved for backward, and stop holding the inputs' values.
@@ -259,10 +255,9 @@ class Function:
         are, and each input that an op made is replaced by its `ReleasedTensor`,
         which remembers that op but not the values. So an intermediate array
         nobody else holds is freed now, not when the whole step ends, as in
-        PyTorch, whose graph holds ops rather than values.
+        PyTorch, whose graph holds ops rather than values. The walk calls it
+        once per node, after the node's backward has run.
         """
-        if self.released:
-            return
         self.released = True
         self._saved = ()
         self._output_ref = None
@@ -307,60 +302,43 @@ class ReleasedTensor:
 
 
 def constant_like(like: Tensor, array: Any) -> Tensor:
-    """`array` as a tensor of `like`'s class with no graph behind it.
+    """`array` as a tensor of `like`'s class that records nothing: a constant in a formula.
 
-    For backward formulas worked out on plain arrays: in a first-order backward
-    nothing is recorded, so making a Function per step would be wasted time.
-    (A function here, because this file does not import tensor.py.)
+    For ops whose backward needs a constant array as a Tensor (this file and the
+    ops cannot import tensor.py, so they make it through `like`'s class).
     """
     return type(like)._from_op(array, False)
 
 
 # ---------------------------------------------------------------- the walk
-def depth_first_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable[Any]]) -> list:
+def topological_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable[Any]]) -> list:
     """Every node reachable from `roots` through `parents_of`, each once, parents first.
 
     Iterative depth-first search with an explicit stack, so a 100,000-node chain
-    cannot hit Python's recursion limit. A node whose parents are all in order
-    is marked by a None on the stack. `topological_order` and the graph
-    pictures both use it; they differ only in which parents they follow.
+    cannot hit Python's recursion limit. Backward needs no such list (it orders
+    nodes by sequence number as it goes); the graph pictures use it, with
+    `parents_of` giving a tensor's inputs (`viz.graph.walk`).
+
+    Args:
+        roots: where to start, e.g. `[loss]`.
+        parents_of: a node's parents, e.g. `lambda t: t.grad_fn.inputs if t.grad_fn else ()`.
+    Returns:
+        A list in which every node comes after all its parents; the roots come last.
     """
     order: list = []
     visited: set[int] = set()
-    stack: list = list(roots)
-    waiting: list = []  # nodes whose parents are being visited, newest last
+    stack = [(root, False) for root in roots]  # (node, are its parents in order already?)
     while stack:
-        node = stack.pop()
-        if node is None:  # all parents of the newest waiting node are in order
-            order.append(waiting.pop())
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append(None)
-        waiting.append(node)
-        for parent in parents_of(node):
-            if id(parent) not in visited:
-                stack.append(parent)
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))  # comes off the stack after all its parents
+            stack.extend(
+                (parent, False) for parent in parents_of(node) if id(parent) not in visited
+            )
     return order
-
-
-def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
-    """Every tensor the roots depend on through recorded ops, inputs before users.
-
-    The tensors backward would visit, listed for a reader or a test. Backward
-    itself needs no list: it orders nodes by their sequence numbers as it goes.
-    """
-    return depth_first_order(roots, _parents_needing_grad)
-
-
-def _parents_needing_grad(tensor: Tensor) -> tuple[Tensor, ...]:
-    creator = tensor._creator
-    if creator is None:
-        return ()
-    if creator.released:
-        creator._check_not_released()  # raises the error that explains retain_graph
-    return tuple([parent for parent in creator.inputs if parent._requires_grad])
 
 
 def run_backward(
@@ -383,133 +361,97 @@ def run_backward(
     (what `grad()` does) nothing's `.grad` changes and the gradients of the
     `capture` tensors are returned, keyed by `id`.
     """
-    global _grad_enabled
     pending: dict[int, Tensor] = {}  # id(tensor) -> the gradient it has received so far
     waiting: list[tuple[int, Tensor]] = []  # heap of (-sequence, tensor): newest op on top
     leaves: list[Tensor] = []  # tensors no op made, in the order their first gradient came
-    for root, root_grad in zip(roots, root_grads):
-        previous = pending.get(id(root))
-        pending[id(root)] = root_grad if previous is None else previous + root_grad
-        if previous is None:
-            _schedule(root, waiting, leaves)
     wanted = {id(t) for t in capture} if capture is not None else set()
     captured: dict[int, Tensor] = {}
-    # ids of gradient arrays that someone outside the walk holds (so no one may write
-    # into them): the callers' seeds, and arrays stored in a .grad or captured
-    shared: set[int] = set()
-    for root_grad in root_grads:
-        shared.add(id(root_grad._data))
+    # ids of arrays someone outside the walk holds: the callers' seeds, then each
+    # array stored in a .grad. (See _keep_grad.)
+    handed_out = {id(g._data) for g in root_grads}
 
-    tensor_type = type(root_grads[0]) if root_grads else object
-    saved_mode = _grad_enabled
-    _grad_enabled = create_graph  # record the backward's own ops only for higher order
-    try:
+    def deliver(tensor: Tensor, grad: Tensor) -> None:  # a tensor's gradient is complete
+        if capture is None:
+            _keep_grad(tensor, grad, handed_out, create_graph)
+        elif id(tensor) in wanted:
+            captured[id(tensor)] = grad
+
+    with enable_grad() if create_graph else no_grad():  # record backward only for higher order
+        for root, root_grad in zip(roots, root_grads):
+            _receive(root, root_grad, pending, waiting, leaves)
         while waiting:
             tensor = heapq.heappop(waiting)[1]
             grad = pending.pop(id(tensor))
+            if tensor._retains_grad or id(tensor) in wanted:
+                deliver(tensor, grad)
             creator = tensor._creator
-            if capture is not None:
-                if id(tensor) in wanted:
-                    _capture(tensor, grad, captured, shared)
-            elif tensor._retains_grad:
-                _keep_grad(tensor, grad, shared, create_graph)
-            if (
-                creator.overwrites_grad
-                and not create_graph
-                and _held_elsewhere(grad, shared, pending)
-            ):
-                grad = constant_like(grad, grad._data.copy())  # so it writes into its own
             input_grads = creator.backward(grad)
             if not isinstance(input_grads, tuple):  # one input: one gradient
                 input_grads = (input_grads,)
             for parent, parent_grad in zip(creator.inputs, input_grads):
-                if parent_grad is None or not parent._requires_grad:
-                    continue
-                if not isinstance(parent_grad, tensor_type):  # a custom backward's array
-                    parent_grad = _wrap_gradient(creator, parent_grad, grad)
-                # Read the arrays once: this loop runs for every edge of the graph.
-                parent_data, grad_data = parent._data, parent_grad._data
-                if grad_data.shape != parent_data.shape:
-                    raise RuntimeError(
-                        f"{creator.name}.backward returned a gradient of shape "
-                        f"{grad_data.shape} for an input of shape {parent_data.shape}"
-                    )
-                if grad_data.dtype != parent_data.dtype:
-                    parent_grad = parent_grad.astype(parent_data.dtype)
-                previous = pending.get(id(parent))
-                if previous is None:  # its first gradient: it now waits for its turn
-                    pending[id(parent)] = parent_grad
-                    _schedule(parent, waiting, leaves)
-                else:
-                    pending[id(parent)] = previous + parent_grad
+                if parent_grad is not None and parent._requires_grad:
+                    parent_grad = _checked(creator, parent, parent_grad, grad)
+                    _receive(parent, parent_grad, pending, waiting, leaves)
             if not retain_graph:
                 creator.release()
         for leaf in leaves:  # every op has run: the leaves' gradients are complete
-            grad = pending.pop(id(leaf))
-            if capture is not None:
-                if id(leaf) in wanted:
-                    _capture(leaf, grad, captured, shared)
-            else:
-                _keep_grad(leaf, grad, shared, create_graph)
-    finally:
-        _grad_enabled = saved_mode
+            deliver(leaf, pending.pop(id(leaf)))
     return captured
 
 
-def _wrap_gradient(creator: Function, gradient: Any, like: Tensor) -> Tensor:
-    """A gradient a custom backward returned as a NumPy array (or number), as a Tensor."""
-    if not isinstance(gradient, (np.ndarray, np.generic, int, float)) or isinstance(gradient, bool):
-        raise TypeError(
-            f"{creator.name}.backward returned a {type(gradient).__name__} as a gradient; "
-            "return a Tensor (or a NumPy array) per input, or None for no gradient"
-        )
-    return constant_like(like, np.asarray(gradient))
-
-
-def _schedule(tensor: Tensor, waiting: list, leaves: list) -> None:
-    """Queue a tensor that has just received its first gradient."""
+def _receive(tensor: Tensor, grad: Tensor, pending: dict, waiting: list, leaves: list) -> None:
+    """Add `grad` to what `tensor` has received; on its first gradient, queue the tensor."""
+    previous = pending.get(id(tensor))
+    if previous is not None:
+        pending[id(tensor)] = previous + grad
+        return
+    pending[id(tensor)] = grad
     creator = tensor._creator
     if creator is None:
         leaves.append(tensor)
-        return
-    if creator.released:
-        creator._check_not_released()  # raises the error that explains retain_graph
-    heapq.heappush(waiting, (-creator.sequence, tensor))
+    elif creator.released:  # the one place a released graph is noticed
+        raise RuntimeError(
+            f"Trying to backward through the graph a second time (at {creator.name}): its "
+            "saved arrays were released by the first backward. Pass retain_graph=True "
+            "to the first backward() or grad() call if you need to go through it again."
+        )
+    else:
+        heapq.heappush(waiting, (-creator.sequence, tensor))
 
 
-def _capture(tensor: Tensor, grad: Tensor, captured: dict[int, Tensor], shared: set[int]) -> None:
-    """Keep `grad` for `grad()` to return; from now on the caller holds its array (and base)."""
-    captured[id(tensor)] = grad
-    shared.add(id(grad._data))
-    if grad._data.base is not None:  # a view: its base is held too
-        shared.add(id(grad._data.base))
+def _checked(creator: Function, parent: Tensor, grad: Any, like: Tensor) -> Tensor:
+    """`grad` for `parent` as a Tensor in the parent's dtype; an error if a backward got it wrong.
 
-
-def _is_shared(array: Any, shared: set[int]) -> bool:
-    """True if someone else may hold `array` too: it is listed, a view, or read-only."""
-    return id(array) in shared or array.base is not None or not array.flags.writeable
-
-
-def _held_elsewhere(grad: Tensor, shared: set[int], pending: dict[int, Tensor]) -> bool:
-    """True unless the walk's `grad` is the only holder of its array, so it may be written.
-
-    Besides the checks of `_is_shared`, another tensor's pending gradient may be the
-    same array (a + b gives both the same one) or a view of it (passed on by a reshape).
+    A custom backward may return a NumPy array (or a number); it becomes a Tensor
+    of `like`'s class that records nothing.
     """
-    array = grad._data
-    if _is_shared(array, shared):
-        return True
-    for other in pending.values():
-        if other._data is array or other._data.base is array:
-            return True
-    return False
+    if not isinstance(grad, type(like)):
+        if not isinstance(grad, (np.ndarray, np.generic, int, float)) or isinstance(grad, bool):
+            raise TypeError(
+                f"{creator.name}.backward returned a {type(grad).__name__} as a gradient; "
+                "return a Tensor (or a NumPy array) per input, or None for no gradient"
+            )
+        grad = constant_like(like, np.asarray(grad))
+    parent_data, grad_data = parent._data, grad._data
+    if grad_data.shape != parent_data.shape:
+        raise RuntimeError(
+            f"{creator.name}.backward returned a gradient of shape "
+            f"{grad_data.shape} for an input of shape {parent_data.shape}"
+        )
+    return grad if grad_data.dtype == parent_data.dtype else grad.astype(parent_data.dtype)
 
 
-def _keep_grad(tensor: Tensor, grad: Tensor, shared: set[int], create_graph: bool) -> None:
-    """Add `grad` to `tensor.grad` (a leaf, or a tensor that called retain_grad())."""
-    if not create_graph and _is_shared(grad._data, shared):
-        # The walk may pass one array to several tensors (a + b gives both the same
-        # gradient) or pass a read-only broadcast view: give .grad its own.
-        grad = constant_like(grad, grad._data.copy())
-    tensor.grad = grad if tensor.grad is None else tensor.grad + grad
-    shared.add(id(tensor.grad._data))
+def _keep_grad(tensor: Tensor, grad: Tensor, handed_out: set[int], create_graph: bool) -> None:
+    """Add `grad` to `tensor.grad` (a leaf, or a tensor that called retain_grad()).
+
+    A first gradient is stored as it is when its array is the walk's alone.
+    The walk may pass one array to several tensors (a + b gives both the same
+    gradient), pass the caller's seed on, or pass a read-only broadcast view:
+    then .grad gets a copy, so an optimizer may change it in place safely.
+    """
+    if tensor.grad is not None:
+        grad = tensor.grad + grad  # a new array
+    elif not create_graph and (id(grad._data) in handed_out or grad._data.base is not None):
+        grad = type(grad)._from_op(grad._data.copy(), False)
+    tensor.grad = grad
+    handed_out.add(id(grad._data))

@@ -1,13 +1,18 @@
-"""Composite functions built from the primitives, fused where stability or speed needs it.
+"""Composite functions built from the primitives, and the few fused nodes that earn their keep.
 
-Softmax and log-softmax are their own Functions: computed naively, exp(1000)
-overflows. Both subtract the row maximum first (the result does not change),
-and their backward formulas are written with Tensor operations, so they
-differentiate twice like any primitive.
+A fused node does the work of several primitives as one `Function`, for speed
+or memory, or to keep a formula stable. Each has its backward written once,
+with Tensor operations, so it differentiates twice like any primitive:
 
-Linear (x @ weight + bias, and relu) and SparseSoftmaxCrossEntropy are fused for speed:
-they sit on the hot path of every classifier's training step, where each node
-saved is time, and each array not made is memory.
+- `Linear` (x @ weight + bias for a batch of rows): every Dense layer's work.
+  Its twin `linear_simple` is the same formula from primitives.
+- `SparseSoftmaxCrossEntropy` (cross-entropy from logits and class indices):
+  the last step of every classifier. Its twin is `sparse_cross_entropy_simple`.
+- `Softmax` and `LogSoftmax`: the row maximum is subtracted first, so
+  exp(1000) never overflows.
+
+The tests hold each fused node and its twin equal in value, gradient and
+gradient of gradient; the twins are the formulas to read.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, constant_like, is_grad_enabled
+from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import Pad, SlidingWindows, window_view
 
@@ -26,22 +31,15 @@ if TYPE_CHECKING:
 
 
 class Linear(Function):
-    """x @ weight + bias for a batch of rows, then relu if asked: a Dense layer's work as one node.
+    """x @ weight + bias for a batch of rows, as one node: a Dense layer's work.
 
-    The same numbers as MatMul, Add (and Relu), fused into one node for speed and
-    memory: the bias is added and relu applied in place, in the product's buffer,
-    so a layer makes one (batch, units) array and one node instead of two or
-    three of each. Its backward is what theirs would give: relu's mask, two
-    products and the bias's one sum.
+    The same numbers as MatMul then Add, as one node: the bias is added in place,
+    in the product's buffer, so a layer makes one (batch, units) array and one
+    node instead of two of each. Its backward is what theirs would give: two
+    matrix products and the bias's one sum.
     """
 
-    relu = False  # set by forward when relu is fused in
-
-    @property
-    def overwrites_grad(self) -> bool:  # relu's mask is applied to the gradient in place
-        return self.relu
-
-    def forward(self, x, weight, bias, relu=False):
+    def forward(self, x, weight, bias):
         x_data, weight_data, bias_data = x.data, weight.data, bias.data
         if x_data.ndim != 2 or weight_data.ndim != 2 or bias_data.shape != weight_data.shape[1:]:
             raise ValueError(
@@ -55,33 +53,44 @@ class Linear(Function):
             out += bias_data  # in place: no second (batch, units) array
         else:
             out = out + bias_data  # dtypes differ: let NumPy promote, as x @ weight + bias would
-        if relu:
-            np.maximum(out, 0, out=out)  # in place: the values before relu are not needed again
-            self.relu = True
         return out
 
     def backward(self, grad):
         x, weight = self.saved_tensors
         need_x, need_weight, need_bias = self.needs_input_grad
-        # relu passes the gradient on where its output was positive, and nothing elsewhere
-        if is_grad_enabled():  # create_graph=True: Tensor ops, so they can be differentiated again
-            if self.relu:
-                grad = grad * (self.output.data > 0)
-            return (
-                grad @ weight.T if need_x else None,
-                x.T @ grad if need_weight else None,
-                grad.sum(axis=0) if need_bias else None,
-            )
-        # First order, nothing recorded: the same formulas straight on the arrays
-        # (.T is a view, which BLAS reads transposed), skipping a Tensor per step.
-        g = grad.data
-        if self.relu:  # in place: the walk gave this node a gradient array no one else holds
-            g *= self.output.data > 0
         return (
-            constant_like(grad, g @ weight.data.T) if need_x else None,
-            constant_like(grad, x.data.T @ g) if need_weight else None,
-            constant_like(grad, g.sum(axis=0)) if need_bias else None,
+            grad @ weight.T if need_x else None,
+            x.T @ grad if need_weight else None,
+            grad.sum(axis=0) if need_bias else None,
         )
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight + bias: what a Dense layer computes before its activation.
+
+    Args:
+        x: inputs of shape (..., features); a float dtype.
+        weight: shape (features, units), as Keras stores a kernel.
+        bias: shape (units,), or None for no bias.
+    Returns:
+        Shape (..., units). For a 2-D `x` with a bias it is one fused `Linear`
+        node; other shapes record MatMul and Add, with NumPy's matmul and
+        broadcasting rules.
+    Raises:
+        ValueError: the shapes do not fit (x's last axis is not weight's first).
+    """
+    if bias is not None and x.ndim == 2:
+        return Linear.apply(x, weight, bias)
+    return linear_simple(x, weight, bias)
+
+
+def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """`linear` from primitives (MatMul, then Add): the formula `Linear` fuses.
+
+    Same arguments, result and gradients as `linear`, as one more node.
+    """
+    y = x @ weight
+    return y if bias is None else y + bias
 
 
 def _row_exponentials(data: np.ndarray, axis: int):
@@ -124,10 +133,8 @@ class Softmax(Function):
 
     def forward(self, a, axis=-1):
         self.axis = axis
-        # Kept (they are small) for a cross-entropy that reads this output; see
-        # SparseSoftmaxCrossEntropy.
-        self.row_max, exps, self.totals, self.plus_inf_rows = _row_exponentials(a.data, axis)
-        exps /= self.totals
+        _, exps, totals, _ = _row_exponentials(a.data, axis)
+        exps /= totals
         return exps.astype(a.dtype, copy=False)
 
     def backward(self, grad):
@@ -160,30 +167,21 @@ class LogSoftmax(Function):
 class SparseSoftmaxCrossEntropy(Function):
     """-mean(log_softmax(logits)[i, labels[i]]): sparse cross-entropy from logits, as one node.
 
-    Fused for speed and memory, because it ends every classifier's step: written
-    as log-softmax, indexing, mean and negation it is four nodes forward and
-    five backward. As one node its derivative is the well-known
-    (softmax(logits) - onehot(labels)) / batch, worked out in forward from the
-    same exponentials the loss needed.
-
-    A model that ends in a softmax has worked those exponentials out already:
-    pass its output as a second input (`apply(logits, probabilities, ...)`) and
-    they are read from there instead. The gradient still goes to the logits only.
+    Fused for speed, because it ends every classifier's step: written as
+    log-softmax, indexing, mean and negation (`sparse_cross_entropy_simple`) it
+    is four nodes forward and more backward. As one node its derivative is the
+    well-known (softmax(logits) - onehot(labels)) / batch.
     """
 
-    def forward(self, logits, probabilities=None, labels=None):
+    def forward(self, logits, labels=None):
         data = logits.data
         if data.ndim != 2:
             raise ValueError(f"expects logits of shape (batch, classes), got {data.shape}")
+        self.save_for_backward(logits)
         work = data.astype(np.float32) if data.dtype == np.float16 else data  # as Softmax
         batch = work.shape[0]
         rows = np.arange(batch)
-        if probabilities is None:
-            row_max, exps, totals, plus_inf_rows = _row_exponentials(work, 1)
-        else:  # what the Softmax node kept of the same computation
-            softmax_node = probabilities.grad_fn
-            row_max, totals = softmax_node.row_max, softmax_node.totals
-            plus_inf_rows = softmax_node.plus_inf_rows
+        row_max, _, totals, plus_inf_rows = _row_exponentials(work, 1)
         # log_softmax[i, label] = (logits[i, label] - max_i) - log(total_i); the loss is
         # minus its mean
         picked = work[rows, labels] - row_max[:, 0]
@@ -193,52 +191,14 @@ class SparseSoftmaxCrossEntropy(Function):
                 share = (work[rows, labels] == np.inf) / totals[:, 0]
                 terms = np.where(plus_inf_rows[:, 0], -np.log(share), terms)
         loss = terms.sum() / batch
-        if self._recording:  # only a recorded node will need its derivative
-            if probabilities is None:
-                derivative = exps
-                derivative /= totals  # the probabilities, in place
-            else:  # .output checks the probabilities were not edited in place since
-                derivative = softmax_node.output.data.astype(work.dtype)  # a copy
-            derivative[rows, labels] -= 1.0
-            derivative /= batch
-            self.derivative = derivative.astype(data.dtype, copy=False)
-            self.labels = labels
         return np.asarray(loss, dtype=data.dtype)
 
     def backward(self, grad):
-        if not is_grad_enabled():
-            # First order (backward records nothing): the derivative forward worked
-            # out is a plain array, and one multiplication finishes the job.
-            grad_logits = constant_like(grad, grad.data * self.derivative)
-        else:
-            # create_graph=True: the same formula in Tensor operations of the logits,
-            # so that it can be differentiated again.
-            logits = self.inputs[0]
-            batch = logits.shape[0]
-            onehot = np.zeros(logits.shape, dtype=logits.dtype)
-            onehot[np.arange(batch), self.labels] = 1.0
-            grad_logits = grad * (softmax(logits, axis=-1) - onehot) * (1.0 / batch)
-        # The probabilities were read, not differentiated: all the gradient is the logits'.
-        return grad_logits if len(self.inputs) == 1 else (grad_logits, None)
-
-    def release(self) -> None:
-        super().release()
-        self.derivative = None  # the one array this node kept for backward
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None, relu: bool = False) -> Tensor:
-    """x @ weight + bias (then relu, if asked): what a Dense layer computes.
-
-    weight has shape (features, units), as Keras stores it, and bias (units,). For
-    a 2-D batch it is one fused `Linear` node (one array and one or two nodes
-    fewer than @, + and relu); other shapes use NumPy's matmul and broadcasting
-    rules and separate nodes.
-    """
-    if bias is not None and x.ndim == 2:
-        return Linear.apply(x, weight, bias, relu=True) if relu else Linear.apply(x, weight, bias)
-    y = x @ weight
-    y = y if bias is None else y + bias
-    return y.relu() if relu else y
+        (logits,) = self.saved_tensors
+        batch = logits.shape[0]
+        onehot = np.zeros(logits.shape, dtype=logits.dtype)
+        onehot[np.arange(batch), self.options["labels"]] = 1.0
+        return grad * ((softmax(logits, axis=-1) - onehot) / batch)
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -273,27 +233,34 @@ def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bo
     return result if keepdims else result.squeeze(axis)
 
 
-def sparse_cross_entropy_with_logits(
-    logits: Tensor, labels: np.ndarray, probabilities: Tensor | None = None
-) -> Tensor:
-    """Mean over the batch of -log softmax(logits)[i, labels[i]].
+def sparse_cross_entropy_with_logits(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """Mean over the batch of -log softmax(logits)[i, labels[i]], as one fused node.
 
-    `logits` has shape (batch, classes); `labels` holds integer class indices.
     Working from logits (log-softmax with the row maximum subtracted) keeps
-    loss and gradient finite. `probabilities`, if given, must be
-    `softmax(logits, axis=-1)` as recorded: its work is reused.
+    loss and gradient finite, even for logits such as 1000.
+
+    Args:
+        logits: shape (batch, classes), a float dtype.
+        labels: integer class indices of shape (batch,), each in [0, classes).
+    Returns:
+        A 0-d tensor of the logits' dtype (nats per sample).
+    Raises:
+        ValueError: logits not 2-D, or labels not integers of shape (batch,).
+        IndexError: a label outside [0, classes) (NumPy would take -1 as the last class).
     """
     labels = np.asarray(labels)
     _check_class_indices(logits, labels)
-    if probabilities is None or not is_grad_enabled():  # unrecorded: nothing to reuse
-        return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
-    node = probabilities.grad_fn
-    if not (isinstance(node, Softmax) and node.inputs[0] is logits and node.axis in (-1, 1)):
-        raise ValueError(
-            "sparse_cross_entropy_with_logits: probabilities must be the recorded "
-            "softmax(logits, axis=-1) of these logits"
-        )
-    return SparseSoftmaxCrossEntropy.apply(logits, probabilities, labels=labels)
+    return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
+
+
+def sparse_cross_entropy_simple(logits: Tensor, labels: np.ndarray) -> Tensor:
+    """`sparse_cross_entropy_with_logits` from primitives: the formula the fused node computes.
+
+    log_softmax(z) = z - logsumexp(z), picked at each row's label, averaged and
+    negated. Same arguments, value and gradients; the labels are not checked.
+    """
+    log_probabilities = logits - logsumexp(logits, axis=-1, keepdims=True)
+    return -log_probabilities[np.arange(logits.shape[0]), np.asarray(labels)].mean()
 
 
 def _check_class_indices(logits: Tensor, labels: np.ndarray) -> None:
@@ -323,8 +290,10 @@ def _check_class_indices(logits: Tensor, labels: np.ndarray) -> None:
 def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
     """The integer `labels` that are not class indices in [0, classes); empty if none are.
 
-    One pass over the labels when all are fine: read as unsigned, a negative
-    index is a huge number. The losses in nn use it too.
+    The one range check of class labels: the functional and the nn losses both
+    use it, and each raises its own error. `labels` is an integer array of any
+    shape; the result is a 1-D int64 array. One pass over the labels when all
+    are fine: read as unsigned, a negative index is a huge number.
     """
     labels = labels.astype(np.int64, copy=False)
     if labels.view(np.uint64).max(initial=0) < classes:
@@ -332,11 +301,35 @@ def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
     return labels[(labels < 0) | (labels >= classes)]
 
 
+def logits_under(activation: str, y: Tensor) -> Tensor | None:
+    """The logits z if `y` is `activation`(z) over its last axis, else None.
+
+    `softmax` (here and in nn.activations) and `Tensor.sigmoid` leave
+    (activation, axis, z) on their output as `_keras_logits` (Keras's name for
+    it), with or without a recorded graph. That is how a crossentropy loss finds
+    the logits under a "softmax" or "sigmoid" output, to work from them as Keras
+    does, so that it never takes log(0).
+    """
+    kind, axis, logits = getattr(y, "_keras_logits", None) or (None, None, None)
+    if kind == activation and axis in (-1, y.ndim - 1) and logits.shape == y.shape:
+        return logits
+    return None
+
+
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:
-    """Mean over the batch of -sum(targets * log_softmax(logits)) (targets are probabilities).
+    """Mean over the batch of -sum(targets * log_softmax(logits)): cross-entropy from logits.
 
     A target of 0 contributes 0, even where the logit is -inf (a masked class,
     whose log-probability is -inf): 0 * -inf would make the loss NaN.
+
+    Args:
+        logits: shape (batch, classes) (or (..., classes)), a float dtype.
+        targets: probabilities per class (one-hot or soft), broadcastable to the
+            logits' shape; an array or Tensor (no gradient flows into an array).
+    Returns:
+        A 0-d tensor of the logits' dtype (nats per sample).
+    Raises:
+        ValueError: targets that do not broadcast against the logits.
     """
     log_probabilities = log_softmax(logits, axis=-1)
     with np.errstate(invalid="ignore"):  # 0 * -inf: replaced by 0 just below

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from tinygrad_edu.autograd import run_backward
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, seed_gradient
 
 
 def _as_list(values: Any) -> list:
@@ -25,8 +23,26 @@ def grad(
 ) -> list[Tensor | None]:
     """Return d(outputs)/d(input) for each input, without touching any `.grad`.
 
-    With `create_graph=True` the returned gradients are themselves recorded, so
-    they can be differentiated again (second derivatives, gradient penalties).
+    Args:
+        outputs: a tensor or a list of them, each the end of a recorded graph.
+        inputs: a tensor or a list of them that require grad (leaves or not).
+        grad_outputs: one gradient per output, of that output's shape (an array
+            or Tensor, cast to its dtype), or None: 1 for one-element outputs.
+        retain_graph: keep the graph's saved arrays for another pass through it;
+            defaults to `create_graph`.
+        create_graph: record the gradients' own computation, so they can be
+            differentiated again (second derivatives, gradient penalties).
+        allow_unused: give None for an input the outputs do not depend on,
+            instead of raising.
+    Returns:
+        A list with one gradient per input, each of that input's shape and dtype
+        (None for an unused input when `allow_unused=True`).
+    Raises:
+        RuntimeError: an input or output does not require grad; a grad_output is
+            left out for an output of more than one element; an input is unused
+            (and allow_unused is False); the graph was released by an earlier pass.
+        ValueError: grad_outputs has another length than outputs, or a shape
+            other than its output's.
     """
     outputs, inputs = _as_list(outputs), _as_list(inputs)
     for position, tensor in enumerate(inputs):
@@ -35,25 +51,10 @@ def grad(
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise ValueError(f"grad: got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
-    seeds = []
-    for position, (output, seed) in enumerate(zip(outputs, grad_outputs)):
-        if not output.requires_grad:
-            raise RuntimeError(f"grad: output {position} does not require grad (no graph)")
-        if seed is None:
-            if output.size != 1:
-                raise RuntimeError(
-                    f"grad: output {position} has shape {output.shape}; grad_outputs can be "
-                    "left out only for one-element outputs"
-                )
-            seed = Tensor._from_op(np.ones(output.shape, dtype=output.dtype), False)
-        elif not isinstance(seed, Tensor):
-            seed = Tensor(seed, dtype=output.dtype)
-        if seed.shape != output.shape:
-            raise ValueError(
-                f"grad: grad_outputs[{position}] has shape {seed.shape}, but output "
-                f"{position} has shape {output.shape}"
-            )
-        seeds.append(seed)
+    seeds = [
+        seed_gradient(output, seed, "grad", f"grad_outputs[{i}]", f"output {i}")
+        for i, (output, seed) in enumerate(zip(outputs, grad_outputs))
+    ]
     if retain_graph is None:
         retain_graph = create_graph
     captured = run_backward(outputs, seeds, retain_graph, create_graph, capture=inputs)

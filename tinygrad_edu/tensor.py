@@ -22,7 +22,14 @@ Axis = int | tuple[int, ...] | None
 
 
 class Tensor:
-    """An array with an optional gradient and a record of the op that produced it."""
+    """An n-d array of numbers with an optional gradient and a record of the op that made it.
+
+    `data` holds the values (a NumPy array), `grad` the gradient backward put
+    there (a Tensor of the same shape and dtype, or None), `grad_fn` the
+    recorded op (None for a leaf). Operators and methods follow NumPy's rules
+    for shapes, broadcasting and dtypes; each records one op when grad mode is
+    on and an input requires grad. Errors name the op and the input shapes.
+    """
 
     # Make `ndarray + Tensor` call Tensor.__radd__ instead of NumPy looping over us.
     __array_ufunc__ = None
@@ -38,6 +45,18 @@ class Tensor:
         dtype: Any = None,
         name: str | None = None,
     ) -> None:
+        """Make a tensor from an array, a Python number or nested lists.
+
+        Args:
+            data: the values. A NumPy array keeps its dtype and is not copied; Python
+                numbers and lists become float32 (as in PyTorch), bools stay bool.
+            requires_grad: record operations on this tensor so backward can reach it.
+            dtype: convert the values to this NumPy dtype first (e.g. "float64").
+            name: a label for reprs and graph pictures (layers name their weights).
+        Raises:
+            TypeError: the data is not numeric (an object array), or requires_grad is
+                asked of a tensor that is not floating point.
+        """
         dtype = None if dtype is None else np.dtype(dtype)
         if isinstance(data, Tensor):
             data = data.data
@@ -54,6 +73,9 @@ class Tensor:
                 f"{type(data).__name__} data such as {_first_item(array)!r}"
             )
         self._data = array
+        # How many times the data was changed in place, in a list that views (reshape,
+        # transpose, basic indexing, detach) share with their base, as in PyTorch, so an
+        # edit through either is seen by ops that saved the other.
         self._versions = [0]
         self._creator: autograd.Function | None = None
         self._retains_grad = False
@@ -85,21 +107,15 @@ class Tensor:
     @data.setter
     def data(self, value: Any) -> None:
         self._data = value.data if isinstance(value, Tensor) else np.asarray(value)
-        self._version += 1
-
-    @property
-    def _version(self) -> int:
-        """How many times the data was changed in place. Views (reshape, transpose,
-        basic indexing, detach) share one counter with their base, as in PyTorch,
-        so an edit through either is seen by ops that saved the other."""
-        return self._versions[0]
-
-    @_version.setter
-    def _version(self, value: int) -> None:
-        self._versions[0] = value
+        self._versions[0] += 1
 
     @property
     def requires_grad(self) -> bool:
+        """Whether backward computes a gradient for this tensor (settable).
+
+        Raises:
+            TypeError: set to True on a tensor that is not floating point.
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -129,12 +145,19 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:  # noqa: N802 (NumPy's name)
+        """The transpose: all axes reversed (a view of the same values, as NumPy's `.T`)."""
         return self.transpose()
 
     def numpy(self) -> np.ndarray:
+        """The values as a NumPy array (the tensor's own array, not a copy)."""
         return self._data
 
     def item(self) -> float | int | bool:
+        """The single value as a Python number (float, int or bool).
+
+        Raises:
+            ValueError: the tensor has more than one element.
+        """
         if self._data.size != 1:
             raise ValueError(
                 f"item: only a tensor with one element can become a Python number; "
@@ -143,27 +166,38 @@ class Tensor:
         return self._data.item()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """The values for NumPy (`np.asarray(t)`); a copy only when asked for."""
         array = self._data if dtype is None else self._data.astype(dtype, copy=False)
         return array.copy() if copy else array
 
     def __len__(self) -> int:
+        """The size of the first axis.
+
+        Raises:
+            TypeError: the tensor is 0-d.
+        """
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
+        """The sub-tensors along the first axis, each `self[i]` (recorded, like indexing)."""
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
+        """Truth of a one-element tensor (NumPy raises ValueError for more elements)."""
         return bool(self._data)
 
     def __float__(self) -> float:
+        """The single value as a float (see `item`)."""
         return float(self.item())
 
     def __int__(self) -> int:
+        """The single value as an int (see `item`)."""
         return int(self.item())
 
     def __repr__(self) -> str:
+        """`Tensor([...], dtype=..., grad_fn=<Op>)`: values, dtype, and how it was made."""
         values = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = [f"dtype={self.dtype}"]
         if self._creator is not None:
@@ -181,53 +215,50 @@ class Tensor:
         retain_graph: bool | None = None,
         create_graph: bool = False,
     ) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's `.grad`.
+        """Accumulate d(self)/d(t) into `t.grad` for every leaf t that requires grad.
 
-        `grad` is the gradient flowing in from above; it may be left out only for
-        a one-element tensor (a loss). `retain_graph` defaults to `create_graph`.
+        Args:
+            grad: the gradient flowing in from above, of self's shape (an array or
+                Tensor); it may be left out only for a one-element tensor (a loss),
+                where it is 1.
+            retain_graph: keep the graph's saved arrays for another backward through
+                it; defaults to `create_graph`.
+            create_graph: record the backward's own operations, so the gradients can
+                be differentiated again (second derivatives).
+        Raises:
+            RuntimeError: self does not require grad; `grad` is left out for a tensor
+                of more than one element; the graph was released by an earlier
+                backward (pass retain_graph=True to that one); a saved tensor was
+                changed in place since the forward.
+            ValueError: `grad` has another shape than self.
         """
-        if not self._requires_grad:
-            raise RuntimeError(
-                "backward: this tensor does not require grad, so no graph leads to it; "
-                "make an input with requires_grad=True first"
-            )
-        if grad is None:
-            if self._data.size != 1:
-                raise RuntimeError(
-                    f"backward: grad can be left out only for a one-element output, but this "
-                    f"output has shape {self.shape}; pass grad= of that shape, or reduce it "
-                    "first (e.g. y.sum().backward())"
-                )
-            data = self._data
-            grad = Tensor._from_op(np.array(1, dtype=data.dtype).reshape(data.shape), False)
-        else:
-            grad = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(
-                    f"backward: grad has shape {grad.shape} but the output has shape "
-                    f"{self.shape}; they must match"
-                )
+        grad = seed_gradient(self, grad, "backward", "grad", "this output")
         if retain_graph is None:
             retain_graph = create_graph
         autograd.run_backward([self], [grad], retain_graph, create_graph)
 
     def retain_grad(self) -> Tensor:
-        """Keep `.grad` on this non-leaf tensor too after backward (as in PyTorch)."""
+        """Keep `.grad` on this non-leaf tensor too after backward (as in PyTorch); returns self."""
         self._retains_grad = True
         return self
 
     def detach(self) -> Tensor:
-        """The same values (shared memory), cut from the graph."""
+        """The same values (shared memory, so in-place edits show in both), cut from the graph."""
         detached = Tensor._from_op(self._data, False)
         detached._versions = self._versions  # same memory, so the same version counter
         return detached
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set `requires_grad` in place and return self (PyTorch's spelling).
+
+        Raises:
+            TypeError: True for a tensor that is not floating point.
+        """
         self.requires_grad = requires_grad
         return self
 
     def draw_graph(self, **options: Any) -> Any:
-        """Shortcut for `tinygrad_edu.viz.draw_graph(self, ...)`."""
+        """This tensor's graph as a Graphviz picture: `tinygrad_edu.viz.draw_graph(self, ...)`."""
         from tinygrad_edu.viz import draw_graph  # viz needs graphviz: import it only on use
 
         return draw_graph(self, **options)
@@ -242,7 +273,11 @@ class Tensor:
         return Tensor._from_op(np.asarray(other), False)
 
     def astype(self, dtype: Any) -> Tensor:
-        """A copy with another dtype; the gradient is cast back."""
+        """The values in another dtype (self when it already has it).
+
+        Casting to another float dtype is recorded and the gradient is cast back;
+        an integer or bool result carries no gradient (it ends the graph).
+        """
         dtype = np.dtype(dtype)
         if dtype == self.dtype:
             return self
@@ -252,48 +287,68 @@ class Tensor:
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
+        """self + other, elementwise with NumPy broadcasting; a Python number takes self's dtype."""
         return ops.Add.apply(self, self._lift(other))
 
     def __radd__(self, other: Any) -> Tensor:
+        """other + self (a number or array on the left)."""
         return ops.Add.apply(self._lift(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
+        """self - other, elementwise with NumPy broadcasting."""
         return ops.Sub.apply(self, self._lift(other))
 
     def __rsub__(self, other: Any) -> Tensor:
+        """other - self (a number or array on the left)."""
         return ops.Sub.apply(self._lift(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
+        """self * other, elementwise with NumPy broadcasting."""
         return ops.Mul.apply(self, self._lift(other))
 
     def __rmul__(self, other: Any) -> Tensor:
+        """other * self (a number or array on the left)."""
         return ops.Mul.apply(self._lift(other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
+        """self / other, elementwise with NumPy broadcasting (x / 0 gives inf, as NumPy)."""
         return ops.Div.apply(self, self._lift(other))
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        """other / self (a number or array on the left)."""
         return ops.Div.apply(self._lift(other), self)
 
     def __pow__(self, exponent: Any) -> Tensor:
+        """self ** exponent, elementwise; the exponent may be a tensor and gets a gradient too."""
         return ops.Pow.apply(self, self._lift(exponent))
 
     def __rpow__(self, base: Any) -> Tensor:
+        """base ** self (a number or array as the base)."""
         return ops.Pow.apply(self._lift(base), self)
 
     def __matmul__(self, other: Any) -> Tensor:
+        """self @ other: see `matmul`."""
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
+        """other @ self (an array on the left): see `matmul`."""
         return self._lift(other).matmul(self)
 
     def __neg__(self) -> Tensor:
+        """-self."""
         return ops.Neg.apply(self)
 
     def matmul(self, other: Any) -> Tensor:
-        """Matrix product with NumPy's rules: 1-D operands, batched broadcasting."""
+        """Matrix product with NumPy's rules: 1-D operands, batched broadcasting.
+
+        (n, k) @ (k, m) -> (n, m); leading axes broadcast as batches; a 1-D operand
+        is a row on the left and a column on the right.
+
+        Raises:
+            ValueError: an operand is 0-d, or the inner sizes differ.
+        """
         other = self._lift(other)
-        if self.ndim == 0 or other.ndim == 0:
+        if self._data.ndim == 0 or other._data.ndim == 0:
             raise ValueError(
                 f"matmul: both operands need at least one dimension, got shapes "
                 f"{self.shape} and {other.shape} (use * to scale by a number)"
@@ -314,15 +369,27 @@ class Tensor:
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
+        """self += other in place (also `-=`, `*=`, `/=`), as in PyTorch.
+
+        Allowed where no graph is being recorded through self: on tensors that need
+        no grad, or under `no_grad()` (optimizer updates). Ops that saved self notice
+        the change at backward.
+
+        Raises:
+            RuntimeError: self requires grad and grad mode is on.
+        """
         return self._in_place(other, np.add, "+=")
 
     def __isub__(self, other: Any) -> Tensor:
+        """self -= other in place: see `__iadd__`."""
         return self._in_place(other, np.subtract, "-=")
 
     def __imul__(self, other: Any) -> Tensor:
+        """self *= other in place: see `__iadd__`."""
         return self._in_place(other, np.multiply, "*=")
 
     def __itruediv__(self, other: Any) -> Tensor:
+        """self /= other in place: see `__iadd__`."""
         return self._in_place(other, np.true_divide, "/=")
 
     # Comparisons give bool tensors and record nothing.
@@ -331,75 +398,112 @@ class Tensor:
         return Tensor._from_op(numpy_op(self._data, value), False)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        """Elementwise ==, as a bool tensor with no graph (so a Tensor is hashed by identity)."""
         return self._compare(other, np.equal)
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        """Elementwise !=, as a bool tensor with no graph."""
         return self._compare(other, np.not_equal)
 
     def __lt__(self, other: Any) -> Tensor:
+        """Elementwise <, as a bool tensor with no graph."""
         return self._compare(other, np.less)
 
     def __le__(self, other: Any) -> Tensor:
+        """Elementwise <=, as a bool tensor with no graph."""
         return self._compare(other, np.less_equal)
 
     def __gt__(self, other: Any) -> Tensor:
+        """Elementwise >, as a bool tensor with no graph."""
         return self._compare(other, np.greater)
 
     def __ge__(self, other: Any) -> Tensor:
+        """Elementwise >=, as a bool tensor with no graph."""
         return self._compare(other, np.greater_equal)
 
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
+        """e ** self, elementwise (overflows to inf above about 88 in float32, 709 in float64)."""
         return ops.Exp.apply(self)
 
     def log(self) -> Tensor:
+        """Natural log, elementwise (-inf at 0 and nan below, with NumPy's warning)."""
         return ops.Log.apply(self)
 
     def sqrt(self) -> Tensor:
+        """Square root, elementwise (nan below 0; the gradient at 0 is inf)."""
         return ops.Sqrt.apply(self)
 
     def abs(self) -> Tensor:
+        """|self|, elementwise; the gradient at 0 is 0, as in PyTorch."""
         return ops.Abs.apply(self)
 
     def relu(self) -> Tensor:
+        """max(self, 0), elementwise; the gradient at 0 is 0."""
         return ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
+        """1 / (1 + exp(-self)), elementwise, in (0, 1); finite for any input.
+
+        The output remembers its logits (`_keras_logits`), so binary_crossentropy
+        can work from them, with or without a recorded graph (as Keras does).
+        """
         output = ops.Sigmoid.apply(self)
-        # Its logits, for binary_crossentropy with or without a recorded graph (as Keras keeps).
         output._keras_logits = ("sigmoid", -1, self)
         return output
 
     def tanh(self) -> Tensor:
+        """Hyperbolic tangent, elementwise, in (-1, 1)."""
         return ops.Tanh.apply(self)
 
     def softmax(self, axis: int = -1) -> Tensor:
+        """exp(self) / sum(exp(self)) along `axis`, summing to 1: `functional.softmax`."""
         return softmax(self, axis=axis)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
+        """log(softmax(self)) along `axis`, computed without log(0): `functional.log_softmax`."""
         return log_softmax(self, axis=axis)
 
     def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
-        """Clamp into [low, high]; the gradient flows where low <= x <= high."""
+        """Clamp into [low, high] (None: no bound on that side).
+
+        The gradient flows where low <= self <= high, as in PyTorch.
+
+        Raises:
+            ValueError: low > high.
+        """
         if low is not None and high is not None and low > high:
             raise ValueError(f"clip: low ({low}) must not be greater than high ({high})")
         return ops.Clip.apply(self, low=low, high=high)
 
     def maximum(self, other: Any) -> Tensor:
-        """Elementwise max; at ties each side gets half the gradient."""
+        """Elementwise max with `other` (broadcasting); at ties each side gets half the gradient."""
         return ops.Maximum.apply(self, self._lift(other))
 
     def minimum(self, other: Any) -> Tensor:
-        """Elementwise min; at ties each side gets half the gradient."""
+        """Elementwise min with `other` (broadcasting); at ties each side gets half the gradient."""
         return ops.Minimum.apply(self, self._lift(other))
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over `axis` (an int, a tuple, or None for all axes).
+
+        keepdims=True keeps the summed axes with size 1. Same dtype as self.
+
+        Raises:
+            ValueError: an axis is out of range or repeated.
+        """
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Mean over `axis`. Over an empty axis it is NaN (with a warning), as in NumPy and
-        PyTorch; float16 is averaged in float32 and rounded back once."""
+        """Mean over `axis` (an int, a tuple, or None for all axes); keepdims as in `sum`.
+
+        Over an empty axis it is NaN (with a warning), as in NumPy and PyTorch;
+        float16 is averaged in float32 and rounded back once.
+
+        Raises:
+            ValueError: an axis is out of range or repeated.
+        """
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
         total = _accumulator(self).sum(axis=axis, keepdims=keepdims)
         if count > 0:
@@ -407,10 +511,13 @@ class Tensor:
         return _divided_by_nothing(total, "mean", self.shape, axis).astype(self.dtype)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
-        """Variance, dividing by (count - ddof): ddof=0 as NumPy and Keras do.
+        """Variance over `axis`, dividing by (count - ddof): ddof=0 as NumPy and Keras do.
 
         Where count - ddof <= 0 it is NaN (inf if the values differ), with a warning, as
         in NumPy. float16 is worked out in float32 and rounded back once.
+
+        Raises:
+            ValueError: an axis is out of range or repeated.
         """
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
         wide = _accumulator(self)
@@ -422,27 +529,47 @@ class Tensor:
         return _divided_by_nothing(squares, op, self.shape, axis).astype(self.dtype)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Largest value; at ties the gradient is split evenly among the tied entries."""
+        """Largest value over `axis` (None: all); at ties the gradient is split evenly.
+
+        Raises:
+            ValueError: an axis is out of range, or the tensor is empty.
+        """
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Smallest value; at ties the gradient is split evenly among the tied entries."""
+        """Smallest value over `axis` (None: all); at ties the gradient is split evenly.
+
+        Raises:
+            ValueError: an axis is out of range, or the tensor is empty.
+        """
         return ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Index of the largest value (an integer tensor, no gradient)."""
+        """Index of the largest value along `axis` (None: in the flattened tensor); int64."""
         return Tensor._from_op(np.argmax(self._data, axis=axis, keepdims=keepdims), False)
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Index of the smallest value along `axis` (None: in the flattened tensor); int64."""
         return Tensor._from_op(np.argmin(self._data, axis=axis, keepdims=keepdims), False)
 
     # ------------------------------------------------------------ movement
     def reshape(self, *shape: Any) -> Tensor:
+        """The same values in another shape: `t.reshape(2, 3)` or `t.reshape((2, 3))`.
+
+        One size may be -1: it is inferred from the others.
+
+        Raises:
+            ValueError: the sizes do not match.
+        """
         shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
         return ops.Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes: Any) -> Tensor:
-        """Permute axes (all reversed when none are given), as NumPy's transpose."""
+        """Permute axes (all reversed when none are given), as NumPy's transpose.
+
+        Raises:
+            ValueError: the axes are not a permutation of the tensor's axes.
+        """
         if not axes:  # .T, as in every matmul backward: nothing to check
             return ops.Transpose.apply(self, axes=None)
         if len(axes) == 1 and isinstance(axes[0], Sequence):
@@ -461,6 +588,11 @@ class Tensor:
         return self.reshape(self.shape[:start_axis] + (-1,))
 
     def squeeze(self, axis: Axis = None) -> Tensor:
+        """Remove axes of size 1: those in `axis`, or all of them when `axis` is None.
+
+        Raises:
+            ValueError: an axis named has another size, or is out of range.
+        """
         if axis is None:
             axes = tuple(i for i, size in enumerate(self.shape) if size == 1)
         else:
@@ -474,13 +606,25 @@ class Tensor:
         return self.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
 
     def expand_dims(self, axis: int | tuple[int, ...]) -> Tensor:
+        """Insert axes of size 1 at the positions in `axis` (as np.expand_dims)."""
         return self.reshape(np.expand_dims(self._data, axis).shape)
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
+        """Repeat the values to `shape` by NumPy's broadcasting rules; the gradient is summed back.
+
+        Raises:
+            ValueError: the shape cannot be broadcast to.
+        """
         return ops.BroadcastTo.apply(self, shape=tuple(shape))
 
     def __getitem__(self, index: Any) -> Tensor:
-        """NumPy indexing: ints, slices, Ellipsis, None, integer arrays, boolean masks."""
+        """NumPy indexing: ints, slices, Ellipsis, None, integer arrays, boolean masks.
+
+        The gradient goes back to the picked entries (added up where an index repeats).
+
+        Raises:
+            IndexError: an index is out of range.
+        """
         return ops.GetItem.apply(self, index=_plain_index(index))
 
 
@@ -493,6 +637,39 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+def seed_gradient(output: Tensor, grad: Any, who: str, what: str, name: str) -> Tensor:
+    """The gradient a backward pass starts from at `output`: `grad` as a Tensor, or 1.
+
+    `Tensor.backward` and `grad()` both check their seeds here. `who`, `what`
+    and `name` word the errors: e.g. "backward", "grad" and "this output".
+
+    Raises:
+        RuntimeError: `output` does not require grad, or `grad` is None for an
+            output of more than one element.
+        ValueError: `grad` has another shape than `output`.
+    """
+    if not output._requires_grad:
+        raise RuntimeError(
+            f"{who}: {name} does not require grad, so no graph leads to it; make an input "
+            "with requires_grad=True first"
+        )
+    if grad is None:
+        if output.size != 1:
+            raise RuntimeError(
+                f"{who}: {what} can be left out only for a one-element output, but {name} has "
+                f"shape {output.shape}; pass {what} of that shape, or reduce the output first "
+                "(e.g. y.sum())"
+            )
+        return Tensor._from_op(np.ones(output.shape, dtype=output.dtype), False)
+    grad = grad if isinstance(grad, Tensor) else Tensor(grad, dtype=output.dtype)
+    if grad.shape != output.shape:
+        raise ValueError(
+            f"{who}: {what} has shape {grad.shape} but {name} has shape {output.shape}; "
+            "they must match"
+        )
+    return grad
 
 
 # ---------------------------------------------------------------- making tensors
@@ -554,7 +731,11 @@ def _tensors(values: Sequence[Any]) -> list[Tensor]:
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+    """Join tensors along an existing axis; each gets its slice of the gradient back.
+
+    Raises:
+        ValueError: no tensors, or shapes that differ off `axis`.
+    """
     tensors = _tensors(tensors)
     if not tensors:
         raise ValueError("concatenate: needs at least one tensor")
@@ -562,7 +743,11 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors of one shape along a new axis."""
+    """Join tensors of one shape along a new axis `axis` (as np.stack).
+
+    Raises:
+        ValueError: no tensors, or tensors of different shapes.
+    """
     tensors = _tensors(tensors)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
@@ -573,7 +758,14 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elementwise choice: a where condition is true, else b (condition has no gradient)."""
+    """Elementwise choice: a where condition is true, else b, with NumPy broadcasting.
+
+    The condition (a bool array or tensor) has no gradient; a gets the gradient
+    where it was chosen and b elsewhere.
+
+    Raises:
+        TypeError: the condition is not boolean.
+    """
     condition = np.asarray(condition.data if isinstance(condition, Tensor) else condition)
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be boolean, got dtype {condition.dtype}")

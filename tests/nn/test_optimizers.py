@@ -254,14 +254,6 @@ def test_python_float_hyperparameters_do_not_upcast_float32() -> None:
     assert param.data.dtype == np.float32
 
 
-def test_update_constants_are_cached_read_only_arrays_of_the_parameter_dtype() -> None:
-    rho, epsilon = optimizers._constants(np.dtype(np.float32), 0.9, 1e-7)
-    assert rho.shape == () and rho.dtype == np.float32 and rho == np.float32(0.9)
-    assert not rho.flags.writeable and not epsilon.flags.writeable
-    assert optimizers._constants(np.dtype(np.float32), 0.9, 1e-7)[0] is rho  # made once
-    assert optimizers._constants(np.dtype(np.float64), 0.9)[0].dtype == np.float64
-
-
 def test_float32_rmsprop_gives_the_same_bits_as_numpy_with_python_floats() -> None:
     """The 0-d constants change the speed, not the numbers: same order, same rounding."""
     lr, rho, epsilon = 0.01, 0.8, 1e-7

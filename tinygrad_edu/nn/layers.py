@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random
-from tinygrad_edu.autograd import enter_scope, leave_scope
 from tinygrad_edu.functional import linear
 from tinygrad_edu.nn import activations, initializers
 from tinygrad_edu.nn.module import Module, training_mode
@@ -117,12 +116,7 @@ class Layer(Module):
             self.build(shape)
             if not self.built:  # a subclass's build forgot super().build(...)
                 Layer.build(self, shape)
-        # What Module.__call__ does, written out: one call less per layer per step.
-        outer = enter_scope(self._name)
-        try:
-            return self.forward(inputs, **kwargs)
-        finally:
-            leave_scope(outer)
+        return super().__call__(inputs, **kwargs)
 
     def forward(self, inputs: Tensor, **kwargs: Any) -> Tensor:
         call = getattr(self, "call", None)
@@ -196,8 +190,6 @@ class Dense(Layer):
                 f"Dense {self.name!r}: expected inputs whose last axis has size {expected} "
                 f"(the kernel has shape {self.kernel.shape}), got input of shape {x.shape}"
             )
-        if self.activation is activations.relu:  # fused into the same node: see functional.Linear
-            return linear(x, self.kernel, self.bias, relu=True)
         return self.activation(linear(x, self.kernel, self.bias))
 
     def extra_repr(self) -> str:

@@ -24,12 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import ops
 from tinygrad_edu.functional import (
-    Softmax,
     SparseSoftmaxCrossEntropy,
     cross_entropy_with_logits,
     labels_outside_classes,
+    logits_under,
 )
 from tinygrad_edu.tensor import Tensor
 
@@ -154,24 +153,6 @@ def _class_indices(loss: str, y_true: Any, y_pred: Tensor) -> np.ndarray:
     return labels
 
 
-def _logits_under(activation: str, y_pred: Tensor) -> Tensor | None:
-    """The logits z if y_pred is `activation`(z) (over its last axis), else None.
-
-    Read from what the activation left on its output (`_keras_logits`), which
-    is there with or without a recorded graph, or else from the recorded node.
-    """
-    kind, axis, logits = getattr(y_pred, "_keras_logits", None) or (None, None, None)
-    if kind == activation and axis in (-1, y_pred.ndim - 1) and logits.shape == y_pred.shape:
-        return logits
-    node = y_pred.grad_fn
-    if activation == "softmax" and isinstance(node, Softmax):
-        if node.options.get("axis", -1) in (-1, y_pred.ndim - 1):
-            return node.inputs[0]
-    if activation == "sigmoid" and isinstance(node, ops.Sigmoid):
-        return node.inputs[0]
-    return None
-
-
 def _log_clipped(probabilities: Tensor) -> Tensor:
     return probabilities.clip(EPSILON, 1.0 - EPSILON).log()
 
@@ -191,19 +172,12 @@ def sparse_categorical_crossentropy(
     if labels.ndim != 1:
         labels = labels.reshape(-1)
     classes = y_pred.shape[-1]
-    logits = y_pred if from_logits else _logits_under("softmax", y_pred)
+    logits = y_pred if from_logits else logits_under("softmax", y_pred)
     # The labels were checked above, so the fused node is called directly (through
     # functional.sparse_cross_entropy_with_logits they would be checked again).
     if logits is not None:
         if logits.ndim != 2:  # extra leading axes: one row per prediction
-            return SparseSoftmaxCrossEntropy.apply(logits.reshape(-1, classes), labels=labels)
-        if from_logits:
-            return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
-        node = y_pred.grad_fn
-        if isinstance(node, Softmax) and node.inputs[0] is logits:
-            # y_pred is the recorded softmax of these logits over the last axis, so
-            # the exponentials it worked out can be reused.
-            return SparseSoftmaxCrossEntropy.apply(logits, y_pred, labels=labels)
+            logits = logits.reshape(-1, classes)
         return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
     # Keras rescales so each row sums to 1, then clips, then takes the log.
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
@@ -216,7 +190,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = Fa
     name = "categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
-    logits = y_pred if from_logits else _logits_under("softmax", y_pred)
+    logits = y_pred if from_logits else logits_under("softmax", y_pred)
     if logits is not None:
         return cross_entropy_with_logits(logits, targets)
     probabilities = y_pred / y_pred.sum(axis=-1, keepdims=True)
@@ -232,7 +206,7 @@ def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) 
     name = "binary_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
-    logits = y_pred if from_logits else _logits_under("sigmoid", y_pred)
+    logits = y_pred if from_logits else logits_under("sigmoid", y_pred)
     if logits is not None:
         softplus_of_minus_size = ((-logits.abs()).exp() + 1.0).log()
         return (logits.maximum(0.0) - logits * targets + softplus_of_minus_size).mean()

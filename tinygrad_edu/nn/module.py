@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from tinygrad_edu.autograd import enter_scope, leave_scope
+from tinygrad_edu.autograd import name_scope
 from tinygrad_edu.tensor import Tensor
 
 
@@ -207,13 +207,9 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        # The scope tags every op recorded inside with this module's name (for graph
-        # pictures): `with name_scope(self.name):`, written as two calls for speed.
-        outer = enter_scope(self._name)
-        try:
+        # The scope tags every op recorded inside with this module's name (for graph pictures).
+        with name_scope(self._name):
             return self.forward(*args, **kwargs)
-        finally:
-            leave_scope(outer)
 
     def extra_repr(self) -> str:
         """Settings shown in repr (layers override this)."""

@@ -12,13 +12,12 @@ The update rules are Keras 3's, step for step (written out in each class). The
 updates are plain NumPy on `param.data`, done in place (`out=` arguments and a
 scratch array per parameter, so no new arrays are made on this hot path), with
 no graph recorded: an update is not something to differentiate. Everything
-stays in the parameter's dtype: the hyperparameters enter the arithmetic as
-0-d arrays of that dtype (see `_constants`), so float32 stays float32.
+stays in the parameter's dtype: NumPy rounds a Python float (a hyperparameter)
+to the dtype of the array it meets, so float32 stays float32.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -242,21 +241,6 @@ class Optimizer:
         return {}
 
 
-@functools.lru_cache(maxsize=256)
-def _constants(dtype: np.dtype, *values: float) -> tuple[np.ndarray, ...]:
-    """`values` as read-only 0-d arrays of `dtype`, made once and then reused.
-
-    Why: handed a Python float, a NumPy ufunc converts it on every call, and on
-    a bias of ten numbers that costs more than the arithmetic; an update makes
-    a dozen such calls per parameter per step. The results are the same either
-    way: the float is rounded to `dtype` in both cases.
-    """
-    arrays = tuple(np.array(value, dtype=dtype) for value in values)
-    for array in arrays:
-        array.flags.writeable = False  # shared by every later step: nobody may change it
-    return arrays
-
-
 def _clip_by_norm(gradient: np.ndarray | None, clipnorm: float) -> np.ndarray | None:
     """gradient * clipnorm / max(||gradient||, clipnorm): shorter than clipnorm afterwards."""
     if gradient is None:
@@ -299,8 +283,7 @@ class SGD(Optimizer):
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
-        step = state["scratch"]
-        lr, momentum = _constants(step.dtype, lr, self.momentum)
+        step, momentum = state["scratch"], self.momentum
         np.multiply(gradient, lr, out=step)  # lr * g
         if self.momentum == 0.0:
             param -= step
@@ -355,10 +338,8 @@ class RMSprop(Optimizer):
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
         v, scratch = state["velocity"], state["scratch"]
-        rho, one_minus_rho, epsilon, momentum = _constants(
-            scratch.dtype, self.rho, 1.0 - self.rho, self.epsilon, self.momentum
-        )
-        (lr,) = _constants(scratch.dtype, lr)  # on its own: a schedule changes it every step
+        rho, epsilon, momentum = self.rho, self.epsilon, self.momentum
+        one_minus_rho = 1.0 - rho
         np.square(gradient, out=scratch)
         np.multiply(scratch, one_minus_rho, out=scratch)
         np.multiply(v, rho, out=v)
@@ -417,9 +398,8 @@ class Adam(Optimizer):
         m, v, scratch = state["m"], state["v"], state["scratch"]
         t = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)  # new every step
-        one_minus_beta_1, one_minus_beta_2, epsilon = _constants(
-            scratch.dtype, 1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon
-        )
+        one_minus_beta_1, one_minus_beta_2 = 1.0 - self.beta_1, 1.0 - self.beta_2
+        epsilon = self.epsilon
         np.subtract(gradient, m, out=scratch)
         np.multiply(scratch, one_minus_beta_1, out=scratch)
         np.add(m, scratch, out=m)  # m += (g - m) * (1 - beta_1)

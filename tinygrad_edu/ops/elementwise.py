@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function, constant_like, is_grad_enabled
+from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.broadcasting import unbroadcast
 
 
@@ -159,12 +159,8 @@ class Relu(Function):
         return np.maximum(a.data, 0)
 
     def backward(self, grad):
-        # The output is positive exactly where the input was, and it is the array
-        # the next layer's backward has just read (so it is still in the CPU cache).
-        mask = self.output.data > 0
-        if is_grad_enabled():  # create_graph=True: a Tensor op, so it is recorded
-            return grad * mask
-        return constant_like(grad, grad.data * mask)  # first order: straight on the arrays
+        # The output is positive exactly where the input was: the gradient passes there.
+        return grad * (self.output.data > 0)
 
 
 class Sigmoid(Function):

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tinygrad_edu.autograd import Function, ReleasedTensor, depth_first_order
+from tinygrad_edu.autograd import Function, ReleasedTensor, topological_order
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.labels import format_shape, op_label, scalar_record, tensor_lines
 from tinygrad_edu.viz.render import require_graphviz
@@ -70,7 +70,7 @@ def walk(output: Tensor) -> list[Tensor]:
     Unlike the backward walk it also visits inputs that need no gradient, and it
     works after `backward()` has released the graph (see `inputs_of`).
     """
-    return depth_first_order([output], _inputs_first_to_last)
+    return topological_order([output], _inputs_first_to_last)
 
 
 def _inputs_first_to_last(tensor: Tensor) -> list[Tensor]:
