@@ -142,8 +142,8 @@ class FunctionalLoop:
     def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         self.optimizer.zero_grad()
         logits = self.logits(Tensor(x))
-        probabilities = F.softmax(logits)
-        loss = F.sparse_cross_entropy_with_logits(logits, y, probabilities)
+        probabilities = F.softmax(logits)  # as the model's softmax output; the loss uses logits
+        loss = F.sparse_cross_entropy_with_logits(logits, y)
         loss.backward()
         self.optimizer.step()
         accuracy = float((probabilities.data.argmax(axis=-1) == y).mean())  # as the reference does
