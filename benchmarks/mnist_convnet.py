@@ -61,6 +61,8 @@ SETTINGS = numpy_reference_convnet.RMSpropSettings(learning_rate=1e-3, rho=0.9, 
 # PyTorch 2 eager on this machine's CPU, as issue 16 gives it (not measured by this script).
 TORCH_FROM_ISSUE = {"step_s": 15.8e-3, "epoch_s": 14.8}
 TARGETS = {"numpy": 1.15, "torch": 2.0, "memory": 1.2}
+# Slowest over fastest run of one contender above which the report warns that the load changed.
+SPREAD_WARNING = 1.3
 
 
 # ---------------------------------------------------------------- data
@@ -470,6 +472,13 @@ def report(figures: dict) -> str:
         lines.append(
             "WARNING: the machine was busy (1-minute load average above 1 at start): other "
             "processes shared the cores, so treat every figure with care."
+        )
+    spread = max(max(row["times_s"]) / min(row["times_s"]) for row in figures["rows"])
+    if spread > SPREAD_WARNING:
+        lines.append(
+            f"WARNING: one contender's runs differ by {spread:.1f}x between rounds: the machine's "
+            "load changed during the run and the ratios below are not to be trusted; run again "
+            "(with OPENBLAS_NUM_THREADS=1 on a shared machine)."
         )
     differences = agreement["max_weight_difference"]
     lines += [
