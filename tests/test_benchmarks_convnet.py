@@ -202,3 +202,8 @@ def test_mnist_convnet_quick_runs_every_contender(tmp_path):
     assert parts[2]["input_shape"] == [64, 13, 13, 32]
     assert all(part["engine_ms"] > 0 and part["numpy_ms"] > 0 for part in parts)
     assert done.stdout.count(" met") + done.stdout.count("NOT met") >= 3  # the three targets
+    import mnist_convnet
+
+    assert "runs differ" not in mnist_convnet.report(figures)  # one round: nothing to compare
+    figures["rows"][0]["times_s"] = [1.0, 2.0]  # as when other work starts mid-run
+    assert "runs differ by 2.0x between rounds" in mnist_convnet.report(figures)
