@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_edu"
 MODULES = [
     "tensor.py",
     "gradients.py",
+    "creation.py",
     "nn/module.py",
     "nn/layers.py",
     "nn/convolutional.py",
@@ -30,6 +31,9 @@ MODULES = [
     "nn/schedules.py",
     "nn/models.py",
     "nn/sequential.py",
+    "nn/initializers.py",
+    "nn/metrics.py",
+    "nn/callbacks.py",
 ]
 # Arguments a reader never needs explained.
 OBVIOUS = {"self", "cls", "args", "kwargs"}
