@@ -34,6 +34,8 @@ MODULES = [
     "nn/initializers.py",
     "nn/metrics.py",
     "nn/callbacks.py",
+    "nn/saving.py",
+    "nn/serialization.py",
 ]
 # Arguments a reader never needs explained.
 OBVIOUS = {"self", "cls", "args", "kwargs"}
