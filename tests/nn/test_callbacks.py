@@ -335,7 +335,8 @@ def test_model_checkpoint_save_best_only(tmp_path):
 
 
 def test_model_checkpoint_errors(tmp_path):
-    with pytest.raises(ValueError, match="only weights can be saved"):
+    # Whole models are saved now (issue 17), to .zip files only.
+    with pytest.raises(ValueError, match="to a file name ending in .zip; got"):
         ModelCheckpoint(tmp_path / "m", save_weights_only=False)
     x, y = data(4)
     with pytest.raises(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, manual_seed, nn
-from tinygrad_edu.nn.training import batches
+from tinygrad_edu.nn.data_adapters import batches
 
 
 def blobs(samples=12, seed=0):

@@ -14,15 +14,18 @@ then `optimizer.zero_grad(); loss.backward(); optimizer.step()` for each batch.
 from tinygrad_edu.nn import (
     activations,
     callbacks,
+    data_adapters,
     initializers,
     losses,
     metrics,
     optimizers,
+    saving,
     schedules,
 )
 from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
-from tinygrad_edu.nn.models import Model, Sequential
+from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
 from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
@@ -35,6 +38,8 @@ __all__ = [
     "Flatten",
     "Dropout",
     "Activation",
+    "Input",
+    "InputLayer",
     "Conv2D",
     "MaxPooling2D",
     "AveragePooling2D",
@@ -43,11 +48,14 @@ __all__ = [
     "BatchNormalization",
     "Model",
     "Sequential",
+    "load_model",
     "activations",
     "callbacks",
+    "data_adapters",
     "initializers",
     "losses",
     "metrics",
     "optimizers",
+    "saving",
     "schedules",
 ]

@@ -20,7 +20,6 @@ summary.py, and `Sequential`, the plain stack of layers, in sequential.py.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -28,13 +27,14 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.nn import input_checks, serialization, training
+from tinygrad_edu.nn import data_adapters, input_checks, saving, serialization, training
 from tinygrad_edu.nn import losses as losses_module
 from tinygrad_edu.nn import metrics as metrics_module
 from tinygrad_edu.nn import optimizers as optimizers_module
 from tinygrad_edu.nn.callbacks import Callback, History
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.nn.progress import Progbar
+from tinygrad_edu.nn.saving import load_model as load_model  # Keras's keras.models.load_model
 from tinygrad_edu.nn.summary import summary_lines
 from tinygrad_edu.tensor import Tensor
 
@@ -272,20 +272,23 @@ class Model(Module):
         self,
         x: Any = None,
         y: Any = None,
-        batch_size: int | None = 32,
+        batch_size: int | None = None,
         epochs: int = 1,
         verbose: int | str = "auto",
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: Any = None,
         shuffle: bool = True,
         initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
     ) -> History:
-        """Train for `epochs` passes over (x, y) in batches, one `train_step` per batch.
+        """Train for `epochs` passes over the data, one `train_step` per batch.
 
         Args:
             x: inputs, an array (or Tensor, or nested list) of shape (samples, features...);
-                integers (uint8 images) are converted to the model's float dtype.
+                integers (uint8 images) are converted to the model's float dtype. Or a
+                pipeline of (x, y) batches (no y, no batch_size): see `nn.data_adapters`.
             y: targets with one row per sample: integer labels for the sparse
                 losses, one-hot rows or values for the others.
             batch_size: samples per step (None: 32); the last batch may be smaller.
@@ -294,9 +297,11 @@ class Model(Module):
             callbacks: `Callback`s whose hooks run at each epoch (and batch).
             validation_split: the fraction in [0, 1) of samples held out, taken from
                 the END before shuffling; logs `val_loss` and `val_<metric>` per epoch.
-            validation_data: (x_val, y_val) to validate on instead of a split.
+            validation_data: (x_val, y_val), or a pipeline, to validate on instead.
             shuffle: a new random batch order each epoch (seeded by `manual_seed`).
             initial_epoch: the epoch to start at, to resume an earlier run.
+            steps_per_epoch, validation_steps: batches per epoch (per validation), for a
+                pipeline that never ends; one that runs dry first warns and stops.
 
         Returns:
             The `History`: `history.history["loss"]` has one mean per epoch.
@@ -306,33 +311,33 @@ class Model(Module):
             ValueError, TypeError: bad data or arguments, explained in the message.
         """
         self._require_compiled("fit")
-        batch_size = input_checks.check_batch_size(batch_size, "fit")
         verbose = input_checks.check_verbose(verbose, "fit")
         epochs = input_checks.check_epochs(epochs)
-        x, y = input_checks.check_data("fit", x, y)
-        x, y, validation = input_checks.validation_arrays(x, y, validation_split, validation_data)
-        self._prepare_inputs(x, "fit")
+        train, validation = data_adapters.fit_data(
+            x, y, batch_size, shuffle, steps_per_epoch,
+            validation_split, validation_data, validation_steps,
+        )  # fmt: skip
+        self._prepare_inputs(train.peek()[0], "fit")
         if validation is not None:
             shape = self._known_input_shape()
-            input_checks.check_input_shape(validation[0], shape, "fit (validation data)")
+            input_checks.check_input_shape(validation.peek()[0], shape, "fit (validation data)")
         self._bind_optimizer()
         epoch_range = range(initial_epoch, epochs)
-        return training.fit_epochs(
-            self, x, y, validation, batch_size, epoch_range, shuffle, verbose, callbacks or []
-        )
+        return training.fit_epochs(self, train, validation, epoch_range, verbose, callbacks or [])
 
     def evaluate(
         self,
         x: Any = None,
         y: Any = None,
-        batch_size: int | None = 32,
+        batch_size: int | None = None,
         verbose: int | str = "auto",
         return_dict: bool = False,
+        steps: int | None = None,
     ) -> float | list[float] | dict[str, float]:
         """The mean loss (and metrics) on (x, y), one `test_step` per batch.
 
-        Args: x, y, batch_size and verbose as for `fit`;
-            return_dict: return {"loss": ..., "accuracy": ...} instead.
+        Args: x, y, batch_size and verbose as for `fit`; steps: batches to use (for an
+            endless pipeline); return_dict: return {"loss": ..., "accuracy": ...} instead.
 
         Returns:
             The loss as a float when no metric is compiled, else [loss, *metrics]
@@ -343,25 +348,28 @@ class Model(Module):
             ValueError, TypeError: bad data or arguments, explained in the message.
         """
         self._require_compiled("evaluate")
-        batch_size = input_checks.check_batch_size(batch_size, "evaluate")
         verbose = input_checks.check_verbose(verbose, "evaluate")
-        x, y = input_checks.check_data("evaluate", x, y)
-        self._prepare_inputs(x, "evaluate")
-        progbar = Progbar(math.ceil(len(x) / batch_size), verbose=verbose) if verbose else None
-        results = training.evaluate_batches(self, x, y, batch_size, progbar)
+        batches = data_adapters.epochs("evaluate", x, y, batch_size, steps)
+        self._prepare_inputs(batches.peek()[0], "evaluate")
+        progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
+        results = training.evaluate_batches(self, batches, progbar)
         if progbar is not None:
-            progbar.update(progbar.target, results.items(), finalize=True)
+            progbar.update(batches.steps_done, results.items(), finalize=True)
         if return_dict:
             return results
         values = list(results.values())
         return values[0] if len(values) == 1 else values
 
     def predict(
-        self, x: Any, batch_size: int | None = 32, verbose: int | str = "auto"
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: int | str = "auto",
+        steps: int | None = None,
     ) -> np.ndarray:
         """The model's outputs for x, batch by batch, in eval mode and without a graph.
 
-        Args: x, batch_size and verbose as for `fit`; no compile is needed.
+        Args: x, batch_size, verbose and steps as for `evaluate`; no compile is needed.
 
         Returns:
             An array of shape (samples, outputs...) in the model's float dtype.
@@ -370,14 +378,13 @@ class Model(Module):
             ValueError, TypeError: bad data or arguments, or a model that does not
                 return one Tensor.
         """
-        batch_size = input_checks.check_batch_size(batch_size, "predict")
         verbose = input_checks.check_verbose(verbose, "predict")
-        x, _ = input_checks.check_data("predict", x, needs_y=False)
-        self._prepare_inputs(x, "predict")
-        progbar = Progbar(math.ceil(len(x) / batch_size), verbose=verbose) if verbose else None
-        outputs = training.predict_batches(self, x, batch_size, progbar)
+        batches = data_adapters.epochs("predict", x, None, batch_size, steps, needs_y=False)
+        self._prepare_inputs(batches.peek()[0], "predict")
+        progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
+        outputs = training.predict_batches(self, batches, progbar)
         if progbar is not None:
-            progbar.update(progbar.target, finalize=True)
+            progbar.update(batches.steps_done, finalize=True)
         return outputs
 
     # ------------------------------------------------------------ weights
@@ -430,6 +437,10 @@ class Model(Module):
         """
         self._ensure_built("load_weights")
         serialization.load_weights(self.named_weights(), path)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the whole model to one `.zip` file for `load_model`; see `nn.saving.save_model`."""
+        saving.save_model(self, path)
 
     # ------------------------------------------------------------ summary
     @property

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tinygrad_edu.autograd import name_scope
+from tinygrad_edu.nn import saving
 from tinygrad_edu.tensor import Tensor
 
 
@@ -38,6 +39,26 @@ class Module:
     `training` (True after construction, as in PyTorch) tells layers such as
     Dropout which mode they are in; `train()` and `eval()` set it everywhere below.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Module:
+        # Keep the constructor's arguments for get_config (saving), as Keras 3 does.
+        module = super().__new__(cls)
+        saving.record_arguments(module, cls, args, kwargs)
+        return module
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this module, as JSON values (for saving).
+
+        They are the arguments it was made with (and its current name). Raises
+        TypeError when one cannot be written as JSON (an array, a lambda):
+        override this and `from_config` then.
+        """
+        return saving.recorded_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Module:
+        """A new, unbuilt module from `get_config()`'s result."""
+        return cls(**saving.arguments_from_config(config))
 
     # True when the class's forward, or its Keras-style call, has a `training` parameter:
     # calling a layer or model then passes it the mode in effect, as Keras does.
@@ -92,6 +113,11 @@ class Module:
 
     @property
     def name(self) -> str:
+        """The module's name; renaming also renames the weights named after it.
+
+        Raises:
+            TypeError: on assigning something that is not a non-empty string.
+        """
         return self._name
 
     @name.setter
@@ -125,6 +151,7 @@ class Module:
                         yield f"{attribute}.{position}", module
 
     def children(self) -> list[Module]:
+        """The direct sub-modules, in the order `named_children` gives them."""
         return [module for _, module in self.named_children()]
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -144,6 +171,7 @@ class Module:
             stack.extend(reversed(below))  # reversed, so the first child comes out first
 
     def modules(self) -> list[Module]:
+        """This module and every module below it, each once, parents first."""
         return [module for _, module in self.named_modules()]
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:
@@ -202,11 +230,17 @@ class Module:
 
     # ------------------------------------------------------------ running
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What calling the module computes; every subclass writes its own.
+
+        Raises:
+            NotImplementedError: in a subclass that did not define it.
+        """
         raise NotImplementedError(
             f"{type(self).__name__} must define forward(self, ...) to say what calling it computes"
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """`forward(*args, **kwargs)`, with every op it records tagged with this module's name."""
         # The scope tags every op recorded inside with this module's name (for graph pictures).
         with name_scope(self._name):
             return self.forward(*args, **kwargs)

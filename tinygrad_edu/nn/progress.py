@@ -60,21 +60,23 @@ class Progbar:
     verbose=2: one summary line when the work is finished.
     verbose=0: nothing.
     `update(current, values, finalize)` is cheap to call every step: it returns
-    early unless it is time to redraw.
+    early unless it is time to redraw. `target=None` means the number of steps
+    is not known yet (a generator without `steps_per_epoch`): the bar then shows
+    `12/Unknown` and no ETA, as Keras's does.
     """
 
     def __init__(
         self,
-        target: int,
+        target: int | None,
         width: int = 30,
         verbose: int = 1,
         interval: float = 0.05,
         unit_name: str = "step",
         stream: TextIO | None = None,
     ) -> None:
-        if target < 1:
+        if target is not None and target < 1:
             raise ValueError(f"Progbar: target must be at least 1 step, got {target}")
-        self.target = int(target)
+        self.target = None if target is None else int(target)
         self.width = width
         self.verbose = verbose
         self.interval = interval
@@ -97,7 +99,7 @@ class Progbar:
         if self.verbose == 0 or self._finished:
             return
         if finalize is None:
-            finalize = current >= self.target
+            finalize = self.target is not None and current >= self.target
         now = time.perf_counter()
         if not finalize:
             # Mid-epoch lines are drawn only on a terminal with verbose=1, and not too often.
@@ -114,9 +116,11 @@ class Progbar:
             if finalize:
                 per_step = elapsed / max(current, 1)
                 line += f" - {format_duration(elapsed)} {format_time_per_step(per_step)}"
-            else:
+            elif self.target is not None:
                 remaining = elapsed / max(current, 1) * (self.target - current)
                 line += f" - ETA: {format_duration(remaining)}"
+            else:
+                line += f" - {format_duration(elapsed)}"
         else:  # verbose == 2: one line per epoch, no bar
             line = f"{self._counter(current)} - {format_duration(elapsed)}"
         line += values_text
@@ -133,11 +137,15 @@ class Progbar:
         self.stream.flush()
 
     def _counter(self, current: int) -> str:
+        if self.target is None:
+            return f"{current:>7}/Unknown"
         digits = len(str(self.target))
         return f"{current:>{digits}}/{self.target}"
 
     def _bar(self, current: int) -> str:
         """`123/469 [=======>......................]`"""
+        if self.target is None:
+            return self._counter(current)
         filled = int(self.width * min(current, self.target) / self.target)
         if filled == 0:
             inside = "." * self.width

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from tinygrad_edu.nn import saving
 from tinygrad_edu.nn.input_checks import Shape
+from tinygrad_edu.nn.input_layer import InputLayer
 from tinygrad_edu.nn.models import Model
 from tinygrad_edu.nn.module import Module, snake_case
 from tinygrad_edu.tensor import Tensor
@@ -34,6 +36,7 @@ class Sequential(Model):
         super().__init__(name=name)
         self._layer_list: list[Module] = []
         self._output_shapes: dict[int, Shape] = {}
+        self._declared_input_shape: Shape | None = None  # from keras.Input(shape=...)
         for layer in layers or []:
             self.add(layer)
 
@@ -45,11 +48,13 @@ class Sequential(Model):
     def add(self, layer: Module) -> None:
         """Put `layer` on top of the stack, naming it (`dense_2`) if it has no name.
 
-        If the model's input shape is known, the new layer is built at once.
+        If the model's input shape is known, the new layer is built at once. An
+        `Input(shape=...)` (first only) gives the model its input shape instead.
 
         Raises:
             TypeError: `layer` is not an `nn.Module`.
-            ValueError: the layer is already in the model, or another layer has its name.
+            ValueError: the layer is already in the model, or another layer has its name;
+                an Input after a layer.
             Whatever the layer raises when it cannot take the output of the layer
             below; the model is then left as it was.
         """
@@ -57,6 +62,11 @@ class Sequential(Model):
             raise TypeError(
                 f"Sequential.add: expected a layer (an nn.Module), got {type(layer).__name__}"
             )
+        if isinstance(layer, InputLayer):  # keras.Input(shape=...): the shape, not a layer
+            if self._layer_list:
+                raise ValueError("Sequential.add: an Input can only come first, before any layer")
+            self._declared_input_shape = layer.input_shape
+            return
         if any(layer is existing for existing in self._layer_list):
             raise ValueError(f"Sequential.add: layer '{layer.name}' is already in this model")
         self._name_layer(layer)
@@ -130,7 +140,14 @@ class Sequential(Model):
         return tuple(shape) if shape is not None else None
 
     def _known_input_shape(self) -> Shape | None:
-        return self._build_input_shape or self._first_layer_input_shape()
+        return (
+            self._build_input_shape or self._declared_input_shape or self._first_layer_input_shape()
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """The name and each layer's entry ({"module", "class_name", "config"}), for saving."""
+        layers = [saving.serialize_object(layer) for layer in self._layer_list]
+        return {"name": self.name, "layers": layers}
 
     def _layer_output_shape(self, layer: Module) -> Any:
         return getattr(layer, "output_shape", None) or self._output_shapes.get(id(layer))

@@ -6,77 +6,52 @@
 
 The step itself (zero_grad, forward, loss, backward, step) is `Model.train_step`;
 this file only feeds it batches, averages what it returns and calls the
-callbacks. Every loop takes its batches from `batches`, the one place that
-slices the data.
+callbacks. Every loop takes its batches from an `EpochIterator`
+(`nn.data_adapters`), which makes them from arrays (`data_adapters.batches`,
+the one place that slices the data), a generator or a PyDataset alike.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
+from tinygrad_edu.nn.data_adapters import EpochIterator
 from tinygrad_edu.nn.module import training_mode
 from tinygrad_edu.nn.progress import Progbar
-from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import Tensor
 
 Logs = dict[str, float]
 
 
-def batches(
-    x: np.ndarray,
-    y: np.ndarray | None,
-    batch_size: int,
-    dtype: np.dtype,
-    order: np.ndarray | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-    """(x_batch, y_batch) pairs of at most `batch_size` samples; y_batch is None without y.
-
-    `order` is a permutation of the sample indices to shuffle by (None keeps the
-    order). x is converted to `dtype` (the model's float dtype, so uint8 images
-    work), and so are float targets; integer labels stay integers.
-    """
-    convert_x = x.dtype != dtype
-    convert_y = y is not None and y.dtype.kind == "f" and y.dtype != dtype
-    for start in range(0, len(x), batch_size):
-        # A fancy index copies one batch; a slice copies nothing.
-        batch = (
-            slice(start, start + batch_size) if order is None else order[start : start + batch_size]
-        )
-        x_batch = x[batch].astype(dtype) if convert_x else x[batch]
-        y_batch = None
-        if y is not None:
-            y_batch = y[batch].astype(dtype) if convert_y else y[batch]
-        yield x_batch, y_batch
-
-
 def fit_epochs(
     model: Any,
-    x: np.ndarray,
-    y: np.ndarray,
-    validation: tuple[np.ndarray, np.ndarray] | None,
-    batch_size: int,
+    train: EpochIterator,
+    validation: EpochIterator | None,
     epochs: range,
-    shuffle: bool,
     verbose: int,
     callbacks: Sequence[Callback],
 ) -> History:
     """`fit`'s outer loop: each epoch trains, then validates, then tells the callbacks.
 
-    The model is in training mode throughout (validation switches to eval mode
-    for its own pass); a callback that sets `model.stop_training` ends it early.
+    The batches come from `train` and `validation` (see `nn.data_adapters`),
+    whatever they were made from: arrays, a generator or a PyDataset. The model
+    is in training mode throughout (validation switches to eval mode for its
+    own pass); a callback that sets `model.stop_training` ends it early, and so
+    does a pipeline that runs out of data (`train.ran_out`).
     Returns the `History`, which is also left in `model.history`.
     """
     history = History()
+    # "steps" is None while a generator's length is unknown, and set once it is
+    params = {"verbose": verbose, "epochs": epochs.stop, "steps": train.steps_per_epoch}
     callback_list = CallbackList(
         [*([ProgbarLogger(verbose)] if verbose else []), *callbacks, history],
         model=model,
-        params={"verbose": verbose, "epochs": epochs.stop, "steps": math.ceil(len(x) / batch_size)},
+        params=params,
     )
     model.history = history
     model.stop_training = False
@@ -84,36 +59,33 @@ def fit_epochs(
     with training_mode(model, True):
         callback_list.on_train_begin()
         for epoch in epochs:
+            params["steps"] = train.steps_per_epoch
             callback_list.on_epoch_begin(epoch)
-            logs = train_epoch(model, x, y, batch_size, shuffle, callback_list)
+            epoch_logs = train_epoch(model, train, callback_list)
+            if train.steps_done == 0:  # the data ran out before this epoch began
+                break
+            params["steps"] = params["steps"] or train.steps_done
+            logs = epoch_logs
             if validation is not None:
-                results = evaluate_batches(model, *validation, batch_size)
+                results = evaluate_batches(model, validation)
                 logs.update({f"val_{name}": value for name, value in results.items()})
             callback_list.on_epoch_end(epoch, logs)
-            if model.stop_training:
+            if model.stop_training or train.ran_out:
                 break
         callback_list.on_train_end(logs)
     return history
 
 
-def train_epoch(
-    model: Any,
-    x: np.ndarray,
-    y: np.ndarray,
-    batch_size: int,
-    shuffle: bool,
-    callback_list: CallbackList,
-) -> Logs:
-    """One pass over the data, one `train_step` per batch.
+def train_epoch(model: Any, train: EpochIterator, callback_list: CallbackList) -> Logs:
+    """One epoch of `train`'s batches, one `train_step` per batch.
 
     Returns the mean of each value `train_step` returned ("loss", metrics), weighted
     by batch size, so it is the mean over samples even when the last batch is short.
     """
-    order = generator().permutation(len(x)) if shuffle else None
     dtype = model._input_dtype()
     use_batch_hooks = callback_list.uses_batch_hooks  # skip building logs nobody reads
     means = WeightedMeans("train_step")
-    for step, (x_batch, y_batch) in enumerate(batches(x, y, batch_size, dtype, order)):
+    for step, (x_batch, y_batch) in enumerate(train.epoch(dtype)):
         if use_batch_hooks:
             callback_list.on_train_batch_begin(step)
         means.add(model.train_step(Tensor(x_batch), y_batch), len(x_batch))
@@ -124,17 +96,14 @@ def train_epoch(
     return means.result()
 
 
-def evaluate_batches(
-    model: Any, x: np.ndarray, y: np.ndarray, batch_size: int, progbar: Progbar | None = None
-) -> Logs:
-    """Mean of each value `test_step` returns over (x, y), weighted by batch size.
-
-    Runs in eval mode (dropout off) and records no graph.
+def evaluate_batches(model: Any, batches: EpochIterator, progbar: Progbar | None = None) -> Logs:
+    """Mean of each value `test_step` returns over one epoch of `batches`, weighted by
+    batch size. Runs in eval mode (dropout off) and records no graph.
     """
     dtype = model._input_dtype()
     means = WeightedMeans("test_step")
     with no_grad(), training_mode(model, False):
-        for step, (x_batch, y_batch) in enumerate(batches(x, y, batch_size, dtype), start=1):
+        for step, (x_batch, y_batch) in enumerate(batches.epoch(dtype), start=1):
             means.add(model.test_step(Tensor(x_batch), y_batch), len(x_batch))
             if progbar is not None:
                 progbar.update(step, means.result().items(), finalize=False)
@@ -142,7 +111,7 @@ def evaluate_batches(
 
 
 def predict_batches(
-    model: Any, x: np.ndarray, batch_size: int, progbar: Progbar | None = None
+    model: Any, batches: EpochIterator, progbar: Progbar | None = None
 ) -> np.ndarray:
     """`predict_step`'s outputs for each batch, joined along the samples axis.
 
@@ -154,7 +123,7 @@ def predict_batches(
     dtype = model._input_dtype()
     outputs = []
     with no_grad(), training_mode(model, False):
-        for step, (x_batch, _) in enumerate(batches(x, None, batch_size, dtype), start=1):
+        for step, (x_batch, _) in enumerate(batches.epoch(dtype), start=1):
             y_pred = model.predict_step(Tensor(x_batch))
             if not isinstance(y_pred, Tensor):
                 raise TypeError(

@@ -1,0 +1,46 @@
+"""Keras 3's names over tinygrad_edu, so course code runs with one import changed.
+
+    import tinygrad_edu.keras as keras        # instead of: import keras
+    from tinygrad_edu.keras import layers     # instead of: from keras import layers
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    model = keras.Sequential([keras.Input(shape=(784,)), layers.Dense(10, activation="softmax")])
+
+Nothing here is a second implementation: every name is the object that
+`tinygrad_edu.nn` or `tinygrad_edu.datasets` already has, under the name and
+in the place Keras gives it. The README's "Coming from Keras" section lists
+what is supported and what differs.
+"""
+
+from tinygrad_edu.keras import (
+    activations,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    saving,
+    utils,
+)
+from tinygrad_edu.nn.input_layer import Input
+from tinygrad_edu.nn.models import Model, Sequential
+
+__all__ = [
+    "Input",
+    "Model",
+    "Sequential",
+    "activations",
+    "callbacks",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "saving",
+    "utils",
+]

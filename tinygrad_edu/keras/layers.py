@@ -1,0 +1,28 @@
+"""`keras.layers`: the layers of `tinygrad_edu.nn` under Keras's names.
+
+Add each new layer of `nn` here too; tests/keras/test_namespace.py checks that
+every layer class `nn` exports is listed.
+"""
+
+from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.input_layer import Input, InputLayer
+from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.normalization import BatchNormalization
+from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.reshaping import Reshape
+
+__all__ = [
+    "Activation",
+    "AveragePooling2D",
+    "BatchNormalization",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "GlobalAveragePooling2D",
+    "Input",
+    "InputLayer",
+    "Layer",
+    "MaxPooling2D",
+    "Reshape",
+]
