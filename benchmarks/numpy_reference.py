@@ -46,64 +46,31 @@ def initial_weights(
     ]
 
 
-class NumpyMLP:
-    """Two dense layers trained with RMSprop, forward and backward by hand."""
+class HandWrittenModel:
+    """What every hand-written reference shares: RMSprop, a training step, an epoch.
+
+    A subclass keeps its weights as a list of arrays, `self.weights` (Keras's
+    get_weights order), and writes `forward_backward(x, labels) -> (loss,
+    accuracy, gradients)` with the gradients in the same order.
+    """
 
     def __init__(self, weights: list[np.ndarray], settings: RMSpropSettings | None = None):
         # Own copies, so training this model never changes the caller's arrays.
-        self.kernel1, self.bias1, self.kernel2, self.bias2 = (np.array(w) for w in weights)
+        self.weights = [np.array(w) for w in weights]
         self.settings = settings or RMSpropSettings()
         # RMSprop's running mean of squared gradients, one per parameter, and a
         # scratch array per parameter for the update's intermediate results (made
         # once, like tinygrad-edu's optimizers do, so a step allocates nothing there).
-        self.velocities = [np.zeros_like(p) for p in self.parameters()]
-        self.scratch = [np.empty_like(p) for p in self.parameters()]
+        self.velocities = [np.zeros_like(p) for p in self.weights]
+        self.scratch = [np.empty_like(p) for p in self.weights]
 
     def parameters(self) -> list[np.ndarray]:
-        return [self.kernel1, self.bias1, self.kernel2, self.bias2]
-
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        hidden = np.maximum(x @ self.kernel1 + self.bias1, 0)
-        logits = hidden @ self.kernel2 + self.bias2
-        return _softmax(logits)
+        return self.weights
 
     def forward_backward(
         self, x: np.ndarray, labels: np.ndarray
     ) -> tuple[float, float, list[np.ndarray]]:
-        """Loss, accuracy and the gradients [d kernel1, d bias1, d kernel2, d bias2]."""
-        batch = x.shape[0]
-        rows = np.arange(batch)
-
-        # Forward. The hidden layer is computed in one buffer: add the bias and
-        # apply relu in place (relu's derivative can be read off its output).
-        hidden = x @ self.kernel1
-        hidden += self.bias1
-        np.maximum(hidden, 0, out=hidden)
-        logits = hidden @ self.kernel2
-        logits += self.bias2
-
-        # Softmax with the row maximum subtracted (exp cannot overflow), and the
-        # loss from log-softmax, so a probability that underflows to 0 is no log(0).
-        logits -= logits.max(axis=1, keepdims=True)
-        probabilities = np.exp(logits)
-        totals = probabilities.sum(axis=1, keepdims=True)
-        probabilities /= totals
-        log_likelihood = logits[rows, labels] - np.log(totals[:, 0])
-        loss = float(-log_likelihood.mean())
-        accuracy = float((probabilities.argmax(axis=1) == labels).mean())
-
-        # Backward. Softmax and cross-entropy together have the simple derivative
-        # (probabilities - onehot(labels)) / batch with respect to the logits.
-        grad_logits = probabilities  # reuse the buffer: the probabilities are not needed again
-        grad_logits[rows, labels] -= 1
-        grad_logits /= batch
-        grad_kernel2 = hidden.T @ grad_logits  # .T is a view: BLAS reads it transposed
-        grad_bias2 = grad_logits.sum(axis=0)
-        grad_hidden = grad_logits @ self.kernel2.T
-        grad_hidden *= hidden > 0  # relu passes the gradient where its output was positive
-        grad_kernel1 = x.T @ grad_hidden
-        grad_bias1 = grad_hidden.sum(axis=0)
-        return loss, accuracy, [grad_kernel1, grad_bias1, grad_kernel2, grad_bias2]
+        raise NotImplementedError
 
     def apply_gradients(self, gradients: list[np.ndarray]) -> None:
         """One RMSprop step, updating parameters and velocities in place.
@@ -143,6 +110,84 @@ class NumpyMLP:
             total_accuracy += accuracy
             steps += 1
         return total_loss / steps, total_accuracy / steps
+
+
+class NumpyMLP(HandWrittenModel):
+    """Two dense layers trained with RMSprop, forward and backward by hand."""
+
+    def __init__(self, weights: list[np.ndarray], settings: RMSpropSettings | None = None):
+        super().__init__(weights, settings)
+        self.kernel1, self.bias1, self.kernel2, self.bias2 = self.weights
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        hidden = np.maximum(x @ self.kernel1 + self.bias1, 0)
+        logits = hidden @ self.kernel2 + self.bias2
+        return _softmax(logits)
+
+    def forward_backward(
+        self, x: np.ndarray, labels: np.ndarray
+    ) -> tuple[float, float, list[np.ndarray]]:
+        """Loss, accuracy and the gradients [d kernel1, d bias1, d kernel2, d bias2]."""
+        # Forward. The hidden layer is computed in one buffer: add the bias and
+        # apply relu in place (relu's derivative can be read off its output).
+        hidden = x @ self.kernel1
+        hidden += self.bias1
+        np.maximum(hidden, 0, out=hidden)
+        logits = hidden @ self.kernel2
+        logits += self.bias2
+
+        # Softmax with the row maximum subtracted (exp cannot overflow), and the
+        # loss from log-softmax, so a probability that underflows to 0 is no log(0).
+        # (The same as `softmax_cross_entropy` below, written inline: this step's
+        # Python calls are counted in step_instructions.py, against the engine's.)
+        batch = x.shape[0]
+        rows = np.arange(batch)
+        logits -= logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        totals = probabilities.sum(axis=1, keepdims=True)
+        probabilities /= totals
+        log_likelihood = logits[rows, labels] - np.log(totals[:, 0])
+        loss = float(-log_likelihood.mean())
+        accuracy = float((probabilities.argmax(axis=1) == labels).mean())
+
+        # Backward. Softmax and cross-entropy together have the simple derivative
+        # (probabilities - onehot(labels)) / batch with respect to the logits.
+        grad_logits = probabilities  # reuse the buffer: the probabilities are not needed again
+        grad_logits[rows, labels] -= 1
+        grad_logits /= batch
+        grad_kernel2 = hidden.T @ grad_logits  # .T is a view: BLAS reads it transposed
+        grad_bias2 = grad_logits.sum(axis=0)
+        grad_hidden = grad_logits @ self.kernel2.T
+        grad_hidden *= hidden > 0  # relu passes the gradient where its output was positive
+        grad_kernel1 = x.T @ grad_hidden
+        grad_bias1 = grad_hidden.sum(axis=0)
+        return loss, accuracy, [grad_kernel1, grad_bias1, grad_kernel2, grad_bias2]
+
+
+def softmax_cross_entropy(
+    logits: np.ndarray, labels: np.ndarray
+) -> tuple[float, float, np.ndarray]:
+    """Mean sparse cross-entropy of softmax(logits), accuracy, and d loss / d logits.
+
+    `logits` (batch, classes) is overwritten (it becomes the gradient's buffer).
+    Softmax is taken with the row maximum subtracted (exp cannot overflow) and the
+    loss from log-softmax, so a probability that underflows to 0 is no log(0).
+    Softmax and cross-entropy together have the simple derivative
+    (probabilities - onehot(labels)) / batch with respect to the logits.
+    """
+    batch = logits.shape[0]
+    rows = np.arange(batch)
+    logits -= logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits)
+    totals = probabilities.sum(axis=1, keepdims=True)
+    probabilities /= totals
+    log_likelihood = logits[rows, labels] - np.log(totals[:, 0])
+    loss = float(-log_likelihood.mean())
+    accuracy = float((probabilities.argmax(axis=1) == labels).mean())
+    grad_logits = probabilities  # reuse the buffer: the probabilities are not needed again
+    grad_logits[rows, labels] -= 1
+    grad_logits /= batch
+    return loss, accuracy, grad_logits
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

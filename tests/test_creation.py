@@ -20,6 +20,9 @@ from tinygrad_edu import Tensor
         (lambda **kw: tg.full(3, -1.0, **kw), np.full(3, -1.0)),
         (lambda **kw: tg.arange(5, **kw), np.arange(5)),
         (lambda **kw: tg.arange(1, 2, 0.25, **kw), np.arange(1, 2, 0.25)),
+        # One bound and a step, as numpy.arange(10, step=2): the bound is the stop.
+        (lambda **kw: tg.arange(10, step=2, **kw), np.arange(10, step=2)),
+        (lambda **kw: tg.arange(3, step=0.5, **kw), np.arange(3, step=0.5)),
         (lambda **kw: tg.eye(3, **kw), np.eye(3)),
         (lambda **kw: tg.eye(2, 3, **kw), np.eye(2, 3)),
     ],

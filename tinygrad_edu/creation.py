@@ -1,4 +1,12 @@
-"""Constructors: tensors of zeros, ones, ranges and random numbers."""
+"""Constructors: tensors of zeros, ones, ranges and random numbers.
+
+Every constructor makes a new leaf Tensor, float32 unless `dtype` says otherwise (as
+PyTorch's default dtype), with `requires_grad=False` unless asked. A shape may be
+given as separate ints (`zeros(2, 3)`) or as one tuple (`zeros((2, 3))`); a negative
+size is a ValueError. `requires_grad=True` with an integer dtype is a TypeError (only
+floating-point tensors have gradients). The random ones draw from the generator that
+`tinygrad_edu.manual_seed` seeds.
+"""
 
 from __future__ import annotations
 
@@ -26,11 +34,25 @@ def _make(array: np.ndarray, dtype: Any, requires_grad: bool, name: str | None) 
     return Tensor(array.astype(dtype or DEFAULT_DTYPE, copy=False), requires_grad, name=name)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None):
+def zeros(
+    *shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+) -> Tensor:
+    """A tensor of zeros of `shape`.
+
+    `dtype` is float32 unless given; `requires_grad=True` makes a leaf that backward
+    fills (floating dtypes only); `name` labels it in reprs and graph pictures.
+    """
     return _make(np.zeros(_shape(shape), dtype or DEFAULT_DTYPE), dtype, requires_grad, name)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None):
+def ones(
+    *shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+) -> Tensor:
+    """A tensor of ones of `shape`.
+
+    `dtype` is float32 unless given; `requires_grad=True` makes a leaf that backward
+    fills (floating dtypes only); `name` labels it in reprs and graph pictures.
+    """
     return _make(np.ones(_shape(shape), dtype or DEFAULT_DTYPE), dtype, requires_grad, name)
 
 
@@ -41,15 +63,24 @@ def full(
     requires_grad: bool = False,
     name: str | None = None,
 ) -> Tensor:
+    """A tensor of `shape` with every entry `value`.
+
+    Args:
+        shape: an int or a tuple.
+        value: the number every entry holds (rounded to the dtype).
+        dtype, requires_grad, name: as for `zeros`.
+    """
     shape = _shape((shape,) if isinstance(shape, int) else (shape,))
     return _make(np.full(shape, value, dtype or DEFAULT_DTYPE), dtype, requires_grad, name)
 
 
 def zeros_like(tensor: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of `tensor`'s shape, and of its dtype if it is a Tensor or array (else float32)."""
     return zeros(np.shape(tensor), dtype=dtype or _dtype_of(tensor), requires_grad=requires_grad)
 
 
 def ones_like(tensor: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of `tensor`'s shape, and of its dtype if it is a Tensor or array (else float32)."""
     return ones(np.shape(tensor), dtype=dtype or _dtype_of(tensor), requires_grad=requires_grad)
 
 
@@ -57,13 +88,18 @@ def _dtype_of(tensor: Any) -> Any:
     return tensor.dtype if isinstance(tensor, (Tensor, np.ndarray)) else None
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None):
+def rand(
+    *shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+) -> Tensor:
     """Uniform on [0, 1), drawn from the generator that manual_seed sets."""
     return _make(generator().random(_shape(shape)), dtype, requires_grad, name)
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None):
-    """Standard normal, drawn from the generator that manual_seed sets."""
+def randn(
+    *shape: Any, dtype: Any = None, requires_grad: bool = False, name: str | None = None
+) -> Tensor:
+    """Standard normal (mean 0, standard deviation 1), drawn from the generator that
+    manual_seed sets."""
     return _make(generator().standard_normal(_shape(shape)), dtype, requires_grad, name)
 
 
@@ -75,7 +111,16 @@ def uniform(
     requires_grad: bool = False,
     name: str | None = None,
 ) -> Tensor:
-    """Uniform on [low, high)."""
+    """Uniform on [low, high), drawn from the generator that manual_seed sets.
+
+    Args:
+        low, high: the bounds, low <= high.
+        shape: an int or a tuple, () (one number) by default.
+        dtype, requires_grad, name: as for `zeros`.
+
+    Raises:
+        ValueError: low greater than high, or a negative size.
+    """
     if not low <= high:
         raise ValueError(f"uniform: low ({low}) must not be greater than high ({high})")
     shape = _shape((shape,) if isinstance(shape, int) else (shape,))
@@ -89,10 +134,25 @@ def arange(
     dtype: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Evenly spaced values, as numpy.arange (float32 unless a dtype is given)."""
-    values = np.arange(start, stop, step) if stop is not None else np.arange(start)
+    """Evenly spaced values, as numpy.arange (float32 unless a dtype is given).
+
+    Args:
+        start: the first value; given alone it is the stop, and the range starts at 0
+            (`arange(5)` is 0, 1, 2, 3, 4).
+        stop: the end, not included.
+        step: the distance between values (1); `arange(10, step=2)` is 0, 2, 4, 6, 8.
+        dtype, requires_grad: as for `zeros`.
+    """
+    values = np.arange(start, stop, step) if stop is not None else np.arange(0, start, step)
     return _make(values, dtype, requires_grad, None)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix: ones on the diagonal, zeros elsewhere.
+
+    Args:
+        n: the number of rows.
+        m: the number of columns (n when left out).
+        dtype, requires_grad: as for `zeros`.
+    """
     return _make(np.eye(n, m), dtype, requires_grad, None)

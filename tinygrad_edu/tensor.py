@@ -638,8 +638,17 @@ def _plain_index(index: Any) -> Any:
 def seed_gradient(output: Tensor, grad: Any, who: str, what: str, name: str) -> Tensor:
     """The gradient a backward pass starts from at `output`: `grad` as a Tensor, or 1.
 
-    `Tensor.backward` and `grad()` both check their seeds here. `who`, `what`
-    and `name` word the errors: e.g. "backward", "grad" and "this output".
+    `Tensor.backward` and `grad()` both check their seeds here.
+
+    Args:
+        output: the Tensor the backward pass starts from.
+        grad: the gradient of the final result with respect to `output` (a Tensor,
+            array or number of output's shape), or None for 1 on a one-element output.
+        who, what, name: words for the errors, e.g. "backward", "grad" and
+            "this output".
+
+    Returns:
+        The seed, a Tensor of output's shape and dtype.
 
     Raises:
         RuntimeError: `output` does not require grad, or `grad` is None for an

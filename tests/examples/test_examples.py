@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import math
 import os
 import re
 import struct
@@ -246,13 +247,86 @@ def test_dropout_and_decay_runs_on_tiny_files(tmp_path: Path, tiny_data_dir: Pat
     assert_png(result["figure"])
 
 
+# ---------------------------------------------------------------- convnets (issue 16)
+# The full lessons take minutes an epoch on a CPU: their figures, measured once on real
+# MNIST, are in each example's docstring and the README. These run each example end to
+# end on a few hundred of tiny_data_dir's images for a few steps: it runs, and it learns.
+def test_mnist_convnet_is_the_books_model_and_learns(tiny_data_dir: Path) -> None:
+    example = load_example("mnist_convnet")
+    assert example.build_model().count_params() == 104_202  # as the book's summary() says
+    args = ["--data-dir", str(tiny_data_dir), "--train-size", "384", "--epochs", "2"]
+    result = example.main(args)
+    losses = result["history"]["loss"]
+    assert len(losses) == 2 and losses[1] < 0.8 * losses[0]  # 12 steps go downhill
+    assert result["test_accuracy"] >= 0.9  # on 200 unseen images; chance is 0.1
+    assert len(result["epoch_seconds"]) == 2 and min(result["epoch_seconds"]) > 0
+
+
+def test_codelab_learning_rate_decays_from_0_003_towards_0_0001() -> None:
+    example = load_example("mnist_codelab_convnet")
+    schedule = example.codelab_learning_rate()
+    assert schedule(0) == pytest.approx(0.003)
+    assert schedule(2000) == pytest.approx(0.0001 + 0.0029 / math.e)
+    assert schedule(100_000) == pytest.approx(0.0001, abs=1e-12)
+    with pytest.raises(ValueError, match="DecayTowards: needs 0 <= minimum <= maximum"):
+        example.DecayTowards(maximum=0.001, minimum=0.01, decay_steps=10)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_codelab_convnet_shapes_and_feature_maps(batch_norm: bool) -> None:
+    example = load_example("mnist_codelab_convnet")
+    model = example.build_model(batch_norm=batch_norm)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    if batch_norm:  # normalisation after each conv and the dense layer, before relu
+        assert kinds.count("BatchNormalization") == 4
+        for index, kind in enumerate(kinds):
+            if kind == "BatchNormalization":
+                assert kinds[index - 1] in ("Conv2D", "Dense") and kinds[index + 1] == "Activation"
+                assert not model.layers[index - 1].use_bias  # BN's offset does the bias's work
+    else:
+        assert "BatchNormalization" not in kinds
+    image = np.random.default_rng(0).random((28, 28, 1), dtype=np.float32)
+    maps = example.feature_maps(model, image)
+    assert [output.shape for _, output in maps] == [(28, 28, 6), (14, 14, 12), (7, 7, 24)]
+    assert all(np.all(output >= 0) for _, output in maps)  # after relu
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_codelab_convnet_learns_and_draws_its_dashboard(
+    tmp_path: Path, tiny_data_dir: Path, batch_norm: bool
+) -> None:
+    example = load_example("mnist_codelab_convnet")
+    args = ["--out", str(tmp_path), "--data-dir", str(tiny_data_dir), "--train-size", "500"]
+    args += ["--epochs", "2", "--dashboard-every", "5"] + ["--batch-norm"] * batch_norm
+    result = example.main(args)
+    losses = result["history"]["loss"]
+    assert losses[1] < 0.8 * losses[0]  # 10 steps go downhill
+    assert result["test_accuracy"] >= 0.9  # on 200 unseen images; chance is 0.1
+    assert result["target"] == (0.992 if batch_norm else 0.990)
+    records = result["records"]
+    assert records["step"] == [5, 10]
+    assert records["learning_rate"] == pytest.approx(
+        [0.0001 + 0.0029 * math.exp(-step / 2000) for step in (5, 10)]
+    )
+    assert_png(result["dashboard"])
+    assert_png(result["filters"])
+
+
 # ---------------------------------------------------------------- options and figures (issue 15)
 # Which examples read data files, and which draw a figure: only those offer --data-dir / --out.
-READS_DATA = {"fashion_mnist", "mnist_dropout_decay", "mnist_mlp", "mnist_softmax"}
+READS_DATA = {
+    "fashion_mnist",
+    "mnist_codelab_convnet",
+    "mnist_convnet",
+    "mnist_dropout_decay",
+    "mnist_mlp",
+    "mnist_softmax",
+}
 DRAWS = {
     "celsius_to_fahrenheit",
     "fashion_mnist",
     "gradient_descent",
+    "mnist_codelab_convnet",
     "mnist_dropout_decay",
     "mnist_softmax",
     "render_graph",
@@ -313,3 +387,22 @@ def test_gradient_descent_figure_shows_the_steps_near_the_minimum() -> None:
         and axes.get_ylim()[1] - axes.get_ylim()[0] <= 3 * spread
     ]
     assert fitting, [axes.get_ylim() for axes in figure.axes]  # not lost on a 0-800 axis
+
+
+# The full lessons on real MNIST (opt-in, minutes each on 2 cores). The batch-normalized
+# variant has no such test: measured once at 0.9916, it is below its 0.992 target (README).
+@pytest.mark.slow
+def test_mnist_convnet_reaches_99_percent() -> None:
+    require_files(MNIST)
+    result = load_example("mnist_convnet").main([])
+    assert result["test_accuracy"] >= 0.990
+    assert len(result["history"]["loss"]) == 5
+
+
+@pytest.mark.slow
+def test_codelab_convnet_reaches_99_percent_and_draws_its_pictures(tmp_path: Path) -> None:
+    require_files(MNIST)
+    result = load_example("mnist_codelab_convnet").main(["--out", str(tmp_path)])
+    assert result["test_accuracy"] >= 0.990
+    assert_png(result["dashboard"])
+    assert_png(result["filters"])

@@ -4,6 +4,10 @@ Each one is written with Tensor operations only, so its derivative comes from
 the engine like everything else's. Where a formula could overflow, it is
 rearranged so that it cannot (softplus, elu), and where NumPy has no primitive
 (erf, for gelu) a published approximation is built from primitives.
+
+Every activation takes a Tensor (or anything `Tensor()` accepts) of any shape and
+returns a Tensor of the same shape and dtype, applied entry by entry (softmax:
+along one axis). None of them raises on finite or infinite inputs; NaN stays NaN.
 """
 
 from __future__ import annotations
@@ -126,6 +130,9 @@ def erf(x: Tensor) -> Tensor:
 def gelu(x: Tensor, approximate: bool = False) -> Tensor:
     """x * P(Z <= x) for a standard normal Z: x * (1 + erf(x / sqrt(2))) / 2.
 
+    The Gaussian error linear unit of Hendrycks & Gimpel, "Gaussian Error Linear
+    Units (GELUs)" (2016), where the tanh form below also comes from.
+
     `approximate=False` is Keras's default; erf comes from `erf` above, so the
     result is within |x| * 0.75e-7 of the exact value. `approximate=True` is the
     tanh formula used by GPT-2 and BERT:
@@ -163,7 +170,12 @@ def names() -> list[str]:
 
 
 def get(identifier: str | Callable[[Tensor], Tensor] | None) -> Callable[[Tensor], Tensor]:
-    """The activation function for a name ("relu"), a callable, or None (linear)."""
+    """The activation function for a name ("relu"), a callable, or None (linear).
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+        TypeError: something that is neither a name, a callable nor None.
+    """
     if identifier is None:
         return linear
     if isinstance(identifier, str):

@@ -39,6 +39,7 @@ class Callback:
         self.params: dict[str, Any] = {}
 
     def set_model(self, model: Any) -> None:
+        """`fit` gives the model being trained; hooks reach it as `self.model`."""
         self.model = model
 
     def set_params(self, params: dict[str, Any]) -> None:
@@ -46,28 +47,30 @@ class Callback:
         self.params = params
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        pass
+        """Called once when `fit` starts, before the first epoch."""
 
     def on_train_end(self, logs: Logs | None = None) -> None:
-        pass
+        """Called once when `fit` ends; `logs` are the last epoch's."""
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
-        pass
+        """Called before each epoch; `epoch` counts from 0 (from `initial_epoch`)."""
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
-        pass
+        """Called after each epoch with its means ("loss", metrics, "val_..." values)."""
 
     # Older Keras names for the training-batch hooks: overriding either works.
     def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
-        pass
+        """Keras's older name of `on_train_batch_begin`."""
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        pass
+        """Keras's older name of `on_train_batch_end`."""
 
     def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        """Called before each training step; `batch` counts from 0 in each epoch."""
         self.on_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """Called after each training step with the epoch's running means so far."""
         self.on_batch_end(batch, logs)
 
     @property
@@ -78,7 +81,11 @@ class Callback:
 
 
 class CallbackList:
-    """Calls each hook on every callback in order; what `fit` talks to."""
+    """Calls each hook on every callback in order; what `fit` talks to.
+
+    Raises:
+        TypeError: an entry of `callbacks` that is not a Callback.
+    """
 
     def __init__(self, callbacks: Iterable[Callback], model: Any, params: dict[str, Any]):
         self.callbacks = list(callbacks)
@@ -94,26 +101,32 @@ class CallbackList:
         self.uses_batch_hooks = bool(self.batch_callbacks)
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        """`on_train_begin` of every callback, in order."""
         for callback in self.callbacks:
             callback.on_train_begin(logs)
 
     def on_train_end(self, logs: Logs | None = None) -> None:
+        """`on_train_end` of every callback, in order."""
         for callback in self.callbacks:
             callback.on_train_end(logs)
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        """`on_epoch_begin` of every callback, in order."""
         for callback in self.callbacks:
             callback.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """`on_epoch_end` of every callback, in order."""
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
 
     def on_train_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        """`on_train_batch_begin` of every callback, in order."""
         for callback in self.batch_callbacks:
             callback.on_train_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """`on_train_batch_end` of every callback, in order."""
         for callback in self.batch_callbacks:
             callback.on_train_batch_end(batch, logs)
 
@@ -127,9 +140,11 @@ class History(Callback):
         self.epoch: list[int] = []
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        """Start a new list of epochs (the values of an earlier fit are kept)."""
         self.epoch = []
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Append the epoch number and each value of `logs` to its list."""
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
@@ -150,16 +165,19 @@ class ProgbarLogger(Callback):
         self.seen = 0  # steps done this epoch: the final count when "steps" is None
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        """Print "Epoch n/N" and start a new progress bar."""
         print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
         self.progbar = Progbar(self.params["steps"], verbose=self.verbose)
         self.seen = 0
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """Move the bar on, showing the running means."""
         self.seen = batch + 1
         if self.progbar is not None:
             self.progbar.update(batch + 1, (logs or {}).items(), finalize=False)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Finish the bar with the epoch's means and validation values."""
         if self.progbar is not None:
             # fit sets "steps" once it knows them, after a first pass over a generator
             steps = self.params["steps"] or self.seen
@@ -167,6 +185,7 @@ class ProgbarLogger(Callback):
 
     @property
     def uses_batch_hooks(self) -> bool:
+        """Only with verbose=1: verbose=2 prints one line per epoch."""
         return self.verbose == 1  # verbose=2 prints only at the end of each epoch
 
 
@@ -190,6 +209,19 @@ class EarlyStopping(Callback):
     epoch when training ends, whether it stopped early or ran all its epochs
     (as in Keras 3), provided a best epoch was seen (the monitored value was
     in the logs at least once).
+
+    Args:
+        monitor: the logged value to watch, "val_loss" by default.
+        min_delta: how much better than the best so far counts as better (>= 0, in
+            the monitored value's units).
+        patience: epochs without improvement before stopping (>= 0).
+        verbose: 1 prints when it stops and when it restores weights.
+        mode: "min", "max", or "auto" (max for accuracies, min otherwise).
+        baseline: a value the monitored one must beat, or None.
+        restore_best_weights: give the model its best epoch's weights at the end.
+
+    Raises:
+        ValueError: a negative patience or an unknown mode.
     """
 
     def __init__(
@@ -226,9 +258,14 @@ class EarlyStopping(Callback):
         return reference is None or bool(self.monitor_op(value - self.min_delta, reference))
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        """Forget the best value and the waiting count of an earlier fit."""
         self._reset()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Compare the monitored value with the best; stop when patience has run out.
+
+        Warns (and does nothing) when the logs lack the monitored value.
+        """
         current = (logs or {}).get(self.monitor)
         if current is None:
             warnings.warn(
@@ -254,6 +291,7 @@ class EarlyStopping(Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs: Logs | None = None) -> None:
+        """Restore the best epoch's weights if asked (and say so when verbose)."""
         if self.stopped_epoch > 0 and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
@@ -266,6 +304,7 @@ class TerminateOnNaN(Callback):
     """Stop training as soon as the loss becomes NaN or infinite."""
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """Set `model.stop_training` if the running loss is NaN or infinite."""
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
             print(f"Batch {batch}: invalid loss ({loss}), terminating training")
@@ -275,7 +314,9 @@ class TerminateOnNaN(Callback):
 class LearningRateScheduler(Callback):
     """At each epoch's start set the optimizer's learning rate to `schedule(epoch, lr)`.
 
-    `schedule` may also take only the epoch: `schedule(epoch)`.
+    `schedule` may also take only the epoch: `schedule(epoch)`. `epoch` counts from 0;
+    the rate is a float in the optimizer's units (step size per unit of gradient).
+    Each epoch's logs also get "learning_rate".
     """
 
     def __init__(self, schedule: Callable[..., float], verbose: int = 0) -> None:
@@ -291,6 +332,12 @@ class LearningRateScheduler(Callback):
         return float(optimizer.current_learning_rate)  # a schedule object or a callable
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        """Set the optimizer's learning rate to the schedule's value for `epoch`.
+
+        Raises:
+            RuntimeError: the model is not compiled (it has no optimizer).
+            ValueError: the schedule returned something other than a finite number.
+        """
         if getattr(self.model, "optimizer", None) is None:
             raise RuntimeError("LearningRateScheduler: the model has no optimizer; compile it")
         current = self._current_learning_rate()
@@ -310,6 +357,7 @@ class LearningRateScheduler(Callback):
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {new}.")
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Add the learning rate in use to the epoch's logs."""
         if logs is not None:
             logs["learning_rate"] = self._current_learning_rate()
 
@@ -322,6 +370,17 @@ class ModelCheckpoint(Callback):
 
     `filepath` may use the epoch number (counting from 1) and the logs, e.g.
     `"checkpoints/weights-{epoch:02d}-{val_loss:.2f}.npz"`.
+
+    Args:
+        filepath: where to save: ".npz" for weights, ".zip" for whole models.
+        monitor: the logged value `save_best_only` watches ("val_loss").
+        verbose: 1 prints each time a better model is saved.
+        save_best_only: save only when `monitor` beats the best so far.
+        save_weights_only: weights (True, the default) or the whole model.
+        mode: "min", "max" or "auto" (max for accuracies).
+
+    Raises:
+        ValueError: a file name that does not fit what is saved, or an unknown mode.
     """
 
     def __init__(
@@ -359,6 +418,11 @@ class ModelCheckpoint(Callback):
             ) from None
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Save to `filepath` (filled in with the epoch and logs), if it is time to.
+
+        Warns when `save_best_only` finds no monitored value in the logs; a `filepath`
+        field the logs do not have is a KeyError that names the fields they do have.
+        """
         logs = logs or {}
         path = self._path_for(epoch, logs)
         if self.save_best_only:
@@ -402,6 +466,7 @@ class CSVLogger(Callback):
         self._rows: list[str] = []
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        """Start the rows afresh (reading the file's earlier rows with append=True)."""
         self._earlier_text = ""
         if self.append and os.path.exists(self.filename):
             with open(self.filename, encoding="utf-8") as file:
@@ -412,6 +477,7 @@ class CSVLogger(Callback):
         self._rows = []
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Add the epoch's row and rewrite the file (atomically)."""
         logs = logs or {}
         if self._keys is None:
             self._keys = sorted(logs)

@@ -88,6 +88,12 @@ class Conv2D(Layer):
         self.build_if_shape_known()
 
     def build(self, input_shape: Shape) -> None:
+        """Create `kernel` (kh, kw, channels, filters) and `bias` (filters,).
+
+        Raises:
+            ValueError: input_shape is not (batch, height, width, channels) with known
+                channels.
+        """
         if len(input_shape) != 4 or input_shape[-1] is None:
             raise image_shape_error(self, input_shape, "(batch, height, width, channels)")
         channels = input_shape[-1]
@@ -99,6 +105,12 @@ class Conv2D(Layer):
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, out_height, out_width, filters) for NHWC inputs of `input_shape`.
+
+        Raises:
+            ValueError: input_shape has not 4 axes, or the kernel does not fit with
+                padding="valid".
+        """
         if len(input_shape) != 4:
             raise image_shape_error(self, input_shape, "(batch, height, width, channels)")
         sizes = [
@@ -115,6 +127,11 @@ class Conv2D(Layer):
         return (input_shape[0], *sizes, self.filters)
 
     def forward(self, x: Tensor) -> Tensor:
+        """activation(conv2d(x, kernel) + bias): (N, H, W, C) -> (N, H', W', filters).
+
+        Raises:
+            ValueError: x is not 4-d or has not the channels the kernel was built for.
+        """
         channels = self.kernel.shape[2]
         if x.ndim != 4 or x.shape[-1] != channels:
             raise image_shape_error(self, x.shape, f"(batch, height, width, {channels})")
@@ -133,6 +150,7 @@ class Conv2D(Layer):
         }
 
     def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
         return (
             f"filters={self.filters}, kernel_size={self.kernel_size}, strides={self.strides}, "
             f"padding={self.padding!r}, activation={activations.name_of(self.activation)!r}"

@@ -18,6 +18,11 @@ Every initializer is a callable `(shape, dtype="float32") -> np.ndarray` that dr
 from `tinygrad_edu.random.generator()`, so `tinygrad_edu.manual_seed(n)` makes the
 weights reproducible. A `seed=` argument gives an initializer its own generator
 instead: it then returns the same values on every call, as in Keras.
+
+Sources: Glorot & Bengio, "Understanding the difficulty of training deep
+feedforward neural networks" (AISTATS 2010); He et al., "Delving Deep into
+Rectifiers" (ICCV 2015); LeCun et al., "Efficient BackProp" (1998). The
+truncation and the names are Keras's.
 """
 
 from __future__ import annotations
@@ -77,9 +82,19 @@ class Initializer:
         return random.generator() if self.seed is None else np.random.default_rng(self.seed)
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The values for a weight of `shape`, in float64 (`__call__` casts them).
+
+        Raises:
+            NotImplementedError: in the base class; each subclass draws its own.
+        """
         raise NotImplementedError
 
     def __call__(self, shape: Sequence[int] | int, dtype: Any = "float32") -> np.ndarray:
+        """A new array of `shape` (an int or a tuple) and `dtype`, float32 by default.
+
+        Raises:
+            ValueError: a shape that is not non-negative integers.
+        """
         shape = _check_shape(type(self).__name__, shape)
         return np.asarray(self.sample(shape)).astype(dtype, copy=False)
 
@@ -93,6 +108,7 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Initializer:
+        """A new initializer from `get_config()`'s result."""
         return cls(**saving.arguments_from_config(config))
 
 
@@ -107,11 +123,15 @@ class Zeros(Initializer):
     """All zeros: the usual start for biases."""
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Zeros of `shape`."""
         return np.zeros(shape)
 
 
 class Ones(Initializer):
+    """All ones: BatchNormalization's start for gamma and the moving variance."""
+
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Ones of `shape`."""
         return np.ones(shape)
 
 
@@ -123,11 +143,16 @@ class RandomNormal(Initializer):
         self.mean, self.stddev = mean, stddev
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Independent draws from Normal(mean, stddev)."""
         return self.generator().normal(self.mean, self.stddev, shape)
 
 
 class RandomUniform(Initializer):
-    """Uniform on [minval, maxval); Keras's defaults -0.05 and 0.05."""
+    """Uniform on [minval, maxval); Keras's defaults -0.05 and 0.05.
+
+    Raises:
+        ValueError: minval greater than maxval.
+    """
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
         super().__init__(seed)
@@ -138,6 +163,7 @@ class RandomUniform(Initializer):
         self.minval, self.maxval = minval, maxval
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Independent draws from U(minval, maxval)."""
         return self.generator().uniform(self.minval, self.maxval, shape)
 
 
@@ -146,6 +172,17 @@ class VarianceScaling(Initializer):
 
     `distribution` is "uniform", "truncated_normal" or "untruncated_normal".
     Glorot, He and LeCun initializers are this one with fixed settings.
+
+    Args:
+        scale: a positive number, the variance times the fan (1.0).
+        mode: "fan_in" (the default), "fan_out" or "fan_avg"; see `compute_fans`.
+        distribution: "truncated_normal" (the default, cut at two standard deviations
+            and widened to keep the variance), "untruncated_normal" or "uniform".
+        seed: an int for an initializer of its own that gives the same values on
+            every call; None draws from the package generator (`manual_seed`).
+
+    Raises:
+        ValueError: scale not positive, or an unknown mode or distribution.
     """
 
     modes = ("fan_in", "fan_out", "fan_avg")
@@ -177,6 +214,7 @@ class VarianceScaling(Initializer):
         return self.scale / max(1.0, fan)
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Draws of the class's distribution with variance `variance(shape)`."""
         variance = self.variance(shape)
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * variance)
@@ -244,7 +282,15 @@ _BY_NAME: dict[str, type[Initializer]] = {
 
 
 def get(identifier: str | Callable | type[Initializer]) -> Callable[..., np.ndarray]:
-    """An initializer from its Keras name ("he_normal"), a class, or a callable."""
+    """An initializer from its Keras name ("he_normal"), a class, or a callable.
+
+    A name or a class gives a new initializer with default settings; a callable
+    `(shape, dtype) -> array` (an Initializer included) is returned as it is.
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+        TypeError: something that is neither a name nor callable.
+    """
     if isinstance(identifier, str):
         if identifier not in _BY_NAME:
             raise ValueError(
@@ -268,36 +314,72 @@ def names() -> list[str]:
 
 # Plain-function spellings, so `initializers.he_normal((784, 128))` reads like Keras.
 def glorot_uniform(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
+
+    A new array of `shape` and `dtype`, from `GlorotUniform()`.
+    """
     return GlorotUniform()(shape, dtype)
 
 
 def glorot_normal(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """A truncated normal of variance 2 / (fan_in + fan_out).
+
+    A new array of `shape` and `dtype`, from `GlorotNormal()`.
+    """
     return GlorotNormal()(shape, dtype)
 
 
 def he_uniform(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """U(-limit, limit), limit = sqrt(6 / fan_in).
+
+    A new array of `shape` and `dtype`, from `HeUniform()`.
+    """
     return HeUniform()(shape, dtype)
 
 
 def he_normal(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """A truncated normal of variance 2 / fan_in.
+
+    A new array of `shape` and `dtype`, from `HeNormal()`.
+    """
     return HeNormal()(shape, dtype)
 
 
 def lecun_normal(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """A truncated normal of variance 1 / fan_in.
+
+    A new array of `shape` and `dtype`, from `LecunNormal()`.
+    """
     return LecunNormal()(shape, dtype)
 
 
 def zeros(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """All zeros.
+
+    A new array of `shape` and `dtype`, from `Zeros()`.
+    """
     return Zeros()(shape, dtype)
 
 
 def ones(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """All ones.
+
+    A new array of `shape` and `dtype`, from `Ones()`.
+    """
     return Ones()(shape, dtype)
 
 
 def random_normal(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """Normal(0, 0.05).
+
+    A new array of `shape` and `dtype`, from `RandomNormal()`.
+    """
     return RandomNormal()(shape, dtype)
 
 
 def random_uniform(shape: Sequence[int], dtype: Any = "float32") -> np.ndarray:
+    """U(-0.05, 0.05).
+
+    A new array of `shape` and `dtype`, from `RandomUniform()`.
+    """
     return RandomUniform()(shape, dtype)

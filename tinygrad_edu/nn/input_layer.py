@@ -22,6 +22,18 @@ class InputLayer(Layer):
     """The input of a model: a shape without the batch axis, and nothing to compute.
 
     Called on data it returns the data unchanged.
+
+    Args:
+        shape: one sample's shape, without the batch axis, e.g. (784,) or (28, 28, 1).
+        batch_size: a fixed batch size, kept for Keras code that passes one; any batch
+            size still works.
+        dtype: the model's input dtype, float32 by default.
+        name: the layer's name.
+        batch_shape: instead of shape and batch_size: (batch_size, *shape).
+
+    Raises:
+        ValueError: neither shape nor batch_shape given, or a shape that is not
+            positive integers.
     """
 
     def __init__(
@@ -41,6 +53,7 @@ class InputLayer(Layer):
         self.build_if_shape_known()
 
     def forward(self, x: Any) -> Any:
+        """x, unchanged."""
         return x
 
 
@@ -55,5 +68,11 @@ def Input(  # noqa: N802 (Keras's spelling: it reads like a class in model defin
 
     Returns an `InputLayer`; as the first entry of a `Sequential` it builds the
     model for inputs of shape (batch, *shape).
+
+    Args:
+        shape, batch_size, dtype, name, batch_shape: as for `InputLayer`.
+
+    Raises:
+        ValueError: neither shape nor batch_shape given, or a bad shape.
     """
     return InputLayer(shape, batch_size, dtype, name, batch_shape)

@@ -33,6 +33,17 @@ class Layer(Module):
     `super().build(input_shape)`, which records the shapes and sets `built`; they
     override `forward(x)` (or Keras's `call(x)`) for the computation and
     `compute_output_shape` if the shape changes.
+
+    Args:
+        input_shape: the shape of one sample, without the batch axis (e.g. (784,));
+            given, the layer creates its weights at once.
+        name: the layer's name (weights are named "<name>.kernel", ...); a unique
+            one such as "dense_1" by default.
+        dtype: of the weights and outputs, float32 by default; floating inputs are cast
+            to it.
+
+    Raises:
+        ValueError: an input_shape that is not positive integers.
     """
 
     def __init__(
@@ -71,6 +82,16 @@ class Layer(Module):
     ) -> Tensor:
         """Create a weight named '<layer name>.<attribute>' and register it.
 
+        Args:
+            attribute: the attribute it is stored under ("kernel", "bias").
+            shape: the weight's shape.
+            initializer: a name ("glorot_uniform", "zeros"), an Initializer or a
+                callable `(shape, dtype) -> ndarray`; the values have the layer's dtype.
+            trainable: whether the optimizer updates it.
+
+        Returns:
+            The new Tensor (requires_grad=trainable).
+
         A trainable one is a parameter (the optimizer updates it); a non-trainable
         one (BatchNormalization's moving statistics) is saved and counted only.
         """
@@ -83,7 +104,11 @@ class Layer(Module):
         return weight
 
     def count_params(self) -> int:
-        """How many numbers the layer holds (non-trainable weights included, as in Keras)."""
+        """How many numbers the layer holds (non-trainable weights included, as in Keras).
+
+        Raises:
+            ValueError: the layer is not built yet, so it has no weights.
+        """
         if not self.built:
             raise ValueError(
                 f"count_params: layer {self.name!r} is not built yet, so it has no weights; "
@@ -101,6 +126,17 @@ class Layer(Module):
         `training=True/False` runs this call (this layer and any inside it) in that
         mode, as in Keras; left out, the layer's own mode applies (`fit` sets it).
         A `forward`/`call` with a `training` parameter receives the mode in effect.
+
+        Args:
+            inputs: a Tensor, or anything `np.asarray` takes, with the batch axis first.
+            training: run in training mode (True) or inference mode (False) for this call.
+            **kwargs: passed on to `forward`.
+
+        Returns:
+            The layer's output Tensor (its shape is `compute_output_shape`'s).
+
+        Raises:
+            ValueError: from `build` or `forward`, when the input's shape does not fit.
         """
         if training is not None and bool(training) != self.training:
             with training_mode(self, bool(training)):
@@ -119,6 +155,11 @@ class Layer(Module):
         return super().__call__(inputs, **kwargs)
 
     def forward(self, inputs: Tensor, **kwargs: Any) -> Tensor:
+        """The layer's computation; by default Keras's `call(inputs)` if the subclass has one.
+
+        Raises:
+            NotImplementedError: the subclass defines neither `forward` nor `call`.
+        """
         call = getattr(self, "call", None)
         if call is None:
             raise NotImplementedError(
@@ -142,7 +183,27 @@ class Dense(Layer):
     """A fully connected layer: activation(x @ kernel + bias).
 
     `kernel` has shape (inputs, units) and `bias` shape (units,). `x` may have any
-    number of leading axes: only its last axis is multiplied by the kernel.
+    number of leading axes: only its last axis is multiplied by the kernel, so
+    (N, inputs) -> (N, units). The sum runs through `functional.linear`, one node.
+
+    Args:
+        units: the number of outputs, a positive integer.
+        activation: a name ("relu", "softmax", ...), a function Tensor -> Tensor, or
+            None for no activation.
+        use_bias: add a learned bias.
+        kernel_initializer: Keras's default "glorot_uniform" (Glorot & Bengio 2010:
+            uniform in +-sqrt(6 / (inputs + units))).
+        bias_initializer: "zeros" by default.
+        input_shape: the shape of one sample, without the batch axis (e.g. (784,));
+            given, the layer creates its weights at once.
+        name: the layer's name (weights are named "<name>.kernel", ...); a unique
+            one such as "dense_1" by default.
+        dtype: of the weights and outputs, float32 by default; floating inputs are cast
+            to it.
+
+    Raises:
+        ValueError: units not a positive integer, an input whose last axis is unknown
+            when building, or an input whose last axis is not the kernel's rows.
     """
 
     def __init__(
@@ -169,6 +230,11 @@ class Dense(Layer):
         self.build_if_shape_known()
 
     def build(self, input_shape: Shape) -> None:
+        """Create `kernel` (input_shape[-1], units) and `bias` (units,).
+
+        Raises:
+            ValueError: the last axis of input_shape is unknown (None) or missing.
+        """
         features = input_shape[-1] if len(input_shape) else None
         if features is None:
             raise ValueError(
@@ -181,9 +247,15 @@ class Dense(Layer):
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """input_shape with its last axis replaced by `units`."""
         return (*input_shape[:-1], self.units)
 
     def forward(self, x: Tensor) -> Tensor:
+        """activation(x @ kernel + bias) for x of shape (..., inputs): (..., units).
+
+        Raises:
+            ValueError: x's last axis is not the kernel's number of rows.
+        """
         expected, shape = self.kernel.shape[0], x.shape
         if not shape or shape[-1] != expected:
             raise ValueError(
@@ -193,11 +265,16 @@ class Dense(Layer):
         return self.activation(linear(x, self.kernel, self.bias))
 
     def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
         return f"units={self.units}, activation={activations.name_of(self.activation)!r}"
 
 
 class Flatten(Layer):
-    """Reshape each sample to one long vector, keeping the batch axis: (N, 28, 28) -> (N, 784)."""
+    """Reshape each sample to one long vector, keeping the batch axis: (N, 28, 28) -> (N, 784).
+
+    No weights; the values are not copied or changed, only seen in a new shape, in
+    C (row-major) order as NumPy's reshape. Arguments as for `Layer`.
+    """
 
     def __init__(
         self,
@@ -209,11 +286,17 @@ class Flatten(Layer):
         self.build_if_shape_known()
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, product of the other axes), None if any of them is unknown."""
         rest = input_shape[1:]
         size = None if any(s is None for s in rest) else math.prod(rest)
         return (input_shape[0], size)
 
     def forward(self, x: Tensor) -> Tensor:
+        """x of shape (N, ...) as (N, everything else).
+
+        Raises:
+            ValueError: x is a 0-d Tensor (no batch axis).
+        """
         if x.ndim == 0:
             raise ValueError(f"Flatten {self.name!r}: needs a batch axis, got a 0-d input")
         return x.reshape(x.shape[0], -1)
@@ -226,6 +309,15 @@ class Dropout(Layer):
 
     The random mask comes from `tinygrad_edu.random.generator()` (see manual_seed).
     `training=True/False` in the call overrides the module's mode, as in Keras.
+    Source: Srivastava et al., "Dropout: A Simple Way to Prevent Neural Networks
+    from Overfitting" (JMLR 2014); the rescaling at training time is Keras's.
+
+    Args:
+        rate: the fraction of inputs set to zero, in [0, 1).
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: rate outside [0, 1) or not a number.
     """
 
     def __init__(
@@ -246,6 +338,11 @@ class Dropout(Layer):
         self.build_if_shape_known()
 
     def forward(self, x: Tensor, training: bool | None = None) -> Tensor:
+        """x with dropout applied in training mode (a new mask each call); x itself otherwise.
+
+        The output has x's shape and dtype; the mask is recorded as a constant, so the
+        gradient is zero where an input was dropped and 1 / (1 - rate) elsewhere.
+        """
         training = self.training if training is None else training
         if not training or self.rate == 0.0:
             return x
@@ -254,11 +351,23 @@ class Dropout(Layer):
         return x * (keep * scale)
 
     def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
         return f"rate={self.rate}"
 
 
 class Activation(Layer):
-    """Apply an activation function (a name such as "relu", or a callable) as a layer."""
+    """Apply an activation function (a name such as "relu", or a callable) as a layer.
+
+    No weights; the output has the input's shape.
+
+    Args:
+        activation: a name such as "relu" or a function Tensor -> Tensor.
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: an unknown activation name.
+        TypeError: an activation that is neither a name nor callable.
+    """
 
     def __init__(
         self,
@@ -272,7 +381,9 @@ class Activation(Layer):
         self.build_if_shape_known()
 
     def forward(self, x: Tensor) -> Tensor:
+        """activation(x), of x's shape."""
         return self.activation(x)
 
     def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
         return f"activation={activations.name_of(self.activation)!r}"

@@ -164,8 +164,22 @@ def sparse_categorical_crossentropy(
 ) -> Tensor:
     """Mean of -log(probability given to the true class); labels are class indices.
 
-    y_pred: (N, classes) probabilities (or logits with `from_logits=True`);
-    y_true: (N,) or (N, 1) integers in [0, classes). Extra leading axes are fine.
+    Args:
+        y_true: (N,) or (N, 1) class indices in [0, classes), integers or whole floats;
+            a NumPy array or a Tensor (its values are used, no gradient flows).
+        y_pred: (N, classes) probabilities (or logits with `from_logits=True`), a
+            float Tensor. Extra leading axes are fine (y_true then has them too).
+        from_logits: y_pred holds logits. A softmax output is traced back to its
+            logits anyway, so the log never sees a 0.
+
+    Returns:
+        A scalar Tensor of y_pred's dtype, in nats (natural log), averaged over samples.
+
+    Raises:
+        TypeError: y_pred not floating point, or labels that are not numbers.
+        ValueError: an empty y_pred, labels of the wrong shape (the message says if
+            they look one-hot or if a Flatten is missing), labels that are not whole
+            numbers, or labels outside [0, classes).
     """
     name = "sparse_categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
@@ -187,7 +201,17 @@ def sparse_categorical_crossentropy(
 
 
 def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) -> Tensor:
-    """Mean over samples of -sum(y_true * log(y_pred)); y_true one-hot (or soft) targets."""
+    """Mean over samples of -sum(y_true * log(y_pred)); y_true one-hot (or soft) targets.
+
+    y_true and y_pred have the same shape (N, classes); y_pred holds probabilities
+    (or logits with `from_logits=True`; a softmax output is traced back to its
+    logits). Returns a scalar Tensor of y_pred's dtype, in nats.
+
+    Raises:
+        TypeError: y_pred not floating point, or y_true not numbers.
+        ValueError: an empty y_pred, or y_true whose shape is not y_pred's (a trailing
+            axis of size 1 on one side is accepted, as in Keras).
+    """
     name = "categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
@@ -203,6 +227,14 @@ def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) 
 
     From logits z it is computed as max(z, 0) - y z + log(1 + exp(-|z|)), which
     equals the formula above with p = sigmoid(z) and never overflows.
+
+    y_true and y_pred have the same shape, e.g. (N, 1) for one yes/no output;
+    returns a scalar Tensor of y_pred's dtype, in nats.
+
+    Raises:
+        TypeError: y_pred not floating point, or y_true not numbers.
+        ValueError: an empty y_pred, or y_true whose shape is not y_pred's (a trailing
+            axis of size 1 on one side is accepted, as in Keras).
     """
     name = "binary_crossentropy"
     y_pred = _prediction(name, y_pred)
@@ -217,7 +249,16 @@ def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) 
 
 
 def mean_squared_error(y_true: Any, y_pred: Tensor) -> Tensor:
-    """Mean of (y_true - y_pred)^2: the usual loss for regression."""
+    """Mean of (y_true - y_pred)^2: the usual loss for regression.
+
+    The mean runs over every entry of the batch. The result is a scalar Tensor in the
+    square of the targets' units (e.g. degrees^2), of y_pred's dtype.
+
+    Raises:
+        TypeError: y_pred not floating point, or y_true not numbers.
+        ValueError: an empty y_pred, or y_true whose shape is not y_pred's (a trailing
+            axis of size 1 on one side is accepted, as in Keras).
+    """
     name = "mean_squared_error"
     y_pred = _prediction(name, y_pred)
     difference = y_pred - _targets_like(name, y_true, y_pred)
@@ -225,7 +266,15 @@ def mean_squared_error(y_true: Any, y_pred: Tensor) -> Tensor:
 
 
 def mean_absolute_error(y_true: Any, y_pred: Tensor) -> Tensor:
-    """Mean of |y_true - y_pred|: regression that cares less about outliers."""
+    """Mean of |y_true - y_pred|: regression that cares less about outliers.
+
+    A scalar Tensor in the targets' own units, of y_pred's dtype.
+
+    Raises:
+        TypeError: y_pred not floating point, or y_true not numbers.
+        ValueError: an empty y_pred, or y_true whose shape is not y_pred's (a trailing
+            axis of size 1 on one side is accepted, as in Keras).
+    """
     name = "mean_absolute_error"
     y_pred = _prediction(name, y_pred)
     return (y_pred - _targets_like(name, y_true, y_pred)).abs().mean()
@@ -242,6 +291,11 @@ class Loss:
     name = "loss"
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """The loss as a scalar Tensor, to call `backward()` on.
+
+        Raises:
+            NotImplementedError: in the base class; each subclass calls its function.
+        """
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
@@ -250,6 +304,7 @@ class Loss:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
+        """A new loss from `get_config()`'s result."""
         return cls(**saving.arguments_from_config(config))
 
     def __repr__(self) -> str:
@@ -258,46 +313,88 @@ class Loss:
 
 
 class SparseCategoricalCrossentropy(Loss):
+    """Crossentropy against class indices, as an object (see `sparse_categorical_crossentropy`).
+
+    The loss of the function of the same name with `from_logits` fixed; Keras's
+    `keras.losses.SparseCategoricalCrossentropy`.
+    Call it as `loss(y_true, y_pred)` for a scalar Tensor.
+
+    Args:
+        from_logits: y_pred holds logits, not probabilities (default False; a softmax
+            or sigmoid output is still traced back to its logits).
+    """
+
     name = "sparse_categorical_crossentropy"
 
     def __init__(self, from_logits: bool = False) -> None:
         self.from_logits = from_logits
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`sparse_categorical_crossentropy(y_true, y_pred, from_logits)`: a scalar Tensor."""
         return sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
 
 class CategoricalCrossentropy(Loss):
+    """Crossentropy against one-hot targets, as an object (see `categorical_crossentropy`).
+
+    The loss of the function of the same name with `from_logits` fixed; Keras's
+    `keras.losses.CategoricalCrossentropy`.
+    Call it as `loss(y_true, y_pred)` for a scalar Tensor.
+
+    Args:
+        from_logits: y_pred holds logits, not probabilities (default False; a softmax
+            or sigmoid output is still traced back to its logits).
+    """
+
     name = "categorical_crossentropy"
 
     def __init__(self, from_logits: bool = False) -> None:
         self.from_logits = from_logits
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`categorical_crossentropy(y_true, y_pred, from_logits)`: a scalar Tensor."""
         return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
 
 class BinaryCrossentropy(Loss):
+    """Crossentropy of yes/no outputs, as an object (see `binary_crossentropy`).
+
+    The loss of the function of the same name with `from_logits` fixed; Keras's
+    `keras.losses.BinaryCrossentropy`.
+    Call it as `loss(y_true, y_pred)` for a scalar Tensor.
+
+    Args:
+        from_logits: y_pred holds logits, not probabilities (default False; a softmax
+            or sigmoid output is still traced back to its logits).
+    """
+
     name = "binary_crossentropy"
 
     def __init__(self, from_logits: bool = False) -> None:
         self.from_logits = from_logits
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`binary_crossentropy(y_true, y_pred, from_logits)`: a scalar Tensor."""
         return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
 
 
 class MeanSquaredError(Loss):
+    """`mean_squared_error` as an object, Keras's `keras.losses.MeanSquaredError`."""
+
     name = "mean_squared_error"
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`mean_squared_error(y_true, y_pred)`: a scalar Tensor."""
         return mean_squared_error(y_true, y_pred)
 
 
 class MeanAbsoluteError(Loss):
+    """`mean_absolute_error` as an object, Keras's `keras.losses.MeanAbsoluteError`."""
+
     name = "mean_absolute_error"
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`mean_absolute_error(y_true, y_pred)`: a scalar Tensor."""
         return mean_absolute_error(y_true, y_pred)
 
 
@@ -320,7 +417,15 @@ def names() -> list[str]:
 def get(
     identifier: str | Loss | Callable[[Any, Tensor], Tensor],
 ) -> Callable[[Any, Tensor], Tensor]:
-    """A loss callable `(y_true, y_pred) -> Tensor` from a name, a Loss, or a function."""
+    """A loss callable `(y_true, y_pred) -> Tensor` from a name, a Loss, or a function.
+
+    A name or a Loss class gives a new Loss with default settings; a Loss instance or
+    any other callable is returned as it is.
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+        TypeError: something that is neither a name nor callable.
+    """
     if isinstance(identifier, str):
         if identifier not in _BY_NAME:
             raise ValueError(

@@ -47,7 +47,14 @@ def _same_shape(metric: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarr
 
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> float:
-    """Fraction of samples whose highest-scoring class is the label (labels are indices)."""
+    """Fraction of samples whose highest-scoring class is the label (labels are indices).
+
+    y_true: (N,) or (N, 1) class indices; y_pred: (N, classes) scores or probabilities
+    (arrays or Tensors). Returns a float in [0, 1] (NaN for an empty batch).
+
+    Raises:
+        ValueError: y_true has not one class index per sample.
+    """
     y_true, y_pred = _array(y_true), _array(y_pred)
     batch_shape = y_pred.shape[:-1]
     if y_true.shape == batch_shape + (1,):
@@ -61,7 +68,13 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> float:
 
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> float:
-    """Fraction of samples whose highest-scoring class is the one-hot label's class."""
+    """Fraction of samples whose highest-scoring class is the one-hot label's class.
+
+    y_true and y_pred have the same shape (N, classes). Returns a float in [0, 1].
+
+    Raises:
+        ValueError: the shapes differ.
+    """
     y_true, y_pred = _array(y_true), _array(y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError(
@@ -79,12 +92,20 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> float:
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> float:
+    """Mean of (y_true - y_pred)^2 over every entry, a float in the targets' units squared.
+
+    Shapes must match (a trailing axis of size 1 may differ); ValueError otherwise.
+    """
     y_pred = _array(y_pred)
     difference = y_pred - _same_shape("mean_squared_error", _array(y_true), y_pred)
     return float(np.mean(difference * difference))
 
 
 def mean_absolute_error(y_true: Any, y_pred: Any) -> float:
+    """Mean of |y_true - y_pred| over every entry, a float in the targets' units.
+
+    Shapes must match (a trailing axis of size 1 may differ); ValueError otherwise.
+    """
     y_pred = _array(y_pred)
     return float(
         np.mean(np.abs(y_pred - _same_shape("mean_absolute_error", _array(y_true), y_pred)))
@@ -114,6 +135,7 @@ class Metric:
         self.options = options
 
     def __call__(self, y_true: Any, y_pred: Any) -> float:
+        """The metric of one batch as a float (a per-sample result is averaged)."""
         value = self.function(y_true, y_pred, **self.options)
         # Built-in metrics return a float; a user's may return one value per sample.
         return value if type(value) is float else float(np.mean(value))
@@ -128,6 +150,7 @@ class Metric:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Metric:
+        """A new Metric from `get_config()`'s result."""
         arguments = saving.arguments_from_config(config)
         return cls(arguments.pop("function"), **arguments)
 
@@ -158,6 +181,12 @@ def get(identifier: str | Metric | Callable[..., Any], loss: Any = None) -> Metr
     """A Metric from a name, a Metric, or a function `(y_true, y_pred) -> number`.
 
     The Metric's `name` is the string given ("acc" stays "acc"), or the function's name.
+    "accuracy" (or "acc") becomes the accuracy that fits `loss` (compile's loss), or, if
+    the loss does not tell, one chosen from each batch's shapes, as Keras 3 does.
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+        TypeError: something that is neither a name nor callable.
     """
     if isinstance(identifier, Metric):
         return identifier

@@ -113,6 +113,11 @@ class Module:
 
     @property
     def name(self) -> str:
+        """The module's name; renaming also renames the weights named after it.
+
+        Raises:
+            TypeError: on assigning something that is not a non-empty string.
+        """
         return self._name
 
     @name.setter
@@ -146,6 +151,7 @@ class Module:
                         yield f"{attribute}.{position}", module
 
     def children(self) -> list[Module]:
+        """The direct sub-modules, in the order `named_children` gives them."""
         return [module for _, module in self.named_children()]
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -165,6 +171,7 @@ class Module:
             stack.extend(reversed(below))  # reversed, so the first child comes out first
 
     def modules(self) -> list[Module]:
+        """This module and every module below it, each once, parents first."""
         return [module for _, module in self.named_modules()]
 
     def named_parameters(self) -> list[tuple[str, Tensor]]:
@@ -223,11 +230,17 @@ class Module:
 
     # ------------------------------------------------------------ running
     def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What calling the module computes; every subclass writes its own.
+
+        Raises:
+            NotImplementedError: in a subclass that did not define it.
+        """
         raise NotImplementedError(
             f"{type(self).__name__} must define forward(self, ...) to say what calling it computes"
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """`forward(*args, **kwargs)`, with every op it records tagged with this module's name."""
         # The scope tags every op recorded inside with this module's name (for graph pictures).
         with name_scope(self._name):
             return self.forward(*args, **kwargs)

@@ -35,7 +35,9 @@ class BatchNormalization(Layer):
         axis: the feature axis (-1: channels, for NHWC images and for Dense outputs).
         momentum: how much of the moving statistics each batch keeps (0.99).
         epsilon: added to the variance before the square root (1e-3, as Keras).
-        center: learn a shift `beta`. scale: learn a factor `gamma`.
+        center: learn a shift `beta` of shape (features,).
+        scale: learn a factor `gamma` of shape (features,).
+        input_shape, name, dtype: as for `Layer`.
         beta_initializer, gamma_initializer, moving_mean_initializer,
             moving_variance_initializer: as Keras ("zeros", "ones", "zeros", "ones").
 
@@ -83,6 +85,11 @@ class BatchNormalization(Layer):
         self.build_if_shape_known()
 
     def build(self, input_shape: Shape) -> None:
+        """Create gamma, beta (trainable) and the moving mean and variance, each (features,).
+
+        Raises:
+            ValueError: axis is the batch axis or out of range, or its size is unknown.
+        """
         ndim = len(input_shape)
         if not -ndim <= self.axis < ndim or self.axis % ndim == 0:
             raise ValueError(
@@ -104,6 +111,14 @@ class BatchNormalization(Layer):
         super().build(input_shape)
 
     def forward(self, x: Tensor, training: bool | None = None) -> Tensor:
+        """x normalized per feature, then scaled and shifted; x's shape and dtype.
+
+        In training mode the batch's own mean and (biased) variance are used, and the
+        moving statistics are updated outside the graph; otherwise the moving ones are.
+
+        Raises:
+            ValueError: x has not the number of axes or features the layer was built for.
+        """
         training = self.training if training is None else training
         features = self.moving_mean.shape[0]
         ndim = len(self.input_shape)
@@ -150,4 +165,5 @@ class BatchNormalization(Layer):
         }
 
     def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
         return f"axis={self.axis}, momentum={self.momentum}, epsilon={self.epsilon}"

@@ -80,6 +80,27 @@ class Optimizer:
       clipnorm:        each gradient g becomes g * clipnorm / max(||g||, clipnorm)
       global_clipnorm: all gradients scaled together by clipnorm / max(global norm, clipnorm)
       clipvalue:       each entry clipped to [-clipvalue, clipvalue]
+
+    Args:
+        params: the Tensors to update (each with requires_grad=True), or a Module,
+            or None to hand them over later with `set_parameters` (compile does).
+        learning_rate: a number >= 0 (the step size, in units of the parameter per
+            unit of gradient), a schedule from `nn.schedules`, or a function of the
+            step count `iterations`.
+        clipnorm, clipvalue, global_clipnorm: at most one, each a number >= 0.
+        Subclasses add their own hyperparameters; Keras 2's `lr` and `decay` are refused
+            with the name that replaced them.
+
+    Attributes:
+        iterations: how many steps have run (an int; schedules and Adam's bias
+            correction read it).
+        state: one dict of NumPy arrays per parameter, each of that parameter's shape
+            and dtype ("scratch" plus the subclass's running averages).
+
+    Raises:
+        TypeError: a number where the parameters go (`SGD(0.1)`), an unknown keyword
+            argument, or a learning rate that is neither a number nor a schedule.
+        ValueError: more than one clipping setting, or a negative one.
     """
 
     name = "optimizer"
@@ -124,7 +145,12 @@ class Optimizer:
     # ------------------------------------------------------------ settings
     @property
     def learning_rate(self) -> LearningRate:
-        """A number, a schedule, or a callable of the step; assign to change it."""
+        """A number, a schedule, or a callable of the step; assign to change it.
+
+        Raises:
+            TypeError: on assigning something else (a string, a bool).
+            ValueError: on assigning a negative number.
+        """
         return self._learning_rate
 
     @learning_rate.setter
@@ -152,7 +178,14 @@ class Optimizer:
 
     # ------------------------------------------------------------ parameters
     def set_parameters(self, params: Iterable[Tensor]) -> None:
-        """The parameters to update (what compile/fit call). State of ones kept is kept."""
+        """The parameters to update (what compile/fit call). State of ones kept is kept.
+
+        `params` is an iterable of Tensors or a Module (its `parameters()` are used); a
+        Tensor listed twice is updated once. New parameters get fresh, zero state.
+
+        Raises:
+            TypeError: an entry that is not a Tensor with requires_grad=True.
+        """
         if hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()  # a Module was given
         new_params: list[Tensor] = []
@@ -182,7 +215,15 @@ class Optimizer:
     # ------------------------------------------------------------ stepping
     def step(self) -> None:
         """One update of every parameter that has a gradient; parameters without one are
-        left alone. `iterations` goes up by one."""
+        left alone. `iterations` goes up by one.
+
+        The update changes `param.data` in place, outside the graph, in the
+        parameter's dtype; `param.grad` is read, never changed (clip copies it).
+
+        Raises:
+            RuntimeError: no parameters were given, or a parameter changed shape since
+                its state was made (call `set_parameters` again).
+        """
         if not self.params:
             raise RuntimeError(
                 f"{type(self).__name__}.step: no parameters to update; pass them when creating "
@@ -227,6 +268,17 @@ class Optimizer:
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
+        """Move `param.data` in place one step against `gradient` (subclasses write this).
+
+        Args:
+            param: the parameter; its `.data` is changed in place.
+            gradient: an array of param's shape and dtype (already clipped).
+            state: this parameter's arrays from `new_state`, updated in place.
+            lr: the learning rate for this step (a schedule already evaluated).
+
+        Raises:
+            NotImplementedError: in the base class, which has no rule of its own.
+        """
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -266,12 +318,22 @@ def _clip_by_norm(gradient: np.ndarray | None, clipnorm: float) -> np.ndarray | 
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, with optional (Nesterov) momentum. Keras 3's rule:
+    """Stochastic gradient descent, with optional (Nesterov) momentum. Keras 3's rule
+    (momentum as in Polyak 1964, Nesterov's form as in Sutskever et al. 2013):
 
     no momentum:   p = p - lr * g
     momentum:      m = momentum * m - lr * g
                    p = p + m                          (nesterov=False)
                    p = p + momentum * m - lr * g      (nesterov=True)
+
+    Args:
+        params, **clipping: as for `Optimizer`.
+        learning_rate: Keras's default 0.01.
+        momentum: in [0, 1], default 0 (plain SGD, no state kept but "scratch").
+        nesterov: use Nesterov's look-ahead form of momentum.
+
+    Raises:
+        ValueError: momentum outside [0, 1]; see `Optimizer` for the rest.
     """
 
     name = "sgd"
@@ -289,6 +351,7 @@ class SGD(Optimizer):
         super().__init__(params, learning_rate, **clipping)
 
     def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        """'scratch', plus 'momentum' (zeros of param's shape and dtype) if momentum > 0."""
         state = super().new_state(param)
         if self.momentum != 0.0:
             state["momentum"] = np.zeros_like(param.data)
@@ -297,6 +360,11 @@ class SGD(Optimizer):
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
+        """One SGD step on `param.data` in place (the rule in the class docstring).
+
+        Args:
+            param, gradient, state, lr: as for `Optimizer.update`.
+        """
         step, momentum = state["scratch"], self.momentum
         np.multiply(gradient, lr, out=step)  # lr * g
         if self.momentum == 0.0:
@@ -313,16 +381,31 @@ class SGD(Optimizer):
             param += m
 
     def settings(self) -> dict[str, Any]:
+        """momentum and nesterov, for repr and get_config."""
         return {"momentum": self.momentum, "nesterov": self.nesterov}
 
 
 class RMSprop(Optimizer):
-    """Divide each step by a running root-mean-square of recent gradients. Keras 3's rule:
+    """Divide each step by a running root-mean-square of recent gradients.
+
+    The method is from Hinton's Coursera lecture 6e (Neural Networks for Machine
+    Learning, 2012); this is Keras 3's rule, step for step:
 
     v = rho * v + (1 - rho) * g^2
     increment = lr * g / sqrt(v + epsilon)
     momentum:     m = momentum * m + increment;  p = p - m
     no momentum:  p = p - increment
+
+    Args:
+        params, **clipping: as for `Optimizer`.
+        learning_rate: Keras's default 0.001.
+        rho: in [0, 1], how much of the running average is kept each step (0.9).
+        momentum: in [0, 1], default 0.
+        epsilon: >= 0, added under the square root so a zero average cannot divide
+            by zero (Keras's 1e-7; a number in the gradient's units squared).
+
+    Raises:
+        ValueError: rho or momentum outside [0, 1], or a negative epsilon.
     """
 
     name = "rmsprop"
@@ -342,6 +425,7 @@ class RMSprop(Optimizer):
         super().__init__(params, learning_rate, **clipping)
 
     def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        """'scratch', 'velocity' (the running mean of g^2) and, with momentum, 'momentum'."""
         state = super().new_state(param)
         state["velocity"] = np.zeros_like(param.data)
         if self.momentum != 0.0:
@@ -351,6 +435,11 @@ class RMSprop(Optimizer):
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
+        """One RMSprop step on `param.data` in place (the rule in the class docstring).
+
+        Args:
+            param, gradient, state, lr: as for `Optimizer.update`.
+        """
         v, scratch = state["velocity"], state["scratch"]
         rho, epsilon, momentum = self.rho, self.epsilon, self.momentum
         one_minus_rho = 1.0 - rho
@@ -371,17 +460,32 @@ class RMSprop(Optimizer):
         param -= m
 
     def settings(self) -> dict[str, Any]:
+        """rho, momentum and epsilon, for repr and get_config."""
         return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon}
 
 
 class Adam(Optimizer):
-    """Momentum plus RMSprop-style scaling, with a bias correction. Keras 3's rule:
+    """Momentum plus RMSprop-style scaling, with a bias correction.
+
+    The method is Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR
+    2015), Algorithm 1, with the bias correction folded into the step size as the
+    paper's section 2 suggests. This is Keras 3's rule, step for step:
 
     t = iterations + 1
     alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
     m = m + (g - m) * (1 - beta_1)
     v = v + (g^2 - v) * (1 - beta_2)
     p = p - alpha * m / (sqrt(v) + epsilon)
+
+    Args:
+        params, **clipping: as for `Optimizer`.
+        learning_rate: Keras's default 0.001.
+        beta_1, beta_2: in [0, 1], the decay of the running means of g and g^2
+            (0.9 and 0.999, the paper's values).
+        epsilon: >= 0, Keras's 1e-7 (the paper uses 1e-8), in the gradient's units.
+
+    Raises:
+        ValueError: beta_1 or beta_2 outside [0, 1], or a negative epsilon.
     """
 
     name = "adam"
@@ -401,6 +505,7 @@ class Adam(Optimizer):
         super().__init__(params, learning_rate, **clipping)
 
     def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        """'scratch', 'm' and 'v' (running means of g and g^2), zeros of param's shape."""
         state = super().new_state(param)
         state["m"] = np.zeros_like(param.data)
         state["v"] = np.zeros_like(param.data)
@@ -409,6 +514,11 @@ class Adam(Optimizer):
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
     ) -> None:
+        """One Adam step on `param.data` in place (the rule in the class docstring).
+
+        Args:
+            param, gradient, state, lr: as for `Optimizer.update`.
+        """
         m, v, scratch = state["m"], state["v"], state["scratch"]
         t = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)  # new every step
@@ -428,6 +538,7 @@ class Adam(Optimizer):
         param -= scratch  # p -= alpha * m / (sqrt(v) + eps)
 
     def settings(self) -> dict[str, Any]:
+        """beta_1, beta_2 and epsilon, for repr and get_config."""
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
@@ -440,7 +551,15 @@ def names() -> list[str]:
 
 
 def get(identifier: str | Optimizer | type[Optimizer]) -> Optimizer:
-    """An optimizer from a name (with Keras's default settings), an instance, or a class."""
+    """An optimizer from a name (with Keras's default settings), an instance, or a class.
+
+    An instance is returned as it is; a name or a class gives a new optimizer without
+    parameters (compile hands them over).
+
+    Raises:
+        ValueError: an unknown name (the message lists the valid ones).
+        TypeError: anything else.
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):

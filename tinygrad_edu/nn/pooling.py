@@ -19,7 +19,19 @@ IMAGES = "(batch, height, width, channels)"
 
 
 class _Pooling2D(Layer):
-    """What max and average pooling share: window, strides (default: the window) and padding."""
+    """What max and average pooling share: window, strides (default: the window) and padding.
+
+    Args:
+        pool_size: an int or (ph, pw), the window; 2 by default, as in Keras.
+        strides: an int or (sh, sw); None (the default) means pool_size, so windows
+            do not overlap.
+        padding: "valid" (only whole windows) or "same" (ceil(size / stride) outputs).
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: a bad pool_size, strides or padding; an input that is not
+            (batch, height, width, channels); a window larger than a "valid" input.
+    """
 
     pool: Callable[..., Tensor]  # functional.max_pool2d or avg_pool2d
 
@@ -41,6 +53,11 @@ class _Pooling2D(Layer):
         self.build_if_shape_known()
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, out_height, out_width, channels): the channels are kept.
+
+        Raises:
+            ValueError: input_shape has not 4 axes, or the window does not fit.
+        """
         if len(input_shape) != 4:
             raise image_shape_error(self, input_shape, IMAGES)
         sizes = [
@@ -56,6 +73,11 @@ class _Pooling2D(Layer):
         return (input_shape[0], *sizes, input_shape[3])
 
     def forward(self, x: Tensor) -> Tensor:
+        """The pooled images, (N, H, W, C) -> (N, H', W', C), x's dtype.
+
+        Raises:
+            ValueError: x is not 4-d.
+        """
         if x.ndim != 4:
             raise image_shape_error(self, x.shape, IMAGES)
         return type(self).pool(x, self.pool_size, self.strides, self.padding)
@@ -70,6 +92,7 @@ class _Pooling2D(Layer):
         }
 
     def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
         return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding!r}"
 
 
@@ -95,6 +118,13 @@ class GlobalAveragePooling2D(Layer):
     """The mean of each channel over the whole image: (batch, h, w, c) -> (batch, c).
 
     With keepdims=True the result keeps its two image axes: (batch, 1, 1, c).
+
+    Args:
+        keepdims: keep the image axes, with size 1.
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: an input that is not (batch, height, width, channels).
     """
 
     def __init__(
@@ -109,6 +139,11 @@ class GlobalAveragePooling2D(Layer):
         self.build_if_shape_known()
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, channels), or (batch, 1, 1, channels) with keepdims.
+
+        Raises:
+            ValueError: input_shape has not 4 axes.
+        """
         if len(input_shape) != 4:
             raise image_shape_error(self, input_shape, IMAGES)
         if self.keepdims:
@@ -116,6 +151,11 @@ class GlobalAveragePooling2D(Layer):
         return (input_shape[0], input_shape[3])
 
     def forward(self, x: Tensor) -> Tensor:
+        """The mean over height and width of each channel, in x's dtype.
+
+        Raises:
+            ValueError: x is not 4-d.
+        """
         if x.ndim != 4:
             raise image_shape_error(self, x.shape, IMAGES)
         return x.mean(axis=(1, 2), keepdims=self.keepdims)

@@ -16,6 +16,11 @@ class Reshape(Layer):
     """(batch, *anything) -> (batch, *target_shape); one entry of target_shape may be -1.
 
     `Reshape((28, 28, 1))` turns rows of 784 pixels into one-channel images for Conv2D.
+    No weights; the values keep their order (C order, as NumPy's reshape).
+
+    Args:
+        target_shape: the new shape of one sample, without the batch axis.
+        input_shape, name, dtype: as for `Layer`.
 
     Raises:
         ValueError: if target_shape is not positive ints (and at most one -1), or a
@@ -59,9 +64,15 @@ class Reshape(Layer):
         return tuple(values // known if s == -1 else s for s in self.target_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, *target_shape) with its -1 worked out (ValueError if it cannot fit)."""
         return (input_shape[0], *self._resolve(input_shape[1:]))
 
     def forward(self, x: Tensor) -> Tensor:
+        """x of shape (N, ...) seen as (N, *target_shape).
+
+        Raises:
+            ValueError: x is 0-d, or its samples hold the wrong number of values.
+        """
         if x.ndim == 0:
             raise ValueError(f"Reshape {self.name!r}: needs a batch axis, got a 0-d input")
         return x.reshape((x.shape[0], *self._resolve(x.shape[1:])))
@@ -71,4 +82,5 @@ class Reshape(Layer):
         return {"name": self.name, "target_shape": self.target_shape}
 
     def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
         return f"target_shape={self.target_shape}"

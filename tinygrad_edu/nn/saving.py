@@ -149,7 +149,12 @@ def record_arguments(obj: Any, cls: type, args: tuple, kwargs: dict) -> None:
 
 
 def recorded_config(obj: Any) -> dict[str, Any]:
-    """`get_config` for Layer and Model: the recorded constructor arguments, as JSON values."""
+    """`get_config` for Layer and Model: the recorded constructor arguments, as JSON values.
+
+    Raises:
+        ValueError: the arguments were not recorded (the object was made with *args).
+        TypeError: an argument that cannot be written as JSON (an array, a lambda).
+    """
     owner = type(obj).__name__
     arguments = getattr(obj, "_init_arguments", None)
     if arguments is None or "*args" in arguments:
@@ -242,7 +247,13 @@ def deserialize_value(value: Any) -> Any:
 
 
 def deserialize_object(entry: dict[str, Any]) -> Any:
-    """An object (or function) from its {"module", "class_name", "config"} entry."""
+    """An object (or function) from its {"module", "class_name", "config"} entry.
+
+    Raises:
+        ValueError: a malformed entry, a name that is not a function or a class with
+            `from_config`, or a config its constructor does not take (the message
+            names the class and, for unknown classes, `custom_objects`).
+    """
     if not isinstance(entry, dict) or not {"class_name", "config"} <= set(entry):
         raise ValueError(
             f"load_model: expected an object's entry with class_name and config, got {entry!r}"

@@ -18,6 +18,11 @@ class LearningRateSchedule:
     """Base class: `schedule(step) -> float`."""
 
     def __call__(self, step: int) -> float:
+        """The learning rate for update number `step` (0 for the first update).
+
+        Raises:
+            NotImplementedError: in the base class; subclasses give the formula.
+        """
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
@@ -26,6 +31,7 @@ class LearningRateSchedule:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
+        """A new schedule from `get_config()`'s result."""
         return cls(**saving.arguments_from_config(config))
 
 
@@ -33,7 +39,18 @@ class ExponentialDecay(LearningRateSchedule):
     """initial_learning_rate * decay_rate ** (step / decay_steps).
 
     With `staircase=True` the exponent is floor(step / decay_steps), so the rate
-    drops in steps every `decay_steps` updates instead of smoothly.
+    drops in steps every `decay_steps` updates instead of smoothly. Keras's
+    `ExponentialDecay` has the same arguments and formula.
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: a positive number of updates over which the rate is multiplied
+            by `decay_rate` once.
+        decay_rate: a positive factor, usually below 1.
+        staircase: decay in whole steps (floor the exponent).
+
+    Raises:
+        ValueError: decay_steps or decay_rate not positive.
     """
 
     def __init__(
@@ -53,6 +70,7 @@ class ExponentialDecay(LearningRateSchedule):
         self.staircase = staircase
 
     def __call__(self, step: int) -> float:
+        """initial_learning_rate * decay_rate ** (step / decay_steps), a float."""
         exponent = step / self.decay_steps
         if self.staircase:
             exponent = math.floor(exponent)
@@ -71,6 +89,10 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     As in Keras, a step equal to a boundary still gets the earlier value:
     boundaries=[100], values=[0.1, 0.01] gives 0.1 for steps 0..100 and 0.01 after.
+
+    Raises:
+        ValueError: not exactly one more value than boundaries, or boundaries that
+            do not increase.
     """
 
     def __init__(self, boundaries: Sequence[int], values: Sequence[float]) -> None:
@@ -85,6 +107,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.boundaries, self.values = boundaries, values
 
     def __call__(self, step: int) -> float:
+        """The value of the interval that holds `step` (a float)."""
         for boundary, value in zip(self.boundaries, self.values):
             if step <= boundary:
                 return value

@@ -41,7 +41,15 @@ def save_arrays(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
 
 
 def load_arrays(path: str | os.PathLike, caller: str = "load_weights") -> dict[str, np.ndarray]:
-    """Read every array of an `.npz` file, with a clear error if it is not one."""
+    """Read every array of an `.npz` file, with a clear error if it is not one.
+
+    Returns a dict from each array's name to the array (its stored shape and dtype).
+    Nothing is unpickled.
+
+    Raises:
+        FileNotFoundError: no file at `path`.
+        ValueError: a `.npy` single array, or a file that is not a readable `.npz`.
+    """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{caller}: no such file: '{path}'")
@@ -68,7 +76,14 @@ def check_and_assign(
     arrays: Sequence[np.ndarray],
     caller: str,
 ) -> None:
-    """Copy `arrays[i]` into parameter i after checking every shape, so it is all or nothing."""
+    """Copy `arrays[i]` into parameter i after checking every shape, so it is all or nothing.
+
+    Each array is copied and cast to its parameter's dtype.
+
+    Raises:
+        ValueError: another number of arrays than parameters, or a shape that differs.
+        TypeError: an array that does not hold numbers.
+    """
     if len(arrays) != len(named_parameters):
         raise ValueError(
             f"{caller}: the model has {len(named_parameters)} weight arrays but "
@@ -96,6 +111,9 @@ def check_weights_file_name(path: str | os.PathLike, caller: str = "save_weights
 
     The file is NumPy's `.npz` archive whatever its name; under Keras's `.h5` or
     `.weights.h5` it would claim to be HDF5, which Keras and h5py cannot read.
+
+    Raises:
+        ValueError: a name that does not end in `.npz`.
     """
     name = os.fspath(path)
     if not str(name).endswith(".npz"):
@@ -120,7 +138,14 @@ def save_weights(named_parameters: Sequence[tuple[str, Tensor]], path: str | os.
 
 
 def load_weights(named_parameters: Sequence[tuple[str, Tensor]], path: str | os.PathLike) -> None:
-    """Read an `.npz` written by `save_weights`, checking names and shapes first."""
+    """Read an `.npz` written by `save_weights`, checking names and shapes first.
+
+    Raises:
+        FileNotFoundError: no file at `path`.
+        ValueError: not a weights file, names missing from it or not in the model, or
+            a shape that differs (nothing is changed then).
+        TypeError: an array that does not hold numbers.
+    """
     arrays = load_arrays(path, caller="load_weights")
     expected = [name for name, _ in named_parameters]
     missing = [name for name in expected if name not in arrays]
