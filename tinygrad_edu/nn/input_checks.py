@@ -197,3 +197,16 @@ def as_tensor(value: Any, model_dtype: Callable[[], np.dtype]) -> Any:
     if array.dtype.kind in "biuf" and array.dtype != model_dtype():
         array = array.astype(model_dtype())
     return Tensor(array)
+
+
+def functional_api_error(what: str) -> NotImplementedError:
+    """The error for Keras's functional API (symbolic `Input`s wired into a `Model`).
+
+    tinygrad-edu runs every layer on real arrays, eagerly, so there is no symbolic
+    tensor to wire; the same model is a `Sequential` or a `Model` subclass.
+    """
+    return NotImplementedError(
+        f"{what}: Keras's functional API is not supported. Write the model as "
+        "Sequential([keras.Input(shape=...), layers.Dense(...), ...]), or subclass Model "
+        "and write call(self, x)"
+    )

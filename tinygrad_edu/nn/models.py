@@ -1,7 +1,6 @@
 """Model: a network with Keras's training API (compile, fit, evaluate, predict).
 
-Subclass it and write the forward pass yourself, Keras style (`call`) or
-PyTorch style (`forward`); layers assigned as attributes are registered:
+Subclass it, assign layers as attributes and write `call` (Keras) or `forward`:
 
     class TwoLayers(nn.Model):
         def __init__(self):
@@ -12,10 +11,8 @@ PyTorch style (`forward`); layers assigned as attributes are registered:
         def call(self, x):
             return self.out(self.hidden(x))
 
-One training step is `Model.train_step`: zero_grad, forward, loss, backward,
-step. `fit` runs it for each batch (the loop is in training.py) and a subclass
-may override it. Input checks are in input_checks.py, the summary table in
-summary.py, and `Sequential`, the plain stack of layers, in sequential.py.
+One training step is `Model.train_step`, which `fit` runs for each batch (the
+loop: training.py). Also: input_checks.py, summary.py, sequential.py.
 """
 
 from __future__ import annotations
@@ -44,7 +41,13 @@ class Model(Module):
 
     Subclass it and override `call(x)` (or `forward(x)`), assigning layers as
     attributes in `__init__`. `Sequential` is the subclass for a plain stack.
+    Keras's functional API, `Model(inputs, outputs)`, raises NotImplementedError.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and (len(args) > 1 or {"inputs", "outputs"} & kwargs.keys()):
+            raise input_checks.functional_api_error("Model(inputs, outputs)")
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__(name=name)
@@ -90,8 +93,7 @@ class Model(Module):
         return output
 
     def _input_dtype(self) -> np.dtype:
-        parameters = self.parameters()
-        return parameters[0].dtype if parameters else np.dtype(np.float32)
+        return next((weight.dtype for weight in self.parameters()), np.dtype(np.float32))
 
     # ------------------------------------------------------------ building
     @property
@@ -189,9 +191,8 @@ class Model(Module):
     def _require_compiled(self, method: str) -> None:
         if self.optimizer is None or (self.loss is None and method != "predict"):
             raise RuntimeError(
-                f"{method}: the model must be compiled with a loss first, e.g. "
-                "model.compile(optimizer='rmsprop', loss='sparse_categorical_crossentropy', "
-                "metrics=['accuracy'])"
+                f"{method}: the model must be compiled with a loss first, e.g. model.compile("
+                "optimizer='rmsprop', loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
             )
 
     def _bind_optimizer(self) -> None:
@@ -422,7 +423,6 @@ class Model(Module):
         """Write the whole model to one `.zip` file for `load_model`; see `nn.saving.save_model`."""
         saving.save_model(self, path)
 
-    # ------------------------------------------------------------ summary
     @property
     def layers(self) -> list[Module]:
         """The model's direct sub-layers, in the order they were assigned."""
