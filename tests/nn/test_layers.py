@@ -152,7 +152,7 @@ def test_dropout_zeroes_about_rate_and_scales_the_rest() -> None:
     manual_seed(0)
     layer = nn.Dropout(0.3)
     x = np.ones((200, 500), dtype=np.float32)
-    y = layer(Tensor(x)).data
+    y = layer(Tensor(x), training=True).data
     assert y.dtype == np.float32
     kept = y != 0
     assert abs(1 - kept.mean() - 0.3) < 0.01
@@ -163,7 +163,7 @@ def test_dropout_zeroes_about_rate_and_scales_the_rest() -> None:
 def test_dropout_gradient_is_the_same_mask_and_scale() -> None:
     manual_seed(1)
     x = Tensor(np.full((4, 50), 2.0, dtype=np.float32), requires_grad=True)
-    y = nn.Dropout(0.5)(x)
+    y = nn.Dropout(0.5)(x, training=True)
     y.sum().backward()
     np.testing.assert_allclose(x.grad.data, y.data / 2.0)
 
@@ -181,10 +181,10 @@ def test_dropout_passes_through_in_eval_mode_or_with_training_false() -> None:
 def test_dropout_masks_are_reproducible_with_manual_seed() -> None:
     x = Tensor(np.ones((10, 10), dtype=np.float32))
     manual_seed(42)
-    first = nn.Dropout(0.5)(x).data
+    first = nn.Dropout(0.5)(x, training=True).data
     manual_seed(42)
-    second = nn.Dropout(0.5)(x).data
-    third = nn.Dropout(0.5)(x).data
+    second = nn.Dropout(0.5)(x, training=True).data
+    third = nn.Dropout(0.5)(x, training=True).data
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(second, third)
 

@@ -236,6 +236,7 @@ def test_predict_and_evaluate_run_in_eval_mode_without_a_graph_and_restore_the_m
     model = small_classifier()
     x = np.ones((8, 4), dtype=np.float32)
     y = np.zeros(8, dtype=np.int64)
+    model.train()  # so that putting the mode back is seen
     first = model.predict(x, verbose=0)
     np.testing.assert_array_equal(model.predict(x, verbose=0), first)  # Dropout is off
     assert model.training and all(m.training for m in model.modules())

@@ -75,6 +75,8 @@ def test_zero_grad_sets_every_gradient_to_none() -> None:
 
 def test_train_and_eval_set_the_mode_everywhere_and_return_the_module() -> None:
     model = TwoLayers()
+    assert not model.training and not model.hidden.training  # inference mode, as Keras
+    assert model.train() is model
     assert model.training and model.hidden.training
     assert model.eval() is model
     assert not model.training and not model.hidden.training and not model.out.training

@@ -71,6 +71,7 @@ def test_fit_uses_batch_statistics_and_predict_the_moving_ones():
     )
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     norm = model.layers[1]
+    model.train()  # so that putting the mode back is seen
     model.fit(x, y, epochs=1, batch_size=16, verbose=0)
     assert not np.allclose(norm.moving_mean.data, 0.0)  # four batches moved it
     moving = norm.moving_mean.data.copy()
@@ -181,3 +182,34 @@ def test_a_subclassed_model_call_gets_the_training_flag_as_in_keras():
     assert model.flags[-2:] == [True, False]
     np.testing.assert_allclose(predicted, model(x, training=False).data)
     assert (model(x, training=True).data == 0).mean() > 0.3
+
+
+# ---------------------------------------------------------------- the default mode, as in Keras
+def test_a_direct_call_after_construction_runs_in_inference_mode():
+    x = np.ones((50, 4), dtype=np.float32)
+    model = nn.Sequential([nn.Dropout(0.5, input_shape=(4,)), nn.BatchNormalization()])
+    norm = model.layers[1]
+    out = model(x)  # no training=: inference, as Keras's direct call
+    np.testing.assert_allclose(out.data, x / np.sqrt(1.0 + 1e-3), rtol=1e-6)  # moving stats
+    np.testing.assert_array_equal(norm.moving_mean.data, 0.0)  # nothing updated
+    np.testing.assert_array_equal(norm.moving_variance.data, 1.0)
+    np.testing.assert_array_equal(model.layers[0](x).data, x)  # the layer alone too
+    assert not any(m.training for m in model.modules())
+
+
+def test_fit_trains_in_training_mode_and_leaves_the_model_in_inference_mode():
+    manual_seed(0)
+    x = RNG.standard_normal((32, 3)).astype(np.float32) + 2
+    y = (x[:, 0] > 2).astype(np.int64)
+    model = nn.Sequential(
+        [nn.Dense(4, input_shape=(3,)), nn.Dropout(0.5), nn.BatchNormalization(), nn.Dense(2)]
+    )
+    model.compile(optimizer="sgd", loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True))
+    norm = model.layers[2]
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert not np.allclose(norm.moving_mean.data, 0.0)  # fit's steps used batch statistics
+    assert not any(m.training for m in model.modules())  # the mode before fit is back
+    moving = norm.moving_mean.data.copy()
+    first = model(x).data
+    np.testing.assert_array_equal(model(x).data, first)  # no dropout after fit
+    np.testing.assert_array_equal(norm.moving_mean.data, moving)  # and no update

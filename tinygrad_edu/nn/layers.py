@@ -124,7 +124,9 @@ class Layer(Module):
         (the cast is recorded, so gradients flow back in the input's dtype).
 
         `training=True/False` runs this call (this layer and any inside it) in that
-        mode, as in Keras; left out, the layer's own mode applies (`fit` sets it).
+        mode, as in Keras; left out, the layer's own mode applies: inference mode
+        after construction (as Keras's direct call), training mode inside `fit`'s
+        steps or after `train()`.
         A `forward`/`call` with a `training` parameter receives the mode in effect.
 
         Args:
@@ -307,10 +309,12 @@ class Flatten(Layer):
 class Dropout(Layer):
     """During training, zero each input with probability `rate` and scale the rest by
     1 / (1 - rate) ("inverted" dropout), so the expected value of every unit stays the
-    same and nothing has to change at test time. In eval mode it passes inputs through.
+    same and nothing has to change at test time. In inference mode it passes inputs through.
 
+    The mode is inference after construction, so a direct `layer(x)` or `model(x)`
+    drops nothing, as in Keras; `fit` drops during its steps. To drop in a loop of
+    your own, call `layer(x, training=True)` or `model.train()` first.
     The random mask comes from `tinygrad_edu.random.generator()` (see manual_seed).
-    `training=True/False` in the call overrides the module's mode, as in Keras.
     Source: Srivastava et al., "Dropout: A Simple Way to Prevent Neural Networks
     from Overfitting" (JMLR 2014); the rescaling at training time is Keras's.
 

@@ -82,7 +82,8 @@ class Model(Module):
 
     def __call__(self, *inputs: Any, training: bool | None = None) -> Any:
         """Run the model on `inputs`; `training=True/False` sets the mode of this call only,
-        as in Keras (left out, each layer's own mode applies: `fit` sets training mode)."""
+        as in Keras (left out, each layer's own mode applies: inference after construction,
+        training inside `fit`'s steps or after `train()`)."""
         if training is not None:
             with training_mode(self, bool(training)):
                 return self(*inputs)

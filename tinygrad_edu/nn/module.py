@@ -36,8 +36,11 @@ class Module:
     """Holds parameters and sub-modules; calling it runs `forward` inside a name scope.
 
     Parameters are the tensors with `requires_grad=True` assigned as attributes.
-    `training` (True after construction, as in PyTorch) tells layers such as
-    Dropout which mode they are in; `train()` and `eval()` set it everywhere below.
+    `training` tells layers such as Dropout and BatchNormalization which mode they
+    are in. It is False after construction, as in Keras: a direct call `model(x)`
+    runs in inference mode. `fit` switches to training mode for its steps and puts
+    the previous mode back after; `train()` and `eval()` set it everywhere below
+    (PyTorch's names), and `model(x, training=True)` sets it for one call.
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Module:
@@ -81,7 +84,8 @@ class Module:
         # moving statistics (Keras's non-trainable weights, PyTorch's buffers).
         object.__setattr__(self, "_non_trainable", {})
         object.__setattr__(self, "_name", None)
-        self.training = True
+        # Inference mode until asked otherwise (Keras's default for a direct call).
+        self.training = False
         #: True while the name is the class's default, so a Sequential may rename it.
         self.name_is_default = name is None
         self.name = snake_case(type(self).__name__) if name is None else name

@@ -9,8 +9,10 @@ and running averages of those statistics are kept, as Keras keeps them:
 
     moving = moving * momentum + batch_statistic * (1 - momentum)
 
-`evaluate` and `predict` (training=False) use the moving averages instead, so
-a prediction does not depend on the other samples in its batch. gamma and beta
+`evaluate`, `predict` and a direct call `model(x)` (inference mode, the mode
+after construction, as in Keras) use the moving averages instead, so a
+prediction does not depend on the other samples in its batch. A loop of your own
+that trains must ask for training mode: `model.train()` or `training=True`. gamma and beta
 are learned; the moving statistics are non-trainable weights: saved with the
 others and counted in `summary`, but never touched by the optimizer.
 Source: Ioffe and Szegedy, "Batch Normalization" (2015), Algorithm 1.
@@ -30,6 +32,10 @@ from tinygrad_edu.tensor import Tensor
 
 class BatchNormalization(Layer):
     """Batch normalization of the `axis` features, with Keras's arguments and defaults.
+
+    Batch statistics (and updates of the moving ones) only in training mode: inside
+    `fit`, after `model.train()`, or with `training=True`; a direct `layer(x)` after
+    construction runs in inference mode with the moving statistics, as in Keras.
 
     Args:
         axis: the feature axis (-1: channels, for NHWC images and for Dense outputs).
