@@ -398,3 +398,34 @@ def test_get_weights_are_copies_in_parameter_order_and_set_weights_checks_shapes
         model.set_weights(weights[:3])
     model.set_weights([w.astype(np.float64) for w in weights])
     assert all(p.dtype == np.float32 for p in model.parameters())
+
+
+# ---------------------------------------------------------------- Keras's weight attributes
+def test_weights_trainable_and_non_trainable_weights_are_properties_of_tensors():
+    model = nn.Sequential([nn.Dense(4, input_shape=(3,)), nn.BatchNormalization()])
+    dense, norm = model.layers
+    same = lambda got, expected: [id(w) for w in got] == [id(w) for w in expected]  # noqa: E731
+    everything = [dense.kernel, dense.bias, norm.gamma, norm.beta]
+    everything += [norm.moving_mean, norm.moving_variance]
+    assert same(model.weights, everything)  # get_weights's order, the Tensors themselves
+    assert all(isinstance(w, Tensor) for w in model.weights)
+    assert same(model.trainable_weights, everything[:4])
+    assert same(model.non_trainable_weights, everything[4:])
+    assert same(norm.weights, everything[2:]) and same(dense.non_trainable_weights, [])
+    assert same(norm.non_trainable_weights, [norm.moving_mean, norm.moving_variance])
+    dense.bias.requires_grad = False  # frozen: no longer trainable
+    assert same(model.trainable_weights, [dense.kernel, norm.gamma, norm.beta])
+    assert same(dense.non_trainable_weights, [dense.bias])
+    assert [w.data for w in model.weights][0] is dense.kernel.data
+
+
+def test_sequential_input_and_output_shape_as_in_keras():
+    model = nn.Sequential([nn.Dense(4, input_shape=(3,)), nn.Dense(2)])
+    assert model.input_shape == (None, 3) and model.output_shape == (None, 2)
+    later = nn.Sequential([nn.Flatten(), nn.Dense(5)])
+    with pytest.raises(AttributeError, match="input_shape: not known yet"):
+        later.input_shape  # noqa: B018
+    with pytest.raises(AttributeError, match="output_shape: the model is not built yet"):
+        later.output_shape  # noqa: B018
+    later(np.zeros((2, 3, 4), dtype=np.float32))
+    assert later.input_shape == (None, 3, 4) and later.output_shape == (None, 5)

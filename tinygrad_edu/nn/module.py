@@ -213,9 +213,22 @@ class Module:
                     result.append((f"{path}.{attribute}" if path else attribute, weight))
         return result
 
+    # Keras's weight attributes: properties giving new lists of the Tensors themselves
+    # (not copies: `get_weights()` gives NumPy copies), in `named_weights` order.
+    @property
+    def weights(self) -> list[Tensor]:
+        """Every weight Tensor once, trainable or not, in `get_weights` order (Keras's)."""
+        return [weight for _, weight in self.named_weights()]
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        """The weights an optimizer updates (requires_grad True), in `weights` order."""
+        return [weight for weight in self.weights if weight.requires_grad]
+
+    @property
     def non_trainable_weights(self) -> list[Tensor]:
         """The weights no optimizer changes: registered non-trainable ones and frozen parameters."""
-        return [weight for _, weight in self.named_weights() if not weight.requires_grad]
+        return [weight for weight in self.weights if not weight.requires_grad]
 
     def zero_grad(self) -> None:
         """Forget the gradients of the last backward (they would add up otherwise)."""

@@ -45,6 +45,36 @@ class Sequential(Model):
         """The layers, bottom (input side) first; a new list, so changing it changes nothing."""
         return list(self._layer_list)
 
+    @property
+    def input_shape(self) -> Shape:
+        """The input's shape with None for the batch axis, e.g. (None, 784), as in Keras.
+
+        Raises:
+            AttributeError: no shape is known yet (no `input_shape=`, Input, call or build).
+        """
+        shape = self._known_input_shape()
+        if shape is None:
+            raise AttributeError(
+                f"{self.name}.input_shape: not known yet; give the first layer input_shape=, "
+                "start with keras.Input(shape=...), call the model or build it"
+            )
+        return shape
+
+    @property
+    def output_shape(self) -> Shape:
+        """The last layer's output shape with None for the batch axis, e.g. (None, 10).
+
+        Raises:
+            AttributeError: the model is not built yet (or has no layers).
+        """
+        shape = self._layer_output_shape(self._layer_list[-1]) if self._layer_list else None
+        if not self.built or shape is None:
+            raise AttributeError(
+                f"{self.name}.output_shape: the model is not built yet; give the first layer "
+                "input_shape=, call the model on a batch or build it"
+            )
+        return tuple(shape)
+
     def add(self, layer: Module) -> None:
         """Put `layer` on top of the stack, naming it (`dense_2`) if it has no name.
 
