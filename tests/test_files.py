@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_edu import files
 from tinygrad_edu.files import atomic_path, write_bytes_atomically, write_text_atomically
 
 
@@ -101,3 +102,53 @@ def test_write_bytes_and_text_atomically(tmp_path: Path) -> None:
     write_text_atomically(tmp_path / "sub" / "t.csv", "épisode,loss\n")
     assert (tmp_path / "sub" / "t.csv").read_bytes() == "épisode,loss\n".encode()
     assert leftovers(tmp_path, keep="b.bin") == ["sub"]
+
+
+# ---------------------------------------------------------------- clear errors for bad places
+def test_a_parent_that_is_a_file_is_named_in_the_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    target = tmp_path / "notes.txt" / "sub" / "w.npz"
+    for create_folder in (True, False):
+        with pytest.raises(NotADirectoryError) as caught:
+            with atomic_path(target, "save_weights", create_folder=create_folder):
+                pass
+        message = str(caught.value)
+        assert message.startswith(f"save_weights: cannot write '{target}'")
+        assert f"'{tmp_path / 'notes.txt'}' is a file, not a folder" in message
+        assert ".tmp" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_missing_folder_is_created_only_when_asked(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "w.npz"
+    with pytest.raises(FileNotFoundError, match=r"save: cannot write .*the folder '.*missing' "):
+        with atomic_path(target, "save", create_folder=False):
+            pass
+    assert not (tmp_path / "missing").exists()
+    write_bytes_atomically(target, b"ok")  # figures, logs, downloads: made for you
+    assert target.read_bytes() == b"ok"
+
+
+def test_a_target_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(
+        IsADirectoryError, match=rf"write: cannot write '{tmp_path}': .* is a folder"
+    ):
+        with atomic_path(tmp_path):
+            pass
+
+
+def test_an_unwritable_folder_gives_a_permission_error_naming_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Faked, so the test means the same when run as root (who may write anywhere).
+    def refuse(name: object, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(name))
+
+    monkeypatch.setattr(files, "open", refuse, raising=False)
+    monkeypatch.setattr(files.os, "access", lambda *args: False)
+    with pytest.raises(PermissionError) as caught:
+        write_bytes_atomically(tmp_path / "w.bin", b"x")
+    assert str(caught.value) == (
+        f"write: cannot write '{tmp_path / 'w.bin'}': no permission to write in the folder "
+        f"'{tmp_path}'"
+    )

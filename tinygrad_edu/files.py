@@ -18,14 +18,76 @@ from pathlib import Path
 from typing import Any
 
 
+def _folder_problem(path: Path, create_folder: bool) -> tuple[type[OSError], str] | None:
+    """Why a file cannot be written at `path`, in words, with the error type to raise;
+    None when the folder looks fine (the system's own error is then reported)."""
+    if path.is_dir():
+        return IsADirectoryError, f"'{path}' is a folder"
+    # The nearest existing folder or file on the way up tells what is wrong.
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if ancestor.exists() and not ancestor.is_dir():
+        return NotADirectoryError, f"'{ancestor}' is a file, not a folder"
+    if ancestor != path.parent and not create_folder:
+        return FileNotFoundError, (
+            f"the folder '{path.parent}' does not exist (create it first: saving does not "
+            "create folders, as np.save does not)"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return PermissionError, f"no permission to write in the folder '{ancestor}'"
+    return None
+
+
+def _cannot_write(error: OSError, path: Path, operation: str, create_folder: bool) -> OSError:
+    """`error` (about the folder or the temporary file) said in terms of the user's `path`.
+
+    The new error is of the same kind when the reason is not found (so an
+    ``except PermissionError`` still catches it) and names `operation` and `path`.
+    """
+    problem = _folder_problem(path, create_folder)
+    kind, reason = problem or (type(error), error.strerror or str(error))
+    return kind(f"{operation}: cannot write '{path}': {reason}")
+
+
+def create_parent_folder(path: str | os.PathLike[str], operation: str = "write") -> None:
+    """Create the folder `path` goes in (and the ones above it) if missing.
+
+    Raises:
+        OSError: the folder cannot be made (a parent is a file: NotADirectoryError;
+            no permission: PermissionError), naming `operation`, `path` and the reason.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _cannot_write(error, path, operation, create_folder=True) from None
+
+
 @contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike[str], operation: str = "write", create_folder: bool = True
+) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` when the block succeeds.
 
     Write the new contents to the yielded path (with ``open``, ``np.savez``,
     ``figure.savefig``, ...). If the block raises, the temporary file is removed,
-    `path` is left as it was, and the error goes on up. The parent folder is
-    created if needed.
+    `path` is left as it was, and the error goes on up.
+
+    Args:
+        path: the file to write.
+        operation: the name errors start with (``"save_weights"``).
+        create_folder: create missing parent folders (pictures, logs, downloads);
+            False for model and weight files, which, as with np.save and Keras's
+            `model.save`, need an existing folder, so a mistyped folder name is
+            reported rather than created.
+
+    Raises:
+        OSError: when the file cannot be created or put in place, naming
+            `operation`, `path` and the reason, never the temporary name:
+            NotADirectoryError (a parent is a file), FileNotFoundError (missing
+            folder, with ``create_folder=False``), PermissionError,
+            IsADirectoryError (`path` is a folder).
 
         with atomic_path("out/loss.png") as temporary:
             figure.savefig(temporary, format="png")
@@ -37,17 +99,26 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     a dot so that file browsers hide it.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-        try:
-            with open(temporary, "xb"):  # "x": fail rather than reuse an existing file
-                break
-        except FileExistsError:  # astronomically unlikely: just pick another name
-            continue
+    if create_folder:
+        create_parent_folder(path, operation)
+    try:
+        if path.is_dir():  # found now, before any work is done for nothing
+            raise IsADirectoryError(path)
+        while True:
+            temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+            try:
+                with open(temporary, "xb"):  # "x": fail rather than reuse an existing file
+                    break
+            except FileExistsError:  # astronomically unlikely: just pick another name
+                continue
+    except OSError as error:
+        raise _cannot_write(error, path, operation, create_folder) from None
     try:
         yield temporary
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as error:
+            raise _cannot_write(error, path, operation, create_folder) from None
     except BaseException:  # Ctrl-C too: never leave the temporary file behind
         temporary.unlink(missing_ok=True)
         raise

@@ -190,3 +190,43 @@ def test_model_checkpoint_refuses_a_name_that_does_not_end_in_npz(tmp_path):
     with pytest.raises(ValueError, match=r"ModelCheckpoint: .* must end in '\.npz'"):
         ModelCheckpoint(str(tmp_path / "best.weights.h5"))
     ModelCheckpoint(str(tmp_path / "weights-{epoch:02d}.npz"))  # a pattern that ends right
+
+
+# ---------------------------------------------------------------- bad places to save to
+def test_saving_under_a_file_names_the_operation_the_path_and_the_reason(tmp_path):
+    (tmp_path / "notes.txt").write_text("x")
+    model = make_model()
+    model.compile(optimizer="sgd", loss="mse")
+    for save, name in ((model.save_weights, "w.npz"), (model.save, "m.zip")):
+        path = tmp_path / "notes.txt" / name
+        with pytest.raises(NotADirectoryError) as caught:
+            save(path)
+        message = str(caught.value)
+        assert message.startswith(f"{save.__name__}: cannot write '{path}'")
+        assert "notes.txt' is a file, not a folder" in message and ".tmp" not in message
+    assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_save_and_save_weights_need_an_existing_folder_as_np_save(tmp_path):
+    model = make_model()
+    path = tmp_path / "no_such_folder" / "w.npz"
+    with pytest.raises(FileNotFoundError, match=r"save_weights: cannot write .*does not exist"):
+        model.save_weights(path)
+    with pytest.raises(FileNotFoundError, match=r"save: cannot write .*does not exist"):
+        model.save(tmp_path / "no_such_folder" / "m.zip")
+    assert os.listdir(tmp_path) == []  # no folder made behind the user's back
+
+
+def test_model_checkpoint_creates_its_folder_and_explains_a_file_in_the_way(tmp_path):
+    from tinygrad_edu.nn.callbacks import ModelCheckpoint
+
+    model = make_model()
+    checkpoint = ModelCheckpoint(str(tmp_path / "runs" / "w-{epoch}.npz"))
+    checkpoint.set_model(model)
+    checkpoint.on_epoch_end(0, {"val_loss": 1.0})
+    assert os.listdir(tmp_path / "runs") == ["w-1.npz"]  # as Keras: the folder is made
+    (tmp_path / "taken").write_text("x")
+    blocked = ModelCheckpoint(str(tmp_path / "taken" / "w.npz"))
+    blocked.set_model(model)
+    with pytest.raises(NotADirectoryError, match=r"ModelCheckpoint: cannot write .*is a file"):
+        blocked.on_epoch_end(0, {"val_loss": 1.0})

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.files import create_parent_folder
 from tinygrad_edu.nn import serialization
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.serialization import write_text_atomically
@@ -369,7 +370,9 @@ class ModelCheckpoint(Callback):
     `load_model` reads back); the default saves the weights (`.npz`).
 
     `filepath` may use the epoch number (counting from 1) and the logs, e.g.
-    `"checkpoints/weights-{epoch:02d}-{val_loss:.2f}.npz"`.
+    `"checkpoints/weights-{epoch:02d}-{val_loss:.2f}.npz"`. Missing folders are
+    created when saving, as Keras's ModelCheckpoint does (`model.save` and
+    `save_weights` themselves need an existing folder).
 
     Args:
         filepath: where to save: ".npz" for weights, ".zip" for whole models.
@@ -381,6 +384,7 @@ class ModelCheckpoint(Callback):
 
     Raises:
         ValueError: a file name that does not fit what is saved, or an unknown mode.
+        OSError: (when saving) the file or its folder cannot be written, naming the path.
     """
 
     def __init__(
@@ -439,9 +443,8 @@ class ModelCheckpoint(Callback):
             if self.verbose:
                 print(f"Epoch {epoch + 1}: {self.monitor} improved to {current:.5f}, saving")
             self.best = current
-        folder = os.path.dirname(path)
-        if folder:
-            os.makedirs(folder, exist_ok=True)
+        # Keras's ModelCheckpoint creates its folder; model.save does not.
+        create_parent_folder(path, "ModelCheckpoint")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:

@@ -328,7 +328,8 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
     """Write `model` (architecture, compile settings, weights) to one `.zip` file, atomically.
 
     Raises ValueError for a path not ending in `.zip`, TypeError (from
-    `get_config`) for a setting that cannot be written as JSON.
+    `get_config`) for a setting that cannot be written as JSON, OSError naming
+    the path when the file cannot be written there (the folder must exist).
     """
     from tinygrad_edu import __version__
 
@@ -371,7 +372,7 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
             for name, data in members.items():
                 archive.writestr(name, data)
 
-    write_atomically(path, write)
+    write_atomically(path, write, "save")
 
 
 def _read_npz(data: bytes, what: str) -> dict[str, np.ndarray]:

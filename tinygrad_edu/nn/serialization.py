@@ -20,24 +20,37 @@ from tinygrad_edu.files import write_text_atomically as write_text_atomically  #
 from tinygrad_edu.tensor import Tensor
 
 
-def write_atomically(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> None:
+def write_atomically(
+    path: str | os.PathLike, write: Callable[[IO[bytes]], None], operation: str = "save"
+) -> None:
     """Call `write(file)` on a temporary file beside `path`, then rename it to `path`.
 
     If `write` raises, the temporary file is removed and `path` is left untouched.
     The bytes are flushed to disk (fsync) before the rename, so a power cut right
-    after a save cannot leave an empty weights file behind.
+    after a save cannot leave an empty weights file behind. The folder must exist,
+    as for np.save and Keras's `model.save` (ModelCheckpoint creates its own).
+
+    Raises:
+        OSError: the file cannot be written there (missing folder, a parent that is
+            a file, no permission), naming `operation`, `path` and the reason.
     """
-    with atomic_path(path) as temporary:
+    with atomic_path(path, operation, create_folder=False) as temporary:
         with open(temporary, "wb") as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
 
 
-def save_arrays(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
-    """Save named arrays to an uncompressed `.npz` file at exactly `path`, atomically."""
+def save_arrays(
+    path: str | os.PathLike, arrays: dict[str, np.ndarray], operation: str = "save_weights"
+) -> None:
+    """Save named arrays to an uncompressed `.npz` file at exactly `path`, atomically.
+
+    Raises:
+        OSError: from `write_atomically`, when the file cannot be written there.
+    """
     # Looked up on each call (np.savez, not a saved reference) so tests can make it fail.
-    write_atomically(path, lambda file: np.savez(file, **arrays))
+    write_atomically(path, lambda file: np.savez(file, **arrays), operation)
 
 
 def load_arrays(path: str | os.PathLike, caller: str = "load_weights") -> dict[str, np.ndarray]:
@@ -129,6 +142,7 @@ def save_weights(named_parameters: Sequence[tuple[str, Tensor]], path: str | os.
 
     Raises:
         ValueError: if `path` does not end in `.npz`, or two parameters share a name.
+        OSError: the file cannot be written there (its folder must exist), naming the path.
     """
     check_weights_file_name(path)
     arrays = {name: parameter.data for name, parameter in named_parameters}
