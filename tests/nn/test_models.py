@@ -429,3 +429,27 @@ def test_sequential_input_and_output_shape_as_in_keras():
         later.output_shape  # noqa: B018
     later(np.zeros((2, 3, 4), dtype=np.float32))
     assert later.input_shape == (None, 3, 4) and later.output_shape == (None, 5)
+
+
+def test_a_subclassed_model_names_unnamed_layers_after_their_attributes():
+    class TwoDense(nn.Model):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Dense(3)
+            self.head = nn.Dense(2, name="out")  # a name given is kept
+            self.blocks = [nn.Dense(3), nn.Dense(3)]
+
+        def call(self, x):
+            return self.head(self.encoder(x))
+
+    model = TwoDense()
+    model.build((None, 4))
+    assert [layer.name for layer in model.layers] == ["encoder", "out", "blocks_0", "blocks_1"]
+    names = [weight.name for weight in model.weights]
+    assert names[:4] == ["encoder.kernel", "encoder.bias", "out.kernel", "out.bias"]
+    text = "\n".join(summary_lines(model))
+    assert " encoder (Dense) " in text and " out (Dense) " in text
+    y = model(np.ones((1, 4), dtype=np.float32), training=False)
+    assert y.grad_fn.scope == ("two_dense", "out")
+    plain = nn.Dense(3)
+    assert plain.name == "dense" and nn.Sequential([plain]).layers[0].name == "dense_1"

@@ -42,7 +42,10 @@ class Model(Module):
     Subclass it and override `call(x)` (or `forward(x)`), assigning layers as
     attributes in `__init__`. `Sequential` is the subclass for a plain stack.
     Keras's functional API, `Model(inputs, outputs)`, raises NotImplementedError.
+    An unnamed layer assigned to an attribute is named after it ("head", "head.kernel").
     """
+
+    names_children_after_attributes = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
         if cls is Model and (len(args) > 1 or {"inputs", "outputs"} & kwargs.keys()):

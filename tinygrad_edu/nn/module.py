@@ -36,6 +36,8 @@ class Module:
     """Holds parameters and sub-modules; calling it runs `forward` inside a name scope.
 
     Parameters are the tensors with `requires_grad=True` assigned as attributes.
+    In a Model, an unnamed layer assigned as an attribute takes the attribute's
+    name ("encoder", "blocks_0" for a list), as PyTorch's `named_parameters` paths.
     `training` tells layers such as Dropout and BatchNormalization which mode they
     are in. It is False after construction, as in Keras: a direct call `model(x)`
     runs in inference mode. `fit` switches to training mode for its steps and puts
@@ -104,10 +106,23 @@ class Module:
             self._parameters[key] = value
         elif isinstance(value, Module):
             self._modules[key] = value
+            self._name_child(value, key)
         elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
             # Keep the list itself: modules appended to it later are found too.
             self._modules[key] = value
+            for position, module in enumerate(value):
+                self._name_child(module, f"{key}_{position}")
         object.__setattr__(self, key, value)
+
+    # True in Model: an unnamed layer assigned to a model attribute is named after it
+    # (`self.encoder = Dense(8)` is "encoder", its weights "encoder.kernel"), so two
+    # Dense attributes do not both show as "dense" in summary and graph pictures.
+    names_children_after_attributes = False
+
+    def _name_child(self, child: Module, name: str) -> None:
+        if self.names_children_after_attributes and child.name_is_default:
+            if not name.startswith("_"):  # private attributes keep the class's name
+                child.name = name
 
     def __delattr__(self, key: str) -> None:
         self._parameters.pop(key, None)
