@@ -210,3 +210,17 @@ def test_gelu_is_unchanged_inside_and_relu_far_out(approximate):
     np.testing.assert_allclose(y[[0, -1]], [0.0, 60.0])
     np.testing.assert_allclose(y[[1, -2]], [0.0, 39.0], atol=1e-12)
     gradcheck(lambda t: activations.gelu(t, approximate=approximate), [x[2:-2]])
+
+
+# ---------------------------------------------------------------- no warnings for right answers
+def test_pow_at_zero_gives_inf_derivatives_without_numpy_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        x = Tensor(0.0, requires_grad=True)
+        (x**0.5).backward()
+        assert x.grad.data == inf  # d/dx sqrt(x) at 0
+        assert (Tensor(np.float32(0.0)) ** -1.0).data == inf
+        float16 = Tensor(np.full(80_000, 1.0, dtype=np.float16)).sum()  # 80,000 > 65504
+        assert float16.data.dtype == np.float16 and float16.data == inf
+    with pytest.warns(RuntimeWarning, match="invalid value"):  # other warnings still show
+        assert np.isnan((Tensor(-1.0) ** 0.5).data)

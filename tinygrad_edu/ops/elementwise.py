@@ -90,7 +90,10 @@ class Pow(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return a.data**b.data
+        # 0 ** negative is inf, the right limit (d/da of sqrt at 0 is inf too): no
+        # "divide by zero" warning for it, as in PyTorch. Other warnings stay on.
+        with np.errstate(divide="ignore"):
+            return a.data**b.data
 
     def backward(self, grad):
         a, b = self.saved_tensors

@@ -37,7 +37,8 @@ class Sum(Function):
         data = a.data
         if data.dtype == np.float16:
             total = data.sum(axis=self.axes, keepdims=keepdims, dtype=np.float32)
-            return total.astype(np.float16)
+            with np.errstate(over="ignore"):  # a total past 65504 is inf in float16, rightly
+                return total.astype(np.float16)
         return data.sum(axis=self.axes, keepdims=keepdims)  # the method skips np.sum's wrapper
 
     def backward(self, grad):
