@@ -105,3 +105,16 @@ def test_bad_arguments_are_reported():
         tg.uniform(1.0, 0.0, 3)
     with pytest.raises(TypeError, match="floating-point"):
         tg.zeros(2, dtype=np.int64, requires_grad=True)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda: tg.uniform((2,)), lambda: tg.uniform(0.0, [1.0, 2.0]), lambda: tg.uniform(None)],
+    ids=["shape-first", "array-high", "none"],
+)
+def test_uniform_with_a_shape_where_a_bound_goes_names_the_signature(call):
+    with pytest.raises(
+        TypeError, match=r"uniform\(low, high, shape\): (low|high) must be a number"
+    ):
+        call()
+    assert tg.uniform(np.float32(0.0), 1, shape=(2,)).shape == (2,)  # NumPy numbers are numbers

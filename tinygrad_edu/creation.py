@@ -10,6 +10,7 @@ floating-point tensors have gradients). The random ones draw from the generator 
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,8 +120,15 @@ def uniform(
         dtype, requires_grad, name: as for `zeros`.
 
     Raises:
+        TypeError: low or high is not a number (a shape given first, as for `rand`).
         ValueError: low greater than high, or a negative size.
     """
+    for argument, value in (("low", low), ("high", high)):
+        if not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"uniform(low, high, shape): {argument} must be a number, got {value!r}; the "
+                "shape comes third, e.g. uniform(0.0, 1.0, (2, 3)) or uniform(shape=(2, 3))"
+            )
     if not low <= high:
         raise ValueError(f"uniform: low ({low}) must not be greater than high ({high})")
     shape = _shape((shape,) if isinstance(shape, int) else (shape,))

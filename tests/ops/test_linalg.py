@@ -102,3 +102,18 @@ def test_matmul_of_a_0d_tensor_is_an_error():
 def test_matmul_shape_mismatch_names_the_op_and_shapes():
     with pytest.raises(ValueError, match=r"MatMul.*\(2, 3\), \(2, 3\)"):
         Tensor(np.ones((2, 3))) @ Tensor(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ((2, 3), (2, 3), r"a's last axis \(3\) must equal b's second-to-last axis \(2\)"),
+        ((4,), (3,), r"a's only axis \(4\) must equal b's only axis \(3\)"),
+        ((5, 2, 3), (4, 3, 1), r"batch axes \(all but the last two\), \(5,\) and \(4,\), do not"),
+    ],
+)
+def test_matmul_mismatch_says_which_axes_must_agree_in_its_own_words(a, b, expected):
+    with pytest.raises(ValueError, match=expected) as caught:
+        Tensor(np.ones(a)) @ Tensor(np.ones(b))
+    assert "gufunc" not in str(caught.value) and "remapped" not in str(caught.value)
+    assert f"a of shape {a} and b of shape {b}" in str(caught.value)

@@ -15,8 +15,37 @@ def _matrix_transpose(t):
     return t.transpose(tuple(axes))
 
 
+def check_matmul_shapes(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> None:
+    """Explain, in matrix terms, why `a @ b` cannot be computed (NumPy's words are gufunc's).
+
+    (..., n, k) @ (..., k, m): a's last axis and b's second-to-last (its only one
+    when 1-D) are summed over, so they must agree; the axes before the last two
+    are batches and must broadcast.
+
+    Raises:
+        ValueError: the summed-over sizes differ or the batch axes do not broadcast.
+    """
+    b_axis = "second-to-last" if len(b_shape) > 1 else "only"
+    a_axis = "last" if len(a_shape) > 1 else "only"
+    inner_a, inner_b = a_shape[-1], b_shape[-2 if len(b_shape) > 1 else 0]
+    if inner_a != inner_b:
+        raise ValueError(
+            f"a @ b with a of shape {a_shape} and b of shape {b_shape}: a's {a_axis} axis "
+            f"({inner_a}) must equal b's {b_axis} axis ({inner_b}), as in (n, k) @ (k, m)"
+        )
+    if len(a_shape) > 2 or len(b_shape) > 2:
+        try:
+            np.broadcast_shapes(a_shape[:-2], b_shape[:-2])
+        except ValueError:
+            raise ValueError(
+                f"a @ b with a of shape {a_shape} and b of shape {b_shape}: the batch axes "
+                f"(all but the last two), {a_shape[:-2]} and {b_shape[:-2]}, do not broadcast"
+            ) from None
+
+
 class MatMul(Function):
     def forward(self, a, b):
+        check_matmul_shapes(a.shape, b.shape)
         self.save_for_backward(a, b)
         return np.matmul(a.data, b.data)
 
