@@ -213,3 +213,12 @@ def test_fit_trains_in_training_mode_and_leaves_the_model_in_inference_mode():
     first = model(x).data
     np.testing.assert_array_equal(model(x).data, first)  # no dropout after fit
     np.testing.assert_array_equal(norm.moving_mean.data, moving)  # and no update
+
+
+def test_train_step_called_by_hand_trains_in_training_mode_as_in_keras():
+    model = nn.Sequential([nn.BatchNormalization(input_shape=(2,))])
+    model.compile(optimizer="sgd", loss="mse")
+    x = Tensor(np.array([[1.0, 2.0], [3.0, 6.0]], dtype=np.float32))
+    model.train_step(x, np.zeros((2, 2), dtype=np.float32))
+    np.testing.assert_allclose(model.layers[0].moving_mean.data, [0.02, 0.04], rtol=1e-5)
+    assert not model.training and not model.layers[0].training  # only for that step

@@ -229,7 +229,8 @@ class Model(Module):
             self._prepare_inputs(x, "train_step")  # build from x's shape if need be
             self._bind_optimizer()
         self.optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
-        y_pred = self(x)
+        # In training mode even when called by hand, as Keras's (fit is in it already).
+        y_pred = self(x) if self.training else self(x, training=True)
         loss = self.loss(y, y_pred)
         loss.backward()
         self.optimizer.step()
