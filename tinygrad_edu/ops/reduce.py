@@ -47,30 +47,83 @@ class Sum(Function):
         return grad.broadcast_to(a.shape)
 
 
+# NumPy's own reduction (np.max, ufunc.reduce) runs one small loop along the reduced
+# axis for every output. Over an axis of a few entries, such as the 2x2 window of a
+# pooling, that is millions of loops of two, and starting them costs far more than the
+# comparisons. Combining the axis's slices instead, max(a[:, 0], a[:, 1], ...), is one
+# elementwise pass over all the outputs per entry: the same numbers, several times faster.
+SHORT_AXIS = 8  # the most entries an axis may have to be combined slice by slice
+
+
+def reduce_axes(
+    ufunc: np.ufunc, array: np.ndarray, axes: tuple[int, ...], keepdims: bool, dtype=None
+) -> np.ndarray:
+    """`ufunc` folded over `axes` of `array` (np.maximum: the max, np.add: the sum).
+
+    Args:
+        ufunc: a binary NumPy ufunc with a reduce (np.maximum, np.minimum, np.add).
+        array: any shape.
+        axes: sorted, non-negative axes (as `normalize_axes` gives them).
+        keepdims: keep the reduced axes with size 1.
+        dtype: the dtype to combine in (None: the ufunc's usual one for `array`).
+    Returns:
+        A new array, as `ufunc.reduce(array, axis=axes, keepdims=keepdims)` gives.
+    Raises:
+        ValueError: an axis of size 0 and a ufunc without an identity (np.maximum).
+    """
+    short = [axis for axis in axes if 2 <= array.shape[axis] <= SHORT_AXIS]
+    for axis in short:
+        # The axis's entries as slices that keep the axis (with size 1): views, no copies.
+        entries = [
+            array[(slice(None),) * axis + (slice(i, i + 1),)] for i in range(array.shape[axis])
+        ]
+        folded = ufunc(entries[0], entries[1], dtype=dtype)  # a new array...
+        for entry in entries[2:]:
+            ufunc(folded, entry, out=folded, dtype=dtype)  # ...that the others are folded into
+        array = folded
+    rest = tuple(axis for axis in axes if axis not in short)
+    if rest or not short:  # long axes, axes of size 0 or 1, or no axes at all (a copy)
+        array = ufunc.reduce(array, axis=rest, keepdims=True, dtype=dtype)
+    if keepdims:
+        return array
+    return array.reshape([size for i, size in enumerate(array.shape) if i not in axes])
+
+
 class Max(Function):
     """Largest value. At ties the gradient is split evenly among the tied entries
     (as PyTorch's amax does), so it stays a true average of one-sided derivatives."""
 
-    reduce = staticmethod(np.max)
+    combine = staticmethod(np.maximum)
 
     def forward(self, a, axis=None, keepdims=False):
         self.save_for_backward(a)
         self.axes = normalize_axes(axis, a.ndim)
         self.keepdims = keepdims
-        return self.reduce(a.data, axis=self.axes, keepdims=keepdims)
+        return reduce_axes(self.combine, a.data, self.axes, keepdims)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
         shape = kept_shape(a.shape, self.axes)
-        extreme = self.reduce(a.data, axis=self.axes, keepdims=True)
-        # 1 / (how many tie) at each extreme entry, 0 elsewhere; made in grad's dtype
-        # from the start (bool / int would make a float64 array as big as the input)
-        share = (a.data == extreme).astype(grad.dtype)
-        share /= share.sum(axis=self.axes, keepdims=True)
-        return grad.reshape(shape) * share
+        # The entries equal to the extreme (forward's output, not computed again) get
+        # the gradient; where k entries tie, each gets 1 / k of it.
+        is_extreme = a.data == self.output.data.reshape(shape)
+        grad = grad.reshape(shape)
+        if not self.one_extreme_each(is_extreme):
+            ties = reduce_axes(np.add, is_extreme, self.axes, keepdims=True, dtype=grad.dtype)
+            grad = grad / ties  # a NaN extreme matches nothing: 0 ties, and a NaN gradient
+        return grad * is_extreme
+
+    def one_extreme_each(self, is_extreme: np.ndarray) -> bool:
+        """True when every output has exactly one extreme entry (so nothing to split).
+
+        Each output that is not NaN has at least one (itself), so as many extreme
+        entries as outputs means one each; a NaN output matches no entry at all.
+        """
+        extreme = self.output.data
+        return np.count_nonzero(is_extreme) == extreme.size and not np.isnan(extreme).any()
 
 
 class Min(Max):
     """Smallest value; ties split the gradient evenly, like Max."""
 
-    reduce = staticmethod(np.min)
+    combine = staticmethod(np.minimum)
