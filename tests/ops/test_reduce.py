@@ -194,8 +194,8 @@ def test_max_reads_its_own_output_so_changing_it_in_place_is_caught():
     keepdims=st.booleans(),
 )
 def test_reduce_axes_gives_what_numpy_reduce_gives(shape, data, ufunc, keepdims):
-    """Short axes (2 to 8 entries) are combined slice by slice, the rest by NumPy: the
-    same numbers either way (integers, so sums are exact in any order), or the same error."""
+    """A few entries per output (2 to 9) are combined as slices, more by NumPy: the same
+    numbers either way (integers, so sums are exact in any order), or the same error."""
     axes = data.draw(
         hnp.valid_tuple_axes(len(shape)).map(lambda a: tuple(sorted(x % len(shape) for x in a)))
     )
