@@ -532,7 +532,7 @@ def report(figures: dict) -> str:
         f"process max RSS: {figures['max_rss_bytes'] / 2**20:.0f} MiB",
         "",
         "Each part alone, forward and backward (best of several): engine (functional, "
-        "backward()) vs the reference",
+        "backward(); tg.grad for a pooling's input) vs the reference",
         f"{'':16} {'input':>18} {'engine ms':>10} {'numpy ms':>9} {'ratio':>7}",
     ]
     for part in figures["parts"]:
@@ -586,10 +586,10 @@ def where_the_time_goes(figures: dict) -> str:
     return (
         f"- Where `fit`'s extra {extra:.1f} ms a step goes (each layer timed alone, above): "
         f"max pooling's forward and backward take {pools:.1f} ms more than the reference's "
-        "(the engine reshapes the image into 2x2 tiles, a view, and takes one max over each "
-        "tile's two axes, combining the tiles' rows and columns slice by slice; its backward "
-        "compares the input with the saved maxima and splits the gradient among ties; the "
-        "reference compares the four corners of the windows as four strided slices), "
+        "(both compare the four corners of the 2x2 windows as four strided slices, the "
+        "engine inside one max over the two window axes of the image reshaped into tiles; "
+        "backward compares the input with the saved maxima and splits the gradient among "
+        "ties), "
         f"the convolutions with their relu {convs:.1f} ms (the same "
         "im2col and matrix products on both sides), and the rest, "
         f"{extra - pools - convs:.1f} ms, is the dense layer, the loss, RMSprop, the "
