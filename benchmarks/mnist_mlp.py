@@ -8,7 +8,7 @@ random data of the same shape: the arithmetic costs the same). In one run it tim
   fit     tinygrad-edu's `model.fit(..., epochs=1)`
   manual  a hand-written tinygrad-edu loop: forward, loss, backward, optimizer.step()
   functional  the same loop written with `tinygrad_edu.functional` instead of layers
-          and a loss object: the same five recorded nodes, backward and RMSprop, without
+          and a loss object: the same recorded nodes, backward and RMSprop, without
           the Keras-style calls around them and the loss's label checks (no target: it
           shows what the engine itself costs, and manual minus it what the wrappers cost)
   numpy   `numpy_reference.NumpyMLP`: the same maths with every derivative by hand
@@ -448,7 +448,7 @@ def results_section(figures: dict, command: str) -> str:
         f"{functional['ratio_to_numpy']:.3f}x the reference ({functional['paired_ratio']:.3f}x "
         f"paired), "
         f"{(functional['median_s'] - numpy['median_s']) / steps * 1e6:.0f} microseconds per "
-        "step more: what the engine itself (five recorded nodes, the backward walk, "
+        "step more: what the engine itself (six recorded nodes, the backward walk, "
         f"RMSprop's step) costs. The layers, the loss object and its label checks "
         f"{wrappers_text}. Each contender's arrays lie differently in memory, "
         "which alone moves one contender's time by a percent or two (two copies of the same "
@@ -465,19 +465,19 @@ def results_section(figures: dict, command: str) -> str:
             "NumPy reference."
         )
     verdicts.append(
-        "- Where the rest goes (the matrix products, relu and the RMSprop arithmetic are the "
-        "same NumPy calls on both sides): Python work the reference does not have. Forward "
-        "records five nodes (Linear, Relu, Linear, Softmax, the fused cross-entropy); "
-        "backward runs each node's one formula as Tensor operations (per Linear two matrix "
-        "products with their transposes and a sum, relu's mask, the cross-entropy's softmax "
-        "less the one-hot labels), then the walk frees the graph; around them run the "
-        "layers' calls and the loss's label checks. step_instructions.py counts the calls "
-        "and instructions. At MNIST's sizes each of those calls costs more than on a tiny "
-        "model: it runs between matrix products that have just streamed megabytes through "
-        "the caches, so its code and objects come back from L3, and each different function "
-        "a step runs is fetched again after every matrix product. It is a fixed cost per "
-        "step: its share shrinks with bigger batches or layers and grows with a faster "
-        "BLAS, and it grows when other work on the machine shares the caches."
+        "- Where the rest goes (the matrix products, relu and the RMSprop arithmetic are the same"
+        " NumPy calls on both sides): Python work the reference does not have. Forward records "
+        "six nodes (Linear, Relu, Linear, Softmax, the fused cross-entropy and the LogSoftmax it "
+        "keeps); backward runs each node's one formula as Tensor operations (per Linear two "
+        "matrix products with their transposes and a sum, relu's mask, the cross-entropy's "
+        "softmax (the exp of that LogSoftmax) less the one-hot labels), then the walk frees the "
+        "graph; around them run the layers' calls and the loss's label checks. "
+        "step_instructions.py counts the calls and instructions. At MNIST's sizes each of those "
+        "calls costs more than on a tiny model: it runs between matrix products that have just "
+        "streamed megabytes through the caches, so its code and objects come back from L3, and "
+        "each different function a step runs is fetched again after every matrix product. It is a"
+        " fixed cost per step: its share shrinks with bigger batches or layers and grows with a "
+        "faster BLAS, and it grows when other work on the machine shares the caches."
     )
     return f"Command: `{command}`\n\n```\n{report(figures)}\n```\n\n" + "\n".join(verdicts) + "\n"
 

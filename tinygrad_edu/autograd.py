@@ -211,7 +211,7 @@ class Function:
         kept when the node is not being recorded.
         """
         if self._recording:  # without a recorded node, nothing will ever read them
-            self._saved = tuple((tensor, tensor._versions[0]) for tensor in tensors)
+            self._saved = tuple([(tensor, tensor._versions[0]) for tensor in tensors])
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:

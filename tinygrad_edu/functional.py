@@ -24,7 +24,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
-from tinygrad_edu.ops.movement import Pad, SlidingWindows, window_view
+from tinygrad_edu.ops.movement import Pad, SlidingWindows
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -171,34 +171,30 @@ class SparseSoftmaxCrossEntropy(Function):
     log-softmax, indexing, mean and negation (`sparse_cross_entropy_simple`) it
     is four nodes forward and more backward. As one node its derivative is the
     well-known (softmax(logits) - onehot(labels)) / batch.
+
+    Forward keeps the log-probabilities it picked the loss from, as a LogSoftmax
+    of the logits (recorded like any op, so a function of the logits), and
+    backward reads softmax(logits) off them as their exp instead of working the
+    row sums out again.
     """
 
     def forward(self, logits, labels=None):
-        data = logits.data
-        if data.ndim != 2:
-            raise ValueError(f"expects logits of shape (batch, classes), got {data.shape}")
-        self.save_for_backward(logits)
-        work = data.astype(np.float32) if data.dtype == np.float16 else data  # as Softmax
-        batch = work.shape[0]
-        rows = np.arange(batch)
-        row_max, _, totals, plus_inf_rows = _row_exponentials(work, 1)
-        # log_softmax[i, label] = (logits[i, label] - max_i) - log(total_i); the loss is
-        # minus its mean
-        picked = work[rows, labels] - row_max[:, 0]
-        terms = np.log(totals[:, 0]) - picked
-        if plus_inf_rows is not None:  # rows holding +inf: each +inf has 1 / total of the mass
-            with np.errstate(divide="ignore", invalid="ignore"):
-                share = (work[rows, labels] == np.inf) / totals[:, 0]
-                terms = np.where(plus_inf_rows[:, 0], -np.log(share), terms)
-        loss = terms.sum() / batch
-        return np.asarray(loss, dtype=data.dtype)
+        if logits.ndim != 2:
+            raise ValueError(f"expects logits of shape (batch, classes), got {logits.shape}")
+        log_probabilities = LogSoftmax.apply(logits, axis=1)
+        self.save_for_backward(log_probabilities)
+        batch = logits.shape[0]
+        picked = log_probabilities.data[np.arange(batch), labels]
+        # float16 is added up in float32, as Sum does, and rounded back once
+        total = picked.sum(dtype=np.float32) if picked.dtype == np.float16 else picked.sum()
+        return np.asarray(-total / batch, dtype=logits.dtype)
 
     def backward(self, grad):
-        (logits,) = self.saved_tensors
-        batch = logits.shape[0]
-        onehot = np.zeros(logits.shape, dtype=logits.dtype)
+        (log_probabilities,) = self.saved_tensors
+        batch = log_probabilities.shape[0]
+        onehot = np.zeros(log_probabilities.shape, dtype=log_probabilities.dtype)
         onehot[np.arange(batch), self.options["labels"]] = 1.0
-        return grad * ((softmax(logits, axis=-1) - onehot) / batch)
+        return grad * ((log_probabilities.exp() - onehot) / batch)
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -554,9 +550,5 @@ def avg_pool2d(
     if padding == "valid":
         return sums * (1.0 / (window[0] * window[1]))
     # How many real pixels each window holds: the same windows over ones padded with zeros.
-    ones = np.ones((1, *x.shape[1:3], 1), dtype=x.dtype)
-    top, bottom = same_padding(x.shape[1], window[0], strides[0])
-    left, right = same_padding(x.shape[2], window[1], strides[1])
-    ones = np.pad(ones, ((0, 0), (top, bottom), (left, right), (0, 0)))
-    counts = window_view(ones, window, strides).sum(axis=(3, 4))
-    return sums / constant_like(sums, counts)
+    ones = constant_like(x, np.ones((1, *x.shape[1:3], 1), dtype=x.dtype))
+    return sums / _windows(ones, window, strides, padding, 0.0, who).sum(axis=(3, 4))

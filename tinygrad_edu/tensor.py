@@ -146,7 +146,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:  # noqa: N802 (NumPy's name)
         """The transpose: all axes reversed (a view of the same values, as NumPy's `.T`)."""
-        return self.transpose()
+        return ops.Transpose.apply(self)
 
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (the tensor's own array, not a copy)."""
@@ -506,9 +506,7 @@ class Tensor:
         """
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
         total = _accumulator(self).sum(axis=axis, keepdims=keepdims)
-        if count > 0:
-            return (total * (1.0 / count)).astype(self.dtype)
-        return _divided_by_nothing(total, "mean", self.shape, axis).astype(self.dtype)
+        return _divided(total, count, "mean", self.shape, axis).astype(self.dtype)
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         """Variance over `axis`, dividing by (count - ddof): ddof=0 as NumPy and Keras do.
@@ -523,10 +521,8 @@ class Tensor:
         wide = _accumulator(self)
         centered = wide - wide.mean(axis=axis, keepdims=True)
         squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
-        if count - ddof > 0:
-            return (squares * (1.0 / (count - ddof))).astype(self.dtype)
         op = f"var (ddof={ddof})"
-        return _divided_by_nothing(squares, op, self.shape, axis).astype(self.dtype)
+        return _divided(squares, count - ddof, op, self.shape, axis).astype(self.dtype)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest value over `axis` (None: all); at ties the gradient is split evenly.
@@ -570,8 +566,8 @@ class Tensor:
         Raises:
             ValueError: the axes are not a permutation of the tensor's axes.
         """
-        if not axes:  # .T, as in every matmul backward: nothing to check
-            return ops.Transpose.apply(self, axes=None)
+        if not axes:  # all axes reversed, as .T: nothing to check
+            return ops.Transpose.apply(self)
         if len(axes) == 1 and isinstance(axes[0], Sequence):
             axes = tuple(axes[0])
         in_range = all(-self.ndim <= a < self.ndim for a in axes)
@@ -720,10 +716,13 @@ def _accumulator(tensor: Tensor) -> Tensor:
     return tensor.astype(np.float32) if tensor.dtype == np.float16 else tensor
 
 
-def _divided_by_nothing(total: Tensor, op: str, shape: tuple[int, ...], axis: Axis) -> Tensor:
-    """`total` divided by a count of 0 (or less), as NumPy answers: NaN where the total
-    is 0 (an empty mean, the variance of one value), inf elsewhere; with a clear warning
-    instead of a bare ZeroDivisionError. The gradient is NaN too, of the input's shape."""
+def _divided(total: Tensor, count: int, op: str, shape: tuple[int, ...], axis: Axis) -> Tensor:
+    """`total / count` for mean and var. A count of 0 (or less) gets NumPy's answer:
+    NaN where the total is 0 (an empty mean, the variance of one value), inf
+    elsewhere, with a clear warning instead of a bare ZeroDivisionError; the
+    gradient is NaN too, of the input's shape."""
+    if count > 0:
+        return total * (1.0 / count)
     warnings.warn(
         f"{op}: a tensor of shape {shape} reduced over axis {axis} leaves nothing to divide "
         "by (too few elements); the result is NaN",

@@ -76,3 +76,30 @@ def test_utils_plot_model_draws_through_viz(tmp_path, requires_dot):
     model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, name="out")])
     graph = keras.utils.plot_model(model, to_file=str(tmp_path / "model.svg"), dpi=96)
     assert "out" in graph.source and (tmp_path / "model.svg").is_file()
+
+
+def test_the_functional_api_is_refused_with_a_clear_error() -> None:
+    inputs = keras.Input(shape=(784,))
+    with pytest.raises(NotImplementedError, match=r"dense.*functional API.*Sequential"):
+        keras.layers.Dense(10)(inputs)
+    with pytest.raises(NotImplementedError, match=r"Model\(inputs, outputs\).*subclass Model"):
+        keras.Model(inputs=inputs, outputs=inputs)
+    with pytest.raises(NotImplementedError, match="functional API"):
+        keras.Model(inputs, inputs)
+    with pytest.raises(NotImplementedError, match="functional API"):
+        keras.Sequential([keras.layers.Dense(4)])(inputs)
+
+
+def test_a_subclassed_model_still_takes_its_own_arguments() -> None:
+    class Scaled(keras.Model):
+        def __init__(self, units, factor=2.0, name=None):
+            super().__init__(name=name)
+            self.dense = keras.layers.Dense(units)
+            self.factor = factor
+
+        def call(self, x):
+            return self.dense(x) * self.factor
+
+    model = Scaled(3, 0.5, name="scaled")
+    assert model(np.ones((2, 4), dtype=np.float32)).shape == (2, 3)
+    assert model.name == "scaled"

@@ -36,6 +36,27 @@ def test_train_step_takes_one_optimizer_step_and_returns_the_batch_loss_before_i
     assert model.test_step(Tensor(x), y)["loss"] < before["loss"]
 
 
+def test_train_step_works_right_after_compile_as_in_keras():
+    """No fit first: the first step builds the model and hands the optimizer its parameters."""
+    x, y = blobs()
+    manual_seed(0)
+    model = nn.Sequential([nn.Dense(4, activation="relu"), nn.Dense(2)])  # no input shape
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    losses = [model.train_step(Tensor(x), y)["loss"] for _ in range(5)]
+    assert model.built and model.optimizer.iterations == 5
+    assert model.optimizer.params == model.parameters() and len(model.parameters()) == 4
+    assert losses[-1] < losses[0]
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")  # a new optimizer
+    model.train_step(Tensor(x), y)
+    assert model.optimizer.iterations == 1 and model.optimizer.params == model.parameters()
+
+
+def test_train_step_before_compile_says_to_compile():
+    model = nn.Sequential([nn.Dense(2, input_shape=(2,))])
+    with pytest.raises(RuntimeError, match="train_step: the model must be compiled"):
+        model.train_step(Tensor(np.zeros((3, 2), np.float32)), np.zeros(3, int))
+
+
 class CountingSteps(nn.Sequential):
     """Counts its steps and logs an extra value, as an override of the steps would."""
 

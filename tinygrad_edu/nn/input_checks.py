@@ -8,6 +8,7 @@ Each function here takes the caller's name (`method`) for that message.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -185,3 +186,27 @@ def format_shape(shape: Any) -> str:
     if isinstance(shape, tuple):
         return "(" + ", ".join(str(size) for size in shape) + ("," if len(shape) == 1 else "") + ")"
     return str(shape)
+
+
+def as_tensor(value: Any, model_dtype: Callable[[], np.dtype]) -> Any:
+    """A model's input as a Tensor: arrays and nested lists of numbers (uint8 images
+    included) in the dtype `model_dtype()` gives; Tensors and anything else as they are."""
+    if isinstance(value, Tensor) or not isinstance(value, (np.ndarray, list)):
+        return value
+    array = np.asarray(value)
+    if array.dtype.kind in "biuf" and array.dtype != model_dtype():
+        array = array.astype(model_dtype())
+    return Tensor(array)
+
+
+def functional_api_error(what: str) -> NotImplementedError:
+    """The error for Keras's functional API (symbolic `Input`s wired into a `Model`).
+
+    tinygrad-edu runs every layer on real arrays, eagerly, so there is no symbolic
+    tensor to wire; the same model is a `Sequential` or a `Model` subclass.
+    """
+    return NotImplementedError(
+        f"{what}: Keras's functional API is not supported. Write the model as "
+        "Sequential([keras.Input(shape=...), layers.Dense(...), ...]), or subclass Model "
+        "and write call(self, x)"
+    )

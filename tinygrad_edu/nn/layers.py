@@ -19,7 +19,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.nn import activations, initializers
+from tinygrad_edu.nn import activations, initializers, input_checks
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.tensor import Tensor
 
@@ -143,6 +143,8 @@ class Layer(Module):
                 return self(inputs, **kwargs)
         if self.takes_training:
             kwargs["training"] = self.training
+        if isinstance(inputs, Module):  # layer(keras.Input(...)): the functional API
+            raise input_checks.functional_api_error(f"{self.name}({inputs.name})")
         if not isinstance(inputs, Tensor):
             inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
         elif inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":

@@ -207,6 +207,28 @@ def get(identifier: str | Metric | Callable[..., Any], loss: Any = None) -> Metr
     )
 
 
+def get_all(metrics: Any, loss: Any = None, method: str = "compile") -> list[Metric]:
+    """The Metrics for `compile(metrics=...)`: a list of what `get` takes, or one alone.
+
+    Raises:
+        ValueError: a metric `get` cannot use, or two that would be logged under
+            one name (or as "loss"); the message starts with `method`.
+    """
+    if isinstance(metrics, str) or callable(metrics):  # one metric, not a list
+        metrics = [metrics]
+    compiled = []
+    for metric in metrics or []:
+        try:
+            compiled.append(get(metric, loss=loss))
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{method}: cannot use metric {metric!r}: {error}") from None
+    names = ["loss"] + [metric.name for metric in compiled]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"{method}: two metrics would both be logged as {duplicates[0]!r}")
+    return compiled
+
+
 def _accuracy_for(name: str, loss: Any) -> Metric:
     loss_name = losses.canonical_name(loss) if loss is not None else None
     function = _ACCURACY_FOR_LOSS.get(loss_name)

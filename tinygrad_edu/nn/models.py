@@ -1,7 +1,6 @@
 """Model: a network with Keras's training API (compile, fit, evaluate, predict).
 
-Subclass it and write the forward pass yourself, Keras style (`call`) or
-PyTorch style (`forward`); layers assigned as attributes are registered:
+Subclass it, assign layers as attributes and write `call` (Keras) or `forward`:
 
     class TwoLayers(nn.Model):
         def __init__(self):
@@ -12,10 +11,8 @@ PyTorch style (`forward`); layers assigned as attributes are registered:
         def call(self, x):
             return self.out(self.hidden(x))
 
-One training step is `Model.train_step`: zero_grad, forward, loss, backward,
-step. `fit` runs it for each batch (the loop is in training.py) and a subclass
-may override it. Input checks are in input_checks.py, the summary table in
-summary.py, and `Sequential`, the plain stack of layers, in sequential.py.
+One training step is `Model.train_step`, which `fit` runs for each batch (the
+loop: training.py). Also: input_checks.py, summary.py, sequential.py.
 """
 
 from __future__ import annotations
@@ -35,7 +32,7 @@ from tinygrad_edu.nn.callbacks import Callback, History
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.saving import load_model as load_model  # Keras's keras.models.load_model
-from tinygrad_edu.nn.summary import summary_lines
+from tinygrad_edu.nn.summary import print_summary
 from tinygrad_edu.tensor import Tensor
 
 
@@ -44,7 +41,13 @@ class Model(Module):
 
     Subclass it and override `call(x)` (or `forward(x)`), assigning layers as
     attributes in `__init__`. `Sequential` is the subclass for a plain stack.
+    Keras's functional API, `Model(inputs, outputs)`, raises NotImplementedError.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and (len(args) > 1 or {"inputs", "outputs"} & kwargs.keys()):
+            raise input_checks.functional_api_error("Model(inputs, outputs)")
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__(name=name)
@@ -83,27 +86,14 @@ class Model(Module):
         if training is not None:
             with training_mode(self, bool(training)):
                 return self(*inputs)
-        converted = []  # a plain loop: this runs every step, and a comprehension is a call
-        for value in inputs:
-            converted.append(value if isinstance(value, Tensor) else self._to_tensor(value))
-        inputs = tuple(converted)
+        inputs = tuple([input_checks.as_tensor(value, self._input_dtype) for value in inputs])
         output = super().__call__(*inputs)
         if self._build_input_shape is None and inputs:
             self._build_input_shape = (None, *inputs[0].shape[1:])
         return output
 
-    def _to_tensor(self, value: Any) -> Any:
-        """NumPy inputs become Tensors of the model's float dtype (uint8 images included)."""
-        if isinstance(value, Tensor) or not isinstance(value, (np.ndarray, list)):
-            return value
-        array = np.asarray(value)
-        if array.dtype.kind in "biuf" and array.dtype != self._input_dtype():
-            array = array.astype(self._input_dtype())
-        return Tensor(array)
-
     def _input_dtype(self) -> np.dtype:
-        parameters = self.parameters()
-        return parameters[0].dtype if parameters else np.dtype(np.float32)
+        return next((weight.dtype for weight in self.parameters()), np.dtype(np.float32))
 
     # ------------------------------------------------------------ building
     @property
@@ -191,19 +181,7 @@ class Model(Module):
                 self.loss = losses_module.get(loss)
             except (ValueError, KeyError, TypeError) as error:
                 raise ValueError(f"compile: cannot use loss={loss!r}: {error}") from None
-        if isinstance(metrics, str) or callable(metrics):  # one metric, not a list
-            metrics = [metrics]
-        compiled = []
-        for metric in metrics or []:
-            try:
-                compiled.append(metrics_module.get(metric, loss=loss))
-            except (ValueError, KeyError, TypeError) as error:
-                raise ValueError(f"compile: cannot use metric {metric!r}: {error}") from None
-        names = ["loss"] + [metric.name for metric in compiled]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            raise ValueError(f"compile: two metrics would both be logged as {duplicates[0]!r}")
-        self.compiled_metrics = compiled
+        self.compiled_metrics = metrics_module.get_all(metrics, loss, "compile")
 
     @property
     def metrics_names(self) -> list[str]:
@@ -213,9 +191,8 @@ class Model(Module):
     def _require_compiled(self, method: str) -> None:
         if self.optimizer is None or (self.loss is None and method != "predict"):
             raise RuntimeError(
-                f"{method}: the model must be compiled with a loss first, e.g. "
-                "model.compile(optimizer='rmsprop', loss='sparse_categorical_crossentropy', "
-                "metrics=['accuracy'])"
+                f"{method}: the model must be compiled with a loss first, e.g. model.compile("
+                "optimizer='rmsprop', loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
             )
 
     def _bind_optimizer(self) -> None:
@@ -230,10 +207,10 @@ class Model(Module):
     def train_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
         """One optimization step on one batch: the five lines every training loop runs.
 
-        `fit` calls it for each batch, in training mode, after handing the parameters
-        to the optimizer (to call it yourself, do that once first:
-        `model.optimizer.set_parameters(model.parameters())`). Override it to train
-        differently (clip gradients, add a penalty) and keep `fit`'s loop and callbacks.
+        `fit` calls it for each batch, in training mode; it may be called right after
+        `compile` too, as in Keras (the first step builds the model if need be and
+        hands its parameters to the optimizer). Override it to train differently
+        (clip gradients, add a penalty) and keep `fit`'s loop and callbacks.
 
         Args:
             x: a batch of inputs, shape (batch, features...), the model's float dtype.
@@ -243,6 +220,10 @@ class Model(Module):
             This batch's values by name, {"loss": float, "accuracy": float, ...};
             `fit` logs their means over each epoch, weighted by batch size.
         """
+        if self._optimizer_params is None:  # called after compile, before any fit
+            self._require_compiled("train_step")
+            self._prepare_inputs(x, "train_step")  # build from x's shape if need be
+            self._bind_optimizer()
         self.optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
         y_pred = self(x)
         loss = self.loss(y, y_pred)
@@ -442,7 +423,6 @@ class Model(Module):
         """Write the whole model to one `.zip` file for `load_model`; see `nn.saving.save_model`."""
         saving.save_model(self, path)
 
-    # ------------------------------------------------------------ summary
     @property
     def layers(self) -> list[Module]:
         """The model's direct sub-layers, in the order they were assigned."""
@@ -463,9 +443,7 @@ class Model(Module):
             ValueError: the model cannot be built (its input shape is unknown).
         """
         self._ensure_built("summary")
-        print_fn = print if print_fn is None else print_fn
-        for line in summary_lines(self, line_length):
-            print_fn(line)
+        print_summary(self, line_length, print_fn or print)
 
 
 # After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.

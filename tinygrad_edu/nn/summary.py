@@ -13,6 +13,7 @@ Total params: 407,050 (1.55 MB)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tinygrad_edu.nn.input_checks import format_shape
@@ -77,3 +78,9 @@ def _total(title: str, group: list[Tensor]) -> str:
     count = sum(p.size for p in group)
     size = sum(p.data.nbytes for p in group)
     return f"{title}: {count:,} ({format_bytes(size)})"
+
+
+def print_summary(model: Any, line_length: int, print_fn: Callable[[str], Any]) -> None:
+    """Hand each line of `model`'s summary table to `print_fn` (`Model.summary`)."""
+    for line in summary_lines(model, line_length):
+        print_fn(line)

@@ -186,37 +186,28 @@ class Tanh(Function):
 class Maximum(Function):
     """Elementwise max; where a == b each side gets half the gradient (as PyTorch)."""
 
+    pick, wins = staticmethod(np.maximum), staticmethod(np.greater)  # Minimum: the other way
+
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return np.maximum(a.data, b.data)
+        return self.pick(a.data, b.data)
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        share_a = (a.data > b.data) + 0.5 * (a.data == b.data)
-        return _split(self, grad, share_a.astype(grad.dtype, copy=False))
+        need_a, need_b = self.needs_input_grad
+        # a's share of the gradient: 1 where a was picked, 1/2 at ties, else 0; b gets the rest
+        share_a = self.wins(a.data, b.data) + 0.5 * (a.data == b.data)
+        share_a = share_a.astype(grad.dtype, copy=False)
+        return (
+            unbroadcast(grad * share_a, a.shape) if need_a else None,
+            unbroadcast(grad * (1 - share_a), b.shape) if need_b else None,
+        )
 
 
-class Minimum(Function):
+class Minimum(Maximum):
     """Elementwise min; where a == b each side gets half the gradient (as PyTorch)."""
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.minimum(a.data, b.data)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        share_a = (a.data < b.data) + 0.5 * (a.data == b.data)
-        return _split(self, grad, share_a.astype(grad.dtype, copy=False))
-
-
-def _split(function: Function, grad, share_a: np.ndarray):
-    """Give input a the `share_a` fraction of grad and input b the rest."""
-    a, b = function.inputs
-    need_a, need_b = function.needs_input_grad
-    return (
-        unbroadcast(grad * share_a, a.shape) if need_a else None,
-        unbroadcast(grad * (1 - share_a), b.shape) if need_b else None,
-    )
+    pick, wins = staticmethod(np.minimum), staticmethod(np.less)
 
 
 class Clip(Function):

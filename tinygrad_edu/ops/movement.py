@@ -19,13 +19,17 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    """a with its axes permuted; axes=None reverses them all (.T), which undoes itself."""
+
     returns_view = True
 
     def forward(self, a, axes=None):
-        self.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(axes)
-        return a.data.transpose(self.axes)
+        self.axes = axes
+        return a.data.transpose(axes)
 
     def backward(self, grad):
+        if self.axes is None:
+            return grad.T
         return grad.transpose(tuple(np.argsort(self.axes)))
 
 
