@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference_convnet  # noqa: E402
 
+import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import Tensor, manual_seed, nn  # noqa: E402
 from tinygrad_edu import functional as F  # noqa: E402
 
@@ -307,7 +308,8 @@ def matmul_floor(batch_size: int, samples: int) -> float:
 # ---------------------------------------------------------------- where the time goes
 def part_times(batch_size: int, repeats: int) -> list[dict]:
     """Forward and backward of each conv (with its relu) and each pooling on its own, in the
-    engine (`functional`, a graph and `backward()`) and in the reference: best of `repeats`.
+    engine (`functional`, a graph and `backward()`, or `tg.grad` for a pooling's input) and in
+    the reference: best of `repeats`.
 
     The inputs are what each layer sees in the book's model at `batch_size` (relu-like
     activations, half of them zero), so a ratio far from the whole step's points at the part
@@ -341,7 +343,10 @@ def part_times(batch_size: int, repeats: int) -> list[dict]:
         else:  # 2x2 max pooling
 
             def engine(x=x, grad=grad) -> None:
-                F.max_pool2d(Tensor(x, requires_grad=True), 2).backward(Tensor(grad))
+                # tg.grad, not backward(): backward() would also copy the input's gradient
+                # into the leaf's .grad, which the pooling in a network never pays for.
+                images = Tensor(x, requires_grad=True)
+                tg.grad(F.max_pool2d(images, 2), [images], Tensor(grad))
 
             def numpy(x=x, grad=grad) -> None:
                 reference.max_pool_backward(grad, x, reference.max_pool(x))
@@ -527,7 +532,7 @@ def report(figures: dict) -> str:
         f"process max RSS: {figures['max_rss_bytes'] / 2**20:.0f} MiB",
         "",
         "Each part alone, forward and backward (best of several): engine (functional, "
-        "backward()) vs the reference",
+        "backward(); tg.grad for a pooling's input) vs the reference",
         f"{'':16} {'input':>18} {'engine ms':>10} {'numpy ms':>9} {'ratio':>7}",
     ]
     for part in figures["parts"]:
@@ -581,10 +586,11 @@ def where_the_time_goes(figures: dict) -> str:
     return (
         f"- Where `fit`'s extra {extra:.1f} ms a step goes (each layer timed alone, above): "
         f"max pooling's forward and backward take {pools:.1f} ms more than the reference's "
-        "(the engine reduces a strided 6-D view of the 2x2 windows, forward and again in "
-        "backward, builds its tie mask over that view and adds the windows back into the "
-        "image; the reference takes the four corners of the windows as four strided slices "
-        f"and compares them), the convolutions with their relu {convs:.1f} ms (the same "
+        "(both compare the four corners of the 2x2 windows as four strided slices, the "
+        "engine inside one max over the two window axes of the image reshaped into tiles; "
+        "backward compares the input with the saved maxima and splits the gradient among "
+        "ties), "
+        f"the convolutions with their relu {convs:.1f} ms (the same "
         "im2col and matrix products on both sides), and the rest, "
         f"{extra - pools - convs:.1f} ms, is the dense layer, the loss, RMSprop, the "
         "engine's own work (recording the graph, the backward walk) and `fit`'s loop."

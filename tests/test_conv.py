@@ -7,6 +7,8 @@ and differentiated twice.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -14,6 +16,8 @@ from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, grad
 from tinygrad_edu.functional import avg_pool2d, conv2d, max_pool2d, same_padding
+from tinygrad_edu.ops import Pad, SlidingWindows
+from tinygrad_edu.ops.movement import window_view
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 
 
@@ -256,3 +260,70 @@ def test_second_order_through_a_small_conv_net():
 
     kernel, weight = rng.standard_normal((3, 3, 1, 2)), rng.standard_normal((8, 2))
     assert gradgradcheck(loss, [kernel, weight])
+
+
+# ---------------------------------------------------------------- tiles and sliding windows
+# Pooling with strides == pool_size reshapes the image into tiles; any other
+# strides take SlidingWindows's strided view. The general path, written out here
+# from the primitives, must give the same values, gradients and second order.
+def sliding_window_pool(x, window, padding, kind):
+    """max / avg pooling with strides == window, through Pad and SlidingWindows."""
+    (top, bottom), (left, right) = (0, 0), (0, 0)
+    if padding == "same":
+        top, bottom = same_padding(x.shape[1], window[0], window[0])
+        left, right = same_padding(x.shape[2], window[1], window[1])
+    widths = ((0, 0), (top, bottom), (left, right), (0, 0))
+    fill = -np.inf if kind == "max" else 0.0
+    padded_x = Pad.apply(x, pad_width=widths, value=fill)
+    windows = SlidingWindows.apply(padded_x, window=window, strides=window)
+    if kind == "max":
+        return windows.max(axis=(3, 4))
+    inside = np.pad(np.ones((1, *x.shape[1:3], 1)), widths)
+    counts = window_view(inside, window, window).sum(axis=(3, 4))
+    return windows.sum(axis=(3, 4)) / counts
+
+
+@st.composite
+def tiled_cases(draw):
+    """Images with many ties (values 0, 1, 2), windows side by side, either padding."""
+    window = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    height, width = draw(st.integers(1, 7)), draw(st.integers(1, 7))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    assume(padding == "same" or (window[0] <= height and window[1] <= width))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.integers(0, 3, size=(2, height, width, 2)).astype(np.float64)
+    return x, window, padding, rng
+
+
+def value_gradient_and_second_order(pool, x, upstream):
+    """pool(x), d(sum(pool(x) * upstream))/dx, and d(sum(grad ** 2))/d(upstream)."""
+    x, upstream = Tensor(x, requires_grad=True), Tensor(upstream, requires_grad=True)
+    out = pool(x)
+    (grad_x,) = grad((out * upstream).sum(), [x], create_graph=True)
+    (second,) = grad((grad_x * grad_x).sum(), [upstream])
+    return out.data, grad_x.data, second.data
+
+
+@settings(max_examples=40)
+@given(tiled_cases())
+def test_tiled_pooling_agrees_with_sliding_windows_also_at_ties(case):
+    x, window, padding, rng = case
+    for pool, kind in ((max_pool2d, "max"), (avg_pool2d, "avg")):
+        tiled = partial(pool, pool_size=window, padding=padding)
+        upstream = rng.standard_normal(tiled(Tensor(x)).shape)
+        general = partial(sliding_window_pool, window=window, padding=padding, kind=kind)
+        for a, b in zip(
+            value_gradient_and_second_order(tiled, x, upstream),
+            value_gradient_and_second_order(general, x, upstream),
+        ):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_side_by_side_windows_are_a_reshape_of_the_image():
+    x = Tensor(np.arange(50.0).reshape(1, 5, 5, 2), requires_grad=True)
+    out = max_pool2d(x, 2)  # "valid": the fifth row and column belong to no window
+    tiles = out.grad_fn.inputs[0]
+    assert out.grad_fn.name == "Max" and tiles.grad_fn.name == "Reshape"
+    assert tiles.shape == (1, 2, 2, 2, 2, 2) and tiles.grad_fn.inputs[0].shape == (1, 4, 4, 2)
+    overlapping = max_pool2d(x, 2, strides=1)
+    assert overlapping.grad_fn.inputs[0].grad_fn.name == "SlidingWindows"

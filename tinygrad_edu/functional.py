@@ -385,7 +385,7 @@ def output_size(size: int | None, window: int, stride: int, padding: str) -> int
     return (size - window) // stride + 1
 
 
-def _windows(
+def _padded(
     x: Tensor,
     window: tuple[int, int],
     strides: tuple[int, int],
@@ -393,7 +393,7 @@ def _windows(
     fill: float,
     who: str,
 ) -> Tensor:
-    """x's (kh, kw) windows, (N, oh, ow, kh, kw, C), after "same" padding with `fill` if asked."""
+    """x after "same" padding with `fill` (if any is needed); checks that a window fits."""
     if x.ndim != 4:
         raise ValueError(
             f"{who}: expects images of shape (batch, height, width, channels), got shape {x.shape}"
@@ -410,7 +410,51 @@ def _windows(
             f"{who}: a {window[0]}x{window[1]} window does not fit in an image of "
             f"{height}x{width} with padding='valid'; use padding='same' or a smaller window"
         )
+    return x
+
+
+def _windows(
+    x: Tensor,
+    window: tuple[int, int],
+    strides: tuple[int, int],
+    padding: str,
+    fill: float,
+    who: str,
+) -> Tensor:
+    """x's (kh, kw) windows, (N, oh, ow, kh, kw, C), after "same" padding with `fill` if asked."""
+    x = _padded(x, window, strides, padding, fill, who)
     return SlidingWindows.apply(x, window=window, strides=strides)
+
+
+def _pooling_windows(
+    x: Tensor,
+    window: tuple[int, int],
+    strides: tuple[int, int],
+    padding: str,
+    fill: float,
+    who: str,
+) -> tuple[Tensor, tuple[int, int]]:
+    """x's (kh, kw) windows for a pooling, and the two axes that run across a window.
+
+    Windows side by side (strides == window, the default) tile the image once
+    "same" padding has made it a whole number of windows high and wide, or once
+    "valid" pooling has cut off the rows and columns no window reaches. Then a
+    reshape of (N, H, W, C) to (N, oh, kh, ow, kw, C) lines every window up
+    without copying a number, and its gradient is a reshape back: windows
+    across axes 2 and 4. Overlapping (or gapped) windows need the general
+    strided view, SlidingWindows: (N, oh, ow, kh, kw, C), windows across axes 3
+    and 4, whose gradient adds the windows back onto the image. Both give the
+    same values and gradients (tests/test_conv.py holds them equal).
+    """
+    if strides != window:
+        return _windows(x, window, strides, padding, fill, who), (3, 4)
+    x = _padded(x, window, strides, padding, fill, who)
+    (kh, kw), (height, width) = window, x.shape[1:3]
+    out_height, out_width = height // kh, width // kw
+    if (height, width) != (out_height * kh, out_width * kw):  # "valid": drop what no window uses
+        x = x[:, : out_height * kh, : out_width * kw, :]
+    tiles = x.reshape(x.shape[0], out_height, kh, out_width, kw, x.shape[3])
+    return tiles, (2, 4)
 
 
 def conv2d(
@@ -479,7 +523,8 @@ def max_pool2d(
     window = pair(pool_size, "pool_size", who)
     strides = window if strides is None else pair(strides, "strides", who)
     padding = check_padding(padding, who)
-    return _windows(x, window, strides, padding, -np.inf, who).max(axis=(3, 4))
+    windows, window_axes = _pooling_windows(x, window, strides, padding, -np.inf, who)
+    return windows.max(axis=window_axes)
 
 
 def avg_pool2d(
@@ -500,7 +545,8 @@ def avg_pool2d(
     window = pair(pool_size, "pool_size", who)
     strides = window if strides is None else pair(strides, "strides", who)
     padding = check_padding(padding, who)
-    sums = _windows(x, window, strides, padding, 0.0, who).sum(axis=(3, 4))
+    windows, window_axes = _pooling_windows(x, window, strides, padding, 0.0, who)
+    sums = windows.sum(axis=window_axes)
     if padding == "valid":
         return sums * (1.0 / (window[0] * window[1]))
     # How many real pixels each window holds: the same windows over ones padded with zeros.

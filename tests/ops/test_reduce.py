@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_edu import Tensor
+from tinygrad_edu import Tensor, no_grad
+from tinygrad_edu.ops.reduce import reduce_axes
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 from tinygrad_edu.testing.strategies import distinct_arrays, float_arrays, shapes
 
@@ -162,6 +163,62 @@ def test_max_over_several_axes_with_keepdims():
     np.testing.assert_array_equal(y.data.ravel(), [15.0, 19.0, 23.0])
     y.sum().backward()
     assert x.grad.data.sum() == 3.0 and x.grad.data[1, :, 3].tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_with_a_nan_give_that_row_a_nan_gradient_and_still_split_ties(name):
+    # Row 0's extreme is NaN: no entry equals it, so its gradient is NaN (as in PyTorch's
+    # amax); row 1 ties. As many extreme entries (2) as rows: the NaN must not hide the tie.
+    x = Tensor(np.array([[np.nan, 1.0], [3.0, 3.0]]), requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        getattr(x, name)(axis=1).sum().backward()
+    assert np.isnan(x.grad.data[0]).all()
+    np.testing.assert_array_equal(x.grad.data[1], [0.5, 0.5])
+
+
+def test_max_reads_its_own_output_so_changing_it_in_place_is_caught():
+    x = Tensor(np.array([[1.0, 4.0], [3.0, 2.0]]), requires_grad=True)
+    y = x.max(axis=1)
+    with no_grad():
+        y += 1
+    with pytest.raises(RuntimeError, match=r"Max.*modified in place"):
+        y.sum().backward()
+
+
+# ---------------------------------------------------------------- reduce_axes
+@settings(max_examples=60, deadline=None)
+@given(
+    shape=st.lists(st.integers(0, 11), min_size=1, max_size=4),
+    data=st.data(),
+    ufunc=st.sampled_from([np.maximum, np.minimum, np.add]),
+    keepdims=st.booleans(),
+)
+def test_reduce_axes_gives_what_numpy_reduce_gives(shape, data, ufunc, keepdims):
+    """A few entries per output (2 to 9) are combined as slices, more by NumPy: the same
+    numbers either way (integers, so sums are exact in any order), or the same error."""
+    axes = data.draw(
+        hnp.valid_tuple_axes(len(shape)).map(lambda a: tuple(sorted(x % len(shape) for x in a)))
+    )
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    array = rng.integers(-5, 6, size=shape).astype(np.float32)
+    try:
+        expected = ufunc.reduce(array, axis=axes, keepdims=keepdims)
+    except ValueError as error:  # an axis of size 0 has no maximum
+        with pytest.raises(ValueError, match=str(error)):
+            reduce_axes(ufunc, array, axes, keepdims)
+        return
+    result = reduce_axes(ufunc, array, axes, keepdims)
+    assert result.dtype == expected.dtype
+    np.testing.assert_array_equal(result, expected)
+    assert not np.shares_memory(result, array)  # a new array, even with nothing to reduce
+
+
+def test_reduce_axes_keeps_nan_and_takes_a_dtype_to_count_in():
+    array = np.array([[1.0, np.nan, 2.0], [4.0, 5.0, 6.0]])
+    np.testing.assert_array_equal(reduce_axes(np.maximum, array, (1,), False), [np.nan, 6.0])
+    marks = np.array([[True, True], [False, True]])
+    counts = reduce_axes(np.add, marks, (0, 1), keepdims=True, dtype=np.float32)
+    assert counts.dtype == np.float32 and counts.tolist() == [[3.0]]
 
 
 # ---------------------------------------------------------------- argmax, errors

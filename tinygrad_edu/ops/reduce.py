@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 
 from tinygrad_edu.autograd import Function
@@ -48,30 +51,89 @@ class Sum(Function):
         return grad.broadcast_to(a.shape)
 
 
+# NumPy's own reduction (np.max, ufunc.reduce) runs one small loop over the entries
+# of each output. When every output combines only a few entries, such as the 4 of a
+# 2x2 pooling window, that is millions of loops of four, and starting them costs far
+# more than the comparisons. Taking the entries as slices instead (for a window, its
+# top-left corners, its top-right corners, ...) and combining those elementwise makes
+# a few long loops over all the outputs at once: the same numbers, several times faster.
+FEW_ENTRIES = 9  # the most entries per output (a 3x3 window) that are combined as slices
+
+
+def reduce_axes(
+    ufunc: np.ufunc, array: np.ndarray, axes: tuple[int, ...], keepdims: bool, dtype=None
+) -> np.ndarray:
+    """`ufunc` folded over `axes` of `array` (np.maximum: the max, np.add: the sum).
+
+    Args:
+        ufunc: a binary NumPy ufunc with a reduce (np.maximum, np.minimum, np.add).
+        array: any shape.
+        axes: sorted, non-negative axes (as `normalize_axes` gives them).
+        keepdims: keep the reduced axes with size 1.
+        dtype: the dtype to combine in (None: the ufunc's usual one for `array`).
+    Returns:
+        A new array, as `ufunc.reduce(array, axis=axes, keepdims=keepdims)` gives.
+    Raises:
+        ValueError: an axis of size 0 and a ufunc without an identity (np.maximum).
+    """
+    entries = math.prod(array.shape[axis] for axis in axes)
+    if 2 <= entries <= FEW_ENTRIES:
+        # One slice per place in the reduced axes, each keeping those axes with size 1.
+        places = itertools.product(*(range(array.shape[axis]) for axis in axes))
+        slices = [array[place_index(array.ndim, axes, place)] for place in places]
+        result = ufunc(slices[0], slices[1], dtype=dtype)  # a new array...
+        for entry in slices[2:]:
+            ufunc(result, entry, out=result, dtype=dtype)  # ...that the others are folded into
+    else:  # many entries per output, or none (an error), or one (a copy)
+        result = ufunc.reduce(array, axis=axes, keepdims=True, dtype=dtype)
+    if keepdims:
+        return result
+    return result.reshape([size for i, size in enumerate(result.shape) if i not in axes])
+
+
+def place_index(ndim: int, axes: tuple[int, ...], place: tuple[int, ...]) -> tuple[slice, ...]:
+    """An index taking entry place[k] of each axis axes[k] (kept, with size 1), all of the rest."""
+    index = [slice(None)] * ndim
+    for axis, i in zip(axes, place):
+        index[axis] = slice(i, i + 1)
+    return tuple(index)
+
+
 class Max(Function):
     """Largest value. At ties the gradient is split evenly among the tied entries
     (as PyTorch's amax does), so it stays a true average of one-sided derivatives."""
 
-    reduce = staticmethod(np.max)
+    combine = staticmethod(np.maximum)
 
     def forward(self, a, axis=None, keepdims=False):
         self.save_for_backward(a)
         self.axes = normalize_axes(axis, a.ndim)
         self.keepdims = keepdims
-        return self.reduce(a.data, axis=self.axes, keepdims=keepdims)
+        return reduce_axes(self.combine, a.data, self.axes, keepdims)
 
     def backward(self, grad):
         (a,) = self.saved_tensors
         shape = kept_shape(a.shape, self.axes)
-        extreme = self.reduce(a.data, axis=self.axes, keepdims=True)
-        # 1 / (how many tie) at each extreme entry, 0 elsewhere; made in grad's dtype
-        # from the start (bool / int would make a float64 array as big as the input)
-        share = (a.data == extreme).astype(grad.dtype)
-        share /= share.sum(axis=self.axes, keepdims=True)
-        return grad.reshape(shape) * share
+        # The entries equal to the extreme (forward's output, not computed again) get
+        # the gradient; where k entries tie, each gets 1 / k of it.
+        is_extreme = a.data == self.output.data.reshape(shape)
+        grad = grad.reshape(shape)
+        if not self.one_extreme_each(is_extreme):
+            ties = reduce_axes(np.add, is_extreme, self.axes, keepdims=True, dtype=grad.dtype)
+            grad = grad / ties  # a NaN extreme matches nothing: 0 ties, and a NaN gradient
+        return grad * is_extreme
+
+    def one_extreme_each(self, is_extreme: np.ndarray) -> bool:
+        """True when every output has exactly one extreme entry (so nothing to split).
+
+        Each output that is not NaN has at least one (itself), so as many extreme
+        entries as outputs means one each; a NaN output matches no entry at all.
+        """
+        extreme = self.output.data
+        return np.count_nonzero(is_extreme) == extreme.size and not np.isnan(extreme).any()
 
 
 class Min(Max):
     """Smallest value; ties split the gradient evenly, like Max."""
 
-    reduce = staticmethod(np.min)
+    combine = staticmethod(np.minimum)
