@@ -62,7 +62,6 @@ class Model(Module):
         self._build_input_shape: input_checks.Shape | None = None  # (None, features...) once built
         self._optimizer_params: tuple[int, ...] | None = None
 
-    # ------------------------------------------------------------ forward
     def call(self, inputs: Any) -> Any:
         """The forward pass; a subclass overrides this (or `forward`).
 
@@ -99,7 +98,6 @@ class Model(Module):
     def _input_dtype(self) -> np.dtype:
         return next((weight.dtype for weight in self.parameters()), np.dtype(np.float32))
 
-    # ------------------------------------------------------------ building
     @property
     def built(self) -> bool:
         """True once the model knows its input shape (its weights exist)."""
@@ -154,7 +152,6 @@ class Model(Module):
         if not self.built:
             self.build((None, *x.shape[1:]))
 
-    # ------------------------------------------------------------ compile
     def compile(
         self,
         optimizer: Any = "rmsprop",
@@ -207,7 +204,6 @@ class Model(Module):
             self.optimizer.set_parameters(parameters)
             self._optimizer_params = key
 
-    # ------------------------------------------------------------ one step
     def train_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
         """One optimization step on one batch: the five lines every training loop runs.
 
@@ -253,7 +249,6 @@ class Model(Module):
         """Each compiled metric of one batch by name, e.g. {"accuracy": 0.94} (x is unused)."""
         return {metric.name: metric(y, y_pred.data) for metric in self.compiled_metrics}
 
-    # ------------------------------------------------------------ fit / evaluate / predict
     def fit(
         self,
         x: Any = None,
@@ -373,7 +368,6 @@ class Model(Module):
             progbar.update(batches.steps_done, finalize=True)
         return outputs
 
-    # ------------------------------------------------------------ weights
     def count_params(self) -> int:
         """How many numbers the model holds: its parameters and non-trainable weights.
 
