@@ -84,6 +84,49 @@ def paired_ratio(times: dict[str, list[float]], name: str, baseline: str) -> flo
     return median([t / b for t, b in zip(times[name], times[baseline])])
 
 
+def timed_rounds(
+    contenders: dict[str, Callable[[], object]], repeats: int, load_at_start: str
+) -> tuple[dict[str, list[float]], dict[str, float], str]:
+    """A warm-up round, then `repeats` alternating timed rounds (see `alternate`).
+
+    Each round starts without the last one's garbage (collected untimed), so no
+    contender pays for another's. Returns the times in seconds round by round, their
+    medians, and a note of the 1-minute load average at the script's start
+    (`load_at_start`), before and after the timed rounds.
+    """
+    load_before = load_average()
+    times = alternate(contenders, repeats, warmup=1, before_each=gc.collect)
+    load_after = load_average()
+    medians = {name: median(t) for name, t in times.items()}
+    note = (
+        f"{load_at_start} at start, {load_before} before and {load_after} "
+        "after the timed runs (this run's own work included)"
+    )
+    return times, medians, note
+
+
+def timing_row(
+    name: str,
+    times: dict[str, list[float]],
+    medians: dict[str, float],
+    flops: float,
+    peak_gflops: float,
+) -> dict:
+    """One contender's figures against the "numpy" contender: median seconds, the runs,
+    the ratio of medians and the paired ratio, GFLOP/s for `flops` per run and the
+    fraction of the matrix-multiply peak `peak_gflops` that is."""
+    seconds = medians[name]
+    return {
+        "name": name,
+        "median_s": seconds,
+        "times_s": times[name],
+        "ratio_to_numpy": seconds / medians["numpy"],
+        "paired_ratio": paired_ratio(times, name, "numpy"),
+        "gflops": flops / seconds / 1e9,
+        "fraction_of_peak": flops / seconds / 1e9 / peak_gflops,
+    }
+
+
 def best_time(function: Callable[[], object], repeats: int, min_seconds: float = 0.0) -> float:
     """The fastest of `repeats` calls (at least enough calls to fill `min_seconds`)."""
     best = float("inf")
@@ -109,6 +152,26 @@ def sgemm_gflops(m: int, k: int, n: int, transpose_a: bool = False, repeats: int
     out = np.empty((m, n), dtype=np.float32)
     seconds = best_time(lambda: np.matmul(left, right, out=out), repeats, min_seconds=0.2)
     return 2.0 * m * k * n / seconds / 1e9
+
+
+def matmul_seconds(
+    rng: np.random.Generator,
+    m: int,
+    k: int,
+    n: int,
+    transpose_a: bool,
+    repeats: int,
+    min_seconds: float,
+) -> float:
+    """Seconds of one float32 (m, k) @ (k, n) product, best of `repeats` (see `best_time`).
+
+    With `transpose_a` the left operand is a transposed view of a (k, m) array, as
+    in backward. Random operands from `rng`.
+    """
+    left = rng.random((k, m), np.float32).T if transpose_a else rng.random((m, k), np.float32)
+    right = rng.random((k, n), np.float32)
+    out = np.empty((m, n), np.float32)
+    return best_time(lambda: np.matmul(left, right, out=out), repeats, min_seconds=min_seconds)
 
 
 # ---------------------------------------------------------------- machine facts
@@ -217,8 +280,114 @@ def load_average() -> str:
         return "unknown"
 
 
+def median_traced_peak(step: Callable[[], object], repeats: int = 3) -> int:
+    """Median over `repeats` of the peak bytes allocated during one call of `step`."""
+    return int(median([traced_peak(step) for _ in range(repeats)]))
+
+
+def busy(load_at_start: str) -> bool:
+    """True if the 1-minute load average was above 1 before the script started working."""
+    try:
+        return float(load_at_start) > 1.0
+    except ValueError:  # "unknown"
+        return False
+
+
 def megabytes(n_bytes: float) -> str:
     return f"{n_bytes / 2**20:.2f} MiB"
+
+
+# ---------------------------------------------------------------- MNIST and training loops
+def mnist_digits(data_dir: str | None, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(images uint8 (n, 28, 28), labels (n,)): the first `samples` of MNIST's training set
+    if a directory is given, else random data of the same shape and the same arithmetic."""
+    if data_dir is not None:
+        from tinygrad_edu.datasets import mnist
+
+        (x, y), _ = mnist.load_data(data_dir, download=False)
+        return x[:samples], y[:samples]
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 256, size=(samples, 28, 28), dtype=np.uint8)
+    return x, rng.integers(0, 10, size=samples)
+
+
+def train_epoch(
+    train_step: Callable[[np.ndarray, np.ndarray], object],
+    x: np.ndarray,
+    y: np.ndarray,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> None:
+    """One epoch of `train_step(x_batch, y_batch)` over `x`, `y` shuffled by `rng`."""
+    order = rng.permutation(len(x))
+    for start in range(0, len(x), batch_size):
+        batch = order[start : start + batch_size]
+        train_step(x[batch], y[batch])
+
+
+def import_torch(threads: int | None):
+    """PyTorch, set to use `threads` threads (None: its default), or None when not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return torch
+
+
+def torch_epoch(forward, optimizer, x_all, y_all, batch_size: int) -> Callable[[], None]:
+    """A PyTorch training epoch over the tensors `x_all`, `y_all`, as the others run theirs.
+
+    Each call shuffles (its own generator, seeded 1 as the other contenders'), and per
+    batch: zero_grad, `forward`, PyTorch's fused softmax + cross-entropy, backward,
+    `optimizer.step()`, and the loss and accuracy read back as Python floats.
+    """
+    import torch
+
+    loss_function = torch.nn.CrossEntropyLoss()  # softmax + cross-entropy, fused
+    rng = np.random.default_rng(1)
+
+    def epoch() -> None:
+        order = torch.from_numpy(rng.permutation(len(x_all)))
+        for start in range(0, len(x_all), batch_size):
+            batch = order[start : start + batch_size]
+            xb, yb = x_all[batch], y_all[batch]
+            optimizer.zero_grad()
+            logits = forward(xb)
+            loss = loss_function(logits, yb)
+            loss.backward()
+            optimizer.step()
+            loss.item()
+            (logits.argmax(dim=1) == yb).float().mean().item()
+
+    return epoch
+
+
+# ---------------------------------------------------------------- reports
+PAIRED_NOTE = (
+    "vs numpy: ratio of the medians; paired: median over rounds of the ratio within each "
+    "round (drift between rounds cancels out of it)"
+)
+
+
+def contender_line(row: dict, time_text: str, peak_bytes: int | None) -> str:
+    """One contender's row of a report table: name, `time_text`, ratios, GFLOP/s, the
+    share of the peak, peak MiB ("n/a" for None) and each run's seconds."""
+    peak_text = "n/a" if peak_bytes is None else f"{peak_bytes / 2**20:.2f}"
+    runs = " ".join(f"{t:.3f}" for t in row["times_s"])
+    return (
+        f"{row['name']:10} {time_text} {row['ratio_to_numpy']:8.3f}x "
+        f"{row['paired_ratio']:6.3f}x {row['gflops']:8.1f} {row['fraction_of_peak']:7.0%} "
+        f"{peak_text:>9}  {runs}"
+    )
+
+
+def peaks_line(peaks: dict[str, float]) -> str:
+    """The matrix-multiply peaks measured, one `name: GFLOP/s` each."""
+    return "float32 matrix-multiply peaks measured here: " + "; ".join(
+        f"{name}: {g:.1f} GFLOP/s" for name, g in peaks.items()
+    )
 
 
 # ---------------------------------------------------------------- RESULTS.md

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import statistics
 import sys
 import tracemalloc
 from collections.abc import Callable
@@ -40,12 +39,6 @@ import numpy_reference  # noqa: E402
 from tinygrad_edu import manual_seed  # noqa: E402
 
 BATCH = 128
-
-
-def step_peak(step: Callable[[], object], repeats: int = 3) -> int:
-    """Median over `repeats` of the peak bytes allocated during one call of `step`."""
-    peaks = [_timing.traced_peak(step) for _ in range(repeats)]
-    return int(statistics.median(peaks))
 
 
 def growth(run_steps: Callable[[int], object], early: int, late: int) -> dict[str, int]:
@@ -107,10 +100,10 @@ def run(args: argparse.Namespace) -> dict:
         reference.fit_epoch(xb, yb, BATCH, rng)
 
     peaks = {
-        "manual": step_peak(lambda: loop.train_step(xb, yb)),
-        "numpy": step_peak(lambda: reference.train_step(xb, yb)),
-        "fit": step_peak(fit_step),
-        "numpy_fit": step_peak(reference_fit_step),
+        "manual": _timing.median_traced_peak(lambda: loop.train_step(xb, yb)),
+        "numpy": _timing.median_traced_peak(lambda: reference.train_step(xb, yb)),
+        "fit": _timing.median_traced_peak(fit_step),
+        "numpy_fit": _timing.median_traced_peak(reference_fit_step),
     }
 
     # 2. Growth over many steps, cycling through a few batches.

@@ -36,7 +36,6 @@ peak memory of a step at most 1.2x the reference's.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import resource
 import sys
@@ -69,15 +68,7 @@ SPREAD_WARNING = 1.3
 # ---------------------------------------------------------------- data
 def load_data(data_dir: str | None, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(x float32 (n, 28, 28, 1) in [0, 1], y int64 (n,)): real MNIST if a directory is given."""
-    if data_dir is not None:
-        from tinygrad_edu.datasets import mnist
-
-        (x, y), _ = mnist.load_data(data_dir, download=False)
-        x, y = x[:samples], y[:samples]
-    else:  # MNIST-shaped stand-in: the same sizes, so the same arithmetic
-        rng = np.random.default_rng(seed)
-        x = rng.integers(0, 256, size=(samples, 28, 28), dtype=np.uint8)
-        y = rng.integers(0, CLASSES, size=samples)
+    x, y = _timing.mnist_digits(data_dir, samples, seed)
     return x.reshape(len(x), *IMAGE_SHAPE).astype(np.float32) / 255.0, y.astype(np.int64)
 
 
@@ -153,10 +144,7 @@ class FunctionalLoop:
         return loss.item(), accuracy
 
     def epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int, rng) -> None:
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            self.train_step(x[batch], y[batch])
+        _timing.train_epoch(self.train_step, x, y, batch_size, rng)
 
 
 def functional_contender(weights, x, y, batch_size) -> Callable[[], object]:
@@ -180,12 +168,9 @@ def torch_contender(weights, x, y, batch_size, threads: int | None):
     mean what they mean in Keras. PyTorch's RMSprop adds eps outside the square
     root; with eps = 1e-7 that changes nothing measurable in time.
     """
-    try:
-        import torch
-    except ImportError:
+    torch = _timing.import_torch(threads)
+    if torch is None:
         return None, "not installed"
-    if threads is not None:
-        torch.set_num_threads(threads)
     convs = [torch.nn.Conv2d(1, 32, 3), torch.nn.Conv2d(32, 64, 3), torch.nn.Conv2d(64, 128, 3)]
     dense = torch.nn.Linear(1152, CLASSES)
     with torch.no_grad():
@@ -207,23 +192,7 @@ def torch_contender(weights, x, y, batch_size, threads: int | None):
         parameters, lr=SETTINGS.learning_rate, alpha=SETTINGS.rho, eps=SETTINGS.epsilon
     )
     x_all = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())  # NHWC -> NCHW
-    y_all = torch.from_numpy(y)
-    loss_function = torch.nn.CrossEntropyLoss()  # softmax + cross-entropy, fused
-    rng = np.random.default_rng(1)
-
-    def epoch() -> None:
-        order = torch.from_numpy(rng.permutation(len(x)))
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            xb, yb = x_all[batch], y_all[batch]
-            optimizer.zero_grad()
-            out = logits(xb)
-            loss = loss_function(out, yb)
-            loss.backward()
-            optimizer.step()
-            loss.item()
-            (out.argmax(dim=1) == yb).float().mean().item()
-
+    epoch = _timing.torch_epoch(logits, optimizer, x_all, torch.from_numpy(y), batch_size)
     return epoch, f"torch {torch.__version__}, {torch.get_num_threads()} threads"
 
 
@@ -293,10 +262,7 @@ def matmul_floor(batch_size: int, samples: int) -> float:
     rng = np.random.default_rng(0)
 
     def product_time(m: int, k: int, n: int, transpose_a: bool) -> float:
-        left = rng.random((k, m), np.float32).T if transpose_a else rng.random((m, k), np.float32)
-        right = rng.random((k, n), np.float32)
-        out = np.empty((m, n), np.float32)
-        return _timing.best_time(lambda: np.matmul(left, right, out=out), 10, min_seconds=0.05)
+        return _timing.matmul_seconds(rng, m, k, n, transpose_a, repeats=10, min_seconds=0.05)
 
     def step_time(batch: int) -> float:
         return sum(product_time(*product) for product in step_products(batch))
@@ -380,7 +346,7 @@ def step_memory(weights, x, y, batch_size: int) -> dict[str, int]:
     ):
         step = make(weights, xb, yb, batch_size)  # one batch: an epoch is one step
         step()
-        peaks[name] = int(_timing.median([_timing.traced_peak(step) for _ in range(3)]))
+        peaks[name] = _timing.median_traced_peak(step)
     return peaks
 
 
@@ -407,12 +373,7 @@ def run(args: argparse.Namespace) -> dict:
     if torch_epoch is not None:
         contenders["torch"] = torch_epoch
 
-    # A warm-up round, then alternating timed rounds; each starts without the last
-    # one's garbage (collected untimed), so no contender pays for another's.
-    load_before = _timing.load_average()
-    times = _timing.alternate(contenders, args.repeats, warmup=1, before_each=gc.collect)
-    load_after = _timing.load_average()
-    medians = {name: _timing.median(t) for name, t in times.items()}
+    times, medians, load_note = _timing.timed_rounds(contenders, args.repeats, load_at_start)
 
     flops = numpy_reference_convnet.flops_per_sample() * samples
     peaks = {
@@ -424,21 +385,14 @@ def run(args: argparse.Namespace) -> dict:
     memory = step_memory(weights, x, y, args.batch_size)
     parts = part_times(args.batch_size, repeats=3 if args.quick else 15)
 
-    rows = []
-    for name, seconds in medians.items():
-        rows.append(
-            {
-                "name": name,
-                "median_s": seconds,
-                "step_ms": seconds / steps * 1e3,
-                "times_s": times[name],
-                "ratio_to_numpy": seconds / medians["numpy"],
-                "paired_ratio": _timing.paired_ratio(times, name, "numpy"),
-                "gflops": flops / seconds / 1e9,
-                "fraction_of_peak": flops / seconds / 1e9 / representative_peak,
-                "step_peak_bytes": memory.get(name),
-            }
-        )
+    rows = [
+        {
+            **_timing.timing_row(name, times, medians, flops, representative_peak),
+            "step_ms": medians[name] / steps * 1e3,
+            "step_peak_bytes": memory.get(name),
+        }
+        for name in medians
+    ]
     return {
         "machine": facts,
         "settings": {
@@ -449,8 +403,7 @@ def run(args: argparse.Namespace) -> dict:
             "repeats": args.repeats,
             "torch": torch_note,
             "load_at_start": load_at_start,
-            "load_average": f"{load_at_start} at start, {load_before} before and {load_after} "
-            "after the timed runs (this run's own work included)",
+            "load_average": load_note,
         },
         "agreement": agreement,
         "rows": rows,
@@ -473,7 +426,7 @@ def torch_step_ms(figures: dict) -> tuple[float, str]:
 def report(figures: dict) -> str:
     settings, agreement = figures["settings"], figures["agreement"]
     lines = [f"machine: {_timing.facts_line(figures['machine'])}"]
-    if _busy(settings["load_at_start"]):
+    if _timing.busy(settings["load_at_start"]):
         lines.append(
             "WARNING: the machine was busy (1-minute load average above 1 at start): other "
             "processes shared the cores, so treat every figure with care."
@@ -502,31 +455,20 @@ def report(figures: dict) -> str:
         f"{'step MiB':>9}  runs (s)",
     ]
     for row in figures["rows"]:
-        peak = row["step_peak_bytes"]
-        peak_text = "n/a" if peak is None else f"{peak / 2**20:.2f}"
-        runs = " ".join(f"{t:.3f}" for t in row["times_s"])
-        lines.append(
-            f"{row['name']:10} {row['step_ms']:8.2f} {row['ratio_to_numpy']:8.3f}x "
-            f"{row['paired_ratio']:6.3f}x {row['gflops']:8.1f} {row['fraction_of_peak']:7.0%} "
-            f"{peak_text:>9}  {runs}"
-        )
+        lines.append(_timing.contender_line(row, f"{row['step_ms']:8.2f}", row["step_peak_bytes"]))
     rows = {row["name"]: row for row in figures["rows"]}
     torch_ms, torch_source = torch_step_ms(figures)
     floor_ms = figures["matmul_floor_s"] / settings["steps"] * 1e3
     lines += [
         "",
-        "vs numpy: ratio of the medians; paired: median over rounds of the ratio within each "
-        "round (drift between rounds cancels out of it)",
+        _timing.PAIRED_NOTE,
         f"fit vs PyTorch eager ({torch_ms:.1f} ms a step, {torch_source}): "
         f"{rows['fit']['step_ms'] / torch_ms:.2f}x; an epoch of 938 steps at fit's pace: "
         f"{rows['fit']['step_ms'] * 938 / 1e3:.1f} s",
         f"the step's matrix products alone: {floor_ms:.2f} ms "
         f"({figures['flops_per_step'] / 1e9:.2f} GFLOP a step; "
         f"{floor_ms / rows['numpy']['step_ms']:.0%} of the NumPy reference's step)",
-        "float32 matrix-multiply peaks measured here: "
-        + "; ".join(
-            f"{name}: {g:.1f} GFLOP/s" for name, g in figures["sgemm_peaks_gflops"].items()
-        ),
+        _timing.peaks_line(figures["sgemm_peaks_gflops"]),
         "step MiB: the most NumPy/Python memory live during one training step, above what "
         "was allocated before it (weights, optimizer state, data); tracemalloc, median of 3; "
         f"process max RSS: {figures['max_rss_bytes'] / 2**20:.0f} MiB",
@@ -541,14 +483,6 @@ def report(figures: dict) -> str:
             f"{part['numpy_ms']:9.2f} {part['ratio']:6.2f}x"
         )
     return "\n".join(lines)
-
-
-def _busy(load_at_start: str) -> bool:
-    """True if the 1-minute load average was above 1 before the script started working."""
-    try:
-        return float(load_at_start) > 1.0
-    except ValueError:  # "unknown"
-        return False
 
 
 def verdicts(figures: dict) -> list[str]:

@@ -29,7 +29,6 @@ NumPy allocates during a few steps of each.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import resource
 import sys
@@ -53,15 +52,7 @@ SETTINGS = numpy_reference.RMSpropSettings(learning_rate=1e-3, rho=0.9, epsilon=
 # ---------------------------------------------------------------- data
 def load_data(data_dir: str | None, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(x float32 (n, 784) in [0, 1], y int64 (n,)): real MNIST if a directory is given."""
-    if data_dir is not None:
-        from tinygrad_edu.datasets import mnist
-
-        (x, y), _ = mnist.load_data(data_dir, download=False)
-        x, y = x[:samples], y[:samples]
-    else:  # MNIST-shaped stand-in: the same sizes, so the same arithmetic
-        rng = np.random.default_rng(seed)
-        x = rng.integers(0, 256, size=(samples, 28, 28), dtype=np.uint8)
-        y = rng.integers(0, CLASSES, size=samples)
+    x, y = _timing.mnist_digits(data_dir, samples, seed)
     return x.reshape(len(x), INPUTS).astype(np.float32) / 255.0, y.astype(np.int64)
 
 
@@ -118,10 +109,7 @@ class ManualLoop:
         return loss.item(), accuracy
 
     def epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int, rng) -> None:
-        order = rng.permutation(len(x))
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            self.train_step(x[batch], y[batch])
+        _timing.train_epoch(self.train_step, x, y, batch_size, rng)
 
 
 class FunctionalLoop(ManualLoop):
@@ -169,12 +157,9 @@ def torch_contender(weights, x, y, batch_size, threads: int | None):
     PyTorch's RMSprop adds eps outside the square root (g / (sqrt(v) + eps));
     with eps = 1e-7 that changes nothing measurable in time.
     """
-    try:
-        import torch
-    except ImportError:
+    torch = _timing.import_torch(threads)
+    if torch is None:
         return None, "not installed"
-    if threads is not None:
-        torch.set_num_threads(threads)
     kernel1, bias1, kernel2, bias2 = weights
     net = torch.nn.Sequential(
         torch.nn.Linear(INPUTS, HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, CLASSES)
@@ -187,23 +172,9 @@ def torch_contender(weights, x, y, batch_size, threads: int | None):
     optimizer = torch.optim.RMSprop(
         net.parameters(), lr=SETTINGS.learning_rate, alpha=SETTINGS.rho, eps=SETTINGS.epsilon
     )
-    x_all, y_all = torch.from_numpy(x), torch.from_numpy(y)
-    loss_function = torch.nn.CrossEntropyLoss()  # softmax + cross-entropy, fused
-    rng = np.random.default_rng(1)
-
-    def epoch() -> None:
-        order = torch.from_numpy(rng.permutation(len(x)))
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            xb, yb = x_all[batch], y_all[batch]
-            optimizer.zero_grad()
-            logits = net(xb)
-            loss = loss_function(logits, yb)
-            loss.backward()
-            optimizer.step()
-            loss.item()
-            (logits.argmax(dim=1) == yb).float().mean().item()
-
+    epoch = _timing.torch_epoch(
+        net, optimizer, torch.from_numpy(x), torch.from_numpy(y), batch_size
+    )
     return epoch, f"torch {torch.__version__}, {torch.get_num_threads()} threads"
 
 
@@ -249,10 +220,7 @@ def matmul_floor(batch_size: int, samples: int) -> float:
     rng = np.random.default_rng(0)
 
     def product_time(m: int, k: int, n: int, transpose_a: bool = False) -> float:
-        left = rng.random((k, m), np.float32).T if transpose_a else rng.random((m, k), np.float32)
-        right = rng.random((k, n), np.float32)
-        out = np.empty((m, n), np.float32)
-        return _timing.best_time(lambda: np.matmul(left, right, out=out), 30, min_seconds=0.1)
+        return _timing.matmul_seconds(rng, m, k, n, transpose_a, repeats=30, min_seconds=0.1)
 
     def step_time(b: int) -> float:
         return (
@@ -291,12 +259,7 @@ def run(args: argparse.Namespace) -> dict:
     if torch_epoch is not None:
         contenders["torch"] = torch_epoch
 
-    # A warm-up round, then alternating timed rounds; each starts without the last
-    # one's garbage (collected untimed), so no contender pays for another's.
-    load_before = _timing.load_average()
-    times = _timing.alternate(contenders, args.repeats, warmup=1, before_each=gc.collect)
-    load_after = _timing.load_average()
-    medians = {name: _timing.median(t) for name, t in times.items()}
+    times, medians, load_note = _timing.timed_rounds(contenders, args.repeats, load_at_start)
 
     flops = flops_per_sample() * samples
     peaks = {
@@ -324,20 +287,13 @@ def run(args: argparse.Namespace) -> dict:
         epoch()
         memory[name] = _timing.traced_peak(epoch)
 
-    rows = []
-    for name, seconds in medians.items():
-        rows.append(
-            {
-                "name": name,
-                "median_s": seconds,
-                "times_s": times[name],
-                "ratio_to_numpy": seconds / medians["numpy"],
-                "paired_ratio": _timing.paired_ratio(times, name, "numpy"),
-                "gflops": flops / seconds / 1e9,
-                "fraction_of_peak": flops / seconds / 1e9 / representative_peak,
-                "traced_peak_bytes": memory.get(name),
-            }
-        )
+    rows = [
+        {
+            **_timing.timing_row(name, times, medians, flops, representative_peak),
+            "traced_peak_bytes": memory.get(name),
+        }
+        for name in medians
+    ]
     return {
         "machine": facts,
         "settings": {
@@ -349,8 +305,7 @@ def run(args: argparse.Namespace) -> dict:
             "memory_steps": memory_samples // args.batch_size,
             "torch": torch_note,
             "load_at_start": load_at_start,
-            "load_average": f"{load_at_start} at start, {load_before} before and {load_after} "
-            "after the timed runs (this run's own work included)",
+            "load_average": load_note,
         },
         "agreement": agreement,
         "rows": rows,
@@ -364,7 +319,7 @@ def run(args: argparse.Namespace) -> dict:
 def report(figures: dict) -> str:
     settings, agreement = figures["settings"], figures["agreement"]
     lines = [f"machine: {_timing.facts_line(figures['machine'])}"]
-    if _busy(settings["load_at_start"]):
+    if _timing.busy(settings["load_at_start"]):
         lines.append(
             "WARNING: the machine was busy (1-minute load average above 1 at start): other "
             "processes shared the cores. With several BLAS threads every contender then slows "
@@ -385,41 +340,24 @@ def report(figures: dict) -> str:
         f"{'peak MiB':>9}  runs (s)",
     ]
     for row in figures["rows"]:
-        peak = row["traced_peak_bytes"]
-        peak_text = "n/a" if peak is None else f"{peak / 2**20:.2f}"
-        runs = " ".join(f"{t:.3f}" for t in row["times_s"])
         lines.append(
-            f"{row['name']:10} {row['median_s']:9.3f} {row['ratio_to_numpy']:8.3f}x "
-            f"{row['paired_ratio']:6.3f}x {row['gflops']:8.1f} {row['fraction_of_peak']:7.0%} "
-            f"{peak_text:>9}  {runs}"
+            _timing.contender_line(row, f"{row['median_s']:9.3f}", row["traced_peak_bytes"])
         )
     floor = figures["matmul_floor_s"]
     numpy_seconds = next(r["median_s"] for r in figures["rows"] if r["name"] == "numpy")
     lines += [
         "",
-        "vs numpy: ratio of the medians; paired: median over rounds of the ratio within each "
-        "round (drift between rounds cancels out of it)",
+        _timing.PAIRED_NOTE,
         f"the epoch's matrix products alone: {floor:.3f} s "
         f"({figures['flops_per_epoch'] / 1e9:.1f} GFLOP; {floor / numpy_seconds:.0%} of the "
         "NumPy reference's epoch)",
-        "float32 matrix-multiply peaks measured here: "
-        + "; ".join(
-            f"{name}: {g:.1f} GFLOP/s" for name, g in figures["sgemm_peaks_gflops"].items()
-        ),
+        _timing.peaks_line(figures["sgemm_peaks_gflops"]),
         f"peak MiB: the most NumPy/Python memory live during an epoch of "
         f"{settings['memory_steps']} steps, above what was allocated before it (weights, "
         "optimizer state, data); tracemalloc; "
         f"process max RSS: {figures['max_rss_bytes'] / 2**20:.0f} MiB",
     ]
     return "\n".join(lines)
-
-
-def _busy(load_at_start: str) -> bool:
-    """True if the 1-minute load average was above 1 before the script started working."""
-    try:
-        return float(load_at_start) > 1.0
-    except ValueError:  # "unknown"
-        return False
 
 
 def results_section(figures: dict, command: str) -> str:

@@ -8,8 +8,6 @@ benchmark against a wrong reference would measure nothing.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +18,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
 import numpy_reference_convnet as reference  # noqa: E402
+
+from tests.benchmark_helpers import central_differences, run_script  # noqa: E402
 
 # Small enough for central differences, shaped so that both poolings drop an odd
 # row (15 -> 7, 6 -> 3) and the last conv still has a 2x2 output.
@@ -36,23 +36,6 @@ def small_float64_model(seed: int = 0) -> tuple[reference.NumpyConvnet, np.ndarr
     x = rng.normal(size=(3, *SMALL_INPUT))
     labels = np.array([0, 2, 1])
     return reference.NumpyConvnet(weights), x, labels
-
-
-def central_differences(model, x, labels, step=1e-6) -> list[np.ndarray]:
-    """d loss / d weight, one entry at a time: (loss(w + h) - loss(w - h)) / 2h."""
-    gradients = []
-    for parameter in model.parameters():
-        gradient = np.zeros_like(parameter)
-        for index in np.ndindex(parameter.shape):
-            saved = parameter[index]
-            parameter[index] = saved + step
-            above = model.forward_backward(x, labels)[0]
-            parameter[index] = saved - step
-            below = model.forward_backward(x, labels)[0]
-            parameter[index] = saved
-            gradient[index] = (above - below) / (2 * step)
-        gradients.append(gradient)
-    return gradients
 
 
 def test_reference_convnet_gradients_match_central_differences():
@@ -175,15 +158,7 @@ def test_one_engine_step_equals_one_reference_step():
 
 def test_mnist_convnet_quick_runs_every_contender(tmp_path):
     figures_path = tmp_path / "figures.json"
-    # One BLAS thread: on a 2-core machine shared with other work, OpenBLAS's threads wait
-    # on each other and a quick run can take a minute instead of seconds.
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "mnist_convnet.py"), "--quick", "--json",
-         str(figures_path)],
-        capture_output=True, text=True, timeout=300, check=False, env=env,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    done = run_script("mnist_convnet.py", "--quick", "--json", str(figures_path))
     for expected in ("vs numpy", "GFLOP/s", "step MiB", "matrix products alone", "PyTorch", "goes"):
         assert expected in done.stdout
     figures = json.loads(figures_path.read_text())

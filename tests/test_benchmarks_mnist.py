@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -25,6 +24,8 @@ import mnist_mlp  # noqa: E402
 import numpy_reference  # noqa: E402
 import step_instructions  # noqa: E402
 
+from tests.benchmark_helpers import central_differences, run_script  # noqa: E402
+
 
 def small_float64_model(seed: int = 0) -> tuple[numpy_reference.NumpyMLP, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -34,23 +35,6 @@ def small_float64_model(seed: int = 0) -> tuple[numpy_reference.NumpyMLP, np.nda
     x = rng.normal(size=(6, 5))
     labels = np.array([0, 3, 1, 2, 3, 0])
     return numpy_reference.NumpyMLP(weights), x, labels
-
-
-def central_differences(model, x, labels, step=1e-6) -> list[np.ndarray]:
-    """d loss / d parameter, one entry at a time: (loss(p + h) - loss(p - h)) / 2h."""
-    gradients = []
-    for parameter in model.parameters():
-        gradient = np.zeros_like(parameter)
-        for index in np.ndindex(parameter.shape):
-            saved = parameter[index]
-            parameter[index] = saved + step
-            above = model.forward_backward(x, labels)[0]
-            parameter[index] = saved - step
-            below = model.forward_backward(x, labels)[0]
-            parameter[index] = saved
-            gradient[index] = (above - below) / (2 * step)
-        gradients.append(gradient)
-    return gradients
 
 
 def test_reference_gradients_match_central_differences():
@@ -117,22 +101,6 @@ def test_update_results_section_replaces_only_its_own_section(tmp_path):
     assert "first" not in text
     assert text.index("## mnist_mlp\n\nsecond\n") < text.index("## engine_overhead\n\nkeep me\n")
     assert text.rstrip().endswith("## memory\n\nthird")
-
-
-def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
-    # One BLAS thread: on a 2-core machine shared with other work, OpenBLAS's threads wait
-    # on each other and a quick run can take a minute instead of seconds.
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / name), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    return done
 
 
 def test_mnist_mlp_quick_runs_every_contender(tmp_path):
