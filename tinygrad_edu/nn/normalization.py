@@ -159,17 +159,6 @@ class BatchNormalization(Layer):
             updated = moving.data * self.momentum + batch.reshape(-1) * (1.0 - self.momentum)
             moving.data = updated.astype(moving.dtype, copy=False)
 
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments."""
-        return {
-            "name": self.name,
-            "axis": self.axis,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-        }
-
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""
         return f"axis={self.axis}, momentum={self.momentum}, epsilon={self.epsilon}"

@@ -18,8 +18,10 @@ the weights are HDF5); nothing is pickled, so loading a file runs no code from i
 How objects become JSON: every layer, optimizer, loss, metric, initializer and
 schedule has `get_config()`, a dict of the arguments that rebuild it, and the
 class method `from_config(config)`. A layer's config is the arguments its
-constructor was called with (recorded as the layer is made, as Keras 3 does);
-the others read theirs back from attributes of the same name. A function (an
+constructor was called with (recorded as the layer is made, as Keras 3 does),
+turned into JSON in one place, `recorded_config`: no layer writes its own, so
+none can leave out its dtype or initializers. The others read theirs back from
+attributes of the same name. A function (an
 activation, a loss or metric function) is saved by its name.
 
 Classes and functions of tinygrad_edu are found again by module and name. Your
@@ -187,6 +189,8 @@ def serialize_value(value: Any, where: str = "value") -> Any:
         return value.item()
     if isinstance(value, np.dtype):
         return value.name
+    if isinstance(value, type) and issubclass(value, np.generic):  # dtype=np.float64
+        return np.dtype(value).name
     if isinstance(value, (list, tuple)):
         return [serialize_value(item, where) for item in value]
     if isinstance(value, dict) and all(isinstance(key, str) for key in value):
