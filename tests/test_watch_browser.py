@@ -25,7 +25,7 @@ from tinygrad_edu import nn
 from tinygrad_edu.viz import BackwardWatch, watch_backward
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_watch import EXAMPLES, micrograd_expression, mlp_loss  # noqa: E402
+from test_watch import book_convnet_builder, micrograd_expression, mlp_loss  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("requires_dot")]
 
@@ -69,11 +69,7 @@ def screenshot_folder(tmp_path: Path) -> Path:
 
 
 def convnet_watch() -> BackwardWatch:
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        from mnist_convnet import build_model
-    finally:
-        sys.path.remove(str(EXAMPLES))
+    build_model = book_convnet_builder()
     tg.manual_seed(0)
     model = build_model()
     x = np.random.default_rng(0).random((1, 28, 28, 1), dtype=np.float32)
