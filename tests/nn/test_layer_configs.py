@@ -207,6 +207,19 @@ def test_the_config_rebuilds_the_same_layer_with_the_same_weights(cls):
     assert_same_outputs(layer, again, batch(cls))
 
 
+@pytest.mark.parametrize("cls", LAYER_CLASSES, ids=lambda cls: cls.__name__)
+def test_a_frozen_layer_is_rebuilt_frozen(cls):
+    layer = make(cls)
+    layer.trainable = False
+    config = json.loads(json.dumps(layer.get_config()))
+    assert config["trainable"] is False
+    again = cls.from_config(config)
+    assert again.trainable is False and again.trainable_weights == []
+    assert [w.name for w in again.non_trainable_weights] == [
+        w.name for w in layer.non_trainable_weights
+    ]
+
+
 @pytest.mark.parametrize(
     "cls", [cls for cls in LAYER_CLASSES if cls is not InputLayer], ids=lambda cls: cls.__name__
 )

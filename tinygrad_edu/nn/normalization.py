@@ -126,6 +126,9 @@ class BatchNormalization(Layer):
             ValueError: x has not the number of axes or features the layer was built for.
         """
         training = self.training if training is None else training
+        # A frozen layer (trainable=False) runs in inference mode even in fit, as in Keras:
+        # fine-tuning must not move the statistics the layer was trained with.
+        training = training and self.trainable
         features = self.moving_mean.shape[0]
         ndim = len(self.input_shape)
         if x.ndim != ndim or x.shape[self.axis] != features:

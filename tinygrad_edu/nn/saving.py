@@ -173,6 +173,8 @@ def recorded_config(obj: Any) -> dict[str, Any]:
     )
     if takes_name and isinstance(getattr(obj, "name", None), str):
         config["name"] = obj.name  # the name it has now: a Sequential may have renamed it
+    if getattr(obj, "trainable", True) is False:
+        config["trainable"] = False  # frozen (set after construction); from_config freezes
     return config
 
 
@@ -273,8 +275,15 @@ def deserialize_object(entry: dict[str, Any]) -> Any:
         raise ValueError(f"load_model: {class_name!r} is not a class with from_config")
     if not isinstance(config, dict):
         raise ValueError(f"load_model: the config of {class_name!r} must be a dict, got {config!r}")
+    trainable = True
+    if "trainable" in config and hasattr(cls, "trainable"):  # a layer or model that was frozen
+        config = dict(config)
+        trainable = config.pop("trainable")
     try:
-        return cls.from_config(config)
+        obj = cls.from_config(config)
+        if trainable is not True:
+            obj.trainable = trainable
+        return obj
     except TypeError as error:
         raise ValueError(
             f"load_model: could not rebuild {class_name} from its config {config}: {error}. "
@@ -312,7 +321,7 @@ def _optimizer_arrays(model: Any) -> dict[str, np.ndarray]:
 def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> None:
     """Give the compiled model's optimizer its saved step count and state."""
     optimizer = model.optimizer
-    optimizer.set_parameters(model.parameters())
+    model._bind_optimizer()
     names = {id(parameter): name for name, parameter in model.named_parameters()}
     for parameter, state in zip(optimizer.params, optimizer.state):
         for key in state:
