@@ -225,6 +225,7 @@ def test_use_backward_runs_the_students_walk_and_leaves_grad_to_the_engine():
     def walk(root, seed):
         seen.append(root)
         x.grad = Tensor(np.full(2, 2.0))
+
     with use_backward(walk):
         y = (x * 3.0).sum()
         y.backward()
