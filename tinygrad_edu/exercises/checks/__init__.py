@@ -13,4 +13,9 @@ from tinygrad_edu.exercises.checks import (  # noqa: F401
     ex03_matmul,
     ex04_sum_mean,
     ex05_backward,
+    ex06_max,
+    ex07_softmax,
+    ex08_dense,
+    ex09_optimizers,
+    ex10_train_step,
 )
