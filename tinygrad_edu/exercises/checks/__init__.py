@@ -18,4 +18,8 @@ from tinygrad_edu.exercises.checks import (  # noqa: F401
     ex08_dense,
     ex09_optimizers,
     ex10_train_step,
+    ex11_conv2d,
+    ex12_max_pool,
+    ex13_batchnorm,
+    ex14_dropout,
 )

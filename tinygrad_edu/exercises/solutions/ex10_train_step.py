@@ -13,7 +13,7 @@ def train_step(model, optimizer, loss_fn, x, y):
         loss_fn: called as loss_fn(y_true, y_pred), as Keras losses are; gives a 0-d Tensor.
         x: a batch of inputs (a Tensor); y: its targets (a NumPy array).
     """
-    optimizer.zero_grad()  # first: backward adds to .grad, and the last step's are still there
+    optimizer.zero_grad()  # first: backward adds to .grad, the last step's are there
     y_pred = model(x, training=True)  # training mode: Dropout drops, BatchNorm uses the batch
     loss = loss_fn(y, y_pred)
     loss.backward()
