@@ -25,6 +25,7 @@ from tinygrad_edu import random
 from tinygrad_edu.functional import linear, softmax
 from tinygrad_edu.nn import initializers
 from tinygrad_edu.nn.layers import Layer, Shape
+from tinygrad_edu.nn.module import training_mode
 from tinygrad_edu.tensor import Tensor, where
 
 #: What a masked score is replaced by before the softmax (Keras's choice: its exp is 0).
@@ -152,6 +153,12 @@ class MultiHeadAttention(Layer):
         Raises:
             ValueError: sequences or masks whose shapes do not fit.
         """
+        if training is not None and bool(training) != self.training:
+            with training_mode(self, bool(training)):  # this call only, as Layer.__call__ does
+                return self(
+                    query, value, key, attention_mask, return_attention_scores, None,
+                    use_causal_mask, query_mask, value_mask,
+                )  # fmt: skip
         query = self._as_tensor(query)
         value = query if value is None else self._as_tensor(value)
         key = value if key is None else self._as_tensor(key)
@@ -167,7 +174,7 @@ class MultiHeadAttention(Layer):
             query, value, attention_mask, use_causal_mask, query_mask, value_mask
         )
         return super().__call__(
-            query, training=training, value=value, key=key, mask=mask,
+            query, value=value, key=key, mask=mask,
             return_attention_scores=return_attention_scores,
         )  # fmt: skip
 

@@ -59,7 +59,7 @@ class LayerNormalization(Layer):
         if not valid or epsilon <= 0:
             raise ValueError(f"LayerNormalization: epsilon must be positive, got {epsilon!r}")
         super().__init__(name, input_shape, dtype)
-        self.axis = axis
+        self.axis = axis if isinstance(axis, (int, np.integer)) else axes  # a list, as JSON has
         self.epsilon = float(epsilon)
         self.center, self.scale = center, scale
         self.beta_initializer = initializers.get(beta_initializer)

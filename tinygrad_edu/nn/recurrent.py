@@ -37,7 +37,7 @@ from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor, stack, where
 
 
-class RecurrentLayer(Layer):
+class _RecurrentLayer(Layer):
     """What SimpleRNN, LSTM and GRU share: the loop over time, masks, dropout, states.
 
     A subclass creates its weights in `build` and writes `step(x_t, states)`, one
@@ -222,7 +222,7 @@ class RecurrentLayer(Layer):
         return f"units={self.units}, return_sequences={self.return_sequences}"
 
 
-class SimpleRNN(RecurrentLayer):
+class SimpleRNN(_RecurrentLayer):
     """The plainest recurrent layer: h_t = activation(x_t @ W + h_{t-1} @ U + bias).
 
     W is `kernel` and U `recurrent_kernel`.
@@ -237,7 +237,7 @@ class SimpleRNN(RecurrentLayer):
         kernel_initializer: "glorot_uniform"; recurrent_initializer: "orthogonal";
             bias_initializer: "zeros" (Keras's defaults).
         return_sequences, return_state, go_backwards, zero_output_for_mask, dropout,
-            recurrent_dropout, input_shape, name, dtype: as for `RecurrentLayer`.
+            recurrent_dropout, input_shape, name, dtype: as for `_RecurrentLayer`.
     """
 
     def __init__(
@@ -288,7 +288,7 @@ class SimpleRNN(RecurrentLayer):
         return h, [h]
 
 
-class LSTM(RecurrentLayer):
+class LSTM(_RecurrentLayer):
     """Long short-term memory: a cell state c that gates decide to keep, forget or add to.
 
     One step, with z = x @ kernel + h_prev @ recurrent_kernel + bias cut into four
@@ -312,7 +312,7 @@ class LSTM(RecurrentLayer):
         unit_forget_bias: start the forget gate's bias at 1 (remember by default), as
             Keras does (Jozefowicz et al. 2015).
         return_sequences, return_state, go_backwards, zero_output_for_mask, dropout,
-            recurrent_dropout, input_shape, name, dtype: as for `RecurrentLayer`.
+            recurrent_dropout, input_shape, name, dtype: as for `_RecurrentLayer`.
     """
 
     state_count = 2
@@ -385,7 +385,7 @@ class LSTM(RecurrentLayer):
         return h, [h, c]
 
 
-class GRU(RecurrentLayer):
+class GRU(_RecurrentLayer):
     """Gated recurrent unit: an update gate z mixes the old state with a candidate.
 
     With x @ kernel cut into blocks z, r, h (Keras's order) and the same for the
@@ -408,7 +408,7 @@ class GRU(RecurrentLayer):
             recurrent_initializer, bias_initializer: as LSTM.
         reset_after: apply the reset gate after the recurrent product (True).
         return_sequences, return_state, go_backwards, zero_output_for_mask, dropout,
-            recurrent_dropout, input_shape, name, dtype: as for `RecurrentLayer`.
+            recurrent_dropout, input_shape, name, dtype: as for `_RecurrentLayer`.
     """
 
     def __init__(

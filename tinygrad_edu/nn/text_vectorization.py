@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.nn.layers import Layer
 from tinygrad_edu.tensor import Tensor
 
 PADDING, OUT_OF_VOCABULARY = "", "[UNK]"
@@ -30,8 +29,12 @@ ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstu
 STANDARDIZE = (None, "lower_and_strip_punctuation", "lower", "strip_punctuation")
 
 
-class TextVectorization(Layer):
+class TextVectorization:
     """Sentences to integer ids through a vocabulary learned by `adapt` (output_mode "int").
+
+    Keras's `keras.layers.TextVectorization` in what it computes and its arguments. Here
+    it is a preprocessing step, not a `Layer`: it takes strings, has no weights and
+    does not go inside a model: call it on the text, then give the ids to the model.
 
     Args:
         max_tokens: the vocabulary's size, padding and "[UNK]" included (None: no limit).
@@ -74,7 +77,7 @@ class TextVectorization(Layer):
             raise ValueError(
                 f"TextVectorization: max_tokens must be at least 3, got {max_tokens!r}"
             )
-        super().__init__(name, None, "int64")
+        self.name = name or "text_vectorization"
         self.max_tokens = max_tokens
         self.standardize = standardize
         self.split = split
@@ -84,7 +87,6 @@ class TextVectorization(Layer):
         self._index: dict[str, int] = {}
         if vocabulary is not None:
             self.set_vocabulary(vocabulary)
-        self.built = True
 
     def tokens(self, text: str) -> list[str]:
         """One string standardized and split: the words `adapt` counts and `__call__` looks up."""
@@ -126,7 +128,7 @@ class TextVectorization(Layer):
         """How many ids the output can hold (padding and "[UNK]" included)."""
         return len(self._vocabulary)
 
-    def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
+    def __call__(self, inputs: Any) -> Tensor:
         """Ids of shape (number of strings, length), int64.
 
         Raises:
@@ -143,14 +145,24 @@ class TextVectorization(Layer):
         return Tensor(ids)
 
     def get_config(self) -> dict[str, Any]:
-        """The arguments, with the learned vocabulary (so a saved model keeps it)."""
-        config = super().get_config()
-        config["vocabulary"] = self.get_vocabulary()
-        return config
+        """The arguments, with the learned vocabulary (so a saved one keeps it)."""
+        return {
+            "max_tokens": self.max_tokens,
+            "standardize": self.standardize,
+            "split": self.split,
+            "output_mode": self.output_mode,
+            "output_sequence_length": self.output_sequence_length,
+            "vocabulary": self.get_vocabulary(),
+            "name": self.name,
+        }
 
-    def extra_repr(self) -> str:
-        """The settings shown inside repr's parentheses."""
-        return f"vocabulary_size={self.vocabulary_size()}"
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> TextVectorization:
+        """A new TextVectorization from `get_config()`'s result."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"TextVectorization(name={self.name!r}, vocabulary_size={self.vocabulary_size()})"
 
 
 def _strings(data: Any) -> list[str]:

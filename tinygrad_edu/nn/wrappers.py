@@ -14,7 +14,7 @@ import numpy as np
 
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.nn.module import Module
-from tinygrad_edu.nn.recurrent import RecurrentLayer
+from tinygrad_edu.nn.recurrent import _RecurrentLayer
 from tinygrad_edu.tensor import Tensor, concatenate
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -48,14 +48,14 @@ class Bidirectional(Layer):
 
     def __init__(
         self,
-        layer: RecurrentLayer,
+        layer: _RecurrentLayer,
         merge_mode: str | None = "concat",
-        backward_layer: RecurrentLayer | None = None,
+        backward_layer: _RecurrentLayer | None = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
     ) -> None:
-        if not isinstance(layer, RecurrentLayer):
+        if not isinstance(layer, _RecurrentLayer):
             raise TypeError(
                 f"Bidirectional: expected a recurrent layer (SimpleRNN, LSTM, GRU), got "
                 f"{type(layer).__name__}"
@@ -90,7 +90,7 @@ class Bidirectional(Layer):
         self.build_if_shape_known()
 
     @staticmethod
-    def _copy(layer: RecurrentLayer, name: str, go_backwards: bool) -> RecurrentLayer:
+    def _copy(layer: _RecurrentLayer, name: str, go_backwards: bool) -> _RecurrentLayer:
         config = {**layer.get_config(), "name": name, "go_backwards": go_backwards}
         return type(layer).from_config(config)
 
