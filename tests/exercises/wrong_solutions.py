@@ -460,4 +460,33 @@ WRONG = [
         "keep = (random.generator().random(x.shape) >= rate).astype(float)",
         "boolean mask keeps the dtype",
     ),
+    # ---------------------------------------------------------------- 15 lstm
+    Wrong(
+        "lstm",
+        "the input and forget gates swapped",
+        "    i = z[:, :units].sigmoid()  # input gate\n    f = z[:, units : 2 * units].sigmoid()",
+        "    f = z[:, :units].sigmoid()  # input gate\n    i = z[:, units : 2 * units].sigmoid()",
+        "Keras's order i, f, c, o",
+    ),
+    Wrong(
+        "lstm",
+        "h = o * c, without the tanh",
+        "h = o * c.tanh()",
+        "h = o * c",
+        "h = o * tanh(c)",
+    ),
+    Wrong(
+        "lstm",
+        "the cell state not carried from step to step",
+        "h, c = lstm_step(x[:, t, :], h, c, kernel, recurrent_kernel, bias)",
+        "h, _ = lstm_step(x[:, t, :], h, c, kernel, recurrent_kernel, bias)",
+        "carry both h and c",
+    ),
+    Wrong(
+        "lstm",
+        "the candidate squashed with sigmoid instead of tanh",
+        "g = z[:, 2 * units : 3 * units].tanh()",
+        "g = z[:, 2 * units : 3 * units].sigmoid()",
+        "candidate, tanh",
+    ),
 ]

@@ -52,6 +52,7 @@ EXERCISES = [
     Exercise(12, "max_pool", "Max pooling", ("max_pool2d",)),
     Exercise(13, "batchnorm", "Batch normalization, training and inference", ("batch_norm",)),
     Exercise(14, "dropout", "Dropout", ("dropout",)),
+    Exercise(15, "lstm", "An LSTM cell, backpropagated through time", ("lstm_step", "lstm")),
 ]
 
 

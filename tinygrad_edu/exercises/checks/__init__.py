@@ -22,4 +22,5 @@ from tinygrad_edu.exercises.checks import (  # noqa: F401
     ex12_max_pool,
     ex13_batchnorm,
     ex14_dropout,
+    ex15_lstm,
 )
