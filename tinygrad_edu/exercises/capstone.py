@@ -71,7 +71,7 @@ def train_mlp(
     x_test: np.ndarray,
     y_test: np.ndarray,
     epochs: int = 3,
-    batch_size: int = 128,
+    batch_size: int = 64,
     hidden: int = 128,
     learning_rate: float = 1e-3,
     seed: int = 0,

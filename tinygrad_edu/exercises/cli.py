@@ -95,7 +95,7 @@ def train(args: argparse.Namespace) -> int:
         x_test,
         y_test,
         epochs=args.epochs,
-        batch_size=32 if small else 128,
+        batch_size=32 if small else 64,
         hidden=32 if small else 128,
         learning_rate=0.01 if small else 0.001,
     )
