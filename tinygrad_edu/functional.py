@@ -25,7 +25,7 @@ import numpy as np
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import AddWindows, Pad, ScatterAdd, SlidingWindows
-from tinygrad_edu.resampling import interpolate, upsample
+from tinygrad_edu.resampling import interpolate, upsample  # noqa: F401 (functional.upsample)
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -353,7 +353,11 @@ PadWidths = tuple[tuple[int, int], tuple[int, int]]
 
 
 def pair(value: int | Sequence[int], what: str, who: str) -> tuple[int, int]:
-    """An int or a pair of positive ints as (height, width): 3 -> (3, 3)."""
+    """An int or a pair of positive ints as (height, width): 3 -> (3, 3).
+
+    Raises:
+        ValueError: anything else, naming `who` and `what`.
+    """
     values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
     if len(values) != 2 or not all(
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in values
@@ -363,7 +367,11 @@ def pair(value: int | Sequence[int], what: str, who: str) -> tuple[int, int]:
 
 
 def check_padding(padding: str, who: str) -> str:
-    """'valid' or 'same' (any case), lower-cased."""
+    """'valid' or 'same' (any case), lower-cased.
+
+    Raises:
+        ValueError: anything else, naming `who`.
+    """
     if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
         raise ValueError(f"{who}: padding must be 'valid' or 'same', got {padding!r}")
     return padding.lower()
@@ -459,10 +467,18 @@ def output_size(
     padding: str | tuple[int, int],
     dilation: int = 1,
 ) -> int | None:
-    """Positions along one axis after a window op: ceil(n / s) for "same",
-    (n + padding - span) // s + 1 otherwise, where span = (k - 1) * d + 1 (0 or
-    less: the window does not fit). `padding` is "same", "valid" or (before,
-    after). None stays None."""
+    """Positions along one axis after a window op (0 or less: the window does not fit).
+
+    ceil(n / s) for "same", (n + padding - span) // s + 1 otherwise, where span =
+    (k - 1) * d + 1.
+
+    Args:
+        size: the input's length n; None (unknown) stays None.
+        window: the kernel's or pool's size k.
+        stride: s.
+        padding: "same", "valid" or (before, after).
+        dilation: d, the distance between a window's taps.
+    """
     if size is None:
         return None
     if padding == "same":
@@ -741,7 +757,15 @@ def transpose_output_size(
 
     "valid": (n - 1) * s + max(span, s); "same": n * s; with output_padding p:
     (n - 1) * s + span - 2 * (span // 2 for "same", else 0) + p. span is the
-    dilated kernel's (k - 1) * d + 1. None stays None.
+    dilated kernel's (k - 1) * d + 1.
+
+    Args:
+        size: the input's length n; None (unknown) stays None.
+        window: the kernel's size k.
+        stride: s.
+        padding: "valid" or "same".
+        output_padding: p, or None.
+        dilation: d.
     """
     if size is None:
         return None
@@ -869,6 +893,13 @@ def max_pool2d(
     `dilation_rate` spaces a window's taps apart, as PyTorch's max_pool2d
     `dilation` does.
 
+    Args:
+        x: (batch, height, width, channels), float.
+        pool_size: an int or (ph, pw), the window.
+        strides: an int or (sh, sw); None (the default) means pool_size.
+        padding: "valid" or "same".
+        dilation_rate: an int or (dh, dw): the taps this far apart.
+
     Returns:
         (batch, oh, ow, channels).
 
@@ -894,6 +925,12 @@ def avg_pool2d(
 
     With "same" padding a window at the border averages only the pixels inside
     the image (the padding is not counted), as TensorFlow and Keras do.
+
+    Args:
+        x: (batch, height, width, channels), float.
+        pool_size: an int or (ph, pw), the window.
+        strides: an int or (sh, sw); None (the default) means pool_size.
+        padding: "valid" or "same".
 
     Returns:
         (batch, oh, ow, channels).
@@ -929,6 +966,13 @@ def max_pool1d(
     As `max_pool2d` on images one pixel high (Keras's MaxPooling1D): strides
     default to pool_size; "same" pads with -inf; `dilation_rate` spaces the taps.
 
+    Args:
+        x: (batch, steps, channels), float.
+        pool_size: an int, the window.
+        strides: an int; None (the default) means pool_size.
+        padding: "valid" or "same".
+        dilation_rate: an int: the taps this many steps apart.
+
     Returns:
         (batch, out_steps, channels).
 
@@ -956,6 +1000,12 @@ def avg_pool1d(
 
     As `avg_pool2d` on images one pixel high (Keras's AveragePooling1D): with
     "same" padding a border window averages only the steps inside.
+
+    Args:
+        x: (batch, steps, channels), float.
+        pool_size: an int, the window.
+        strides: an int; None (the default) means pool_size.
+        padding: "valid" or "same".
 
     Returns:
         (batch, out_steps, channels).

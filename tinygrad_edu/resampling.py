@@ -43,8 +43,13 @@ def _pick(x: Tensor, axis: int, index: np.ndarray) -> Tensor:
 def nearest_axis(x: Tensor, axis: int, size: int, scale: float) -> Tensor:
     """`axis` resized to `size` by taking, for output o, input floor(o * scale).
 
-    scale is input size / output size (or 1 / scale_factor), as PyTorch's
-    mode="nearest" does; for a whole-number factor that repeats each entry.
+    As PyTorch's mode="nearest" does; for a whole-number factor that repeats each entry.
+
+    Args:
+        x: any float tensor.
+        axis: the axis to resize (non-negative).
+        size: its new length.
+        scale: input length / output length (or 1 / scale_factor).
     """
     index = np.minimum(np.floor(np.arange(size) * scale).astype(np.int64), x.shape[axis] - 1)
     return _pick(x, axis, index)
@@ -57,6 +62,12 @@ def linear_axis(x: Tensor, axis: int, size: int, scale: float) -> Tensor:
     resize): output o sits at input coordinate (o + 0.5) * scale - 0.5, clamped
     to [0, n - 1] at the edges, and is (1 - t) x[i] + t x[i + 1] with i its floor
     and t the fraction.
+
+    Args:
+        x: any float tensor.
+        axis: the axis to resize (non-negative).
+        size: its new length.
+        scale: input length / output length (or 1 / scale_factor).
     """
     length = x.shape[axis]
     where = np.clip((np.arange(size) + 0.5) * scale - 0.5, 0, length - 1)

@@ -125,6 +125,8 @@ def test_conv2d_get_config_gives_the_constructor_arguments():
         "padding": "same",
         "activation": "relu",
         "use_bias": True,
+        "dilation_rate": (1, 1),
+        "groups": 1,
     }
 
 

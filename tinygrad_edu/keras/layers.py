@@ -4,25 +4,59 @@ Add each new layer of `nn` here too; tests/keras/test_namespace.py checks that
 every layer class `nn` exports is listed.
 """
 
-from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
+from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
+from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
 from tinygrad_edu.nn.normalization import BatchNormalization
-from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from tinygrad_edu.nn.reshaping import Reshape
+from tinygrad_edu.nn.resizing import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 __all__ = [
     "Activation",
+    "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "Conv1D",
     "Conv2D",
+    "Conv2DTranspose",
+    "Cropping1D",
+    "Cropping2D",
     "Dense",
+    "DepthwiseConv2D",
     "Dropout",
     "Flatten",
+    "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
     "Layer",
+    "MaxPooling1D",
     "MaxPooling2D",
     "Reshape",
+    "SeparableConv2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
 ]

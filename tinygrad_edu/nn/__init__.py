@@ -22,14 +22,33 @@ from tinygrad_edu.nn import (
     saving,
     schedules,
 )
-from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
+from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
+from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
-from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from tinygrad_edu.nn.reshaping import Reshape
+from tinygrad_edu.nn.resizing import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 __all__ = [
     "Module",
@@ -40,10 +59,25 @@ __all__ = [
     "Activation",
     "Input",
     "InputLayer",
+    "Conv1D",
     "Conv2D",
+    "Conv2DTranspose",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "MaxPooling1D",
     "MaxPooling2D",
+    "AveragePooling1D",
     "AveragePooling2D",
+    "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "Cropping1D",
+    "Cropping2D",
+    "UpSampling1D",
+    "UpSampling2D",
     "Reshape",
     "BatchNormalization",
     "Model",
