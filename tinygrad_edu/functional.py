@@ -735,6 +735,11 @@ def conv1d(
         )
     stride = _positive_int(strides, "strides", who)
     dilation = _positive_int(dilation_rate, "dilation_rate", who)
+    if x.shape[-1] != kernel.shape[1] * _positive_int(groups, "groups", who):
+        raise ValueError(
+            f"{who}: expects x (batch, steps, channels) and a kernel (k, channels / groups, "
+            f"filters) with groups={groups}, got shapes {x.shape} and {kernel.shape}"
+        )
     padding = _sequence_padding(padding, dilated(kernel.shape[0], dilation), who)
     batch, steps, channels = x.shape
     images = x.reshape(batch, 1, steps, channels)
@@ -891,7 +896,7 @@ def max_pool2d(
     window goes to its maximum; tied maxima split it evenly (as `Tensor.max`
     does), so each window passes on exactly the gradient it received.
     `dilation_rate` spaces a window's taps apart, as PyTorch's max_pool2d
-    `dilation` does.
+    `dilation` does (with padding="valid" only).
 
     Args:
         x: (batch, height, width, channels), float.
@@ -911,8 +916,19 @@ def max_pool2d(
     strides = window if strides is None else pair(strides, "strides", who)
     dilation = pair(dilation_rate, "dilation_rate", who)
     padding = check_padding(padding, who)
+    _check_dilated_pooling(padding, dilation, who)
     windows, window_axes = _pooling_windows(x, window, strides, padding, -np.inf, who, dilation)
     return windows.max(axis=window_axes)
+
+
+def _check_dilated_pooling(padding: str, dilation: tuple[int, int], who: str) -> None:
+    """Dilated max pooling with "valid" padding only: with "same" padding a window's taps
+    may all fall on the padding (a maximum of -inf). PyTorch forbids that case too."""
+    if padding == "same" and dilation != (1, 1):
+        raise ValueError(
+            f"{who}: dilation_rate {dilation} needs padding='valid' (with 'same' a dilated "
+            "window could hold padding only)"
+        )
 
 
 def avg_pool2d(
@@ -985,6 +1001,7 @@ def max_pool1d(
     stride = window if strides is None else _positive_int(strides, "strides", who)
     dilation = _positive_int(dilation_rate, "dilation_rate", who)
     padding = check_padding(padding, who)
+    _check_dilated_pooling(padding, (1, dilation), who)
     images = x.reshape(x.shape[0], 1, *x.shape[1:])
     windows, window_axes = _pooling_windows(
         images, (1, window), (1, stride), padding, -np.inf, who, (1, dilation)
