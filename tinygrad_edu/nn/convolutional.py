@@ -224,20 +224,6 @@ class _Conv(Layer):
         if x.ndim != self.rank + 2 or x.shape[-1] != channels:
             raise self._shape_error(x.shape, channels)
 
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments (initializers and activation by name where they have one)."""
-        config = super().get_config()
-        config.update(
-            activation=activations.name_of(self.activation),
-            kernel_size=self.kernel_size,
-            strides=self.strides,
-            padding=self.padding,
-            dilation_rate=self.dilation_rate,
-            groups=self.groups,
-            use_bias=self.use_bias,
-        )
-        return config
-
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""
         return (
