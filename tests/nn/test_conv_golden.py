@@ -47,6 +47,7 @@ def test_our_layer_with_keras_weights_gives_keras_output(case):
     # the same weights, in the same order and shapes, as Keras's get_weights()
     assert [w.shape for w in model.get_weights()] == [w.shape for w in weights]
     model.set_weights(weights)
-    out = layer(x)
+    mask = GOLDEN[f"{case}/mask"] if f"{case}/mask" in GOLDEN.files else None
+    out = layer(x) if mask is None else layer(x, mask=mask)
     assert out.shape == expected.shape and layer.output_shape[1:] == expected.shape[1:]
     np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)

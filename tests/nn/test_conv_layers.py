@@ -181,3 +181,17 @@ def test_layer_errors_name_the_layer_the_shapes_and_what_was_expected():
         nn.GlobalMaxPooling2D(name="g")(np.zeros((2, 3, 4)))
     with pytest.raises(ValueError, match=r"Conv1D: data_format must be None or 'channels_last'"):
         nn.Conv1D(2, 3, data_format="channels_first")
+
+
+def test_global_average_pooling_1d_averages_only_the_real_steps_after_a_masking_embedding():
+    manual_seed(0)
+    model = nn.Sequential(
+        [nn.Embedding(10, 4, mask_zero=True), nn.GlobalAveragePooling1D(), nn.Dense(2)]
+    )
+    padded = np.array([[3, 5, 0, 0, 0], [7, 1, 2, 0, 0]])
+    short = model(padded[:, :3]).data
+    np.testing.assert_allclose(model(padded).data, short, rtol=1e-6)  # padding changes nothing
+    vectors = model.layers[0].embeddings.data
+    expected = vectors[[3, 5]].mean(axis=0)
+    pooled = nn.GlobalAveragePooling1D()(Tensor(vectors[padded[:1]]), mask=padded[:1] != 0)
+    np.testing.assert_allclose(pooled.data[0], expected, rtol=1e-6)

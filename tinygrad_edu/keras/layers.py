@@ -4,10 +4,13 @@ Add each new layer of `nn` here too; tests/keras/test_namespace.py checks that
 every layer class `nn` exports is listed.
 """
 
+from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
 from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
+from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
+from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
 from tinygrad_edu.nn.normalization import BatchNormalization
 from tinygrad_edu.nn.pooling import (
@@ -20,6 +23,7 @@ from tinygrad_edu.nn.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
 from tinygrad_edu.nn.reshaping import Reshape
 from tinygrad_edu.nn.resizing import (
     Cropping1D,
@@ -29,12 +33,15 @@ from tinygrad_edu.nn.resizing import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from tinygrad_edu.nn.text_vectorization import TextVectorization
+from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Activation",
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "Bidirectional",
     "Conv1D",
     "Conv2D",
     "Conv2DTranspose",
@@ -43,18 +50,26 @@ __all__ = [
     "Dense",
     "DepthwiseConv2D",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GRU",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
+    "LSTM",
     "Layer",
+    "LayerNormalization",
     "MaxPooling1D",
     "MaxPooling2D",
+    "MultiHeadAttention",
     "Reshape",
     "SeparableConv2D",
+    "SimpleRNN",
+    "TextVectorization",
+    "TimeDistributed",
     "UpSampling1D",
     "UpSampling2D",
     "ZeroPadding1D",

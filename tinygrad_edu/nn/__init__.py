@@ -22,10 +22,13 @@ from tinygrad_edu.nn import (
     saving,
     schedules,
 )
+from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
 from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
+from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
+from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
@@ -40,6 +43,7 @@ from tinygrad_edu.nn.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
 from tinygrad_edu.nn.reshaping import Reshape
 from tinygrad_edu.nn.resizing import (
     Cropping1D,
@@ -49,6 +53,7 @@ from tinygrad_edu.nn.resizing import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Module",
@@ -80,6 +85,14 @@ __all__ = [
     "UpSampling2D",
     "Reshape",
     "BatchNormalization",
+    "Embedding",
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
+    "Bidirectional",
+    "TimeDistributed",
+    "LayerNormalization",
+    "MultiHeadAttention",
     "Model",
     "Sequential",
     "load_model",

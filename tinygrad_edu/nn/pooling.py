@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.functional import (
     avg_pool1d,
     avg_pool2d,
@@ -351,10 +353,39 @@ class _GlobalPooling(Layer):
 class GlobalAveragePooling1D(_GlobalPooling):
     """The mean of each channel over all steps: (batch, steps, c) -> (batch, c).
 
-    The text classifier's pooling after an Embedding. Arguments as `_GlobalPooling`.
+    The text classifier's pooling after an Embedding. Given a mask (from
+    `Embedding(mask_zero=True)`, handed on by Sequential) it averages the real
+    steps only, as Keras does. Arguments as `_GlobalPooling`.
     """
 
     rank, reduce = 1, "mean"
+
+    def forward(self, x: Tensor, mask: np.ndarray | None = None) -> Tensor:
+        """The mean over the steps of each channel; with a mask, over the True steps only.
+
+        Args:
+            x: (batch, steps, channels).
+            mask: None, or booleans of shape (batch, steps), True for real steps.
+
+        Returns:
+            (batch, channels), or (batch, 1, channels) with keepdims; x's dtype.
+
+        Raises:
+            ValueError: x is not 3-d, or the mask is not (batch, steps).
+        """
+        if mask is None:
+            return super().forward(x)
+        self._check(x.shape)
+        mask = np.asarray(mask)
+        if mask.shape != x.shape[:2]:
+            raise ValueError(
+                f"GlobalAveragePooling1D {self.name!r}: the mask must have shape {x.shape[:2]} "
+                f"(batch, steps) for inputs of shape {x.shape}, got {mask.shape}"
+            )
+        weights = mask[..., None].astype(x.dtype)  # 1 for a real step, 0 for padding
+        # Keras's rule: the masked sum over the number of real steps (0 / 0 if none).
+        total = (x * weights).sum(axis=1, keepdims=self.keepdims)
+        return total / weights.sum(axis=1, keepdims=self.keepdims)
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
