@@ -23,8 +23,19 @@ from tinygrad_edu.nn import (
     schedules,
 )
 from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.functional_model import Functional
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
@@ -46,7 +57,16 @@ __all__ = [
     "GlobalAveragePooling2D",
     "Reshape",
     "BatchNormalization",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
     "Model",
+    "Functional",
     "Sequential",
     "load_model",
     "activations",

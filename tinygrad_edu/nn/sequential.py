@@ -20,6 +20,7 @@ from tinygrad_edu.nn.input_checks import Shape
 from tinygrad_edu.nn.input_layer import InputLayer
 from tinygrad_edu.nn.models import Model
 from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.nn.symbolic import KerasTensor
 from tinygrad_edu.tensor import Tensor
 
 
@@ -88,6 +89,8 @@ class Sequential(Model):
             Whatever the layer raises when it cannot take the output of the layer
             below; the model is then left as it was.
         """
+        if isinstance(layer, KerasTensor) and isinstance(layer.node.operation, InputLayer):
+            layer = layer.node.operation  # keras.Input(shape=...): its InputLayer
         if not isinstance(layer, Module):
             raise TypeError(
                 f"Sequential.add: expected a layer (an nn.Module), got {type(layer).__name__}"
