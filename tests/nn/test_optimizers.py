@@ -342,8 +342,11 @@ def test_error_messages() -> None:
     with pytest.raises(TypeError, match="expected an optimizer name or instance, got float"):
         optimizers.get(0.1)
     assert optimizers.SGD(0.1).learning_rate == 0.1  # Keras's first argument: the rate
-    with pytest.raises(TypeError, match="parameter 1 is not a Tensor with requires_grad=True"):
-        optimizers.SGD([Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2))])
+    with pytest.raises(TypeError, match="parameter 1 is not a Tensor .got ndarray."):
+        optimizers.SGD([Tensor(np.ones(2), requires_grad=True), np.ones(2)])
+    weight = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match="parameter 0 was computed by an operation"):
+        optimizers.SGD([weight * 2])
     with pytest.raises(RuntimeError, match=r"SGD.step: no parameters to update"):
         optimizers.SGD().step()
     with pytest.raises(
