@@ -108,7 +108,17 @@ NON_DEFAULT_ARGUMENTS = {
             "scale": "False would leave gamma_initializer unused",
         },
     ),
+    # Merge layers take a list of inputs (see `batch`): two of `shape` each.
+    "Add": (dict(), (3,), {}),
+    "Subtract": (dict(), (3,), {}),
+    "Multiply": (dict(), (3,), {}),
+    "Average": (dict(), (3,), {}),
+    "Maximum": (dict(), (3,), {}),
+    "Minimum": (dict(), (3,), {}),
+    "Concatenate": (dict(axis=1), (3,), {}),
+    "Dot": (dict(axes=(1, 1), normalize=True), (3,), {}),
 }
+MERGE_LAYERS = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
 # Layers whose table row gives no dtype get float64 here, and no name gets one here.
 for _class_name, (_arguments, _shape, _exempt) in NON_DEFAULT_ARGUMENTS.items():
     _arguments.setdefault("dtype", "float64")
@@ -169,7 +179,10 @@ def make(cls):
 
 def batch(cls, seed=0):
     _, shape, _ = NON_DEFAULT_ARGUMENTS[cls.__name__]
-    return np.random.default_rng(seed).normal(size=(4, *shape))
+    rng = np.random.default_rng(seed)
+    if cls.__name__ in MERGE_LAYERS:  # a list of two inputs
+        return [rng.normal(size=(4, *shape)), rng.normal(size=(4, *shape))]
+    return rng.normal(size=(4, *shape))
 
 
 def assert_same_weights(first, second):

@@ -21,7 +21,7 @@ from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.tensor import concatenate as join
 
 
-class Merge(Layer):
+class _Merge(Layer):
     """Base class: checks that it is given a list of tensors, then calls `merge(tensors)`.
 
     Args:
@@ -36,6 +36,7 @@ class Merge(Layer):
 
     def __init__(self, name: str | None = None, dtype: Any = "float32") -> None:
         super().__init__(name, None, dtype)
+        self.built = True  # no weights to make, and any shapes that fit together will do
 
     def _check(self, inputs: Any) -> list[Tensor]:
         kind = type(self).__name__
@@ -84,7 +85,7 @@ class Merge(Layer):
         return tuple(input_shape)
 
 
-class Add(Merge):
+class Add(_Merge):
     """The sum of the tensors, entry by entry (a residual connection: add([x, shortcut]))."""
 
     def merge(self, tensors: list[Tensor]) -> Tensor:
@@ -95,7 +96,7 @@ class Add(Merge):
         return total
 
 
-class Subtract(Merge):
+class Subtract(_Merge):
     """The first tensor minus the second, entry by entry (exactly two)."""
 
     arity = (2, 2)
@@ -105,7 +106,7 @@ class Subtract(Merge):
         return tensors[0] - tensors[1]
 
 
-class Multiply(Merge):
+class Multiply(_Merge):
     """The product of the tensors, entry by entry (a gate: multiply([x, sigmoid_gate]))."""
 
     def merge(self, tensors: list[Tensor]) -> Tensor:
@@ -116,7 +117,7 @@ class Multiply(Merge):
         return product
 
 
-class Average(Merge):
+class Average(_Merge):
     """The mean of the tensors, entry by entry."""
 
     def merge(self, tensors: list[Tensor]) -> Tensor:
@@ -124,7 +125,7 @@ class Average(Merge):
         return Add.merge(self, tensors) / float(len(tensors))
 
 
-class Maximum(Merge):
+class Maximum(_Merge):
     """The largest of the tensors, entry by entry (a tie splits the gradient evenly)."""
 
     def merge(self, tensors: list[Tensor]) -> Tensor:
@@ -135,7 +136,7 @@ class Maximum(Merge):
         return result
 
 
-class Minimum(Merge):
+class Minimum(_Merge):
     """The smallest of the tensors, entry by entry."""
 
     def merge(self, tensors: list[Tensor]) -> Tensor:
@@ -146,12 +147,12 @@ class Minimum(Merge):
         return result
 
 
-class Concatenate(Merge):
+class Concatenate(_Merge):
     """The tensors joined along `axis` (the last by default); the other sizes must agree.
 
     Args:
         axis: the axis to join along (not the batch axis, 0).
-        name, dtype: as for `Merge`.
+        name, dtype: as for `_Merge`.
     """
 
     def __init__(self, axis: int = -1, name: str | None = None, dtype: Any = "float32") -> None:
@@ -171,7 +172,7 @@ class Concatenate(Merge):
         return tuple(joined)
 
 
-class Dot(Merge):
+class Dot(_Merge):
     """Dot products of pairs of samples: for (batch, n) inputs, (batch, 1) of sum(a * b).
 
     For (batch, n, d) and (batch, m, d) with axes=2 it gives (batch, n, m), the
@@ -181,7 +182,7 @@ class Dot(Merge):
     Args:
         axes: the axis of each input to sum over, one int for both or a pair.
         normalize: L2-normalize along `axes` before the product.
-        name, dtype: as for `Merge`.
+        name, dtype: as for `_Merge`.
 
     Raises:
         ValueError: the summed axes differ in size, or inputs of more than 3 axes.

@@ -176,8 +176,8 @@ class Model(Module):
             return
         shape = self._known_input_shape()
         unbuilt = any(getattr(m, "built", True) is False for m in self.modules() if m is not self)
-        if shape is None and self.parameters() and not unbuilt:
-            return  # every weight already exists (made in __init__, PyTorch style)
+        if shape is None and (self.parameters() or self.children()) and not unbuilt:
+            return  # every weight already exists (made in __init__, PyTorch style), or none
         if shape is None:
             raise ValueError(
                 f"{method}: the model '{self.name}' has no weights yet because it does not know "

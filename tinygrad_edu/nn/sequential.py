@@ -38,6 +38,9 @@ class Sequential(Model):
         self._layer_list: list[Module] = []
         self._output_shapes: dict[int, Shape] = {}
         self._declared_input_shape: Shape | None = None  # from keras.Input(shape=...)
+        # get_config writes the layers as they are then; the list given here may hold a
+        # keras.Input (a KerasTensor), which is not saved as such.
+        self.__dict__.get("_init_arguments", {}).pop("layers", None)
         for layer in layers or []:
             self.add(layer)
 
