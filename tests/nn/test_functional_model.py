@@ -233,6 +233,8 @@ def test_clear_errors_for_wrong_graphs_and_variable_axes():
         layers.Dense(4)(layers.Flatten()(sequence))
     model = keras.Model(a, layers.Dense(1)(a))
     with pytest.raises(ValueError, match=r"input 'a' expects shape \(None, 2\)"):
+        model(np.ones((3, 5)))
+    with pytest.raises(ValueError, match=r"predict: the model expects inputs of shape \(None, 2\)"):
         model.predict(np.ones((3, 5)), verbose=0)
 
 
