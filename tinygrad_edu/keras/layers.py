@@ -12,6 +12,24 @@ from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from tinygrad_edu.nn.normalization import BatchNormalization
 from tinygrad_edu.nn.pooling import (
     AveragePooling1D,
@@ -38,10 +56,13 @@ from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Activation",
+    "Add",
+    "Average",
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
     "Bidirectional",
+    "Concatenate",
     "Conv1D",
     "Conv2D",
     "Conv2DTranspose",
@@ -49,6 +70,7 @@ __all__ = [
     "Cropping2D",
     "Dense",
     "DepthwiseConv2D",
+    "Dot",
     "Dropout",
     "Embedding",
     "Flatten",
@@ -64,14 +86,26 @@ __all__ = [
     "LayerNormalization",
     "MaxPooling1D",
     "MaxPooling2D",
+    "Maximum",
+    "Minimum",
     "MultiHeadAttention",
+    "Multiply",
     "Reshape",
     "SeparableConv2D",
     "SimpleRNN",
+    "Subtract",
     "TextVectorization",
     "TimeDistributed",
     "UpSampling1D",
     "UpSampling2D",
     "ZeroPadding1D",
     "ZeroPadding2D",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]

@@ -27,9 +27,20 @@ from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
 from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
 from tinygrad_edu.nn.embedding import Embedding
+from tinygrad_edu.nn.functional_model import Functional
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
@@ -85,6 +96,14 @@ __all__ = [
     "UpSampling2D",
     "Reshape",
     "BatchNormalization",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
     "Embedding",
     "SimpleRNN",
     "LSTM",
@@ -94,6 +113,7 @@ __all__ = [
     "LayerNormalization",
     "MultiHeadAttention",
     "Model",
+    "Functional",
     "Sequential",
     "load_model",
     "activations",
