@@ -13,6 +13,7 @@ from tinygrad_edu.exercises.checks.common import (
     on_cases,
     sample,
     tensor,
+    with_ops,
 )
 from tinygrad_edu.exercises.grader import check, expect_close, expect_dtype, for_all
 from tinygrad_edu.exercises.plugin import use_ops
@@ -80,13 +81,12 @@ def sum_backward(s):
 def mean_values(s):
     def prop(case):
         x, axis, keepdims = case
-        with use_ops(Sum=s.Sum):
-            expect_same_gradients(
-                f"mean({describe(axis, keepdims)})",
-                lambda t: s.mean(t, axis=axis, keepdims=keepdims),
-                lambda t: Tensor.mean(t, axis=axis, keepdims=keepdims),
-                [x],
-            )
+        expect_same_gradients(
+            f"mean({describe(axis, keepdims)})",
+            with_ops(lambda t: s.mean(t, axis=axis, keepdims=keepdims), Sum=s.Sum),
+            lambda t: Tensor.mean(t, axis=axis, keepdims=keepdims),
+            [x],
+        )
 
     for_all(s, reductions(), prop, FIRST)
 
