@@ -69,7 +69,7 @@ def sum_backward(s):
             [x],
         )
 
-    for_all(s, reductions(), prop, FIRST)
+    for_all(s, reductions(), prop, FIRST, names=("x", "axis", "keepdims"))
 
 
 @check(
@@ -88,7 +88,7 @@ def mean_values(s):
             [x],
         )
 
-    for_all(s, reductions(), prop, FIRST)
+    for_all(s, reductions(), prop, FIRST, names=("x", "axis", "keepdims"))
 
 
 @check(
@@ -107,7 +107,7 @@ def gradchecks(s):
                 expect_gradcheck(f"{what}({describe(axis, keepdims)}) ** 2", fn, [x])
                 expect_gradcheck(f"{what}({describe(axis, keepdims)}) ** 2", fn, [x], second=True)
 
-    for_all(s, reductions(), prop, FIRST[:1])
+    for_all(s, reductions(), prop, FIRST[:1], names=("x", "axis", "keepdims"))
 
 
 @check(E, "float32 stays float32", "scale by a Python number (1.0 / count), not a float64 array")

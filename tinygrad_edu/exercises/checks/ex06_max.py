@@ -52,7 +52,11 @@ def same_as_engine(s, case):
 def distinct(s):
     first = [(np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]]), 1, False)]
     for_all(
-        s, with_axis(lambda shape: distinct_arrays(shape)), lambda c: same_as_engine(s, c), first
+        s,
+        with_axis(lambda shape: distinct_arrays(shape)),
+        lambda c: same_as_engine(s, c),
+        first,
+        names=("x", "axis", "keepdims"),
     )
 
 
@@ -69,7 +73,13 @@ def ties(s):
         (np.array([[2.0, 2.0], [1.0, 2.0]]), 1, True),
         (np.array([[2.0, 2.0], [2.0, 2.0]]), None, False),
     ]
-    for_all(s, with_axis(few_values), lambda c: same_as_engine(s, c), first)
+    for_all(
+        s,
+        with_axis(few_values),
+        lambda c: same_as_engine(s, c),
+        first,
+        names=("x", "axis", "keepdims"),
+    )
 
 
 @check(
@@ -85,7 +95,12 @@ def gradchecks(s):
             expect_gradcheck(f"max(axis={axis!r}) ** 2", fn, [x])
             expect_gradcheck(f"max(axis={axis!r}) ** 2", fn, [x], second=True)
 
-    for_all(s, with_axis(lambda shape: distinct_arrays(shape, spacing=0.1)), prop)
+    for_all(
+        s,
+        with_axis(lambda shape: distinct_arrays(shape, spacing=0.1)),
+        prop,
+        names=("x", "axis", "keepdims"),
+    )
 
 
 @check(E, "float32 stays float32", "make the share with a's dtype: (mask / ties).astype(a.dtype)")
