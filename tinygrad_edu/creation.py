@@ -172,6 +172,10 @@ def linspace(
 ) -> Tensor:
     """`steps` evenly spaced values from start to end, both included (as torch.linspace).
 
+    Args:
+        start, end: the first and the last value.
+        steps: how many values.
+        dtype, requires_grad: as for `zeros`.
     Raises:
         ValueError: steps is negative.
     """
@@ -183,7 +187,14 @@ def linspace(
 def full_like(
     tensor: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """A tensor of `tensor`'s shape (and dtype, for a Tensor or array), every entry fill_value."""
+    """A tensor of `tensor`'s shape (and dtype, for a Tensor or array), every entry fill_value.
+
+    Args:
+        tensor: a Tensor, array or nested list whose shape (and dtype) to take.
+        fill_value: the number every entry holds.
+        dtype: overrides the dtype taken from `tensor` (float32 for a list).
+        requires_grad: as for `zeros`.
+    """
     return full(np.shape(tensor), fill_value, dtype or _dtype_of(tensor), requires_grad)
 
 

@@ -808,6 +808,13 @@ class Tensor:
 
         The gradient of each entry is the product of the others, also where some
         are zero (one zero: only it gets a gradient; two or more: none does), as PyTorch.
+
+        Args:
+            dim: an int, a tuple, or None for all axes (`axis`: NumPy's name).
+            keepdim: keep the reduced axes with size 1 (`keepdims`: NumPy's name).
+            axis, keepdims: NumPy's names for the two above.
+        Raises:
+            TypeError: an argument is given under both of its names.
         """
         axis = pick_axis(dim, axis, "prod")
         return ops.Prod.apply(self, axis=axis, keepdims=pick_keepdims(keepdim, keepdims))
@@ -820,7 +827,15 @@ class Tensor:
         axis: Axis = None,
         keepdims: bool | None = None,
     ) -> Tensor:
-        """True where every entry over `dim` is nonzero (None: all axes); bool, no graph."""
+        """True where every entry over `dim` is nonzero (None: all axes); bool, no graph.
+
+        Args:
+            dim: an int, a tuple, or None for all axes (`axis`: NumPy's name).
+            keepdim: keep the reduced axes with size 1 (`keepdims`: NumPy's name).
+            axis, keepdims: NumPy's names for the two above.
+        Raises:
+            TypeError: an argument is given under both of its names.
+        """
         axis = normalize_axes(pick_axis(dim, axis, "all"), self.ndim)
         result = np.all(self._data, axis=axis, keepdims=pick_keepdims(keepdim, keepdims))
         return Tensor._from_op(result, False)
@@ -833,7 +848,15 @@ class Tensor:
         axis: Axis = None,
         keepdims: bool | None = None,
     ) -> Tensor:
-        """True where some entry over `dim` is nonzero (None: all axes); bool, no graph."""
+        """True where some entry over `dim` is nonzero (None: all axes); bool, no graph.
+
+        Args:
+            dim: an int, a tuple, or None for all axes (`axis`: NumPy's name).
+            keepdim: keep the reduced axes with size 1 (`keepdims`: NumPy's name).
+            axis, keepdims: NumPy's names for the two above.
+        Raises:
+            TypeError: an argument is given under both of its names.
+        """
         axis = normalize_axes(pick_axis(dim, axis, "any"), self.ndim)
         result = np.any(self._data, axis=axis, keepdims=pick_keepdims(keepdim, keepdims))
         return Tensor._from_op(result, False)
@@ -880,6 +903,12 @@ class Tensor:
         Where an index repeats, the last write wins. The gradient passes to self
         except where overwritten, and to each src entry that was written.
 
+        Args:
+            dim: the axis the index runs along.
+            index: int64 positions, of self's number of axes (no longer than self
+                off `dim`); the output entry at each index position is written.
+            src: a tensor (at least index's shape) or a number to write.
+            value: a number to write (PyTorch's keyword for it).
         Raises:
             TypeError: neither or both of src and value are given.
         """
@@ -942,7 +971,11 @@ class Tensor:
         return indexing.flip(self, [one_axis(d, self.ndim, "flip") for d in dims])
 
     def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> Tensor:
-        """self shifted by `shifts` places along `dims`, wrapping around (None: as if flattened)."""
+        """self shifted by `shifts` places along `dims`, wrapping around (None: as if flattened).
+
+        Raises:
+            ValueError: a different number of shifts and dims.
+        """
         shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
         if dims is not None:
             dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
