@@ -117,14 +117,21 @@ def test_conv2d_rejects_bad_arguments():
 
 def test_conv2d_get_config_gives_the_constructor_arguments():
     config = nn.Conv2D(8, 3, strides=2, padding="same", activation="relu", name="c").get_config()
+    # the arguments as given (derived in one place, saving.recorded_config), dtype included
     assert config == {
         "name": "c",
         "filters": 8,
-        "kernel_size": (3, 3),
-        "strides": (2, 2),
+        "kernel_size": 3,
+        "strides": 2,
         "padding": "same",
         "activation": "relu",
-        "use_bias": True,
+    }
+    assert nn.Conv2D(8, 3, dtype="float64", bias_initializer="ones").get_config() == {
+        "name": "conv2d",
+        "filters": 8,
+        "kernel_size": 3,
+        "bias_initializer": "ones",
+        "dtype": "float64",
     }
 
 

@@ -343,8 +343,11 @@ def test_error_messages() -> None:
         optimizers.get(0.1)
     with pytest.raises(TypeError, match=r"first argument is the list of parameters.*SGD\(learn"):
         optimizers.SGD(0.1)
-    with pytest.raises(TypeError, match="parameter 1 is not a Tensor with requires_grad=True"):
-        optimizers.SGD([Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2))])
+    with pytest.raises(TypeError, match="parameter 1 is not a Tensor .got ndarray."):
+        optimizers.SGD([Tensor(np.ones(2), requires_grad=True), np.ones(2)])
+    weight = Tensor(np.ones(2), requires_grad=True)
+    with pytest.raises(TypeError, match="parameter 0 was computed by an operation"):
+        optimizers.SGD([weight * 2])
     with pytest.raises(RuntimeError, match=r"SGD.step: no parameters to update"):
         optimizers.SGD().step()
     with pytest.raises(

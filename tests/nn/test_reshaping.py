@@ -22,7 +22,7 @@ def test_reshape_works_out_one_minus_one():
     out = layer(x)
     assert out.shape == (2, 3, 4) and layer.output_shape == (None, 3, 4)
     np.testing.assert_array_equal(out.data, x.reshape(2, 3, 4))
-    assert layer.get_config() == {"name": "reshape", "target_shape": (-1, 4)}
+    assert layer.get_config() == {"name": "reshape", "target_shape": [-1, 4]}
 
 
 def test_reshape_errors_name_the_layer_and_the_sizes():

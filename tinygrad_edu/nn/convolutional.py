@@ -137,18 +137,6 @@ class Conv2D(Layer):
             raise image_shape_error(self, x.shape, f"(batch, height, width, {channels})")
         return self.activation(conv2d(x, self.kernel, self.bias, self.strides, self.padding))
 
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments (initializers and activation by name where they have one)."""
-        return {
-            "name": self.name,
-            "filters": self.filters,
-            "kernel_size": self.kernel_size,
-            "strides": self.strides,
-            "padding": self.padding,
-            "activation": activations.name_of(self.activation),
-            "use_bias": self.use_bias,
-        }
-
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""
         return (

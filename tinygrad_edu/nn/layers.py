@@ -90,7 +90,7 @@ class Layer(Module):
             trainable: whether the optimizer updates it.
 
         Returns:
-            The new Tensor (requires_grad=trainable).
+            The new Tensor (requires_grad=trainable, False while the layer is frozen).
 
         A trainable one is a parameter (the optimizer updates it); a non-trainable
         one (BatchNormalization's moving statistics) is saved and counted only.
@@ -98,7 +98,8 @@ class Layer(Module):
         values = initializers.get(initializer)(shape, dtype=self.dtype)
         weight = Tensor(values, requires_grad=trainable, name=f"{self.name}.{attribute}")
         if trainable:
-            setattr(self, attribute, weight)
+            setattr(self, attribute, weight)  # registered as a parameter...
+            weight.requires_grad = self.trainable  # ...and frozen if the layer is
         else:
             self.register_non_trainable(attribute, weight)
         return weight

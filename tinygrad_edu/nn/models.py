@@ -197,12 +197,8 @@ class Model(Module):
             )
 
     def _bind_optimizer(self) -> None:
-        """Hand the parameters to the optimizer (again only if they changed)."""
-        parameters = self.parameters()
-        key = tuple(id(parameter) for parameter in parameters)
-        if key != self._optimizer_params:
-            self.optimizer.set_parameters(parameters)
-            self._optimizer_params = key
+        """Hand the trainable weights to the optimizer (`training.bind_optimizer`)."""
+        training.bind_optimizer(self)
 
     def train_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
         """One optimization step on one batch: the five lines every training loop runs.

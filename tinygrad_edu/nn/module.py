@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.autograd import name_scope
 from tinygrad_edu.nn import saving
 from tinygrad_edu.tensor import Tensor
@@ -62,8 +64,13 @@ class Module:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Module:
-        """A new, unbuilt module from `get_config()`'s result."""
-        return cls(**saving.arguments_from_config(config))
+        """A new, unbuilt module from `get_config()`'s result (frozen if it says so)."""
+        config = dict(config)
+        trainable = config.pop("trainable", True)
+        module = cls(**saving.arguments_from_config(config))
+        if trainable is not True:  # setting True would unfreeze the layers inside too
+            module.trainable = trainable
+        return module
 
     # True when the class's forward, or its Keras-style call, has a `training` parameter:
     # calling a layer or model then passes it the mode in effect, as Keras does.
@@ -86,6 +93,8 @@ class Module:
         # moving statistics (Keras's non-trainable weights, PyTorch's buffers).
         object.__setattr__(self, "_non_trainable", {})
         object.__setattr__(self, "_name", None)
+        # Keras's `trainable`: False freezes the module's parameters (see the property).
+        object.__setattr__(self, "_trainable", True)
         # Inference mode until asked otherwise (Keras's default for a direct call).
         self.training = False
         #: True while the name is the class's default, so a Sequential may rename it.
@@ -205,7 +214,11 @@ class Module:
         return result
 
     def parameters(self) -> list[Tensor]:
-        """Every parameter once, in registration order: what an optimizer updates."""
+        """Every parameter once, in registration order: what an optimizer updates.
+
+        Frozen ones (`trainable = False`, requires_grad False) are listed too, as in
+        PyTorch; they get no gradient, so optimizers leave them alone.
+        """
         return [parameter for _, parameter in self.named_parameters()]
 
     def register_non_trainable(self, attribute: str, tensor: Tensor) -> None:
@@ -236,14 +249,63 @@ class Module:
         return [weight for _, weight in self.named_weights()]
 
     @property
+    def trainable(self) -> bool:
+        """Whether training may change this module's parameters (Keras's `trainable`).
+
+        Setting it sets it on every module below too, as in Keras, and turns
+        `requires_grad` of their parameters off (False) or on (True), so a frozen
+        layer gets no gradients: `fit` and optimizers leave it as it is, its weights
+        count as non-trainable in `summary`, and a frozen BatchNormalization runs in
+        inference mode. Non-trainable weights (moving statistics) stay non-trainable.
+        `fit` trains the weights that were trainable when it first ran after `compile`;
+        to train a layer unfrozen later, compile again (as Keras requires).
+
+        Raises:
+            TypeError: on assigning something that is not a bool.
+        """
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"{type(self).__name__} {self.name!r}: trainable must be True or False, got "
+                f"{value!r}"
+            )
+        for module in self.modules():
+            object.__setattr__(module, "_trainable", bool(value))
+            for parameter in module._parameters.values():
+                parameter.requires_grad = bool(value)
+
+    def _trainable_ids(self) -> set[int]:
+        """ids of the trainable weights: parameters with requires_grad whose module and
+        every module above it (up to self) are trainable, as Keras decides."""
+        trainable: set[int] = set()
+        stack: list[tuple[Module, bool]] = [(self, True)]
+        seen: set[int] = set()
+        while stack:
+            module, above_trainable = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            free = above_trainable and module._trainable
+            if free:
+                trainable.update(id(p) for p in module._parameters.values() if p.requires_grad)
+            stack.extend((child, free) for child in module.children())
+        return trainable
+
+    @property
     def trainable_weights(self) -> list[Tensor]:
-        """The weights an optimizer updates (requires_grad True), in `weights` order."""
-        return [weight for weight in self.weights if weight.requires_grad]
+        """The weights training changes, in `weights` order: parameters with requires_grad
+        of modules that are not frozen (`trainable = False` here or above)."""
+        ids = self._trainable_ids()
+        return [weight for weight in self.weights if id(weight) in ids]
 
     @property
     def non_trainable_weights(self) -> list[Tensor]:
-        """The weights no optimizer changes: registered non-trainable ones and frozen parameters."""
-        return [weight for weight in self.weights if not weight.requires_grad]
+        """The other weights: non-trainable ones (moving statistics) and frozen parameters."""
+        ids = self._trainable_ids()
+        return [weight for weight in self.weights if id(weight) not in ids]
 
     def zero_grad(self) -> None:
         """Forget the gradients of the last backward (they would add up otherwise)."""

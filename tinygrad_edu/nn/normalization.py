@@ -126,6 +126,9 @@ class BatchNormalization(Layer):
             ValueError: x has not the number of axes or features the layer was built for.
         """
         training = self.training if training is None else training
+        # A frozen layer (trainable=False) runs in inference mode even in fit, as in Keras:
+        # fine-tuning must not move the statistics the layer was trained with.
+        training = training and self.trainable
         features = self.moving_mean.shape[0]
         ndim = len(self.input_shape)
         if x.ndim != ndim or x.shape[self.axis] != features:
@@ -158,17 +161,6 @@ class BatchNormalization(Layer):
         for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
             updated = moving.data * self.momentum + batch.reshape(-1) * (1.0 - self.momentum)
             moving.data = updated.astype(moving.dtype, copy=False)
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments."""
-        return {
-            "name": self.name,
-            "axis": self.axis,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-        }
 
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""

@@ -182,19 +182,27 @@ class Optimizer:
 
         `params` is an iterable of Tensors or a Module (its `parameters()` are used); a
         Tensor listed twice is updated once. New parameters get fresh, zero state.
+        A parameter whose requires_grad is off (a frozen layer's) is kept and left
+        alone while it has no gradient, as in PyTorch.
 
         Raises:
-            TypeError: an entry that is not a Tensor with requires_grad=True.
+            TypeError: an entry that is not a Tensor, or a Tensor computed by an
+                operation (not a leaf: its values are not the optimizer's to change).
         """
         if hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()  # a Module was given
         new_params: list[Tensor] = []
         seen: set[int] = set()
         for position, param in enumerate(params):
-            if not isinstance(param, Tensor) or not param.requires_grad:
+            if not isinstance(param, Tensor):
                 raise TypeError(
-                    f"{type(self).__name__}: parameter {position} is not a Tensor with "
-                    f"requires_grad=True (got {type(param).__name__}); pass model.parameters()"
+                    f"{type(self).__name__}: parameter {position} is not a Tensor (got "
+                    f"{type(param).__name__}); pass model.parameters()"
+                )
+            if not param.is_leaf:
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {position} was computed by an operation "
+                    "(it is not a leaf Tensor), so it is no parameter; pass model.parameters()"
                 )
             if id(param) not in seen:
                 seen.add(id(param))

@@ -82,15 +82,6 @@ class _Pooling2D(Layer):
             raise image_shape_error(self, x.shape, IMAGES)
         return type(self).pool(x, self.pool_size, self.strides, self.padding)
 
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments."""
-        return {
-            "name": self.name,
-            "pool_size": self.pool_size,
-            "strides": self.strides,
-            "padding": self.padding,
-        }
-
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""
         return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding!r}"
@@ -159,7 +150,3 @@ class GlobalAveragePooling2D(Layer):
         if x.ndim != 4:
             raise image_shape_error(self, x.shape, IMAGES)
         return x.mean(axis=(1, 2), keepdims=self.keepdims)
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments."""
-        return {"name": self.name, "keepdims": self.keepdims}

@@ -77,10 +77,6 @@ class Reshape(Layer):
             raise ValueError(f"Reshape {self.name!r}: needs a batch axis, got a 0-d input")
         return x.reshape((x.shape[0], *self._resolve(x.shape[1:])))
 
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments."""
-        return {"name": self.name, "target_shape": self.target_shape}
-
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""
         return f"target_shape={self.target_shape}"

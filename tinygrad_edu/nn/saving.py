@@ -18,8 +18,10 @@ the weights are HDF5); nothing is pickled, so loading a file runs no code from i
 How objects become JSON: every layer, optimizer, loss, metric, initializer and
 schedule has `get_config()`, a dict of the arguments that rebuild it, and the
 class method `from_config(config)`. A layer's config is the arguments its
-constructor was called with (recorded as the layer is made, as Keras 3 does);
-the others read theirs back from attributes of the same name. A function (an
+constructor was called with (recorded as the layer is made, as Keras 3 does),
+turned into JSON in one place, `recorded_config`: no layer writes its own, so
+none can leave out its dtype or initializers. The others read theirs back from
+attributes of the same name. A function (an
 activation, a loss or metric function) is saved by its name.
 
 Classes and functions of tinygrad_edu are found again by module and name. Your
@@ -171,6 +173,8 @@ def recorded_config(obj: Any) -> dict[str, Any]:
     )
     if takes_name and isinstance(getattr(obj, "name", None), str):
         config["name"] = obj.name  # the name it has now: a Sequential may have renamed it
+    if getattr(obj, "trainable", True) is False:
+        config["trainable"] = False  # frozen (set after construction); from_config freezes
     return config
 
 
@@ -187,6 +191,8 @@ def serialize_value(value: Any, where: str = "value") -> Any:
         return value.item()
     if isinstance(value, np.dtype):
         return value.name
+    if isinstance(value, type) and issubclass(value, np.generic):  # dtype=np.float64
+        return np.dtype(value).name
     if isinstance(value, (list, tuple)):
         return [serialize_value(item, where) for item in value]
     if isinstance(value, dict) and all(isinstance(key, str) for key in value):
@@ -269,8 +275,15 @@ def deserialize_object(entry: dict[str, Any]) -> Any:
         raise ValueError(f"load_model: {class_name!r} is not a class with from_config")
     if not isinstance(config, dict):
         raise ValueError(f"load_model: the config of {class_name!r} must be a dict, got {config!r}")
+    trainable = True
+    if "trainable" in config and hasattr(cls, "trainable"):  # a layer or model that was frozen
+        config = dict(config)
+        trainable = config.pop("trainable")
     try:
-        return cls.from_config(config)
+        obj = cls.from_config(config)
+        if trainable is not True:
+            obj.trainable = trainable
+        return obj
     except TypeError as error:
         raise ValueError(
             f"load_model: could not rebuild {class_name} from its config {config}: {error}. "
@@ -308,7 +321,7 @@ def _optimizer_arrays(model: Any) -> dict[str, np.ndarray]:
 def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> None:
     """Give the compiled model's optimizer its saved step count and state."""
     optimizer = model.optimizer
-    optimizer.set_parameters(model.parameters())
+    model._bind_optimizer()
     names = {id(parameter): name for name, parameter in model.named_parameters()}
     for parameter, state in zip(optimizer.params, optimizer.state):
         for key in state:

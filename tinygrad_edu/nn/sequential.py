@@ -175,9 +175,14 @@ class Sequential(Model):
         )
 
     def get_config(self) -> dict[str, Any]:
-        """The name and each layer's entry ({"module", "class_name", "config"}), for saving."""
-        layers = [saving.serialize_object(layer) for layer in self._layer_list]
-        return {"name": self.name, "layers": layers}
+        """The recorded arguments (`Module.get_config`), with `layers` as the model has them now.
+
+        Each layer is its {"module", "class_name", "config"} entry; the list is read
+        now, not at construction, because `add` and `pop` change it after.
+        """
+        config = super().get_config()
+        config["layers"] = [saving.serialize_object(layer) for layer in self._layer_list]
+        return config
 
     def _layer_output_shape(self, layer: Module) -> Any:
         return getattr(layer, "output_shape", None) or self._output_shapes.get(id(layer))

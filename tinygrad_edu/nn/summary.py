@@ -39,8 +39,8 @@ def summary_lines(model: Any, line_length: int = 65) -> list[str]:
     The byte counts are the parameters' `nbytes` (4 per float32 number).
     """
     weights = [weight for _, weight in model.named_weights()]  # non-trainable ones too
-    trainable = [w for w in weights if w.requires_grad]
-    frozen = [w for w in weights if not w.requires_grad]
+    trainable = model.trainable_weights
+    frozen = model.non_trainable_weights  # moving statistics and frozen layers' weights
     cells = []
     for layer in model.layers:
         label = f"{layer.name} ({type(layer).__name__})"

@@ -28,6 +28,33 @@ from tinygrad_edu.tensor import Tensor
 Logs = dict[str, float]
 
 
+def bind_optimizer(model: Any) -> None:
+    """Give the model's optimizer the weights to train, at the first fit after `compile`.
+
+    As in Keras, the set is the model's `trainable_weights` at that moment, and it
+    is kept: a layer frozen later gets no gradient, so it is left alone, but a layer
+    unfrozen later is an error until `compile` runs again. The set is taken again
+    only when the model's parameters themselves change (a layer added).
+
+    Raises:
+        ValueError: a weight is trainable now that was not when the set was taken.
+    """
+    key = tuple(id(parameter) for parameter in model.parameters())
+    trainable = model.trainable_weights
+    if key != model._optimizer_params:
+        model.optimizer.set_parameters(trainable)
+        model._optimizer_params = key
+        return
+    bound = {id(parameter) for parameter in model.optimizer.params}
+    unfrozen = [weight.name or "?" for weight in trainable if id(weight) not in bound]
+    if unfrozen:
+        raise ValueError(
+            f"fit: {', '.join(unfrozen)} became trainable after the optimizer took the weights "
+            "to train (at the first fit after compile); call model.compile(...) again to train "
+            "them too, as Keras requires"
+        )
+
+
 def fit_epochs(
     model: Any,
     train: EpochIterator,
