@@ -3,6 +3,7 @@
     python -m tinygrad_edu                       # = train on the built-in 8x8 digits
     python -m tinygrad_edu train --dataset mnist --epochs 5 --out out/
     python -m tinygrad_edu graph --out graph.svg # the computation graph of one loss
+    python -m tinygrad_edu watch --out backward.html  # its backward, step by step
 
 ``train`` prints the model summary, a Keras-style progress bar per epoch and the
 final test accuracy, then writes to ``--out`` the training history (PNG, needs
@@ -27,7 +28,7 @@ from tinygrad_edu.datasets import DatasetNotFoundError, digits, fashion_mnist, m
 from tinygrad_edu.files import save_figure
 
 DATASET_NAMES = ("digits", "mnist", "fashion_mnist")
-SUBCOMMANDS = ("train", "graph")
+SUBCOMMANDS = ("train", "graph", "watch")
 # Full passes over the training data when --epochs is not given: the digits are
 # small enough that more passes cost little; the big sets learn most in a few.
 DEFAULT_EPOCHS = {"digits": 20, "mnist": 5, "fashion_mnist": 5}
@@ -223,6 +224,32 @@ def graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def watch(args: argparse.Namespace) -> int:
+    """Record the backward walk of the default (untrained) model's loss as a web page."""
+    why_not = graph_tools_missing()
+    if why_not is not None:
+        print(f"error: cannot draw the graph the page shows: {why_not}.", file=sys.stderr)
+        return 1
+    manual_seed(args.seed)
+    (x_train, y_train), _ = load_dataset("digits")
+    model = build_model(x_train.shape[1], args.hidden)
+    loss = loss_of_one_batch(model, x_train[:4], y_train[:4])
+    from tinygrad_edu.viz import GraphvizNotFoundError, watch_backward
+
+    try:
+        watched = watch_backward(
+            loss,
+            params=model.named_parameters(),
+            title=f"backward of the default model: Dense({args.hidden}, relu), Dense(10), 4 digits",
+        )
+        path = watched.save(args.out)
+    except (GraphvizNotFoundError, OSError) as error:
+        print(f"error: cannot write the page: {error}", file=sys.stderr)
+        return 1
+    print(f"Saved the backward walk ({len(watched.frames)} steps) to {path}; open it in a browser")
+    return 0
+
+
 # ---------------------------------------------------------------- command line
 def positive_int(text: str) -> int:
     """An argparse type for counts that must be at least 1."""
@@ -238,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a small neural network, or draw its computation graph.",
         formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the epilog's lines
     )
-    subcommands = parser.add_subparsers(dest="command", metavar="{train,graph}")
+    subcommands = parser.add_subparsers(dest="command", metavar="{train,graph,watch}")
 
     train_parser = subcommands.add_parser(
         "train", help="train a classifier and report its test accuracy (the default)"
@@ -278,7 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.epilog = (
         "With no subcommand, `train` runs (on the built-in digits by default), taking:"
         + train_options
-        + "\n\n`tinygrad-edu graph --help` lists the options of `graph`."
+        + "\n\n`tinygrad-edu graph --help` and `tinygrad-edu watch --help` list the options "
+        "of `graph` and `watch`."
     )
 
     graph_parser = subcommands.add_parser(
@@ -292,6 +320,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     graph_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     graph_parser.set_defaults(run=graph)
+
+    watch_parser = subcommands.add_parser(
+        "watch", help="write a web page that steps through the default model's backward"
+    )
+    watch_parser.add_argument(
+        "--out", default="backward.html", help="the page to write (default backward.html)"
+    )
+    watch_parser.add_argument(
+        "--hidden", type=positive_int, default=16, help="units in the hidden layer (default 16)"
+    )
+    watch_parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    watch_parser.set_defaults(run=watch)
     return parser
 
 

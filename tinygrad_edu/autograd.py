@@ -311,6 +311,12 @@ def constant_like(like: Tensor, array: Any) -> Tensor:
 
 
 # ---------------------------------------------------------------- the walk
+# Something that watches backward run (viz.watch_backward sets it while it records;
+# None otherwise, and then the walk pays one `is None` check per step). It is told
+# each step as it happens, so what it records is what backward did, not a replay.
+_observer: Any = None
+
+
 def topological_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable[Any]]) -> list:
     """Every node reachable from `roots` through `parents_of`, each once, parents first.
 
@@ -376,12 +382,17 @@ def run_backward(
         elif id(tensor) in wanted:
             captured[id(tensor)] = grad
 
+    observer = _observer
     with enable_grad() if create_graph else no_grad():  # record backward only for higher order
         for root, root_grad in zip(roots, root_grads):
             _receive(root, root_grad, pending, waiting, leaves)
+        if observer is not None:
+            observer.started(roots, root_grads, waiting)
         while waiting:
             tensor = heapq.heappop(waiting)[1]
             grad = pending.pop(id(tensor))
+            if observer is not None:
+                observer.popped(tensor, grad)
             if tensor._retains_grad or id(tensor) in wanted:
                 deliver(tensor, grad)
             creator = tensor._creator
@@ -391,11 +402,18 @@ def run_backward(
             for parent, parent_grad in zip(creator.inputs, input_grads):
                 if parent_grad is not None and parent._requires_grad:
                     parent_grad = _checked(creator, parent, parent_grad, grad)
+                    if observer is not None:
+                        observer.passed(parent, parent_grad)
                     _receive(parent, parent_grad, pending, waiting, leaves)
+            if observer is not None:
+                observer.finished(creator, released=not retain_graph)
             if not retain_graph:
                 creator.release()
         for leaf in leaves:  # every op has run: the leaves' gradients are complete
-            deliver(leaf, pending.pop(id(leaf)))
+            leaf_grad = pending.pop(id(leaf))
+            deliver(leaf, leaf_grad)
+            if observer is not None:
+                observer.delivered(leaf, leaf_grad)
     return captured
 
 

@@ -4,6 +4,7 @@
     graph = draw_graph(loss, show_grads=True)    # a graphviz.Digraph; shows inline in Jupyter
     render(graph, "out/graph.svg")               # .svg, .png or .pdf, chosen by the suffix
     plot_model(model, to_file="out/model.png")   # Keras-style boxes: name, type, shapes, params
+    watch_backward(loss).save("backward.html")  # backward step by step, in a web page
 
 Building a picture needs the Python package `graphviz` (pip install
 tinygrad-edu[viz]); saving it also needs Graphviz's `dot` program (apt-get
@@ -14,5 +15,13 @@ either: the errors come when a picture is asked for, and say what to install.
 from tinygrad_edu.viz.graph import draw_graph
 from tinygrad_edu.viz.model_plot import plot_model
 from tinygrad_edu.viz.render import GraphvizNotFoundError, render
+from tinygrad_edu.viz.watch import BackwardWatch, watch_backward
 
-__all__ = ["draw_graph", "plot_model", "render", "GraphvizNotFoundError"]
+__all__ = [
+    "draw_graph",
+    "plot_model",
+    "render",
+    "watch_backward",
+    "BackwardWatch",
+    "GraphvizNotFoundError",
+]
