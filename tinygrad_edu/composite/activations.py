@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tinygrad_edu import ops
 from tinygrad_edu.autograd import constant_like
-from tinygrad_edu.ops.elementwise import Where
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -26,7 +26,7 @@ def _choose(condition: np.ndarray, a: Tensor, b: Tensor | float) -> Tensor:
     """a where condition holds, else b (a number or a tensor), with b lifted to a's dtype."""
     if not hasattr(b, "data"):
         b = constant_like(a, np.asarray(b, a.dtype))
-    return Where.apply(a, b, condition=condition)
+    return ops.Where.apply(a, b, condition=condition)
 
 
 def silu(x: Tensor) -> Tensor:

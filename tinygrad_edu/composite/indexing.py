@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from tinygrad_edu import ops
 from tinygrad_edu.autograd import constant_like
-from tinygrad_edu.ops.elementwise import Where
-from tinygrad_edu.ops.movement import ScatterAdd
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -117,7 +116,7 @@ def scatter_add(x: Tensor, axis: int, index: Any, source: Tensor) -> Tensor:
     index = index_array(index, "scatter_add")
     places = along_axis(x.shape, axis, index, "scatter_add")
     source = _source_part(source, index, "scatter_add")
-    return x + ScatterAdd.apply(source, index=places, shape=x.shape)
+    return x + ops.ScatterAdd.apply(source, index=places, shape=x.shape)
 
 
 def scatter(x: Tensor, axis: int, index: Any, source: Tensor) -> Tensor:
@@ -136,11 +135,11 @@ def scatter(x: Tensor, axis: int, index: Any, source: Tensor) -> Tensor:
     last_write = np.zeros(flat.size, dtype=bool)
     last_write[flat.size - 1 - first_from_end] = True
     zero = constant_like(source, np.zeros((), source.dtype))
-    written_source = Where.apply(source, zero, condition=last_write.reshape(index.shape))
-    placed = ScatterAdd.apply(written_source, index=places, shape=x.shape)
+    written_source = ops.Where.apply(source, zero, condition=last_write.reshape(index.shape))
+    placed = ops.ScatterAdd.apply(written_source, index=places, shape=x.shape)
     overwritten = np.zeros(x.shape, dtype=bool)
     overwritten[places] = True
-    return Where.apply(placed, x, condition=overwritten)
+    return ops.Where.apply(placed, x, condition=overwritten)
 
 
 def stable_argsort(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
@@ -209,7 +208,7 @@ def roll(x: Tensor, shifts: Sequence[int], axes: Sequence[int] | None) -> Tensor
 
 def _triangle(x: Tensor, keep: np.ndarray) -> Tensor:
     zero = constant_like(x, np.zeros((), x.dtype))
-    return Where.apply(x, zero, condition=keep)
+    return ops.Where.apply(x, zero, condition=keep)
 
 
 def tril(x: Tensor, diagonal: int = 0) -> Tensor:
@@ -237,7 +236,7 @@ def diag(x: Tensor, diagonal: int = 0) -> Tensor:
         size = n + abs(diagonal)
         rows = np.arange(n) + max(-diagonal, 0)
         columns = np.arange(n) + max(diagonal, 0)
-        return ScatterAdd.apply(x, index=(rows, columns), shape=(size, size))
+        return ops.ScatterAdd.apply(x, index=(rows, columns), shape=(size, size))
     if x.ndim == 2:
         height, width = x.shape
         start_row, start_column = max(-diagonal, 0), max(diagonal, 0)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tinygrad_edu import ops
 from tinygrad_edu.autograd import constant_like
 from tinygrad_edu.composite.indexing import (
     ValuesIndices,
@@ -13,8 +14,6 @@ from tinygrad_edu.composite.indexing import (
     move_axis_last,
     move_last_axis_back,
 )
-from tinygrad_edu.ops.elementwise import Where
-from tinygrad_edu.ops.product import Prod
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -33,8 +32,8 @@ def cumprod(x: Tensor, axis: int) -> Tensor:
     rows = move_axis_last(x, axis).expand_dims(-2)  # (..., 1, n)
     n = x.shape[axis]
     one = constant_like(x, np.ones((), x.dtype))
-    square = Where.apply(rows, one, condition=np.tri(n, dtype=bool))  # row k keeps j <= k
-    return move_last_axis_back(Prod.apply(square, axis=-1), axis)
+    square = ops.Where.apply(rows, one, condition=np.tri(n, dtype=bool))  # row k keeps j <= k
+    return move_last_axis_back(ops.Prod.apply(square, axis=-1), axis)
 
 
 def running_extreme_indices(data: np.ndarray, axis: int, largest: bool) -> np.ndarray:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_edu.ops.movement import Pad
+from tinygrad_edu import ops
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -63,7 +63,7 @@ def pad(x: Tensor, widths: Sequence[int], mode: str = "constant", value: float =
         positive = [(max(b, 0), max(a, 0)) for b, a in pairs]
         if not any(b or a for b, a in positive):
             return x
-        return Pad.apply(x, pad_width=positive, value=value)
+        return ops.Pad.apply(x, pad_width=positive, value=value)
     for axis, (before, after) in enumerate(pairs):
         if not before and not after:
             continue

@@ -63,6 +63,10 @@ Everything else (mean, var, std, cumprod, sort, gather, einsum, softmax, the
 losses, the layers) is composed from these (tinygrad_edu/composite/ holds the
 Tensor ops), or is one of the few fused nodes in tinygrad_edu.functional, each
 with a composite twin beside it.
+
+Tensor's methods look each op up in this package when they run (`ops.Mul.apply`,
+never a name imported once), so `exercises.plugin.use_ops(Mul=...)` can swap in a
+student's op for a while: keep calling ops that way.
 """
 
 from tinygrad_edu.ops.broadcasting import unbroadcast
