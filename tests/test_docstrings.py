@@ -18,6 +18,7 @@ MODULES = [
     "tensor.py",
     "gradients.py",
     "creation.py",
+    "tensor_functions.py",
     "nn/module.py",
     "nn/layers.py",
     "nn/convolutional.py",
