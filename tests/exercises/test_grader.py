@@ -7,6 +7,7 @@ which keeps these tests to a few seconds; one test checks shrinking itself.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -203,6 +204,8 @@ def test_notebooks_have_a_stub_cell_then_a_grade_cell(tmp_path):
     assert len(written) == len(EXERCISES)
     notebook = json.loads(written[0].read_text())
     assert notebook["nbformat"] == 4
+    ids = [cell["id"] for cell in notebook["cells"]]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids)
     stub_cell, grade_cell = notebook["cells"][1], notebook["cells"][2]
     assert "".join(stub_cell["source"]).startswith(f"%%writefile {EXERCISES[0].filename}\n")
     assert "".join(stub_cell["source"]).endswith((STUBS / EXERCISES[0].filename).read_text())
