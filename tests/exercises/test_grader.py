@@ -93,6 +93,18 @@ def test_an_edited_stub_that_still_raises_scores_zero(tmp_path):
     assert all(f"of {path.name}" in c.message for c in result.checks)  # the line at fault
 
 
+def test_no_check_passes_on_what_a_stub_gives_for_free(tmp_path):
+    # Stubs come with some code (forwards, constructors); every check must still
+    # need the student's part, so a touched but unwritten stub scores nothing.
+    new(tmp_path)
+    for exercise in EXERCISES:
+        path = tmp_path / exercise.filename
+        path.write_text(path.read_text() + "\n# edited\n")
+    report = grade(tmp_path, mode="test")
+    passed = [(r.exercise.name, c.name) for r in report.results for c in r.checks if c.passed]
+    assert passed == []
+
+
 @pytest.mark.parametrize(
     "text, words",
     [
