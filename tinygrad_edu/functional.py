@@ -95,6 +95,12 @@ def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tens
     return y if bias is None else y + bias
 
 
+def _wide(grad: Tensor) -> Tensor:
+    """grad in float32 if it is float16 (a backward's sums and differences lose too much
+    in float16), else grad itself; the result is rounded back once."""
+    return grad.astype(np.float32) if grad.dtype == np.float16 else grad
+
+
 def _row_exponentials(data: np.ndarray, axis: int):
     """exp(x - shift) along `axis`, with their totals: the work softmax and its kin share.
 
@@ -140,8 +146,10 @@ class Softmax(Function):
         return exps.astype(a.dtype, copy=False)
 
     def backward(self, grad):
-        out = self.output
-        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
+        out, wide = self.output, _wide(grad)  # float16: in float32 (g - sum cancels)
+        out_wide = out.astype(wide.dtype)
+        result = out_wide * (wide - (wide * out_wide).sum(axis=self.axis, keepdims=True))
+        return result.astype(grad.dtype)
 
 
 class LogSoftmax(Function):
@@ -162,8 +170,9 @@ class LogSoftmax(Function):
         return out.astype(a.dtype, copy=False)
 
     def backward(self, grad):
-        softmax = self.output.exp()
-        return grad - softmax * grad.sum(axis=self.axis, keepdims=True)
+        wide = _wide(grad)  # float16: in float32, as the forward
+        softmax = self.output.astype(wide.dtype).exp()
+        return (wide - softmax * wide.sum(axis=self.axis, keepdims=True)).astype(grad.dtype)
 
 
 class SparseSoftmaxCrossEntropy(Function):

@@ -25,6 +25,12 @@ def normalize_axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, 
     return tuple(sorted(normalized))
 
 
+def wide_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype to count or add up in for `dtype`: float32 for float16 (whose integers are
+    exact only to 2048 and which overflows past 65504), else `dtype` itself."""
+    return np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)
+
+
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """The shape a keepdims=True reduction over `axes` gives."""
     return tuple(1 if i in axes else size for i, size in enumerate(shape))
@@ -119,8 +125,12 @@ class Max(Function):
         is_extreme = a.data == self.output.data.reshape(shape)
         grad = grad.reshape(shape)
         if not self.one_extreme_each(is_extreme):
-            ties = reduce_axes(np.add, is_extreme, self.axes, keepdims=True, dtype=grad.dtype)
-            grad = grad / ties  # a NaN extreme matches nothing: 0 ties, and a NaN gradient
+            # Counted as integers (a float16 count stops being exact at 2048 and overflows
+            # past 65504), divided in at least float32, and rounded to grad's dtype once.
+            ties = np.count_nonzero(is_extreme, axis=self.axes, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # a NaN extreme matches nothing: 0 ties, and a NaN gradient
+                grad = (grad / ties.astype(wide_dtype(grad.dtype))).astype(grad.dtype)
         return grad * is_extreme
 
     def one_extreme_each(self, is_extreme: np.ndarray) -> bool:
