@@ -26,6 +26,7 @@ from tinygrad_edu import random
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import AddWindows, Pad, ScatterAdd, SlidingWindows
+from tinygrad_edu.ops.reduce import single_axis
 from tinygrad_edu.resampling import interpolate, upsample  # noqa: F401 (functional.upsample)
 
 if TYPE_CHECKING:
@@ -220,14 +221,24 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     crossentropy loss can work from them whether or not a graph was recorded.
     """
     x = _floating(x)
-    output = Softmax.apply(x, axis=axis)
+    if single_axis(axis, x.ndim, x.shape, "softmax") is None:  # 0-d: one entry, probability 1
+        output = Softmax.apply(x.reshape(1), axis=0).reshape(())
+    else:
+        output = Softmax.apply(x, axis=axis)
     output._keras_logits = ("softmax", axis, x)
     return output
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max)))."""
-    return LogSoftmax.apply(_floating(x), axis=axis)
+    """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max))).
+
+    Raises:
+        ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+    """
+    x = _floating(x)
+    if single_axis(axis, x.ndim, x.shape, "log_softmax") is None:  # 0-d: log(1) = 0
+        return LogSoftmax.apply(x.reshape(1), axis=0).reshape(())
+    return LogSoftmax.apply(x, axis=axis)
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False):
