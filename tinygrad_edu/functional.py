@@ -198,12 +198,18 @@ class SparseSoftmaxCrossEntropy(Function):
         return grad * ((log_probabilities.exp() - onehot) / batch)
 
 
+def _floating(x: Tensor) -> Tensor:
+    """x itself if floating point, else as float32 (the default float): softmax of ints."""
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis`; finite for any finite input.
 
     The output remembers its logits (`_keras_logits`, as Keras calls it), so a
     crossentropy loss can work from them whether or not a graph was recorded.
     """
+    x = _floating(x)
     output = Softmax.apply(x, axis=axis)
     output._keras_logits = ("softmax", axis, x)
     return output
@@ -211,7 +217,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max)))."""
-    return LogSoftmax.apply(x, axis=axis)
+    return LogSoftmax.apply(_floating(x), axis=axis)
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False):
@@ -221,6 +227,7 @@ def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bo
     row of -inf only gives -inf, a row holding +inf gives +inf. float16 is worked in
     float32 and rounded back.
     """
+    x = _floating(x)
     wide = x.astype(np.float32) if x.dtype == np.float16 else x  # float16: worked in float32
     biggest = wide.max(axis=axis, keepdims=True).data
     shift = constant_like(wide, np.where(np.isfinite(biggest), biggest, 0).astype(wide.dtype))
