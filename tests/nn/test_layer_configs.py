@@ -109,6 +109,15 @@ NON_DEFAULT_ARGUMENTS = {
             "scale": "False would leave gamma_initializer unused",
         },
     ),
+    # Merge layers take a list of inputs (see BATCHES).
+    "Add": (dict(), (3,), {}),
+    "Subtract": (dict(), (3,), {}),
+    "Multiply": (dict(), (3,), {}),
+    "Average": (dict(), (3,), {}),
+    "Maximum": (dict(), (3,), {}),
+    "Minimum": (dict(), (3,), {}),
+    "Concatenate": (dict(axis=1), (3,), {}),
+    "Dot": (dict(axes=(1, 1), normalize=True), (3,), {}),
 }
 
 
@@ -211,6 +220,18 @@ NON_DEFAULT_ARGUMENTS.update(
 )
 # Layers that take something other than floats: a batch of their own (token ids).
 BATCHES = {"Embedding": lambda seed: np.random.default_rng(seed).integers(0, 7, size=(4, 5))}
+# Merge layers take a list of inputs: two of shape (4, 3).
+for _merge in (
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
+):
+    BATCHES[_merge] = lambda seed: list(np.random.default_rng(seed).normal(size=(2, 4, 3)))
 # Layers whose table row gives no dtype get float64 here, and no name gets one here.
 for _class_name, (_arguments, _shape, _exempt) in NON_DEFAULT_ARGUMENTS.items():
     _arguments.setdefault("dtype", "float64")

@@ -110,6 +110,19 @@ LAYER_EXAMPLES = {
 }
 
 
+# Merge layers take several tensors, so they are round-tripped in a functional model.
+MERGE_EXAMPLES = {
+    "Add": lambda: nn.Add(),
+    "Subtract": lambda: nn.Subtract(),
+    "Multiply": lambda: nn.Multiply(),
+    "Average": lambda: nn.Average(),
+    "Maximum": lambda: nn.Maximum(),
+    "Minimum": lambda: nn.Minimum(),
+    "Concatenate": lambda: nn.Concatenate(axis=-1),
+    "Dot": lambda: nn.Dot(axes=1, normalize=True),
+}
+
+
 def token_ids(shape, samples=12, seed=0):
     """Integer token ids (with some 0s, padding) and labels, for the Embedding example."""
     rng = np.random.default_rng(seed)
@@ -154,7 +167,8 @@ def assert_same_model(model, loaded, x, y):
 
 # ---------------------------------------------------------------- round trips
 def test_every_layer_class_has_a_round_trip_example():
-    missing = [cls.__name__ for cls in every_layer_class() if cls.__name__ not in LAYER_EXAMPLES]
+    examples = {**LAYER_EXAMPLES, **MERGE_EXAMPLES}
+    missing = [cls.__name__ for cls in every_layer_class() if cls.__name__ not in examples]
     assert not missing, f"add a LAYER_EXAMPLES entry for {missing}"
 
 
@@ -173,6 +187,23 @@ def test_a_model_with_each_layer_type_round_trips(layer_type, tmp_path):
     assert_same_model(model, loaded, x, y)
     assert repr(loaded.optimizer) == repr(model.optimizer)
     assert loaded.metrics_names == model.metrics_names
+
+
+@pytest.mark.parametrize("layer_type", sorted(MERGE_EXAMPLES))
+def test_a_functional_model_with_each_merge_layer_round_trips(layer_type, tmp_path):
+    manual_seed(0)
+    left, right = Input(shape=(4,), name="left"), Input(shape=(4,), name="right")
+    merged = MERGE_EXAMPLES[layer_type]()([nn.Dense(4)(left), nn.Dense(4, name="r")(right)])
+    outputs = nn.Dense(3, activation="softmax")(merged)
+    model = compiled(nn.Model([left, right], outputs, name="merged"))
+    x, y = sample((4,))
+    x = [x, x[::-1] * 2]
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    model.save(tmp_path / "model.zip")
+    loaded = load_model(tmp_path / "model.zip")
+    assert type(loaded) is nn.Functional and loaded.name == "merged"
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
+    assert_same_model(model, loaded, x, y)
 
 
 def test_the_file_is_one_zip_of_json_and_npz_without_pickle(tmp_path):

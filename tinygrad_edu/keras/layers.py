@@ -10,6 +10,24 @@ from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from tinygrad_edu.nn.normalization import BatchNormalization
 from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
 from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
@@ -19,6 +37,22 @@ from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Activation",
+    "Add",
+    "Average",
+    "Concatenate",
+    "Dot",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
     "AveragePooling2D",
     "BatchNormalization",
     "Bidirectional",

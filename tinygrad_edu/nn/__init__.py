@@ -25,9 +25,20 @@ from tinygrad_edu.nn import (
 from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.convolutional import Conv2D
 from tinygrad_edu.nn.embedding import Embedding
+from tinygrad_edu.nn.functional_model import Functional
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
@@ -51,6 +62,14 @@ __all__ = [
     "GlobalAveragePooling2D",
     "Reshape",
     "BatchNormalization",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
     "Embedding",
     "SimpleRNN",
     "LSTM",
@@ -60,6 +79,7 @@ __all__ = [
     "LayerNormalization",
     "MultiHeadAttention",
     "Model",
+    "Functional",
     "Sequential",
     "load_model",
     "activations",
