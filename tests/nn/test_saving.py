@@ -69,6 +69,74 @@ LAYER_EXAMPLES = {
         lambda: [nn.GlobalAveragePooling2D(), nn.Dense(3, "softmax")],
         (4, 4, 2),
     ),
+    "Conv1D": (
+        lambda: [
+            nn.Conv1D(4, 3, padding="causal", dilation_rate=2, groups=2, activation="relu"),
+            nn.GlobalMaxPooling1D(),
+            nn.Dense(3, "softmax"),
+        ],
+        (6, 2),
+    ),
+    "Conv2DTranspose": (
+        lambda: [
+            nn.Conv2DTranspose(2, 3, strides=2, padding="same", output_padding=1),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (2, 3, 2),
+    ),
+    "DepthwiseConv2D": (
+        lambda: [nn.DepthwiseConv2D(2, depth_multiplier=2), nn.Flatten(), nn.Dense(3, "softmax")],
+        (3, 3, 2),
+    ),
+    "SeparableConv2D": (
+        lambda: [
+            nn.SeparableConv2D(3, 2, padding="same", depth_multiplier=2),
+            nn.GlobalMaxPooling2D(),
+            nn.Dense(3, "softmax"),
+        ],
+        (3, 3, 2),
+    ),
+    "MaxPooling1D": (
+        lambda: [
+            nn.MaxPooling1D(3, strides=2, padding="same"),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (5, 2),
+    ),
+    "AveragePooling1D": (
+        lambda: [nn.AveragePooling1D(2), nn.GlobalAveragePooling1D(), nn.Dense(3, "softmax")],
+        (5, 2),
+    ),
+    "GlobalAveragePooling1D": (
+        lambda: [nn.GlobalAveragePooling1D(keepdims=True), nn.Flatten(), nn.Dense(3, "softmax")],
+        (4, 2),
+    ),
+    "GlobalMaxPooling1D": (lambda: [nn.GlobalMaxPooling1D(), nn.Dense(3, "softmax")], (4, 2)),
+    "GlobalMaxPooling2D": (lambda: [nn.GlobalMaxPooling2D(), nn.Dense(3, "softmax")], (3, 3, 2)),
+    "ZeroPadding2D": (
+        lambda: [nn.ZeroPadding2D(((1, 0), (2, 1))), nn.Flatten(), nn.Dense(3, "softmax")],
+        (2, 2, 1),
+    ),
+    "ZeroPadding1D": (
+        lambda: [nn.ZeroPadding1D((2, 1)), nn.Flatten(), nn.Dense(3, "softmax")],
+        (3, 2),
+    ),
+    "Cropping2D": (
+        lambda: [nn.Cropping2D(((1, 0), (0, 1))), nn.Flatten(), nn.Dense(3, "softmax")],
+        (3, 3, 1),
+    ),
+    "Cropping1D": (lambda: [nn.Cropping1D(1), nn.Flatten(), nn.Dense(3, "softmax")], (4, 2)),
+    "UpSampling2D": (
+        lambda: [
+            nn.UpSampling2D((2, 1), interpolation="bilinear"),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (2, 2, 1),
+    ),
+    "UpSampling1D": (lambda: [nn.UpSampling1D(3), nn.Flatten(), nn.Dense(3, "softmax")], (2, 2)),
     "Reshape": (lambda: [nn.Reshape((2, -1)), nn.Flatten(), nn.Dense(3, "softmax")], (6,)),
     "BatchNormalization": (
         # trained, so the moving statistics (non-trainable weights) are no longer 0 and 1
