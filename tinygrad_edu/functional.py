@@ -998,6 +998,117 @@ def _avg_pool2d(x, pool_size, strides, padding, who) -> Tensor:
     return sums / _windows(ones, window, strides, padding, 0.0, who).sum(axis=(3, 4))
 
 
+# ---------------------------------------------------------------- PyTorch's functional ops
+# The activations live in composite/activations.py (Keras's names in nn.activations
+# call the same functions); pad, nll_loss and one_hot follow torch.nn.functional.
+from tinygrad_edu.composite import activations as _activations  # noqa: E402
+from tinygrad_edu.composite.indexing import one_hot as _one_hot  # noqa: E402
+from tinygrad_edu.composite.shaping import pad as _pad  # noqa: E402
+
+silu = swish = _activations.silu
+selu = _activations.selu
+relu6 = _activations.relu6
+hardsigmoid = hard_sigmoid = _activations.hardsigmoid
+hardswish = hard_swish = hard_silu = _activations.hardswish
+mish = _activations.mish
+softsign = _activations.softsign
+logsigmoid = log_sigmoid = _activations.logsigmoid
+
+NLL_REDUCTIONS = ("mean", "sum", "none")
+
+
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
+    """PyTorch's F.pad: `pad` = (left, right) for the last axis, then (top, bottom) for the
+    one before, ...; e.g. F.pad(x, (1, 1, 2, 0)) pads width by 1 and height by 2 on top.
+
+    Modes "constant" (`value`; negative widths crop), "reflect", "replicate" and
+    "circular" (see composite/shaping.py). The border's gradient is dropped;
+    copied entries (reflect, ...) get theirs summed.
+
+    Raises:
+        ValueError: an odd number of widths, more pairs than axes, an unknown mode,
+            or a width the mode cannot give.
+    """
+    return _pad(x, pad, mode, value)
+
+
+def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
+    """(..., num_classes) int64 tensor, 1 at each label, as F.one_hot (no graph).
+
+    num_classes=-1 takes one more than the largest label.
+
+    Raises:
+        TypeError: labels are not integers.
+        ValueError: a label is negative or not below num_classes.
+    """
+    from tinygrad_edu.tensor import Tensor
+
+    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    return Tensor(_one_hot(labels, num_classes))
+
+
+def nll_loss(
+    input: Tensor,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """The negative log-likelihood loss of PyTorch's F.nll_loss: -weight[t] * input[n, t].
+
+    `input` holds log-probabilities (e.g. from log_softmax), classes on axis 1, as
+    in PyTorch: (N, C), or (N, C, d1, ...) with targets (N, d1, ...), or (C,) with
+    a single target. The gradient reaches only the picked entries.
+
+    Args:
+        input: log-probabilities, (N, C, ...) or (C,).
+        target: class indices (int), (N, ...) or a single one.
+        weight: (C,) weights per class (None: all 1).
+        ignore_index: targets equal to it add nothing, neither to the loss nor to the
+            mean's denominator.
+        reduction: "mean" (divided by the summed weights of the targets counted),
+            "sum" or "none" (one loss per target).
+    Raises:
+        ValueError: an unknown reduction, shapes that do not fit, or a target out of range.
+        TypeError: targets that are not integers.
+    """
+    from tinygrad_edu.tensor import Tensor
+
+    if reduction not in NLL_REDUCTIONS:
+        raise ValueError(f"nll_loss: reduction must be one of {NLL_REDUCTIONS}, got {reduction!r}")
+    target = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target must hold class indices (integers), got {target.dtype}")
+    single = input.ndim == 1
+    if single:  # one example: (C,) with a single target
+        input, target = input.reshape((1,) + input.shape), target.reshape(1)
+    classes = input.shape[1] if input.ndim >= 2 else 0
+    if input.ndim < 2 or target.shape != input.shape[:1] + input.shape[2:]:
+        raise ValueError(
+            f"nll_loss: input of shape {input.shape} (N, C, ...) needs target of shape "
+            f"{input.shape[:1] + input.shape[2:]}, got {target.shape}"
+        )
+    counted = target != ignore_index
+    if ((target < 0) | (target >= classes))[counted].any():
+        raise ValueError(
+            f"nll_loss: targets must be in 0 to {classes - 1} (or ignore_index={ignore_index}), "
+            f"got values from {target[counted].min()} to {target[counted].max()}"
+        )
+    safe_target = np.where(counted, target, 0)
+    # input[n, t[n, ...], ...]: the class axis indexed by the target, the others by position.
+    grid = np.indices(target.shape, sparse=True)
+    picked = input[(grid[0], safe_target, *grid[1:])]
+    weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "data", weight))
+    target_weights = np.where(counted, weights[safe_target], 0).astype(input.dtype)
+    losses = -picked * target_weights
+    if reduction == "none":
+        return losses.reshape(()) if single else losses
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    return total / target_weights.sum()  # no counted target: 0 / 0, NaN, as in PyTorch
+
+
 def max_pool1d(
     x: Tensor,
     pool_size: int = 2,

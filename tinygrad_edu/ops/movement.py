@@ -194,3 +194,13 @@ class AddWindows(Function):
     def backward(self, grad):
         kh, kw = self.inputs[0].shape[3:5]
         return SlidingWindows.apply(grad, window=(kh, kw), strides=self.strides)
+
+
+class Clone(Function):
+    """A copy of a with its own memory (PyTorch's clone); the gradient passes unchanged."""
+
+    def forward(self, a):
+        return a.data.copy()
+
+    def backward(self, grad):
+        return grad
