@@ -4,6 +4,7 @@ Add each new layer of `nn` here too; tests/keras/test_namespace.py checks that
 every layer class `nn` exports is listed.
 """
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
@@ -109,3 +110,6 @@ __all__ = [
     "multiply",
     "subtract",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "layers")
