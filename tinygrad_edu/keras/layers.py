@@ -12,7 +12,7 @@ from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
 from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
-from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer, Softmax
 from tinygrad_edu.nn.merging import (
     Add,
     Average,
@@ -92,6 +92,7 @@ __all__ = [
     "MultiHeadAttention",
     "Multiply",
     "Reshape",
+    "Softmax",
     "SeparableConv2D",
     "SimpleRNN",
     "Subtract",
