@@ -79,3 +79,26 @@ def install_import_hook() -> None:
     """Add `MissingKerasModules` to the end of sys.meta_path once."""
     if not any(isinstance(finder, MissingKerasModules) for finder in sys.meta_path):
         sys.meta_path.append(MissingKerasModules())
+
+
+def missing_names() -> dict[str, list[str]]:
+    """For each module of `tinygrad_edu.keras`, the Keras 3 names it does not have yet.
+
+    What docs/coming-from-keras.md lists; print it with
+    `python -m tinygrad_edu.keras.missing`.
+    """
+    import importlib
+
+    found: dict[str, list[str]] = {}
+    for keras_module, names in KERAS_3_NAMES.items():
+        module = importlib.import_module(f"{PACKAGE}.{keras_module}" if keras_module else PACKAGE)
+        found[keras_module] = sorted(name for name in names if name not in vars(module))
+    return found
+
+
+if __name__ == "__main__":  # the list for the docs page, one line per module
+    for keras_module, names in missing_names().items():
+        print(
+            f"- `keras{'.' + keras_module if keras_module else ''}`: "
+            + ", ".join(f"`{name}`" for name in names)
+        )
