@@ -48,7 +48,11 @@ def every_layer_model():
     rng = np.random.default_rng(0)
     image = rng.random((3, 8, 8, 2)).astype("float32")
     series = rng.random((3, 10, 3)).astype("float32")
-    yield "dense", nn.Sequential([nn.Input((5,)), nn.Dense(4, "relu"), nn.Dense(2)]), image[:, 0, :5, 0]
+    yield (
+        "dense",
+        nn.Sequential([nn.Input((5,)), nn.Dense(4, "relu"), nn.Dense(2)]),
+        image[:, 0, :5, 0],
+    )
     yield (
         "conv",
         nn.Sequential(

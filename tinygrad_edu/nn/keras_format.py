@@ -154,7 +154,9 @@ def _with_defaults(obj: Any, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _keras_layer_entry(layer: Any, input_shape: tuple | None) -> dict[str, Any]:
-    config = {key: _to_keras(item) for key, item in _with_defaults(layer, layer.get_config()).items()}
+    config = {
+        key: _to_keras(item) for key, item in _with_defaults(layer, layer.get_config()).items()
+    }
     config["name"] = layer.name
     config["trainable"] = bool(layer.trainable)
     config["dtype"] = _dtype_policy(_layer_dtype(layer))
