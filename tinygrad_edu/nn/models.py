@@ -106,9 +106,6 @@ class Model(Module):
         """Run the model on `inputs`; `training=True/False` sets the mode of this call only,
         as in Keras (left out, each layer's own mode applies: inference after construction,
         training inside `fit`'s steps or after `train()`)."""
-        if symbolic.any_symbolic(inputs):  # model(keras.Input(...)): a node in another model
-            kwargs = {} if training is None else {"training": training}
-            return symbolic.call_symbolically(self, inputs, kwargs)
         if training is not None:
             with training_mode(self, bool(training)):
                 return self(*inputs)
