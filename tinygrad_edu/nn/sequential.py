@@ -35,6 +35,14 @@ class Sequential(Model):
     """
 
     def __init__(self, layers: Sequence[Module] | None = None, name: str | None = None) -> None:
+        if isinstance(layers, Module) or isinstance(name, Module):
+            given = ", ".join(
+                value.name if isinstance(value, Module) else repr(value) for value in (layers, name)
+            )
+            raise TypeError(
+                f"Sequential: the layers go in one list, Sequential([layer_1, layer_2, ...]); got "
+                f"Sequential({given}), which passes a layer where the list (or the name) goes"
+            )
         super().__init__(name=name)
         self._layer_list: list[Module] = []
         self._output_shapes: dict[int, Shape] = {}
