@@ -26,6 +26,7 @@ from tinygrad_edu import random
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import AddWindows, Pad, ScatterAdd, SlidingWindows
+from tinygrad_edu.ops.reduce import single_axis
 from tinygrad_edu.resampling import interpolate, upsample  # noqa: F401 (functional.upsample)
 
 if TYPE_CHECKING:
@@ -95,6 +96,12 @@ def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tens
     return y if bias is None else y + bias
 
 
+def _wide(grad: Tensor) -> Tensor:
+    """grad in float32 if it is float16 (a backward's sums and differences lose too much
+    in float16), else grad itself; the result is rounded back once."""
+    return grad.astype(np.float32) if grad.dtype == np.float16 else grad
+
+
 def _row_exponentials(data: np.ndarray, axis: int):
     """exp(x - shift) along `axis`, with their totals: the work softmax and its kin share.
 
@@ -140,8 +147,10 @@ class Softmax(Function):
         return exps.astype(a.dtype, copy=False)
 
     def backward(self, grad):
-        out = self.output
-        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
+        out, wide = self.output, _wide(grad)  # float16: in float32 (g - sum cancels)
+        out_wide = out.astype(wide.dtype)
+        result = out_wide * (wide - (wide * out_wide).sum(axis=self.axis, keepdims=True))
+        return result.astype(grad.dtype)
 
 
 class LogSoftmax(Function):
@@ -162,8 +171,9 @@ class LogSoftmax(Function):
         return out.astype(a.dtype, copy=False)
 
     def backward(self, grad):
-        softmax = self.output.exp()
-        return grad - softmax * grad.sum(axis=self.axis, keepdims=True)
+        wide = _wide(grad)  # float16: in float32, as the forward
+        softmax = self.output.astype(wide.dtype).exp()
+        return (wide - softmax * wide.sum(axis=self.axis, keepdims=True)).astype(grad.dtype)
 
 
 class SparseSoftmaxCrossEntropy(Function):
@@ -211,14 +221,24 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     crossentropy loss can work from them whether or not a graph was recorded.
     """
     x = _floating(x)
-    output = Softmax.apply(x, axis=axis)
+    if single_axis(axis, x.ndim, x.shape, "softmax") is None:  # 0-d: one entry, probability 1
+        output = Softmax.apply(x.reshape(1), axis=0).reshape(())
+    else:
+        output = Softmax.apply(x, axis=axis)
     output._keras_logits = ("softmax", axis, x)
     return output
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max)))."""
-    return LogSoftmax.apply(_floating(x), axis=axis)
+    """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max))).
+
+    Raises:
+        ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+    """
+    x = _floating(x)
+    if single_axis(axis, x.ndim, x.shape, "log_softmax") is None:  # 0-d: log(1) = 0
+        return LogSoftmax.apply(x.reshape(1), axis=0).reshape(())
+    return LogSoftmax.apply(x, axis=axis)
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False):

@@ -21,7 +21,7 @@ from tinygrad_edu.composite import elementwise as composite_math
 from tinygrad_edu.composite import indexing, reductions, shaping
 from tinygrad_edu.composite.arguments import one_axis, pick_axis, pick_keepdims
 from tinygrad_edu.functional import log_softmax, softmax
-from tinygrad_edu.ops.reduce import normalize_axes
+from tinygrad_edu.ops.reduce import normalize_axes, single_axis
 
 Axis = int | tuple[int, ...] | None
 
@@ -662,7 +662,9 @@ class Tensor:
         Raises:
             ValueError: an axis is out of range or repeated.
         """
-        count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
+        count = math.prod(
+            self.shape[a] for a in normalize_axes(axis, self.ndim, self.shape, "mean")
+        )
         total = _accumulator(self).sum(axis=axis, keepdims=keepdims)
         return _divided(total, count, "mean", self.shape, axis).astype(_float_result(self))
 
@@ -676,7 +678,7 @@ class Tensor:
         Raises:
             ValueError: an axis is out of range or repeated.
         """
-        count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
+        count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim, self.shape, "var"))
         wide = _accumulator(self)
         centered = wide - wide.mean(axis=axis, keepdims=True)
         squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
@@ -700,12 +702,28 @@ class Tensor:
         return ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Index of the largest value along `axis` (None: in the flattened tensor); int64."""
-        return Tensor._from_op(np.argmax(self._data, axis=axis, keepdims=keepdims), False)
+        """Index of the largest value along `axis` (None: in the flattened tensor); int64.
+
+        Raises:
+            ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+        """
+        return self._arg_extreme(np.argmax, axis, keepdims, "argmax")
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Index of the smallest value along `axis` (None: in the flattened tensor); int64."""
-        return Tensor._from_op(np.argmin(self._data, axis=axis, keepdims=keepdims), False)
+        """Index of the smallest value along `axis` (None: in the flattened tensor); int64.
+
+        Raises:
+            ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+        """
+        return self._arg_extreme(np.argmin, axis, keepdims, "argmin")
+
+    def _arg_extreme(self, find: Any, axis: int | None, keepdims: bool, op: str) -> Tensor:
+        """np.argmax or np.argmin along a checked axis; a 0-d tensor's only index is 0."""
+        if axis is not None:
+            axis = single_axis(axis, self.ndim, self.shape, op)
+        if self.ndim == 0:
+            return Tensor._from_op(np.zeros((), dtype=np.int64), False)
+        return Tensor._from_op(find(self._data, axis=axis, keepdims=keepdims), False)
 
     # ------------------------------------------------------------ movement
     def reshape(self, *shape: Any) -> Tensor:
@@ -738,30 +756,39 @@ class Tensor:
         return ops.Transpose.apply(self, axes=tuple(a % self.ndim for a in axes) or None)
 
     def flatten(self, start_axis: int = 0) -> Tensor:
-        """Merge the axes from `start_axis` on into one (Keras's Flatten uses start_axis=1)."""
-        start_axis %= max(self.ndim, 1)
-        return self.reshape(self.shape[:start_axis] + (-1,))
+        """Merge the axes from `start_axis` on into one (Keras's Flatten uses start_axis=1).
+
+        A 0-d tensor becomes shape (1,), as in PyTorch.
+
+        Raises:
+            ValueError: start_axis is out of range.
+        """
+        start = single_axis(start_axis, self.ndim, self.shape, "flatten")
+        return self.reshape(self.shape[: start or 0] + (-1,))
 
     def squeeze(self, axis: Axis = None) -> Tensor:
         """Remove axes of size 1: those in `axis`, or all of them when `axis` is None.
 
+        An axis named in `axis` whose size is not 1 is left as it is, as in PyTorch
+        (so `squeeze(0)` of a (2, 3) tensor gives it back unchanged).
+
         Raises:
-            ValueError: an axis named has another size, or is out of range.
+            ValueError: an axis is out of range.
         """
-        if axis is None:
-            axes = tuple(i for i, size in enumerate(self.shape) if size == 1)
-        else:
-            axes = normalize_axes(axis, self.ndim)
-            for a in axes:
-                if self.shape[a] != 1:
-                    raise ValueError(
-                        f"squeeze: axis {a} of shape {self.shape} has size {self.shape[a]}, "
-                        "only axes of size 1 can be removed"
-                    )
+        axes = normalize_axes(axis, self.ndim, self.shape, "squeeze")
+        axes = tuple(a for a in axes if self.shape[a] == 1)
+        if not axes:
+            return self
         return self.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
 
     def expand_dims(self, axis: int | tuple[int, ...]) -> Tensor:
-        """Insert axes of size 1 at the positions in `axis` (as np.expand_dims)."""
+        """Insert axes of size 1 at the positions in `axis` (as np.expand_dims).
+
+        Raises:
+            ValueError: a position is out of range for the result's ndim + len(axis) axes.
+        """
+        added = 1 if isinstance(axis, (int, np.integer)) else len(axis)
+        normalize_axes(axis, self.ndim + added, None, f"expand_dims of shape {self.shape}")
         return self.reshape(np.expand_dims(self._data, axis).shape)
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
