@@ -32,6 +32,10 @@ class Sequential(Model):
     from 1: `dense_1`, `dense_2`, `dropout_1`. Parameter names follow:
     `dense_1.kernel`. If the first layer knows its `input_shape`, the model is
     built (its weights created) straight away, as in Keras.
+
+    Raises:
+        TypeError: a layer given instead of the list (`Sequential(layer_a, layer_b)`),
+            or an entry of the list that is not a layer.
     """
 
     def __init__(self, layers: Sequence[Module] | None = None, name: str | None = None) -> None:
