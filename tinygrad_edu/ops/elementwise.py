@@ -167,10 +167,17 @@ class Relu(Function):
 
 
 class Sigmoid(Function):
-    """1 / (1 + exp(-a)), computed as exp(-log(1 + exp(-a))) so +-1000 cannot overflow."""
+    """1 / (1 + exp(-a)), with e = exp(-|a|) <= 1 so +-1000 cannot overflow.
+
+    For a >= 0 it is 1 / (1 + e); for a < 0 the same fraction times exp(a) above
+    and below, e / (1 + e). (Six times faster than going through np.logaddexp, as
+    before, which an LSTM's three gates per step felt: benchmarks/lstm.py.)
+    """
 
     def forward(self, a):
-        return np.exp(-np.logaddexp(0, -a.data)).astype(a.dtype, copy=False)
+        e = np.exp(-np.abs(a.data))
+        positive = 1 / (1 + e)
+        return np.where(a.data >= 0, positive, e * positive)
 
     def backward(self, grad):
         out = self.output
