@@ -116,8 +116,12 @@ def save_losses(histories: dict[str, dict], out_dir: Path) -> Path | None:
     bits = 1 / np.log(2)
     for (name, history), colour in zip(histories.items(), ("tab:blue", "tab:orange", "tab:green")):
         epochs = np.arange(1, len(history["loss"]) + 1)
-        axes.plot(epochs, np.array(history["loss"]) * bits, "--", color=colour, label=f"{name} train")
-        axes.plot(epochs, np.array(history["val_loss"]) * bits, color=colour, label=f"{name} validation")
+        axes.plot(
+            epochs, np.array(history["loss"]) * bits, "--", color=colour, label=f"{name} train"
+        )
+        axes.plot(
+            epochs, np.array(history["val_loss"]) * bits, color=colour, label=f"{name} validation"
+        )
     axes.set_xlabel("epoch")
     axes.set_ylabel("bits per character")
     axes.set_title("Character-level Shakespeare: MLP, LSTM, Transformer")

@@ -14,7 +14,7 @@ from tests.examples.test_examples import assert_png, load_example
 
 def test_time_series_lesson_runs_every_forecaster_and_draws(tmp_path: Path) -> None:
     result = load_example("time_series_forecasting").main(["--quick", "--out", str(tmp_path)])
-    assert set(result["mae"]) == {"naive", "linear", "dense", "simple_rnn", "lstm"}
+    assert set(result["mae"]) == {"naive", "linear", "dense", "simple_rnn", "lstm", "conv_lstm"}
     assert all(np.isfinite(value) for value in result["mae"].values())
     rates, losses = result["sweep"]
     assert rates[0] == pytest.approx(1e-7) and rates[1] == pytest.approx(1e-7 * 10 ** (1 / 20))
@@ -49,7 +49,8 @@ def test_time_series_lesson_beats_the_naive_forecast(tmp_path: Path) -> None:
     result = load_example("time_series_forecasting").main(["--out", str(tmp_path)])
     mae = result["mae"]
     assert mae["naive"] == pytest.approx(5.94, abs=0.01)
-    assert mae["dense"] < mae["naive"] and mae["simple_rnn"] < mae["naive"]
+    for model in ("dense", "simple_rnn", "lstm", "conv_lstm"):
+        assert mae[model] < mae["naive"], model
     for figure in result["figures"]:
         assert_png(figure)
 
