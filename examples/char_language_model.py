@@ -67,11 +67,11 @@ class Transformer(nn.Model):
 def build(kind: str, vocabulary: int, block: int, width: int) -> nn.Model:
     """One of the three models; all output logits of the next character."""
     if kind == "mlp":
-        return nn.Sequential([nn.Embedding(vocabulary, width // 2), nn.Flatten(),
-                              nn.Dense(4 * width, activation="tanh"), nn.Dense(vocabulary)])  # fmt: skip
+        layers = [nn.Embedding(vocabulary, width // 2), nn.Flatten()]
+        return nn.Sequential([*layers, nn.Dense(4 * width, "tanh"), nn.Dense(vocabulary)])
     if kind == "lstm":
-        return nn.Sequential([nn.Embedding(vocabulary, width),
-                              nn.LSTM(2 * width, return_sequences=True), nn.Dense(vocabulary)])  # fmt: skip
+        layers = [nn.Embedding(vocabulary, width), nn.LSTM(2 * width, return_sequences=True)]
+        return nn.Sequential([*layers, nn.Dense(vocabulary)])
     if kind == "transformer":
         return Transformer(vocabulary, block, width, heads=4, layers=2)
     raise ValueError(f"unknown model kind {kind!r}")
