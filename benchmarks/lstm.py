@@ -180,7 +180,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument(
-        "--write-results", action="store_true", help="update the lstm section of RESULTS.md"
+        "--write-results",
+        action="store_true",
+        help="update the 'lstm, batch N' section of RESULTS.md",
     )
     args = parser.parse_args(argv)
     if args.quick:
@@ -194,7 +196,7 @@ def main(argv: list[str] | None = None) -> dict:
     print(report(figures))
     _timing.save_outputs(
         "lstm", argv, figures, args.json, args.write_results,
-        lambda command: results_section(figures, command),
+        lambda command: results_section(figures, command), heading=f"lstm, batch {args.batch_size}",
     )  # fmt: skip
     return figures
 

@@ -99,7 +99,7 @@ def sample(model: nn.Model, kind: str, start: np.ndarray, length: int, block: in
     return ids[len(start) :]
 
 
-def save_losses(histories: dict[str, dict], out_dir: Path) -> Path | None:
+def save_losses(histories: dict[str, dict], windows: int, out_dir: Path) -> Path | None:
     """Training and validation loss per epoch, in bits per character."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -122,10 +122,10 @@ def save_losses(histories: dict[str, dict], out_dir: Path) -> Path | None:
         axes.plot(
             epochs, np.array(history["val_loss"]) * bits, color=colour, label=f"{name} validation"
         )
-    axes.set_xlabel("epoch")
+    axes.set_xlabel(f"epoch (each: {windows} random windows)")
     axes.set_ylabel("bits per character")
     axes.set_title("Character-level Shakespeare: MLP, LSTM, Transformer")
-    axes.legend()
+    axes.legend(fontsize="small", ncols=3, loc="upper right")
     return save_figure(figure, out_dir / "char_language_model.png")
 
 
@@ -137,8 +137,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", default="out", help="folder for the figure")
     parser.add_argument("--block", type=int, default=32, help="characters of context")
     parser.add_argument("--width", type=int, default=64, help="embedding width")
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per model")
-    parser.add_argument("--samples", type=int, default=20000, help="training windows per epoch")
+    parser.add_argument("--epochs", type=int, default=8, help="epochs per model")
+    parser.add_argument("--samples", type=int, default=8000, help="training windows per epoch")
     parser.add_argument("--models", default="mlp,lstm,transformer", help="which models")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for a quick check")
     return parser.parse_args(argv)
@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         print(f"\n{kind}: validation loss {final[kind] / np.log(2):.2f} bits per character")
         print(f"{kind} writes, after {''.join(characters[i] for i in start)!r}:")
         print(samples[kind])
-    figure = save_losses(histories, Path(args.out))
+    figure = save_losses(histories, args.samples, Path(args.out))
     if figure is not None:
         print(f"\nSaved {figure}")
     return {"val_loss": final, "samples": samples, "figure": figure, "histories": histories}

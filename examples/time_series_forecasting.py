@@ -119,17 +119,25 @@ def build(kind: str, window: int, units: int) -> nn.Sequential:
 
 # Learning rates (SGD with momentum 0.9) after the sweeps, as the course picks them (the
 # LSTM's: 1e-5, which here did better than the course's 1e-6: MAE 5.85 against 6.90).
-LEARNING_RATES = {
-    "linear": 1e-5, "dense": 1e-5, "simple_rnn": 1.5e-6, "lstm": 1e-5, "conv_lstm": 1e-5,
-}  # fmt: skip
+LEARNING_RATES = {"linear": 1e-5, "dense": 1e-5, "simple_rnn": 1.5e-6, "lstm": 1e-5}
+
+
+def make_optimizer(kind: str) -> nn.optimizers.Optimizer:
+    """SGD with momentum 0.9 at the swept rate; Adam(3e-4) for the Conv1D + LSTM.
+
+    (With SGD at 3e-6, 1e-5 or 3e-5 the Conv1D + LSTM stopped early above the naive
+    forecast here, MAE 6.4 to 6.5; with Adam at 3e-4 it gets below it.)
+    """
+    if kind == "conv_lstm":
+        return nn.optimizers.Adam(learning_rate=3e-4)
+    return nn.optimizers.SGD(learning_rate=LEARNING_RATES[kind], momentum=0.9)
 
 
 def train(kind: str, data: dict, epochs: int, units: int) -> tuple[nn.Sequential, dict]:
-    """Fit with SGD(momentum 0.9) and the Huber loss; early stopping on the validation MAE."""
+    """Fit with the Huber loss; early stopping on the validation MAE (best weights kept)."""
     manual_seed(0)
     model = build(kind, data["window"], units)
-    optimizer = nn.optimizers.SGD(learning_rate=LEARNING_RATES[kind], momentum=0.9)
-    model.compile(optimizer=optimizer, loss=nn.losses.Huber(), metrics=["mae"])
+    model.compile(optimizer=make_optimizer(kind), loss=nn.losses.Huber(), metrics=["mae"])
     stop = nn.callbacks.EarlyStopping(monitor="val_mae", patience=10, restore_best_weights=True)
     history = model.fit(
         data["x_train"], data["y_train"], epochs=epochs, batch_size=32, verbose=0,
