@@ -7,6 +7,7 @@ which keeps these tests to a few seconds; one test checks shrinking itself.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -90,6 +91,18 @@ def test_an_edited_stub_that_still_raises_scores_zero(tmp_path):
     assert result.score == 0 and result.status == "failed"
     assert all("not written yet" in c.message for c in result.checks)
     assert all(f"of {path.name}" in c.message for c in result.checks)  # the line at fault
+
+
+def test_no_check_passes_on_what_a_stub_gives_for_free(tmp_path):
+    # Stubs come with some code (forwards, constructors); every check must still
+    # need the student's part, so a touched but unwritten stub scores nothing.
+    new(tmp_path)
+    for exercise in EXERCISES:
+        path = tmp_path / exercise.filename
+        path.write_text(path.read_text() + "\n# edited\n")
+    report = grade(tmp_path, mode="test")
+    passed = [(r.exercise.name, c.name) for r in report.results for c in r.checks if c.passed]
+    assert passed == []
 
 
 @pytest.mark.parametrize(
@@ -203,6 +216,8 @@ def test_notebooks_have_a_stub_cell_then_a_grade_cell(tmp_path):
     assert len(written) == len(EXERCISES)
     notebook = json.loads(written[0].read_text())
     assert notebook["nbformat"] == 4
+    ids = [cell["id"] for cell in notebook["cells"]]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids)
     stub_cell, grade_cell = notebook["cells"][1], notebook["cells"][2]
     assert "".join(stub_cell["source"]).startswith(f"%%writefile {EXERCISES[0].filename}\n")
     assert "".join(stub_cell["source"]).endswith((STUBS / EXERCISES[0].filename).read_text())
@@ -233,3 +248,28 @@ def test_use_backward_runs_the_students_walk_and_leaves_grad_to_the_engine():
         (gx,) = engine_grad((x * 3.0).sum(), [x])  # grad() keeps the engine's walk
         assert gx.data.tolist() == [3.0, 3.0]
     assert autograd.run_backward is engine_walk
+
+
+def test_an_endless_loop_fails_its_check_instead_of_hanging(tmp_path, monkeypatch):
+    from tinygrad_edu.exercises import grader
+
+    monkeypatch.setattr(grader, "CHECK_SECONDS", 0.2)
+    text = reference_text("add_mul").replace(
+        "return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)",
+        "while True:\n            pass",
+    )
+    result = grade(student_folder(tmp_path, "add_mul", text), ["add_mul"], mode="test").results[0]
+    assert result.status == "failed"
+    assert any("endless loop" in c.message for c in result.checks)
+
+
+def test_grad_mode_left_off_by_a_student_is_put_back(tmp_path):
+    from tinygrad_edu import is_grad_enabled
+
+    text = reference_text("add_mul").replace(
+        "    def backward(self, grad):\n        a, b = self.inputs\n",
+        "    def backward(self, grad):\n        from tinygrad_edu import no_grad\n\n"
+        "        no_grad().__enter__()\n        a, b = self.inputs\n",
+    )
+    grade(student_folder(tmp_path, "add_mul", text), ["add_mul"], mode="test")
+    assert is_grad_enabled()

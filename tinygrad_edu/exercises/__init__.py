@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tinygrad_edu.exercises.catalog import EXERCISES, SOLUTIONS, STUBS, Exercise, find
-from tinygrad_edu.exercises.grader import EXAMPLES, SHRINK, Report, grade_exercise
+from tinygrad_edu.exercises.grader import EXAMPLES, SHRINK, grade_exercise
+from tinygrad_edu.exercises.report import Report
 
 __all__ = ["EXERCISES", "Exercise", "Report", "grade", "new", "find"]
 
@@ -68,10 +69,20 @@ def grade(
     Raises:
         KeyError: an unknown exercise name, or an unknown mode.
         FileNotFoundError: `folder` does not exist.
+        ImportError: hypothesis is not installed.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"exercises grade: no folder {folder}")
+    if mode not in EXAMPLES:
+        raise KeyError(f"exercises grade: mode must be 'student' or 'test', got {mode!r}")
+    try:
+        import hypothesis  # noqa: F401  (the checks draw their examples with it)
+    except ImportError:
+        raise ImportError(
+            "exercises grade needs hypothesis: pip install 'tinygrad-edu[exercises]' "
+            "(or pip install hypothesis)"
+        ) from None
     if exercises is None:
         chosen = list(EXERCISES)
     else:

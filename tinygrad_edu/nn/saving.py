@@ -337,6 +337,66 @@ def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> 
     optimizer.iterations = int(arrays.get("iterations", 0))
 
 
+#: File name endings of Keras's whole-model files, which tinygrad_edu does not write.
+KERAS_MODEL_SUFFIXES = (".keras", ".h5")
+
+
+def check_model_file_name(path: str, caller: str) -> None:
+    """Refuse a whole-model file name that does not end in `.zip`, saying how to save.
+
+    The one place that says how whole models are saved today (`model.save`,
+    `ModelCheckpoint` and any other caller use it), so a new format changes it once.
+
+    Raises:
+        ValueError: a name not ending in `.zip`; for Keras's `.keras` or `.h5` it
+            names the `.zip` file to write instead.
+    """
+    if path.endswith(".zip"):
+        return
+    stem, suffix = os.path.splitext(path)
+    hint = ""
+    if path.endswith(KERAS_MODEL_SUFFIXES):
+        hint = (
+            f" ({suffix} is Keras's own format, which tinygrad_edu does not write: name the "
+            f"file '{stem}.zip' instead; load_model reads it back)"
+        )
+    raise ValueError(
+        f"{caller}: the file name must end in .zip: whole models (architecture, weights, "
+        f"compile settings) go to a file name ending in .zip; got '{path}'{hint}; for the "
+        "weights alone use a name "
+        "ending in .npz (save_weights, or ModelCheckpoint with save_weights_only=True)"
+    )
+
+
+def model_to_json(model: Any, **kwargs: Any) -> str:
+    """`model.to_json()`: the model's {"module", "class_name", "config"} entry (and the input
+    shape it was built for) as a JSON string; `kwargs` go to `json.dumps`."""
+    entry = serialize_object(model)
+    shape = getattr(model, "_build_input_shape", None)
+    entry["build_config"] = {"input_shape": list(shape)} if isinstance(shape, tuple) else None
+    return json.dumps(entry, **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Any:
+    """Keras's `keras.models.model_from_json`: a new model (fresh weights) from `to_json()`.
+
+    Raises:
+        ValueError: not JSON, or an entry that does not rebuild (as `load_model` explains).
+    """
+    try:
+        entry = json.loads(json_string)
+    except (json.JSONDecodeError, TypeError) as error:
+        raise ValueError(f"model_from_json: not a JSON string from to_json() ({error})") from None
+    with custom_object_scope(custom_objects):
+        model = deserialize_object(
+            {key: entry.get(key) for key in ("module", "class_name", "config")}
+        )
+    build = entry.get("build_config")
+    if build and not model.built:
+        model.build(tuple(build["input_shape"]))
+    return model
+
+
 def save_model(model: Any, path: str | os.PathLike) -> None:
     """Write `model` (architecture, compile settings, weights) to one `.zip` file, atomically.
 
@@ -347,16 +407,7 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
     from tinygrad_edu import __version__
 
     path = os.fspath(path)
-    if not path.endswith(".zip"):
-        hint = (
-            " (.keras is Keras's own format, which tinygrad_edu does not write)"
-            if path.endswith((".keras", ".h5"))
-            else ""
-        )
-        raise ValueError(
-            f"save: the file name must end in .zip, got '{path}'{hint}; for the weights alone "
-            "use save_weights('....npz')"
-        )
+    check_model_file_name(path, "save")
     model._ensure_built("save")
     entry = serialize_object(model)
     shape = model._build_input_shape

@@ -103,7 +103,33 @@ def on_cases(student: Any, cases: Sequence[Any], prop: Callable[[Any], None]) ->
         try:
             prop(case)
         except Failure as failure:
-            failure.counterexample = case
+            failure.counterexample = case[0] if _named(case) else case
             raise
         except Exception as error:
-            raise Failure(raised(error, student), counterexample=case) from error
+            shown = case[0] if _named(case) else case
+            raise Failure(raised(error, student), counterexample=shown) from error
+
+
+def _named(case: Any) -> bool:
+    """A case given as (description, thing): the description is what feedback shows."""
+    return (
+        isinstance(case, tuple)
+        and len(case) == 2
+        and isinstance(case[0], str)
+        and callable(case[1])
+    )
+
+
+def with_ops(fn: Callable[..., Any], **functions: Any) -> Callable[..., Any]:
+    """`fn`, run with the student's ops in the engine (the reference stays outside).
+
+    The nodes it records are the student's, so the backward that follows (run
+    after the block has put the engine's ops back) still calls their backward.
+    """
+    from tinygrad_edu.exercises.plugin import use_ops
+
+    def run(*args: Any) -> Any:
+        with use_ops(**functions):
+            return fn(*args)
+
+    return run
