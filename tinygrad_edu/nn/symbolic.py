@@ -163,12 +163,12 @@ class Node:
         self.outputs = outputs
         self.output_tensors: list[KerasTensor] = []
 
-    def run(self, values: dict[int, Any]) -> Any:
+    def run(self, values: dict[int, Any], **extra: Any) -> Any:
         """Call the operation with each input KerasTensor replaced by its value in `values`
-        (keyed by id); returns what the operation returns."""
+        (keyed by id), and `extra` keyword arguments (a mask); returns what it returns."""
         args = replace_symbolic(self.args, values)
         kwargs = replace_symbolic(self.kwargs, values)
-        return self.operation(*args, **kwargs)
+        return self.operation(*args, **kwargs, **extra)
 
 
 # ---------------------------------------------------------------- finding KerasTensors
