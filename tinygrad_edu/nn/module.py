@@ -347,7 +347,7 @@ class Module:
         Called on `keras.Input`s (KerasTensors) it records a node of a functional model
         instead (`nn.symbolic`), as every subclass's own `__call__` does too.
         """
-        if symbolic.any_symbolic(args, kwargs):
+        if symbolic.any_symbolic(*args, *kwargs.values()):
             return symbolic.call_symbolically(self, args, kwargs)
         # The scope tags every op recorded inside with this module's name (for graph pictures).
         with name_scope(self._name):
@@ -375,7 +375,7 @@ def _symbolic_first(call: Any) -> Any:
 
     @functools.wraps(call)
     def __call__(self: Module, *args: Any, **kwargs: Any) -> Any:  # noqa: N807
-        if symbolic.any_symbolic(args, kwargs):
+        if symbolic.any_symbolic(*args, *kwargs.values()):
             return symbolic.call_symbolically(self, args, kwargs)
         return call(self, *args, **kwargs)
 
