@@ -345,8 +345,9 @@ class Model(Module):
         # In training mode even when called by hand, as Keras's (fit is in it already).
         y_pred = self(x) if self.training else self(x, training=True)
         loss, logs = self._loss_and_logs(y, y_pred, sample_weight)
-        loss.backward()
-        self.optimizer.step()
+        if loss.requires_grad:  # False when every weight is frozen: nothing to train, as Keras
+            loss.backward()
+            self.optimizer.step()
         return {**logs, **self.compute_metrics(x, y, y_pred)}
 
     def test_step(

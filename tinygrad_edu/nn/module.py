@@ -111,6 +111,11 @@ class Module:
                 f"{type(self).__name__}: cannot set attribute {key!r} before Module.__init__ "
                 "ran; call super().__init__() first in your __init__"
             )
+        if isinstance(getattr(type(self), key, None), property):
+            # `name`, `trainable`, ...: the property checks the value; nothing is registered
+            # (a layer given where a name goes must not be renamed on the way to the error)
+            object.__setattr__(self, key, value)
+            return
         self._parameters.pop(key, None)
         self._modules.pop(key, None)
         self._non_trainable.pop(key, None)
