@@ -55,6 +55,40 @@ NON_DEFAULT_ARGUMENTS = {
     ),
     "Flatten": (dict(input_shape=(2, 3), name="flat", dtype=np.float64), (2, 3), {}),
     "Softmax": (dict(axis=1, input_shape=(4, 2)), (4, 2), {}),
+    "ReLU": (
+        dict(max_value=6.0, negative_slope=0.1, threshold=0.5, input_shape=(5,), name="r"),
+        (5,),
+        {},
+    ),
+    "LeakyReLU": (dict(negative_slope=0.1, input_shape=(5,), name="lr", dtype="float64"), (5,), {}),
+    "ELU": (dict(alpha=0.5, input_shape=(5,), name="elu", dtype="float64"), (5,), {}),
+    "PReLU": (
+        dict(
+            alpha_initializer=initializers.RandomUniform(0.1, 0.3, seed=3),
+            shared_axes=[1],
+            input_shape=(3, 2),
+            name="prelu",
+            dtype="float64",
+        ),
+        (3, 2),
+        {},
+    ),
+    "Identity": (dict(input_shape=(5,), name="same", dtype="float64"), (5,), {}),
+    "Lambda": (
+        dict(
+            function=nn.activations.leaky_relu,
+            output_shape=(5,),
+            arguments={"negative_slope": 0.1},
+            input_shape=(5,),
+        ),
+        (5,),
+        {"mask": "only None is supported"},
+    ),
+    "Rescaling": (
+        dict(scale=0.5, offset=-1.0, input_shape=(5,), name="scale", dtype="float64"),
+        (5,),
+        {},
+    ),
     "Dropout": (dict(rate=0.25, input_shape=(5,), name="drop", dtype="float64"), (5,), {}),
     "Activation": (
         dict(activation="softplus", input_shape=(5,), name="act", dtype="float64"),

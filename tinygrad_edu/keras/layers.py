@@ -5,6 +5,15 @@ every layer class `nn` exports is listed.
 """
 
 from tinygrad_edu.keras import missing
+from tinygrad_edu.nn.activation_layers import (
+    ELU,
+    Identity,
+    Lambda,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Rescaling,
+)
 from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
@@ -93,6 +102,13 @@ __all__ = [
     "Multiply",
     "Reshape",
     "Softmax",
+    "ELU",
+    "Identity",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Rescaling",
+    "Lambda",
     "SeparableConv2D",
     "SimpleRNN",
     "Subtract",

@@ -23,6 +23,15 @@ from tinygrad_edu.nn import (
     saving,
     schedules,
 )
+from tinygrad_edu.nn.activation_layers import (
+    ELU,
+    Identity,
+    Lambda,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Rescaling,
+)
 from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
@@ -97,6 +106,13 @@ __all__ = [
     "UpSampling2D",
     "Reshape",
     "Softmax",
+    "ELU",
+    "Identity",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Rescaling",
+    "Lambda",
     "BatchNormalization",
     "Add",
     "Subtract",
