@@ -39,6 +39,7 @@ LAYER_EXAMPLES = {
         (4,),
     ),
     "Flatten": (lambda: [nn.Flatten(), nn.Dense(3, activation="softmax")], (2, 3)),
+    "Softmax": (lambda: [nn.Dense(3), nn.Softmax()], (4,)),
     "Dropout": (
         lambda: [
             nn.Dense(6, activation="relu"),
@@ -440,8 +441,8 @@ def test_what_cannot_be_saved_is_named(tmp_path):
     model = nn.Sequential([nn.Dense(2, activation=lambda x: x, input_shape=(3,))])
     with pytest.raises(TypeError, match="lambda"):
         model.save(tmp_path / "m.zip")
-    with pytest.raises(ValueError, match=r"must end in \.zip.*\.keras is Keras's own format"):
-        nn.Sequential([nn.Dense(2, input_shape=(3,))]).save(tmp_path / "m.keras")
+    with pytest.raises(ValueError, match=r"end.* in \.keras .*or \.zip.*Keras 2's legacy format"):
+        nn.Sequential([nn.Dense(2, input_shape=(3,))]).save(tmp_path / "m.h5")
     assert os.listdir(tmp_path) == []
 
 

@@ -14,26 +14,44 @@ what is supported and what differs.
 
 from tinygrad_edu.keras import (
     activations,
+    backend,
     callbacks,
     datasets,
     initializers,
     layers,
     losses,
     metrics,
+    missing,
     models,
     ops,
     optimizers,
+    regularizers,
     saving,
     utils,
 )
+from tinygrad_edu.nn.initializers import Initializer
 from tinygrad_edu.nn.input_layer import Input
+from tinygrad_edu.nn.layers import Layer
+from tinygrad_edu.nn.losses import Loss
+from tinygrad_edu.nn.metrics import Metric
 from tinygrad_edu.nn.models import Model, Sequential
+from tinygrad_edu.nn.optimizers import Optimizer
+from tinygrad_edu.nn.regularizers import Regularizer
+from tinygrad_edu.nn.symbolic import KerasTensor
 
 __all__ = [
+    "Initializer",
     "Input",
+    "KerasTensor",
+    "Layer",
+    "Loss",
+    "Metric",
+    "Optimizer",
+    "Regularizer",
     "Model",
     "Sequential",
     "activations",
+    "backend",
     "callbacks",
     "datasets",
     "initializers",
@@ -43,6 +61,12 @@ __all__ = [
     "models",
     "ops",
     "optimizers",
+    "regularizers",
     "saving",
     "utils",
 ]
+
+# A Keras name we lack raises an error that says so (keras/missing.py); so does
+# `import tinygrad_edu.keras.<a Keras module we lack>`.
+__getattr__ = missing.module_getattr(__name__, "")
+missing.install_import_hook()

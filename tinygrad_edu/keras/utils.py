@@ -1,8 +1,11 @@
-"""`keras.utils`: one-hot labels, PyDataset, the random seed, Progbar and plot_model."""
+"""`keras.utils`: one-hot labels, padding and normalizing, PyDataset, the random seed,
+Progbar and plot_model."""
 
 from typing import Any
 
+from tinygrad_edu.datasets.sequences import normalize, pad_sequences
 from tinygrad_edu.datasets.utils import to_categorical
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.data_adapters import PyDataset
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.saving import custom_object_scope
@@ -34,8 +37,13 @@ __all__ = [
     "PyDataset",
     "Sequence",
     "custom_object_scope",
+    "normalize",
+    "pad_sequences",
     "plot_model",
     "register_keras_serializable",
     "set_random_seed",
     "to_categorical",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "utils")
