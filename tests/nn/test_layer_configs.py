@@ -74,6 +74,11 @@ NON_DEFAULT_ARGUMENTS = {
         {},
     ),
     "Identity": (dict(input_shape=(5,), name="same", dtype="float64"), (5,), {}),
+    "Normalization": (
+        dict(axis=(1, 2), mean=[1.0, 2.0], variance=[4.0, 9.0], invert=True, input_shape=(1, 2)),
+        (1, 2),
+        {},
+    ),
     "Lambda": (
         dict(
             function=nn.activations.leaky_relu,

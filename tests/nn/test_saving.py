@@ -40,6 +40,14 @@ LAYER_EXAMPLES = {
     ),
     "Flatten": (lambda: [nn.Flatten(), nn.Dense(3, activation="softmax")], (2, 3)),
     "Softmax": (lambda: [nn.Dense(3), nn.Softmax()], (4,)),
+    "ReLU": (lambda: [nn.Dense(3), nn.ReLU(max_value=1.0, negative_slope=0.1)], (4,)),
+    "LeakyReLU": (lambda: [nn.Dense(3), nn.LeakyReLU(0.2)], (4,)),
+    "ELU": (lambda: [nn.Dense(3), nn.ELU(0.5)], (4,)),
+    "PReLU": (lambda: [nn.Dense(3), nn.PReLU(alpha_initializer="ones")], (4,)),
+    "Identity": (lambda: [nn.Identity(), nn.Dense(3)], (4,)),
+    "Rescaling": (lambda: [nn.Rescaling(0.5, offset=1.0), nn.Dense(3)], (4,)),
+    "Lambda": (lambda: [nn.Dense(3), nn.Lambda(nn.activations.tanh)], (4,)),
+    "Normalization": (lambda: [nn.Normalization(mean=0.5, variance=2.0), nn.Dense(3)], (4,)),
     "Dropout": (
         lambda: [
             nn.Dense(6, activation="relu"),

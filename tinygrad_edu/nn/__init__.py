@@ -64,6 +64,7 @@ from tinygrad_edu.nn.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from tinygrad_edu.nn.preprocessing import Normalization
 from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
 from tinygrad_edu.nn.reshaping import Reshape
 from tinygrad_edu.nn.resizing import (
@@ -106,6 +107,7 @@ __all__ = [
     "UpSampling2D",
     "Reshape",
     "Softmax",
+    "Normalization",
     "ELU",
     "Identity",
     "LeakyReLU",
