@@ -29,7 +29,8 @@ from tinygrad_edu import Tensor
 )
 def test_deterministic_constructors(make, expected):
     default = make()
-    assert default.dtype == np.float32 and not default.requires_grad
+    integers = expected.dtype.kind == "i"  # arange of ints: int64, as in PyTorch
+    assert default.dtype == (np.int64 if integers else np.float32) and not default.requires_grad
     np.testing.assert_array_equal(default.data, expected)
     wide = make(dtype=np.float64, requires_grad=True)
     assert wide.dtype == np.float64 and wide.requires_grad and wide.is_leaf

@@ -11,11 +11,18 @@ from tinygrad_edu import Tensor, concatenate, stack, where
 
 
 # ---------------------------------------------------------------- construction and dtypes
-@pytest.mark.parametrize("data", [1, 2.5, [1, 2], [[1.0, 2.0]], (3, 4), [[1], [2]]])
-def test_python_numbers_and_lists_become_float32(data):
+@pytest.mark.parametrize("data", [2.5, [[1.0, 2.0]], [1, 2.5], (3.0, 4)])
+def test_python_floats_become_float32(data):
     t = Tensor(data)
     assert t.dtype == np.float32
     np.testing.assert_array_equal(t.data, np.asarray(data, dtype=np.float32))
+
+
+@pytest.mark.parametrize("data", [1, [1, 2], (3, 4), [[1], [2]]])
+def test_python_ints_become_int64_as_in_pytorch(data):
+    t = Tensor(data)
+    assert t.dtype == np.int64
+    np.testing.assert_array_equal(t.data, np.asarray(data, dtype=np.int64))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16, np.int64, np.int32, bool])
@@ -238,6 +245,7 @@ def test_a_ragged_list_is_a_value_error_naming_tensor_and_the_shapes(data, found
 
 
 def test_numbers_and_booleans_are_still_accepted():
-    assert Tensor([[1, 2], [3, 4]]).dtype == np.float32
+    assert Tensor([[1, 2], [3, 4]]).dtype == np.int64
+    assert Tensor([[1.0, 2], [3, 4]]).dtype == np.float32
     assert Tensor([True, False]).dtype == np.bool_
     assert Tensor(np.arange(3)).dtype == np.arange(3).dtype

@@ -3,6 +3,7 @@
     python -m tinygrad_edu                       # = train on the built-in 8x8 digits
     python -m tinygrad_edu train --dataset mnist --epochs 5 --out out/
     python -m tinygrad_edu graph --out graph.svg # the computation graph of one loss
+    python -m tinygrad_edu exercises new course/ # the exercises (see docs/exercises.md)
     python -m tinygrad_edu watch --out backward.html  # its backward, step by step
 
 ``train`` prints the model summary, a Keras-style progress bar per epoch and the
@@ -338,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 on success)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["exercises"]:  # the course's autograder has its own command line
+        from tinygrad_edu.exercises.cli import main as exercises_main
+
+        return exercises_main(argv[1:])
     # `train` is the default subcommand: `tinygrad-edu --epochs 3` means `tinygrad-edu train ...`.
     if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["train", *argv]

@@ -147,6 +147,9 @@ class Function:
     options: dict[str, Any] = {}  # the keyword options it was applied with (never mutated)
     _recording = False  # True while forward runs for a node that will be recorded
     sequence = 0  # when it was recorded: every recorded node gets a higher number than the last
+    # For a node recorded by an in-place op (x += y): the tensor holding x's value from
+    # before, which took x's place in the graph for the ops that had used x until then.
+    overwrote: Tensor | None = None
 
     @property
     def name(self) -> str:
@@ -177,6 +180,8 @@ class Function:
             shapes = ", ".join(str(t.shape) for t in inputs)
             kind = IndexError if isinstance(error, IndexError) else ValueError
             raise kind(f"{cls.__name__}: {error} (input shapes: {shapes})") from error
+        if requires_grad and data.dtype.kind != "f":
+            requires_grad = False  # an integer or bool result has no gradient: the graph ends
         # Build the output with the inputs' own class, so this file needn't import tensor.py.
         output = type(inputs[0])._from_op(data, requires_grad)
         if cls.returns_view and _shares_memory(output, inputs[0]):
@@ -400,7 +405,11 @@ def run_backward(
             if not isinstance(input_grads, tuple):  # one input: one gradient
                 input_grads = (input_grads,)
             for parent, parent_grad in zip(creator.inputs, input_grads):
-                if parent_grad is not None and parent._requires_grad:
+                if parent_grad is None:
+                    continue
+                if parent._creator is not None and parent._creator.sequence > creator.sequence:
+                    parent = _value_seen_by(parent, creator)  # changed in place since
+                if parent._requires_grad:
                     parent_grad = _checked(creator, parent, parent_grad, grad)
                     if observer is not None:
                         observer.passed(parent, parent_grad)
@@ -415,6 +424,18 @@ def run_backward(
             if observer is not None:
                 observer.delivered(leaf, leaf_grad)
     return captured
+
+
+def _value_seen_by(tensor: Tensor, user: Function) -> Tensor:
+    """The tensor holding the value `user` read from `tensor`, before later in-place ops.
+
+    An op is always recorded after the op that made its input; if `tensor`'s
+    creator is newer than `user`, an in-place op (x += y) has made `tensor` its
+    output since, and left the older value behind (`overwrote`).
+    """
+    while tensor._creator is not None and tensor._creator.sequence > user.sequence:
+        tensor = tensor._creator.overwrote
+    return tensor
 
 
 def _receive(tensor: Tensor, grad: Tensor, pending: dict, waiting: list, leaves: list) -> None:

@@ -1,11 +1,11 @@
 """Constructors: tensors of zeros, ones, ranges and random numbers.
 
 Every constructor makes a new leaf Tensor, float32 unless `dtype` says otherwise (as
-PyTorch's default dtype), with `requires_grad=False` unless asked. A shape may be
-given as separate ints (`zeros(2, 3)`) or as one tuple (`zeros((2, 3))`); a negative
-size is a ValueError. `requires_grad=True` with an integer dtype is a TypeError (only
-floating-point tensors have gradients). The random ones draw from the generator that
-`tinygrad_edu.manual_seed` seeds.
+PyTorch's default dtype; `arange` of integers gives int64), with `requires_grad=False`
+unless asked. A shape may be given as separate ints (`zeros(2, 3)`) or as one tuple
+(`zeros((2, 3))`); a negative size is a ValueError. `requires_grad=True` with an
+integer dtype is a TypeError (only floating-point tensors have gradients). The random
+ones draw from the generator that `tinygrad_edu.manual_seed` seeds.
 """
 
 from __future__ import annotations
@@ -142,7 +142,10 @@ def arange(
     dtype: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Evenly spaced values, as numpy.arange (float32 unless a dtype is given).
+    """Evenly spaced values, as numpy.arange and torch.arange.
+
+    The dtype, unless given: int64 when start, stop and step are all integers
+    (`arange(3)` is 0, 1, 2, usable as indices), else float32, as in PyTorch.
 
     Args:
         start: the first value; given alone it is the stop, and the range starts at 0
@@ -152,6 +155,10 @@ def arange(
         dtype, requires_grad: as for `zeros`.
     """
     values = np.arange(start, stop, step) if stop is not None else np.arange(0, start, step)
+    if dtype is None and all(
+        isinstance(v, (int, np.integer)) for v in (start, stop, step) if v is not None
+    ):
+        dtype = np.int64  # integers in, integers out
     return _make(values, dtype, requires_grad, None)
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tinygrad_edu import random
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import Pad, SlidingWindows
@@ -197,12 +198,18 @@ class SparseSoftmaxCrossEntropy(Function):
         return grad * ((log_probabilities.exp() - onehot) / batch)
 
 
+def _floating(x: Tensor) -> Tensor:
+    """x itself if floating point, else as float32 (the default float): softmax of ints."""
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis`; finite for any finite input.
 
     The output remembers its logits (`_keras_logits`, as Keras calls it), so a
     crossentropy loss can work from them whether or not a graph was recorded.
     """
+    x = _floating(x)
     output = Softmax.apply(x, axis=axis)
     output._keras_logits = ("softmax", axis, x)
     return output
@@ -210,7 +217,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max)))."""
-    return LogSoftmax.apply(x, axis=axis)
+    return LogSoftmax.apply(_floating(x), axis=axis)
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False):
@@ -220,6 +227,7 @@ def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bo
     row of -inf only gives -inf, a row holding +inf gives +inf. float16 is worked in
     float32 and rounded back.
     """
+    x = _floating(x)
     wide = x.astype(np.float32) if x.dtype == np.float16 else x  # float16: worked in float32
     biggest = wide.max(axis=axis, keepdims=True).data
     shift = constant_like(wide, np.where(np.isfinite(biggest), biggest, 0).astype(wide.dtype))
@@ -552,3 +560,78 @@ def avg_pool2d(
     # How many real pixels each window holds: the same windows over ones padded with zeros.
     ones = constant_like(x, np.ones((1, *x.shape[1:3], 1), dtype=x.dtype))
     return sums / _windows(ones, window, strides, padding, 0.0, who).sum(axis=(3, 4))
+
+
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | np.ndarray | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    scale: float | None = None,
+) -> Tensor:
+    """softmax(query @ key^T * scale + mask) @ value, with PyTorch's arguments.
+
+    Each query position takes a weighted average of the values; the weights say
+    how well the query matches each key. Source: Vaswani et al., "Attention Is
+    All You Need" (2017), eq. 1.
+
+    Args:
+        query: (..., L, E): L positions asking.
+        key: (..., S, E): S positions answering.
+        value: (..., S, Ev): what each answering position hands over.
+        attn_mask: broadcastable to (..., L, S). Boolean: True where a query may
+            attend to a key (False positions get weight 0). Floating: added to the
+            scores (use -inf or a large negative number to block a position).
+        dropout_p: the probability of dropping each attention weight (inverted
+            dropout, from `tinygrad_edu.random`); 0 for none.
+        is_causal: position i attends only to keys 0..i (a lower-triangular mask),
+            combined with `attn_mask` if both are given.
+        scale: multiplies the scores; 1 / sqrt(E) by default.
+
+    Returns:
+        (..., L, Ev), of query's dtype. A query row whose keys are all masked by a
+        boolean mask gives NaN, as in PyTorch.
+
+    Raises:
+        ValueError: query/key/value whose last axes do not fit, or a mask that does
+            not broadcast to the scores' shape (..., L, S).
+    """
+    who = "scaled_dot_product_attention"
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2:
+        raise ValueError(f"{who}: query, key and value need at least 2 axes (positions, features)")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(
+            f"{who}: expected query (..., L, E), key (..., S, E) and value (..., S, Ev), got "
+            f"query {query.shape}, key {key.shape}, value {value.shape}"
+        )
+    if scale is None:
+        scale = 1.0 / np.sqrt(query.shape[-1])
+    scores = (query @ key.transpose(*range(key.ndim - 2), key.ndim - 1, key.ndim - 2)) * scale
+    length, source = scores.shape[-2], scores.shape[-1]
+    allowed = None  # a boolean mask: True where attention may flow
+    if is_causal:
+        allowed = np.tril(np.ones((length, source), dtype=bool))
+    if attn_mask is not None:
+        is_tensor = isinstance(attn_mask, type(query))
+        mask = attn_mask.data if is_tensor else np.asarray(attn_mask)
+        try:
+            np.broadcast_shapes(mask.shape, scores.shape)
+        except ValueError:
+            raise ValueError(
+                f"{who}: attn_mask of shape {mask.shape} does not broadcast to the scores' "
+                f"shape {scores.shape} (..., L, S)"
+            ) from None
+        if mask.dtype == bool:
+            allowed = mask if allowed is None else allowed & mask
+        else:  # an additive mask: a Tensor keeps its gradient
+            scores = scores + (attn_mask if is_tensor else mask.astype(query.dtype))
+    if allowed is not None:
+        blocked = constant_like(scores, np.full((), -np.inf, dtype=scores.dtype))
+        scores = Where.apply(scores, blocked, condition=np.broadcast_to(allowed, scores.shape))
+    weights = softmax(scores, axis=-1)
+    if dropout_p > 0.0:
+        keep = random.generator().random(weights.shape) >= dropout_p
+        weights = weights * constant_like(weights, (keep / (1.0 - dropout_p)).astype(weights.dtype))
+    return weights @ value

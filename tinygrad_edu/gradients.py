@@ -46,6 +46,11 @@ def grad(
     """
     outputs, inputs = _as_list(outputs), _as_list(inputs)
     for position, tensor in enumerate(inputs):
+        if isinstance(tensor, Tensor) and tensor.dtype.kind != "f":
+            raise RuntimeError(
+                f"grad: input {position} has dtype {tensor.dtype}; only floating-point tensors "
+                "have gradients (convert it first, e.g. x.float(), and require grad on that)"
+            )
         if not isinstance(tensor, Tensor) or not tensor.requires_grad:
             raise RuntimeError(f"grad: input {position} does not require grad")
     grad_outputs = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outputs)

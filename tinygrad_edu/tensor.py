@@ -8,7 +8,9 @@ derivatives live beside the forwards in ops/, not here.
 from __future__ import annotations
 
 import math
+import sys
 import warnings
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -19,6 +21,11 @@ from tinygrad_edu.functional import log_softmax, softmax
 from tinygrad_edu.ops.reduce import normalize_axes
 
 Axis = int | tuple[int, ...] | None
+
+# The dtype Python numbers (and lists of them) become, by kind, as in PyTorch:
+# floats the default float dtype, ints int64; bools stay bool.
+DEFAULT_FLOAT = np.dtype(np.float32)
+_DEFAULT_OF_KIND = {"f": DEFAULT_FLOAT, "i": np.dtype(np.int64)}
 
 
 class Tensor:
@@ -48,8 +55,10 @@ class Tensor:
         """Make a tensor from an array, a Python number or nested lists.
 
         Args:
-            data: the values. A NumPy array keeps its dtype and is not copied; Python
-                numbers and lists become float32 (as in PyTorch), bools stay bool.
+            data: the values. A NumPy array keeps its dtype and is not copied. Python
+                numbers and lists follow PyTorch: floats become float32 (the default
+                float dtype), ints int64, bools bool; a list mixing ints and floats
+                is float32.
             requires_grad: record operations on this tensor so backward can reach it.
             dtype: convert the values to this NumPy dtype first (e.g. "float64").
             name: a label for reprs and graph pictures (layers name their weights).
@@ -65,8 +74,8 @@ class Tensor:
             array = np.asarray(data) if dtype is None else np.asarray(data, dtype=dtype)
         else:
             array = _array_from(data, dtype)
-            if dtype is None and array.dtype.kind in "iuf":
-                array = array.astype(np.float32)  # Python numbers and lists: float32
+            if dtype is None:  # Python numbers and lists: PyTorch's defaults
+                array = array.astype(_DEFAULT_OF_KIND.get(array.dtype.kind, array.dtype))
         if array.dtype.kind not in "biuf":  # strings, objects, dates: not numbers
             raise TypeError(
                 f"Tensor: the data must be numbers (or booleans), got dtype {array.dtype} from "
@@ -265,12 +274,36 @@ class Tensor:
 
     # ------------------------------------------------------------ conversions
     def _lift(self, other: Any) -> Tensor:
-        """Make `other` a Tensor; Python numbers take this tensor's dtype (no upcast)."""
+        """Make `other` a Tensor for a binary op with self, by PyTorch's (and NumPy 2's) rules.
+
+        A Python or NumPy scalar is "weak": it takes self's dtype when it is of the
+        same kind or a lower one (bool < int < float), so int32 + 1 stays int32 and
+        float16 * 0.5 stays float16; an int scalar with a bool tensor is int64 and a
+        float scalar with an int or bool tensor is float32 (the default float).
+        Tensors and arrays are "strong": they keep their own dtype.
+        """
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (int, float, bool)) and self.dtype.kind == "f":
-            return Tensor._from_op(np.asarray(other, dtype=self.dtype), False)
+        if isinstance(other, (bool, int, float, np.bool_, np.integer, np.floating)):
+            value = other.item() if isinstance(other, np.generic) else other
+            return Tensor._from_op(np.asarray(value, dtype=_weak_dtype(self.dtype, value)), False)
         return Tensor._from_op(np.asarray(other), False)
+
+    def _pair(self, other: Any, reverse: bool = False) -> tuple[Tensor, Tensor]:
+        """(self, other) as Tensors for a binary op ((other, self) when `reverse`).
+
+        When one is floating point and the other integer or bool, the integer one is
+        converted to the float's dtype first, as in PyTorch (NumPy would widen
+        float32 and int64 to float64): integers never change a float's dtype.
+        """
+        other = self._lift(other)
+        a, b = (other, self) if reverse else (self, other)
+        kind_a, kind_b = a._data.dtype.kind, b._data.dtype.kind
+        if kind_a == "f" and kind_b in "biu":
+            b = b.astype(a.dtype)
+        elif kind_b == "f" and kind_a in "biu":
+            a = a.astype(b.dtype)
+        return a, b
 
     def astype(self, dtype: Any) -> Tensor:
         """The values in another dtype (self when it already has it).
@@ -285,46 +318,72 @@ class Tensor:
             return Tensor._from_op(self._data.astype(dtype), False)
         return ops.Cast.apply(self, dtype=dtype)
 
+    # PyTorch's names for the common conversions (each is `astype`, so float to
+    # float is recorded and the gradient cast back; ints and bools end the graph).
+    def float(self) -> Tensor:
+        """The values as float32 (`astype("float32")`), e.g. `(pred == y).float().mean()`."""
+        return self.astype(np.float32)
+
+    def double(self) -> Tensor:
+        """The values as float64 (`astype("float64")`), e.g. for `gradcheck`."""
+        return self.astype(np.float64)
+
+    def half(self) -> Tensor:
+        """The values as float16 (`astype("float16")`)."""
+        return self.astype(np.float16)
+
+    def int(self) -> Tensor:
+        """The values as int32, truncated toward 0 (`astype("int32")`); no gradient."""
+        return self.astype(np.int32)
+
+    def long(self) -> Tensor:
+        """The values as int64, truncated toward 0 (`astype("int64")`); no gradient."""
+        return self.astype(np.int64)
+
+    def bool(self) -> Tensor:
+        """The values as bools, True where nonzero (`astype("bool")`); no gradient."""
+        return self.astype(np.bool_)
+
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
         """self + other, elementwise with NumPy broadcasting; a Python number takes self's dtype."""
-        return ops.Add.apply(self, self._lift(other))
+        return ops.Add.apply(*self._pair(other))
 
     def __radd__(self, other: Any) -> Tensor:
         """other + self (a number or array on the left)."""
-        return ops.Add.apply(self._lift(other), self)
+        return ops.Add.apply(*self._pair(other, reverse=True))
 
     def __sub__(self, other: Any) -> Tensor:
         """self - other, elementwise with NumPy broadcasting."""
-        return ops.Sub.apply(self, self._lift(other))
+        return ops.Sub.apply(*self._pair(other))
 
     def __rsub__(self, other: Any) -> Tensor:
         """other - self (a number or array on the left)."""
-        return ops.Sub.apply(self._lift(other), self)
+        return ops.Sub.apply(*self._pair(other, reverse=True))
 
     def __mul__(self, other: Any) -> Tensor:
         """self * other, elementwise with NumPy broadcasting."""
-        return ops.Mul.apply(self, self._lift(other))
+        return ops.Mul.apply(*self._pair(other))
 
     def __rmul__(self, other: Any) -> Tensor:
         """other * self (a number or array on the left)."""
-        return ops.Mul.apply(self._lift(other), self)
+        return ops.Mul.apply(*self._pair(other, reverse=True))
 
     def __truediv__(self, other: Any) -> Tensor:
         """self / other, elementwise with NumPy broadcasting (x / 0 gives inf, as NumPy)."""
-        return ops.Div.apply(self, self._lift(other))
+        return ops.Div.apply(*_floating(*self._pair(other)))
 
     def __rtruediv__(self, other: Any) -> Tensor:
         """other / self (a number or array on the left)."""
-        return ops.Div.apply(self._lift(other), self)
+        return ops.Div.apply(*_floating(*self._pair(other, reverse=True)))
 
     def __pow__(self, exponent: Any) -> Tensor:
         """self ** exponent, elementwise; the exponent may be a tensor and gets a gradient too."""
-        return ops.Pow.apply(self, self._lift(exponent))
+        return ops.Pow.apply(*self._pair(exponent))
 
     def __rpow__(self, base: Any) -> Tensor:
         """base ** self (a number or array as the base)."""
-        return ops.Pow.apply(self._lift(base), self)
+        return ops.Pow.apply(*self._pair(base, reverse=True))
 
     def __matmul__(self, other: Any) -> Tensor:
         """self @ other: see `matmul`."""
@@ -332,7 +391,7 @@ class Tensor:
 
     def __rmatmul__(self, other: Any) -> Tensor:
         """other @ self (an array on the left): see `matmul`."""
-        return self._lift(other).matmul(self)
+        return Tensor.matmul(*self._pair(other, reverse=True))
 
     def __neg__(self) -> Tensor:
         """-self."""
@@ -347,50 +406,144 @@ class Tensor:
         Raises:
             ValueError: an operand is 0-d, or the inner sizes differ.
         """
-        other = self._lift(other)
+        a, other = self._pair(other)
         if self._data.ndim == 0 or other._data.ndim == 0:
             raise ValueError(
                 f"matmul: both operands need at least one dimension, got shapes "
                 f"{self.shape} and {other.shape} (use * to scale by a number)"
             )
-        return ops.MatMul.apply(self, other)
+        return ops.MatMul.apply(a, other)
 
-    # In place, as in PyTorch: allowed where no graph is being recorded through them.
-    def _in_place(self, other: Any, numpy_op: np.ufunc, symbol: str) -> Tensor:
-        if self._requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError(
-                f"in-place {symbol} on a tensor that requires grad while the graph is being "
-                "recorded; wrap the update in `with no_grad():` or write x = x "
-                f"{symbol[0]} y to make a new tensor"
-            )
-        value = other._data if isinstance(other, Tensor) else other
-        numpy_op(self._data, value, out=self._data)  # ufuncs refuse unsafe casts into out=
+    # ------------------------------------------------------------ in place
+    # `x op= y` writes into x's own array, so x keeps its identity (and views of x
+    # see the change), as in PyTorch. When the graph is being recorded through it
+    # (grad mode on, and x or y requires grad), the op is recorded too: x becomes
+    # the output of `x_before op y`, a non-leaf that requires grad, and backward
+    # reaches y through it. A leaf that requires grad cannot be changed that way
+    # (its gradient would belong to a value it no longer has), except under no_grad.
+    def _in_place(self, other: Any, ufunc: np.ufunc, operator: Any, symbol: str) -> Tensor:
+        other = self._lift(other)
+        if not (autograd.is_grad_enabled() and (self._requires_grad or other._requires_grad)):
+            # Nothing to record (an optimizer update, a counter): NumPy writes in place.
+            try:
+                ufunc(self._data, other._data, out=self._data)
+            except (TypeError, ValueError) as error:
+                raise self._in_place_error(symbol, other, operator, error) from None
+            self._versions[0] += 1
+            return self
+        self._check_in_place_recordable(symbol)
+        # The value before the op, as a tensor of its own (a copy: the op may save it,
+        # and self's array is about to change). It takes self's old place in the graph.
+        before = Tensor._from_op(self._data.copy(), self._requires_grad)
+        if self._creator is not None:
+            before._creator = self._creator
+            self._creator._output_ref = weakref.ref(before)
+            self._creator._output_version = 0
+        result = operator(before, other)
+        if result.shape != self.shape or not np.can_cast(result.dtype, self.dtype, "same_kind"):
+            raise self._in_place_error(symbol, other, operator)
+        result = result.astype(self.dtype)  # recorded: e.g. float64 y into float32 x
+        np.copyto(self._data, result._data)
         self._versions[0] += 1
+        # self now stands for the result: its op's output, remembering what it replaced
+        creator = result._creator
+        creator._output_ref = weakref.ref(self)
+        creator._output_version = self._versions[0]
+        creator.overwrote = before
+        self._creator, self._requires_grad = creator, True
         return self
 
-    def __iadd__(self, other: Any) -> Tensor:
-        """self += other in place (also `-=`, `*=`, `/=`), as in PyTorch.
+    def _check_in_place_recordable(self, symbol: str) -> None:
+        """Raise if `self op= other` cannot be recorded (a leaf that requires grad, a view)."""
+        if self._creator is None and self._requires_grad:
+            raise RuntimeError(
+                f"in-place {symbol}: this tensor (shape {self.shape}) is a leaf that requires "
+                "grad, so it cannot be changed in place while the graph is being recorded (its "
+                "gradient would belong to a value it no longer holds). For an update, wrap it "
+                f"in `with no_grad():` (as optimizers do); to compute, write x = x "
+                f"{symbol[:-1]} y, which makes a new tensor"
+            )
+        # Views (reshape, transpose, slices, detach) share this list with their base. Their
+        # graphs could not see the change, so their values and gradients would disagree.
+        if sys.getrefcount(self._versions) > 2:  # this tensor's reference, and the call's
+            raise RuntimeError(
+                f"in-place {symbol}: this tensor (shape {self.shape}) shares its memory with "
+                "another tensor (a view such as a reshape, slice, transpose or detach, or the "
+                "tensor it is a view of), so the op cannot be recorded for both; write x = x "
+                f"{symbol[:-1]} y, which makes a new tensor"
+            )
 
-        Allowed where no graph is being recorded through self: on tensors that need
-        no grad, or under `no_grad()` (optimizer updates). Ops that saved self notice
-        the change at backward.
+    def _in_place_error(
+        self, symbol: str, other: Tensor, operator: Any, error: Exception | None = None
+    ) -> Exception:
+        """A clear error for `self op= other` whose result does not fit in self."""
+        try:  # what the op gives out of place says what went wrong
+            with autograd.no_grad():
+                result = operator(self.detach(), other.detach())
+        except (TypeError, ValueError) as inner:
+            return type(inner)(f"in-place {symbol}: {inner}")
+        if result.shape != self.shape:
+            return ValueError(
+                f"in-place {symbol}: the result has shape {result.shape} but the tensor "
+                f"written into has shape {self.shape} (the other operand: {other.shape}); "
+                f"in place, only the other operand may be broadcast. Write x = x "
+                f"{symbol[:-1]} y for a new tensor"
+            )
+        if not np.can_cast(result.dtype, self.dtype, "same_kind"):
+            return TypeError(
+                f"in-place {symbol}: the result has dtype {result.dtype}, which a tensor of "
+                f"dtype {self.dtype} cannot hold (the other operand: {other.dtype}); convert "
+                f"first (e.g. x = x.float()) or write x = x {symbol[:-1]} y for a new tensor"
+            )
+        return type(error)(f"in-place {symbol}: {error}") if error else RuntimeError(symbol)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        """self += other in place (also `-= *= /= **= @=`), as in PyTorch.
+
+        The result keeps self's shape and dtype (only `other` is broadcast). Under
+        `no_grad()`, or when neither operand requires grad, only the values change
+        (optimizer updates). Otherwise the op is recorded: self becomes a non-leaf
+        that requires grad, and backward reaches `other` through it.
 
         Raises:
-            RuntimeError: self requires grad and grad mode is on.
+            RuntimeError: self is a leaf that requires grad (outside no_grad), or shares
+                its memory with another tensor, while the op would be recorded.
+            ValueError: the result's shape is not self's.
+            TypeError: self's dtype cannot hold the result (an int tensor /= 2).
         """
-        return self._in_place(other, np.add, "+=")
+        return self._in_place(other, np.add, Tensor.__add__, "+=")
 
     def __isub__(self, other: Any) -> Tensor:
         """self -= other in place: see `__iadd__`."""
-        return self._in_place(other, np.subtract, "-=")
+        return self._in_place(other, np.subtract, Tensor.__sub__, "-=")
 
     def __imul__(self, other: Any) -> Tensor:
         """self *= other in place: see `__iadd__`."""
-        return self._in_place(other, np.multiply, "*=")
+        return self._in_place(other, np.multiply, Tensor.__mul__, "*=")
 
     def __itruediv__(self, other: Any) -> Tensor:
         """self /= other in place: see `__iadd__`."""
-        return self._in_place(other, np.true_divide, "/=")
+        return self._in_place(other, np.true_divide, Tensor.__truediv__, "/=")
+
+    def __ipow__(self, other: Any) -> Tensor:
+        """self **= other in place: see `__iadd__`."""
+        return self._in_place(other, np.power, Tensor.__pow__, "**=")
+
+    def __imatmul__(self, other: Any) -> Tensor:
+        """self @= other in place (the product must have self's shape): see `__iadd__`."""
+        return self._in_place(other, np.matmul, Tensor.matmul, "@=")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """Not supported: say how to write it instead of Python's bare TypeError.
+
+        Raises:
+            TypeError: always.
+        """
+        raise TypeError(
+            "Tensor does not support item assignment (x[index] = value): in the graph, "
+            "build a new tensor instead (tg.where(mask, value, x)); outside it (no gradient "
+            "needed), write into the array: x.data[index] = value"
+        )
 
     # Comparisons give bool tensors and record nothing.
     def _compare(self, other: Any, numpy_op: np.ufunc) -> Tensor:
@@ -424,15 +577,15 @@ class Tensor:
     # ------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
         """e ** self, elementwise (overflows to inf above about 88 in float32, 709 in float64)."""
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(*_floating(self))
 
     def log(self) -> Tensor:
         """Natural log, elementwise (-inf at 0 and nan below, with NumPy's warning)."""
-        return ops.Log.apply(self)
+        return ops.Log.apply(*_floating(self))
 
     def sqrt(self) -> Tensor:
         """Square root, elementwise (nan below 0; the gradient at 0 is inf)."""
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(*_floating(self))
 
     def abs(self) -> Tensor:
         """|self|, elementwise; the gradient at 0 is 0, as in PyTorch."""
@@ -448,13 +601,13 @@ class Tensor:
         The output remembers its logits (`_keras_logits`), so binary_crossentropy
         can work from them, with or without a recorded graph (as Keras does).
         """
-        output = ops.Sigmoid.apply(self)
+        output = ops.Sigmoid.apply(*_floating(self))
         output._keras_logits = ("sigmoid", -1, self)
         return output
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent, elementwise, in (-1, 1)."""
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(*_floating(self))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """exp(self) / sum(exp(self)) along `axis`, summing to 1: `functional.softmax`."""
@@ -478,17 +631,18 @@ class Tensor:
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max with `other` (broadcasting); at ties each side gets half the gradient."""
-        return ops.Maximum.apply(self, self._lift(other))
+        return ops.Maximum.apply(*self._pair(other))
 
     def minimum(self, other: Any) -> Tensor:
         """Elementwise min with `other` (broadcasting); at ties each side gets half the gradient."""
-        return ops.Minimum.apply(self, self._lift(other))
+        return ops.Minimum.apply(*self._pair(other))
 
     # ------------------------------------------------------------ reductions
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Sum over `axis` (an int, a tuple, or None for all axes).
 
-        keepdims=True keeps the summed axes with size 1. Same dtype as self.
+        keepdims=True keeps the summed axes with size 1. Same dtype as self, except
+        that bools and smaller integers add up to int64, as in NumPy and PyTorch.
 
         Raises:
             ValueError: an axis is out of range or repeated.
@@ -499,20 +653,22 @@ class Tensor:
         """Mean over `axis` (an int, a tuple, or None for all axes); keepdims as in `sum`.
 
         Over an empty axis it is NaN (with a warning), as in NumPy and PyTorch;
-        float16 is averaged in float32 and rounded back once.
+        float16 is averaged in float32 and rounded back once. A mean of bools or
+        integers is float32 (`(pred == y).mean()` is an accuracy), counted exactly.
 
         Raises:
             ValueError: an axis is out of range or repeated.
         """
         count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
         total = _accumulator(self).sum(axis=axis, keepdims=keepdims)
-        return _divided(total, count, "mean", self.shape, axis).astype(self.dtype)
+        return _divided(total, count, "mean", self.shape, axis).astype(_float_result(self))
 
     def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0) -> Tensor:
         """Variance over `axis`, dividing by (count - ddof): ddof=0 as NumPy and Keras do.
 
         Where count - ddof <= 0 it is NaN (inf if the values differ), with a warning, as
-        in NumPy. float16 is worked out in float32 and rounded back once.
+        in NumPy. float16 is worked out in float32 and rounded back once; bools and
+        integers give float32.
 
         Raises:
             ValueError: an axis is out of range or repeated.
@@ -522,7 +678,7 @@ class Tensor:
         centered = wide - wide.mean(axis=axis, keepdims=True)
         squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
         op = f"var (ddof={ddof})"
-        return _divided(squares, count - ddof, op, self.shape, axis).astype(self.dtype)
+        return _divided(squares, count - ddof, op, self.shape, axis).astype(_float_result(self))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest value over `axis` (None: all); at ties the gradient is split evenly.
@@ -655,6 +811,13 @@ def seed_gradient(output: Tensor, grad: Any, who: str, what: str, name: str) -> 
             output of more than one element.
         ValueError: `grad` has another shape than `output`.
     """
+    if output._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{who}: {name} has dtype {output.dtype}, and only floating-point results can be "
+            "differentiated (integers and bools, such as comparisons, argmax or astype('int64'), "
+            "end the graph, as in PyTorch); differentiate a float result instead, e.g. the "
+            "loss before rounding"
+        )
     if not output._requires_grad:
         raise RuntimeError(
             f"{who}: {name} does not require grad, so no graph leads to it; make an input "
@@ -675,6 +838,23 @@ def seed_gradient(output: Tensor, grad: Any, who: str, what: str, name: str) -> 
             "they must match"
         )
     return grad
+
+
+def _floating(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors as they are if any is floating point, else all as float32 (the default
+    float), as PyTorch does for results that leave the integers (exp, log, a / b, mean)."""
+    if any(t._data.dtype.kind == "f" for t in tensors):
+        return tensors
+    return tuple(t.astype(DEFAULT_FLOAT) for t in tensors)
+
+
+def _weak_dtype(dtype: np.dtype, value: bool | int | float) -> np.dtype:
+    """The dtype a Python scalar `value` takes beside a tensor of `dtype` (see `Tensor._lift`)."""
+    kind = "b" if isinstance(value, bool) else "i" if isinstance(value, int) else "f"
+    rank = {"b": 0, "i": 1, "u": 1, "f": 2}
+    if rank[kind] <= rank.get(dtype.kind, -1):
+        return dtype
+    return DEFAULT_FLOAT if kind == "f" else np.dtype(np.int64)
 
 
 # ---------------------------------------------------------------- making tensors
@@ -712,8 +892,18 @@ def _first_item(array: np.ndarray) -> Any:
 
 # ---------------------------------------------------------------- reductions' helpers
 def _accumulator(tensor: Tensor) -> Tensor:
-    """`tensor` in the dtype sums should add up in: float32 for float16, else itself."""
-    return tensor.astype(np.float32) if tensor.dtype == np.float16 else tensor
+    """`tensor` in the dtype its mean or variance is worked out in: float32 for float16
+    (whose sums overflow at 65504), float64 for integers and bools (exact counts), else
+    itself."""
+    if tensor.dtype == np.float16:
+        return tensor.astype(np.float32)
+    return tensor if tensor.dtype.kind == "f" else tensor.astype(np.float64)
+
+
+def _float_result(tensor: Tensor) -> np.dtype:
+    """The dtype of a mean or variance of `tensor`: its own if floating point, else float32
+    (a mean of bools or ints is a fraction: NumPy gives a float too)."""
+    return tensor.dtype if tensor.dtype.kind == "f" else DEFAULT_FLOAT
 
 
 def _divided(total: Tensor, count: int, op: str, shape: tuple[int, ...], axis: Axis) -> Tensor:

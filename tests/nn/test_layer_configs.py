@@ -6,6 +6,7 @@ records, `saving.recorded_config`), so nothing can be left out by a hand-written
 layer class added later without a row in NON_DEFAULT_ARGUMENTS fails the first test.
 """
 
+import copy
 import importlib
 import inspect
 import json
@@ -109,6 +110,107 @@ NON_DEFAULT_ARGUMENTS = {
         },
     ),
 }
+
+
+def recurrent_arguments(**more):
+    """A non-default value for each argument the recurrent layers share."""
+    return dict(
+        units=2,
+        use_bias=True,
+        kernel_initializer=initializers.RandomNormal(stddev=0.3, seed=1),
+        recurrent_initializer=initializers.Orthogonal(gain=0.9, seed=2),
+        bias_initializer=initializers.RandomUniform(-1.0, 1.0, seed=3),
+        activation="relu",
+        dropout=0.25,
+        recurrent_dropout=0.5,
+        return_sequences=True,
+        go_backwards=True,
+        zero_output_for_mask=True,
+        input_shape=(3, 2),
+        **more,
+    )
+
+
+RECURRENT_EXEMPT = {
+    "use_bias": "False would leave bias_initializer unused",
+    "return_state": "True returns a list [output, *states]: see tests/nn/test_recurrent.py",
+}
+NON_DEFAULT_ARGUMENTS.update(
+    {
+        "SimpleRNN": (recurrent_arguments(), (3, 2), RECURRENT_EXEMPT),
+        "LSTM": (
+            recurrent_arguments(recurrent_activation="softplus", unit_forget_bias=False),
+            (3, 2),
+            RECURRENT_EXEMPT,
+        ),
+        "GRU": (
+            recurrent_arguments(recurrent_activation="tanh", reset_after=False),
+            (3, 2),
+            RECURRENT_EXEMPT,
+        ),
+        "Bidirectional": (
+            dict(
+                layer=nn.LSTM(2, return_sequences=True, dtype="float64"),
+                merge_mode="mul",
+                backward_layer=nn.LSTM(
+                    2, return_sequences=True, go_backwards=True, dtype="float64"
+                ),
+                input_shape=(3, 2),
+            ),
+            (3, 2),
+            {},
+        ),
+        "TimeDistributed": (
+            dict(layer=nn.Dense(2, activation="tanh", dtype="float64"), input_shape=(3, 2)),
+            (3, 2),
+            {},
+        ),
+        "Embedding": (
+            dict(
+                input_dim=7,
+                output_dim=3,
+                embeddings_initializer=initializers.RandomNormal(seed=4),
+                mask_zero=True,
+                input_shape=(5,),
+            ),
+            (5,),
+            {},
+        ),
+        "LayerNormalization": (
+            dict(
+                axis=(1, 2),
+                epsilon=1e-5,
+                center=True,
+                scale=True,
+                beta_initializer=initializers.RandomNormal(seed=5),
+                gamma_initializer=initializers.RandomUniform(0.5, 1.5, seed=6),
+                input_shape=(3, 2),
+            ),
+            (3, 2),
+            {
+                "center": "False would leave beta_initializer unused",
+                "scale": "False would leave gamma_initializer unused",
+            },
+        ),
+        "MultiHeadAttention": (
+            dict(
+                num_heads=2,
+                key_dim=3,
+                value_dim=2,
+                dropout=0.25,
+                use_bias=True,
+                output_shape=4,
+                kernel_initializer=glorot_seeded(),
+                bias_initializer=initializers.RandomNormal(seed=7),
+                input_shape=(3, 2),
+            ),
+            (3, 2),
+            {"use_bias": "False would leave bias_initializer unused"},
+        ),
+    }
+)
+# Layers that take something other than floats: a batch of their own (token ids).
+BATCHES = {"Embedding": lambda seed: np.random.default_rng(seed).integers(0, 7, size=(4, 5))}
 # Layers whose table row gives no dtype get float64 here, and no name gets one here.
 for _class_name, (_arguments, _shape, _exempt) in NON_DEFAULT_ARGUMENTS.items():
     _arguments.setdefault("dtype", "float64")
@@ -164,10 +266,12 @@ def make(cls):
     """A layer of `cls` made with its row's arguments (seeded: same weights every time)."""
     arguments, _, _ = NON_DEFAULT_ARGUMENTS[cls.__name__]
     manual_seed(0)
-    return cls(**arguments)
+    return cls(**copy.deepcopy(arguments))  # a wrapper's inner layer: a new one each time
 
 
 def batch(cls, seed=0):
+    if cls.__name__ in BATCHES:
+        return BATCHES[cls.__name__](seed)
     _, shape, _ = NON_DEFAULT_ARGUMENTS[cls.__name__]
     return np.random.default_rng(seed).normal(size=(4, *shape))
 

@@ -75,7 +75,45 @@ LAYER_EXAMPLES = {
         lambda: [nn.Dense(4), nn.BatchNormalization(momentum=0.5), nn.Dense(3, "softmax")],
         (4,),
     ),
+    # Sequence layers (issue 22): token ids in, so these carry a third entry making x.
+    "Embedding": (
+        lambda: [nn.Embedding(10, 4, mask_zero=True), nn.LSTM(3), nn.Dense(3, "softmax")],
+        (5,),
+        lambda shape: token_ids(shape),
+    ),
+    "SimpleRNN": (lambda: [nn.SimpleRNN(4, go_backwards=True), nn.Dense(3, "softmax")], (5, 2)),
+    "LSTM": (
+        lambda: [
+            nn.LSTM(4, return_sequences=True, unit_forget_bias=False),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (5, 2),
+    ),  # fmt: skip
+    "GRU": (lambda: [nn.GRU(4, reset_after=False), nn.Dense(3, "softmax")], (5, 2)),
+    "Bidirectional": (
+        lambda: [nn.Bidirectional(nn.GRU(3), merge_mode="ave"), nn.Dense(3, "softmax")],
+        (5, 2),
+    ),
+    "TimeDistributed": (
+        lambda: [nn.TimeDistributed(nn.Dense(2, "relu")), nn.Flatten(), nn.Dense(3, "softmax")],
+        (5, 2),
+    ),
+    "LayerNormalization": (
+        lambda: [nn.Dense(4), nn.LayerNormalization(epsilon=1e-5), nn.Dense(3, "softmax")],
+        (4,),
+    ),
+    "MultiHeadAttention": (
+        lambda: [nn.MultiHeadAttention(2, 3), nn.Flatten(), nn.Dense(3, "softmax")],
+        (5, 4),
+    ),
 }
+
+
+def token_ids(shape, samples=12, seed=0):
+    """Integer token ids (with some 0s, padding) and labels, for the Embedding example."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 10, size=(samples, *shape)), np.arange(samples) % 3
 
 
 def every_layer_class():
@@ -123,9 +161,9 @@ def test_every_layer_class_has_a_round_trip_example():
 @pytest.mark.parametrize("layer_type", sorted(LAYER_EXAMPLES))
 def test_a_model_with_each_layer_type_round_trips(layer_type, tmp_path):
     manual_seed(0)
-    make_layers, shape = LAYER_EXAMPLES[layer_type]
+    make_layers, shape, *make_data = LAYER_EXAMPLES[layer_type]
     model = compiled(nn.Sequential(make_layers()))
-    x, y = sample(shape)
+    x, y = make_data[0](shape) if make_data else sample(shape)
     model.fit(x, y, epochs=2, batch_size=4, verbose=0)
     path = tmp_path / "model.zip"
     model.save(path)

@@ -9,6 +9,7 @@ from tinygrad_edu.nn.initializers import (
     LecunNormal,
     LecunUniform,
     Ones,
+    Orthogonal,
     RandomNormal,
     RandomUniform,
     VarianceScaling,
@@ -26,6 +27,7 @@ from tinygrad_edu.nn.initializers import (
 )
 
 __all__ = [
+    "Orthogonal",
     "GlorotNormal",
     "GlorotUniform",
     "HeNormal",

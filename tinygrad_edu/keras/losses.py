@@ -3,6 +3,7 @@
 from tinygrad_edu.nn.losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    Huber,
     Loss,
     MeanAbsoluteError,
     MeanSquaredError,
@@ -10,6 +11,7 @@ from tinygrad_edu.nn.losses import (
     binary_crossentropy,
     categorical_crossentropy,
     get,
+    huber,
     mae,
     mean_absolute_error,
     mean_squared_error,
@@ -20,6 +22,7 @@ from tinygrad_edu.nn.losses import (
 __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "Huber",
     "Loss",
     "MeanAbsoluteError",
     "MeanSquaredError",
@@ -27,6 +30,7 @@ __all__ = [
     "binary_crossentropy",
     "categorical_crossentropy",
     "get",
+    "huber",
     "mae",
     "mean_absolute_error",
     "mean_squared_error",

@@ -22,14 +22,19 @@ from tinygrad_edu.nn import (
     saving,
     schedules,
 )
+from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
+from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
 from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
 from tinygrad_edu.nn.reshaping import Reshape
+from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Module",
@@ -46,6 +51,14 @@ __all__ = [
     "GlobalAveragePooling2D",
     "Reshape",
     "BatchNormalization",
+    "Embedding",
+    "SimpleRNN",
+    "LSTM",
+    "GRU",
+    "Bidirectional",
+    "TimeDistributed",
+    "LayerNormalization",
+    "MultiHeadAttention",
     "Model",
     "Sequential",
     "load_model",

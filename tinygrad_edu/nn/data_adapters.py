@@ -7,8 +7,18 @@ epoch's `(x_batch, y_batch)` pairs, and says how many batches an epoch has when
 that is known (`num_batches`, None when it is not).
 
     ArrayDataAdapter       x, y arrays: slices of batch_size, shuffled each epoch
-    PyDatasetAdapter       dataset[i] for i in range(len(dataset)); on_epoch_end() after
+    PyDatasetAdapter       on_epoch_begin(), dataset[i] for each i (in a new random order
+                           each epoch when fit shuffles), on_epoch_end()
     IterableDataAdapter    a generator, an iterator or any iterable of batches
+
+The order of a PyDataset's hooks and fetches is Keras 3's: `fit` first builds the
+model from one batch fetched between its own `on_epoch_begin()` and `on_epoch_end()`,
+then every epoch (and every evaluate and predict) runs `on_epoch_begin()` before its
+first fetch and `on_epoch_end()` after its last. (Keras 3 also calls `on_epoch_end()`
+once as evaluate starts, resetting its iterator; that call is left out here.)
+A one-pass generator given as `validation_data` is validated on every epoch: its
+batches are kept from the first pass. (Keras 3 keeps only the first two batches of
+a generator, so from the second epoch on it would validate on those alone.)
 
 `EpochIterator` sits on top and counts steps. With `steps` (fit's
 `steps_per_epoch`, evaluate's and predict's `steps`) it takes that many batches
@@ -40,8 +50,9 @@ class PyDataset:
 
     Subclass it and define `__len__` (batches per epoch) and `__getitem__(index)`
     (batch `index`, 0 <= index < len, as `(x_batch, y_batch)`, or `x_batch`
-    alone for `predict`). `fit` asks for the batches in order and calls
-    `on_epoch_end()` after each epoch, the place to shuffle for the next one.
+    alone for `predict`). Each epoch `fit` calls `on_epoch_begin()`, asks for
+    every batch once (in a new random order when `shuffle=True`, its default, as
+    Keras 3 does) and calls `on_epoch_end()`, the place to reshuffle the samples.
 
         class Pictures(PyDataset):
             def __init__(self, x, y, batch_size, **kwargs):
@@ -200,6 +211,9 @@ class DataAdapter:
     can_restart = True
     #: What the data is, for messages: "the generator", "the PyDataset Pictures".
     description = "the data"
+    #: True when `sample()` runs the data's own code (a PyDataset's hooks and __getitem__):
+    #: then it is only called where Keras fetches a batch ahead too (to build a model).
+    sample_runs_user_code = False
 
     def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
         """One pass over the data; x (and float targets) in `dtype` where the adapter
@@ -242,10 +256,21 @@ class ArrayDataAdapter(DataAdapter):
 
 
 class PyDatasetAdapter(DataAdapter):
-    """A `PyDataset`: batch i is `dataset[i]`, for i in range(len(dataset))."""
+    """A `PyDataset`: batch i is `dataset[i]`, each i in range(len(dataset)) once per pass,
+    in a new random order each pass when `shuffle` (fit's), from `tinygrad_edu.random`."""
 
-    def __init__(self, dataset: PyDataset, method: str, check: BatchCheck, needs_y: bool):
+    sample_runs_user_code = True
+
+    def __init__(
+        self,
+        dataset: PyDataset,
+        method: str,
+        check: BatchCheck,
+        needs_y: bool,
+        shuffle: bool = False,
+    ):
         self.dataset, self.method, self.check, self.needs_y = dataset, method, check, needs_y
+        self.shuffle = shuffle
         self.description = _describe(dataset)
         count = len(dataset)
         if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
@@ -255,10 +280,23 @@ class PyDatasetAdapter(DataAdapter):
             )
         self.num_batches = int(count)
 
+    def _fetch(self, index: int) -> Batch:
+        x, y = _split_batch(self.method, self.dataset[index], index, self.needs_y)
+        return self.check(self.method, x, y, needs_y=self.needs_y)
+
+    def sample(self) -> Batch:
+        # Keras 3 builds the model from a batch fetched inside its own epoch hooks, and
+        # fetches it again when the first epoch comes to it.
+        self.dataset.on_epoch_begin()
+        try:
+            return self._fetch(0)
+        finally:
+            self.dataset.on_epoch_end()
+
     def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
-        for index in range(self.num_batches):
-            x, y = _split_batch(self.method, self.dataset[index], index, self.needs_y)
-            yield self.check(self.method, x, y, needs_y=self.needs_y)
+        order = generator().permutation(self.num_batches) if self.shuffle else None
+        for index in range(self.num_batches) if order is None else order:
+            yield self._fetch(int(index))
 
     def on_epoch_begin(self) -> None:
         self.dataset.on_epoch_begin()
@@ -282,11 +320,27 @@ class IterableDataAdapter(DataAdapter):
             raise TypeError(f"{method}: {_describe(source)} cannot be iterated over")
         self.can_restart = iter(source) is not source
         self.num_batches = len(source) if isinstance(source, (list, tuple)) else None
+        #: Batches kept from a one-pass source to give them again (`keep_batches`).
+        self.kept: list[Batch] | None = None
+
+    def keep_batches(self) -> None:
+        """Keep the batches of the first full pass and give them again in later passes:
+        what lets a one-pass generator serve as validation data every epoch."""
+        if not self.can_restart:
+            self.kept = []
 
     def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
+        if self.kept is not None and self.can_restart:  # the first pass is kept: replay it
+            yield from self.kept
+            return
         for index, batch in enumerate(self.source):
             x, y = _split_batch(self.method, batch, index, self.needs_y)
-            yield self.check(self.method, x, y, needs_y=self.needs_y)
+            checked = self.check(self.method, x, y, needs_y=self.needs_y)
+            if self.kept is not None:
+                self.kept.append(checked)
+            yield checked
+        if self.kept is not None:
+            self.can_restart = True  # the whole pass is kept now
 
 
 def adapt(
@@ -319,7 +373,7 @@ def adapt(
             f"(got batch_size={batch_size!r}); set the batch size where the batches are made"
         )
     if isinstance(x, PyDataset):
-        return PyDatasetAdapter(x, method, check, needs_y)
+        return PyDatasetAdapter(x, method, check, needs_y, shuffle)
     return IterableDataAdapter(x, method, check, needs_y)
 
 
@@ -361,7 +415,7 @@ def fit_data(
                 "fit: validation_split works with arrays only; with a data pipeline give "
                 "validation_data"
             )
-        train = adapt("fit", x, y, batch_size=batch_size)
+        train = adapt("fit", x, y, batch_size=batch_size, shuffle=shuffle)
     else:
         x, y = check_data("fit", x, y)
         if not is_pipeline(validation_data):
@@ -372,6 +426,8 @@ def fit_data(
     method = "fit (validation_data)"
     if is_pipeline(validation):
         source = adapt(method, validation)
+        if isinstance(source, IterableDataAdapter):
+            source.keep_batches()  # validated every epoch, as Keras 3 does
     elif isinstance(validation, (tuple, list)) and len(validation) == 2:
         source = adapt(method, *validation, batch_size=batch_size)
     else:

@@ -267,7 +267,41 @@ class LecunUniform(VarianceScaling):
         super().__init__(1.0, "fan_in", "uniform", seed)
 
 
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (times `gain`): Keras's default for recurrent kernels.
+
+    Repeated multiplication by an orthogonal matrix neither grows nor shrinks a
+    vector, which keeps an RNN's state from exploding or vanishing at the start.
+    The weight is seen as a (product of all axes but the last, last) matrix; the
+    Q of the QR decomposition of a normal matrix, signs fixed by R's diagonal so
+    the draw is uniform. Source: Saxe et al., "Exact solutions to the nonlinear
+    dynamics of learning in deep linear neural networks" (2014).
+    """
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.gain = gain
+
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """An orthogonal (rows, columns) matrix, reshaped to `shape`.
+
+        Raises:
+            ValueError: a shape of fewer than 2 axes.
+        """
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal: needs a shape of 2 or more axes, got {shape}")
+        rows, columns = int(np.prod(shape[:-1])), shape[-1]
+        normal = self.generator().standard_normal((max(rows, columns), min(rows, columns)))
+        q, r = np.linalg.qr(normal)
+        q = q * np.sign(np.diag(r))
+        if rows < columns:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+
 _BY_NAME: dict[str, type[Initializer]] = {
+    "orthogonal": Orthogonal,
+    "uniform": RandomUniform,
     "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal,
     "he_uniform": HeUniform,

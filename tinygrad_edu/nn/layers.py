@@ -77,6 +77,19 @@ class Layer(Module):
         """The output's shape for an input of `input_shape` (None: any size)."""
         return tuple(input_shape)
 
+    # Masks (Keras's): a layer such as Embedding(mask_zero=True) marks padded time steps;
+    # Sequential hands the mask to each later layer whose forward takes `mask=` and asks
+    # `compute_mask` what mask goes on. A layer that supports masking passes it through.
+    supports_masking = False
+
+    def compute_mask(self, inputs: Tensor, mask: np.ndarray | None = None) -> np.ndarray | None:
+        """The mask of this layer's output, from its input and the input's mask.
+
+        By default the input's mask passes through when the layer `supports_masking`
+        and is dropped otherwise. The mask is a boolean array, True for real steps.
+        """
+        return mask if self.supports_masking else None
+
     def add_weight(
         self, attribute: str, shape: tuple[int, ...], initializer: Any, trainable: bool = True
     ) -> Tensor:
@@ -211,6 +224,8 @@ class Dense(Layer):
             when building, or an input whose last axis is not the kernel's rows.
     """
 
+    supports_masking = True  # works step by step, so a mask passes through
+
     def __init__(
         self,
         units: int,
@@ -327,6 +342,8 @@ class Dropout(Layer):
         ValueError: rate outside [0, 1) or not a number.
     """
 
+    supports_masking = True  # works step by step, so a mask passes through
+
     def __init__(
         self,
         rate: float,
@@ -375,6 +392,8 @@ class Activation(Layer):
         ValueError: an unknown activation name.
         TypeError: an activation that is neither a name nor callable.
     """
+
+    supports_masking = True  # works step by step, so a mask passes through
 
     def __init__(
         self,

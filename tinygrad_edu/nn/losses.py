@@ -31,7 +31,7 @@ from tinygrad_edu.functional import (
     logits_under,
 )
 from tinygrad_edu.nn import saving
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, where
 
 #: Keras's backend.epsilon(): how far probabilities are kept from 0 and 1.
 EPSILON = 1e-7
@@ -280,6 +280,30 @@ def mean_absolute_error(y_true: Any, y_pred: Tensor) -> Tensor:
     return (y_pred - _targets_like(name, y_true, y_pred)).abs().mean()
 
 
+def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0) -> Tensor:
+    """Mean Huber loss: squared for small errors, linear (like MAE) for large ones.
+
+    For each error e = y_pred - y_true: 0.5 e^2 where |e| <= delta, else
+    delta |e| - 0.5 delta^2 (the two pieces meet with the same slope at |e| = delta),
+    so outliers pull less than in MSE. Source: Huber, "Robust Estimation of a
+    Location Parameter" (1964); the formula and default delta=1 are Keras's.
+    Returns a scalar Tensor of y_pred's dtype.
+
+    Raises:
+        TypeError: y_pred not floating point, or y_true not numbers.
+        ValueError: an empty y_pred, y_true whose shape is not y_pred's, or delta <= 0.
+    """
+    name = "huber"
+    if not delta > 0:
+        raise ValueError(f"huber: delta must be positive, got {delta!r}")
+    y_pred = _prediction(name, y_pred)
+    error = y_pred - _targets_like(name, y_true, y_pred)
+    size = error.abs()
+    quadratic = error * error * 0.5
+    linear = size * delta - 0.5 * delta * delta
+    return where(size.data <= delta, quadratic, linear).mean()
+
+
 mse = mean_squared_error
 mae = mean_absolute_error
 
@@ -398,7 +422,25 @@ class MeanAbsoluteError(Loss):
         return mean_absolute_error(y_true, y_pred)
 
 
+class Huber(Loss):
+    """`huber` as an object with its `delta`, Keras's `keras.losses.Huber`.
+
+    Args:
+        delta: where the loss turns from squared to linear (1.0).
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = delta
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`huber(y_true, y_pred, delta)`: a scalar Tensor."""
+        return huber(y_true, y_pred, delta=self.delta)
+
+
 _BY_NAME: dict[str, type[Loss]] = {
+    "huber": Huber,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,

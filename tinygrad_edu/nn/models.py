@@ -146,6 +146,13 @@ class Model(Module):
             )
         self.build(shape)
 
+    def _look_ahead(self, batches: data_adapters.EpochIterator, method: str) -> None:
+        """Check (and build for) a first batch before the loop, unless that would run a
+        PyDataset's code for a built model (Keras fetches nothing ahead then; the loop
+        checks the first batch as it comes)."""
+        if not self.built or not batches.adapter.sample_runs_user_code:
+            self._prepare_inputs(batches.peek()[0], method)
+
     def _prepare_inputs(self, x: np.ndarray, method: str) -> None:
         """Check x's shape against the model's, then build the model for it if needed."""
         input_checks.check_input_shape(x, self._known_input_shape(), method)
@@ -295,7 +302,7 @@ class Model(Module):
             validation_split, validation_data, validation_steps,
         )  # fmt: skip
         self._prepare_inputs(train.peek()[0], "fit")
-        if validation is not None:
+        if validation is not None and not validation.adapter.sample_runs_user_code:
             shape = self._known_input_shape()
             input_checks.check_input_shape(validation.peek()[0], shape, "fit (validation data)")
         self._bind_optimizer()
@@ -327,7 +334,7 @@ class Model(Module):
         self._require_compiled("evaluate")
         verbose = input_checks.check_verbose(verbose, "evaluate")
         batches = data_adapters.epochs("evaluate", x, y, batch_size, steps)
-        self._prepare_inputs(batches.peek()[0], "evaluate")
+        self._look_ahead(batches, "evaluate")
         progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
         results = training.evaluate_batches(self, batches, progbar)
         if progbar is not None:
@@ -357,7 +364,7 @@ class Model(Module):
         """
         verbose = input_checks.check_verbose(verbose, "predict")
         batches = data_adapters.epochs("predict", x, None, batch_size, steps, needs_y=False)
-        self._prepare_inputs(batches.peek()[0], "predict")
+        self._look_ahead(batches, "predict")
         progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
         outputs = training.predict_batches(self, batches, progbar)
         if progbar is not None:

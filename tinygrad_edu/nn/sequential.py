@@ -12,6 +12,7 @@ Everything but the forward pass (compile, fit, summary, ...) comes from `Model`
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -150,18 +151,30 @@ class Sequential(Model):
         """
         if not self._layer_list:
             raise ValueError(f"{self.name}: the Sequential model has no layers; add some first")
-        output = inputs
+        return self._run_layers(inputs)
+
+    def _run_layers(self, inputs: Any, record_shapes: bool = False) -> Any:
+        """Each layer on the output of the one below, with Keras's masks handed along.
+
+        A layer such as Embedding(mask_zero=True) makes a mask (True for real time
+        steps); each later layer whose forward takes `mask=` receives it, and the
+        layer's `compute_mask` says what mask its own output carries (None ends it).
+        """
+        output, mask = inputs, None
         for layer in self._layer_list:
-            output = layer(output)
+            kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
+            result = layer(output, **kwargs)
+            compute_mask = getattr(layer, "compute_mask", None)
+            mask = compute_mask(output, mask) if compute_mask is not None else None
+            output = result
+            if record_shapes:
+                self._output_shapes[id(layer)] = (None, *output.shape[1:])
         return output
 
     def _run_build(self, sample: Tensor) -> None:
         if not self._layer_list:
             raise ValueError(f"{self.name}: cannot build a Sequential model with no layers")
-        output = sample
-        for layer in self._layer_list:
-            output = layer(output)
-            self._output_shapes[id(layer)] = (None, *output.shape[1:])
+        self._run_layers(sample, record_shapes=True)
 
     def _first_layer_input_shape(self) -> Shape | None:
         if not self._layer_list:
@@ -186,3 +199,9 @@ class Sequential(Model):
 
     def _layer_output_shape(self, layer: Module) -> Any:
         return getattr(layer, "output_shape", None) or self._output_shapes.get(id(layer))
+
+
+def _takes_mask(layer: Module) -> bool:
+    """Whether the layer's forward (or Keras-style call) has a `mask` parameter."""
+    methods = (layer.forward, getattr(layer, "call", None))
+    return any(m is not None and "mask" in inspect.signature(m).parameters for m in methods)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.nn import input_checks
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
 from tinygrad_edu.nn.data_adapters import EpochIterator
 from tinygrad_edu.nn.module import training_mode
@@ -131,6 +132,8 @@ def evaluate_batches(model: Any, batches: EpochIterator, progbar: Progbar | None
     means = WeightedMeans("test_step")
     with no_grad(), training_mode(model, False):
         for step, (x_batch, y_batch) in enumerate(batches.epoch(dtype), start=1):
+            if step == 1:  # the first batch's shape, checked as it comes (no look-ahead)
+                input_checks.check_input_shape(x_batch, model._known_input_shape(), batches.method)
             means.add(model.test_step(Tensor(x_batch), y_batch), len(x_batch))
             if progbar is not None:
                 progbar.update(step, means.result().items(), finalize=False)
@@ -151,6 +154,8 @@ def predict_batches(
     outputs = []
     with no_grad(), training_mode(model, False):
         for step, (x_batch, _) in enumerate(batches.epoch(dtype), start=1):
+            if step == 1:
+                input_checks.check_input_shape(x_batch, model._known_input_shape(), batches.method)
             y_pred = model.predict_step(Tensor(x_batch))
             if not isinstance(y_pred, Tensor):
                 raise TypeError(

@@ -44,6 +44,10 @@ shape its input had before NumPy broadcast it (for MatMul: the batch axes).
 Everything else (mean, var, softmax, the losses, the layers) is composed from
 these, or is one of the few fused nodes in tinygrad_edu.functional, each with
 a composite twin beside it.
+
+Tensor's methods look each op up in this package when they run (`ops.Mul.apply`,
+never a name imported once), so `exercises.plugin.use_ops(Mul=...)` can swap in a
+student's op for a while: keep calling ops that way.
 """
 
 from tinygrad_edu.ops.broadcasting import unbroadcast

@@ -1,0 +1,106 @@
+"""The sequence layers against real Keras 3: same weights in, same outputs and gradients out.
+
+The golden files in tests/fixtures/sequence/ were made by
+tests/fixtures/make_sequence_goldens.py with Keras 3 on JAX in float64 (it says
+how to rerun it); these tests need no Keras. Each file holds the Keras layer's
+weights in `get_weights()` order, its inputs (and masks), its outputs, and the
+gradients of sum(output * cotangent) with respect to the inputs and weights.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor, nn
+
+GOLDENS = pathlib.Path(__file__).parent.parent / "fixtures" / "sequence"
+CASES = sorted(path.stem for path in GOLDENS.glob("*.npz") if path.stem != "huber")
+
+
+def build(spec: dict) -> nn.Module:
+    """Our layer (or Sequential model) for a golden file's spec, in float64."""
+    if spec["class"] == "Sequential":
+        return nn.Sequential([build(layer) for layer in spec["layers"]])
+    kwargs = {**spec.get("kwargs", {}), "dtype": "float64"}
+    if "inner" in spec:
+        kwargs["layer"] = build(spec["inner"])
+    return getattr(nn, spec["class"])(**kwargs)
+
+
+def load(case: str) -> tuple[dict, dict[str, np.ndarray]]:
+    with np.load(GOLDENS / f"{case}.npz") as data:
+        arrays = {key: data[key] for key in data.files}
+    return json.loads(str(arrays.pop("spec"))), arrays
+
+
+def run_case(case: str):
+    """Our outputs, input gradients and weights' gradients for a case, beside Keras's."""
+    spec, arrays = load(case)
+    layer = build(spec)
+    call = dict(spec.get("call", {}))
+    ids = spec["class"] == "Sequential"
+    x = Tensor(arrays["in_x"], requires_grad=not ids)
+    inputs = [x]
+    if "in_value" in arrays:
+        value = Tensor(arrays["in_value"], requires_grad=True)
+        inputs.append(value)
+    if "in_mask" in arrays:
+        call["mask"] = arrays["in_mask"]
+    if "in_attention_mask" in arrays:
+        call["attention_mask"] = arrays["in_attention_mask"]
+    weights = [arrays[f"w{i}"] for i in range(sum(key.startswith("w") for key in arrays))]
+    if isinstance(layer, nn.Sequential):
+        layer.build((None, *x.shape[1:]))
+        assert [w.shape for w in layer.get_weights()] == [w.shape for w in weights]
+        layer.set_weights(weights)
+    else:
+        if isinstance(layer, nn.MultiHeadAttention):
+            layer(*inputs)  # builds from both sequences
+        else:
+            layer.build((None, *x.shape[1:]))
+        ours = layer.weights
+        assert [tuple(w.shape) for w in ours] == [w.shape for w in weights], case
+        for tensor, array in zip(ours, weights):
+            tensor.data[...] = array
+    outputs = layer(*inputs, **call)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    loss = sum((out * arrays[f"cot{i}"]).sum() for i, out in enumerate(outputs))
+    loss.backward()
+    return layer, arrays, inputs, outputs
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_outputs_and_gradients_equal_keras(case):
+    layer, arrays, inputs, outputs = run_case(case)
+    expected_outputs = sum(key.startswith("out") for key in arrays)
+    assert len(outputs) == expected_outputs
+    for i, out in enumerate(outputs):
+        np.testing.assert_allclose(out.numpy(), arrays[f"out{i}"], rtol=1e-9, atol=1e-12)
+    for name, tensor in zip(("x", "value"), inputs):
+        if f"grad_{name}" in arrays:
+            np.testing.assert_allclose(
+                tensor.grad.numpy(), arrays[f"grad_{name}"], rtol=1e-8, atol=1e-11
+            )
+    weights = layer.weights
+    for i, weight in enumerate(weights):
+        np.testing.assert_allclose(
+            weight.grad.numpy(), arrays[f"grad_w{i}"], rtol=1e-8, atol=1e-11, err_msg=f"weight {i}"
+        )
+
+
+def test_goldens_are_there():
+    # A missing fixtures folder must fail, not pass with no cases.
+    assert len(CASES) >= 15
+
+
+def test_huber_equals_keras():
+    with np.load(GOLDENS / "huber.npz") as data:
+        y_pred = Tensor(data["y_pred"], requires_grad=True)
+        loss = nn.losses.Huber(delta=float(data["delta"]))(data["y_true"], y_pred)
+        loss.backward()
+        np.testing.assert_allclose(loss.item(), data["value"], rtol=1e-12)
+        np.testing.assert_allclose(y_pred.grad.numpy(), data["grad"], rtol=1e-12)

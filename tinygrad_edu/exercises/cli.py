@@ -1,0 +1,71 @@
+"""`tinygrad-edu exercises ...`: hand out the stubs, grade a folder, write notebooks.
+
+    tinygrad-edu exercises list
+    tinygrad-edu exercises new DIR
+    tinygrad-edu exercises grade DIR [EXERCISE ...] [--json] [--examples N]
+    tinygrad-edu exercises notebooks DIR
+
+`grade` exits with 0 only when every graded exercise passed in full (1
+otherwise), so a script or CI job can use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `exercises` command line."""
+    parser = argparse.ArgumentParser(
+        prog="tinygrad-edu exercises",
+        description="Exercises with an autograder: write the engine, get it graded.",
+    )
+    commands = parser.add_subparsers(
+        dest="action", required=True, metavar="{list,new,grade,notebooks}"
+    )
+    commands.add_parser("list", help="list the exercises in course order")
+    new = commands.add_parser("new", help="copy the stubs into a working folder")
+    new.add_argument("folder")
+    new.add_argument("--overwrite", action="store_true", help="replace files already there")
+    grade = commands.add_parser("grade", help="grade the files in a folder")
+    grade.add_argument("folder")
+    grade.add_argument("exercises", nargs="*", help="numbers or names (default: all)")
+    grade.add_argument("--json", action="store_true", help="print the report as JSON")
+    grade.add_argument(
+        "--examples", type=int, default=None, help="hypothesis examples per property (default 60)"
+    )
+    notebooks = commands.add_parser("notebooks", help="write each exercise as a notebook")
+    notebooks.add_argument("folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `tinygrad-edu exercises ...`; returns the exit status."""
+    from tinygrad_edu import exercises
+    from tinygrad_edu.exercises.notebooks import write_notebooks
+
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.action == "list":
+        for exercise in exercises.EXERCISES:
+            number, name, file = exercise.number, exercise.name, exercise.filename
+            print(f"{number:2d}  {name:<12} {file:<22} {exercise.title}")
+        return 0
+    if args.action == "new":
+        written = exercises.new(args.folder, overwrite=args.overwrite)
+        print(f"wrote {len(written)} stub(s) to {args.folder}; grade them with:")
+        print(f"  tinygrad-edu exercises grade {args.folder}")
+        return 0
+    if args.action == "notebooks":
+        written = write_notebooks(args.folder)
+        print(f"wrote {len(written)} notebook(s) to {args.folder}")
+        return 0
+    try:
+        report = exercises.grade(args.folder, args.exercises or None, examples=args.examples)
+    except (KeyError, FileNotFoundError) as error:
+        print(f"tinygrad-edu exercises grade: {error.args[0]}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.as_dict(), indent=2) if args.json else report)
+    return 0 if report.passed else 1
