@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,10 @@ def test_python_in_the_pages_parses() -> None:
     broken = []
     for page in pages():
         text = (DOCS / page).read_text()
-        for number, block in enumerate(re.findall(r"```python\n(.*?)```", text, flags=re.S)):
+        blocks = re.findall(r"^([ \t]*)```python\n(.*?)^\1```", text, flags=re.S | re.M)
+        for number, (_, block) in enumerate(blocks):
             try:
-                ast.parse(block)
+                ast.parse(textwrap.dedent(block))  # a block inside a list item is indented
             except SyntaxError as error:
                 broken.append(f"{page}, python block {number + 1}: {error}")
     assert not broken, "\n".join(broken)
