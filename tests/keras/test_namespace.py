@@ -78,16 +78,15 @@ def test_utils_plot_model_draws_through_viz(tmp_path, requires_dot):
     assert "out" in graph.source and (tmp_path / "model.svg").is_file()
 
 
-def test_the_functional_api_is_refused_with_a_clear_error() -> None:
+def test_the_functional_api_replaced_its_old_refusal() -> None:
+    """Layers called on keras.Input record a graph; keras.Model(inputs, outputs) runs it."""
     inputs = keras.Input(shape=(784,))
-    with pytest.raises(NotImplementedError, match=r"dense.*functional API.*Sequential"):
-        keras.layers.Dense(10)(inputs)
-    with pytest.raises(NotImplementedError, match=r"Model\(inputs, outputs\).*subclass Model"):
-        keras.Model(inputs=inputs, outputs=inputs)
-    with pytest.raises(NotImplementedError, match="functional API"):
-        keras.Model(inputs, inputs)
-    with pytest.raises(NotImplementedError, match="functional API"):
-        keras.Sequential([keras.layers.Dense(4)])(inputs)
+    outputs = keras.layers.Dense(10)(inputs)
+    assert outputs.shape == (None, 10) and outputs.dtype == "float32"
+    model = keras.Model(inputs=inputs, outputs=outputs)
+    assert isinstance(model, nn.Functional) and model.output_shape == (None, 10)
+    assert keras.Model(inputs, outputs).predict(np.ones((2, 784)), verbose=0).shape == (2, 10)
+    assert keras.Sequential([keras.layers.Dense(4)])(inputs).shape == (None, 4)
 
 
 def test_a_subclassed_model_still_takes_its_own_arguments() -> None:

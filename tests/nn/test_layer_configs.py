@@ -65,6 +65,9 @@ NON_DEFAULT_ARGUMENTS = {
             kernel_size=(3, 2),
             strides=(2, 1),
             padding="same",
+            data_format="channels_last",
+            dilation_rate=(1, 2),
+            groups=2,
             activation="sigmoid",
             use_bias=True,
             kernel_initializer=glorot_seeded(),
@@ -75,6 +78,134 @@ NON_DEFAULT_ARGUMENTS = {
         ),
         (5, 4, 2),
         {"use_bias": "False would leave bias_initializer unused"},
+    ),
+    "Conv1D": (
+        dict(
+            filters=4,
+            kernel_size=3,
+            strides=2,
+            padding="causal",
+            data_format="channels_last",
+            dilation_rate=2,
+            groups=2,
+            activation="tanh",
+            use_bias=True,
+            kernel_initializer=glorot_seeded(),
+            bias_initializer="ones",
+            input_shape=(7, 2),
+        ),
+        (7, 2),
+        {"use_bias": "False would leave bias_initializer unused"},
+    ),
+    "Conv2DTranspose": (
+        dict(
+            filters=2,
+            kernel_size=(3, 2),
+            strides=(2, 3),
+            padding="same",
+            output_padding=(1, 0),
+            data_format="channels_last",
+            dilation_rate=(2, 1),  # with strides > 1: Keras refuses, tinygrad-edu computes it
+            activation="sigmoid",
+            use_bias=True,
+            kernel_initializer=glorot_seeded(),
+            bias_initializer="ones",
+            input_shape=(3, 2, 2),
+        ),
+        (3, 2, 2),
+        {"use_bias": "False would leave bias_initializer unused"},
+    ),
+    "DepthwiseConv2D": (
+        dict(
+            kernel_size=(2, 3),
+            strides=(1, 2),
+            padding="same",
+            depth_multiplier=2,
+            data_format="channels_last",
+            dilation_rate=(2, 1),
+            activation="relu",
+            use_bias=True,
+            depthwise_initializer=glorot_seeded(),
+            bias_initializer="ones",
+            input_shape=(4, 5, 2),
+        ),
+        (4, 5, 2),
+        {"use_bias": "False would leave bias_initializer unused"},
+    ),
+    "SeparableConv2D": (
+        dict(
+            filters=3,
+            kernel_size=2,
+            strides=2,
+            padding="same",
+            data_format="channels_last",
+            dilation_rate=(2, 1),
+            depth_multiplier=2,
+            activation="tanh",
+            use_bias=True,
+            depthwise_initializer=glorot_seeded(),
+            pointwise_initializer=initializers.RandomNormal(seed=9),
+            bias_initializer="ones",
+            input_shape=(4, 5, 2),
+        ),
+        (4, 5, 2),
+        {"use_bias": "False would leave bias_initializer unused"},
+    ),
+    "MaxPooling1D": (
+        dict(
+            pool_size=3, strides=1, padding="same", data_format="channels_last", input_shape=(5, 2)
+        ),
+        (5, 2),
+        {},
+    ),
+    "AveragePooling1D": (
+        dict(
+            pool_size=3, strides=2, padding="same", data_format="channels_last", input_shape=(5, 2)
+        ),
+        (5, 2),
+        {},
+    ),
+    "GlobalAveragePooling1D": (
+        dict(data_format="channels_last", keepdims=True, input_shape=(4, 2)),
+        (4, 2),
+        {},
+    ),
+    "GlobalMaxPooling1D": (
+        dict(data_format="channels_last", keepdims=True, input_shape=(4, 2)),
+        (4, 2),
+        {},
+    ),
+    "GlobalMaxPooling2D": (
+        dict(data_format="channels_last", keepdims=True, input_shape=(3, 4, 2)),
+        (3, 4, 2),
+        {},
+    ),
+    "ZeroPadding1D": (
+        dict(padding=(2, 1), data_format="channels_last", input_shape=(3, 2)),
+        (3, 2),
+        {},
+    ),
+    "ZeroPadding2D": (
+        dict(padding=((1, 0), (2, 3)), data_format="channels_last", input_shape=(3, 2, 2)),
+        (3, 2, 2),
+        {},
+    ),
+    "Cropping1D": (dict(cropping=(0, 2), input_shape=(5, 2)), (5, 2), {}),
+    "Cropping2D": (
+        dict(cropping=((1, 0), (0, 2)), data_format="channels_last", input_shape=(4, 5, 2)),
+        (4, 5, 2),
+        {},
+    ),
+    "UpSampling1D": (dict(size=3, input_shape=(3, 2)), (3, 2), {}),
+    "UpSampling2D": (
+        dict(
+            size=(3, 2),
+            data_format="channels_last",
+            interpolation="bilinear",
+            input_shape=(2, 3, 1),
+        ),
+        (2, 3, 1),
+        {},
     ),
     "MaxPooling2D": (
         dict(pool_size=(2, 3), strides=(1, 2), padding="same", input_shape=(4, 5, 2)),
@@ -109,6 +240,15 @@ NON_DEFAULT_ARGUMENTS = {
             "scale": "False would leave gamma_initializer unused",
         },
     ),
+    # Merge layers take a list of inputs (see BATCHES).
+    "Add": (dict(), (3,), {}),
+    "Subtract": (dict(), (3,), {}),
+    "Multiply": (dict(), (3,), {}),
+    "Average": (dict(), (3,), {}),
+    "Maximum": (dict(), (3,), {}),
+    "Minimum": (dict(), (3,), {}),
+    "Concatenate": (dict(axis=1), (3,), {}),
+    "Dot": (dict(axes=(1, 1), normalize=True), (3,), {}),
 }
 
 
@@ -211,6 +351,18 @@ NON_DEFAULT_ARGUMENTS.update(
 )
 # Layers that take something other than floats: a batch of their own (token ids).
 BATCHES = {"Embedding": lambda seed: np.random.default_rng(seed).integers(0, 7, size=(4, 5))}
+# Merge layers take a list of inputs: two of shape (4, 3).
+for _merge in (
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
+):
+    BATCHES[_merge] = lambda seed: list(np.random.default_rng(seed).normal(size=(2, 4, 3)))
 # Layers whose table row gives no dtype get float64 here, and no name gets one here.
 for _class_name, (_arguments, _shape, _exempt) in NON_DEFAULT_ARGUMENTS.items():
     _arguments.setdefault("dtype", "float64")

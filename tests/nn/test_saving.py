@@ -69,6 +69,74 @@ LAYER_EXAMPLES = {
         lambda: [nn.GlobalAveragePooling2D(), nn.Dense(3, "softmax")],
         (4, 4, 2),
     ),
+    "Conv1D": (
+        lambda: [
+            nn.Conv1D(4, 3, padding="causal", dilation_rate=2, groups=2, activation="relu"),
+            nn.GlobalMaxPooling1D(),
+            nn.Dense(3, "softmax"),
+        ],
+        (6, 2),
+    ),
+    "Conv2DTranspose": (
+        lambda: [
+            nn.Conv2DTranspose(2, 3, strides=2, padding="same", output_padding=1),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (2, 3, 2),
+    ),
+    "DepthwiseConv2D": (
+        lambda: [nn.DepthwiseConv2D(2, depth_multiplier=2), nn.Flatten(), nn.Dense(3, "softmax")],
+        (3, 3, 2),
+    ),
+    "SeparableConv2D": (
+        lambda: [
+            nn.SeparableConv2D(3, 2, padding="same", depth_multiplier=2),
+            nn.GlobalMaxPooling2D(),
+            nn.Dense(3, "softmax"),
+        ],
+        (3, 3, 2),
+    ),
+    "MaxPooling1D": (
+        lambda: [
+            nn.MaxPooling1D(3, strides=2, padding="same"),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (5, 2),
+    ),
+    "AveragePooling1D": (
+        lambda: [nn.AveragePooling1D(2), nn.GlobalAveragePooling1D(), nn.Dense(3, "softmax")],
+        (5, 2),
+    ),
+    "GlobalAveragePooling1D": (
+        lambda: [nn.GlobalAveragePooling1D(keepdims=True), nn.Flatten(), nn.Dense(3, "softmax")],
+        (4, 2),
+    ),
+    "GlobalMaxPooling1D": (lambda: [nn.GlobalMaxPooling1D(), nn.Dense(3, "softmax")], (4, 2)),
+    "GlobalMaxPooling2D": (lambda: [nn.GlobalMaxPooling2D(), nn.Dense(3, "softmax")], (3, 3, 2)),
+    "ZeroPadding2D": (
+        lambda: [nn.ZeroPadding2D(((1, 0), (2, 1))), nn.Flatten(), nn.Dense(3, "softmax")],
+        (2, 2, 1),
+    ),
+    "ZeroPadding1D": (
+        lambda: [nn.ZeroPadding1D((2, 1)), nn.Flatten(), nn.Dense(3, "softmax")],
+        (3, 2),
+    ),
+    "Cropping2D": (
+        lambda: [nn.Cropping2D(((1, 0), (0, 1))), nn.Flatten(), nn.Dense(3, "softmax")],
+        (3, 3, 1),
+    ),
+    "Cropping1D": (lambda: [nn.Cropping1D(1), nn.Flatten(), nn.Dense(3, "softmax")], (4, 2)),
+    "UpSampling2D": (
+        lambda: [
+            nn.UpSampling2D((2, 1), interpolation="bilinear"),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (2, 2, 1),
+    ),
+    "UpSampling1D": (lambda: [nn.UpSampling1D(3), nn.Flatten(), nn.Dense(3, "softmax")], (2, 2)),
     "Reshape": (lambda: [nn.Reshape((2, -1)), nn.Flatten(), nn.Dense(3, "softmax")], (6,)),
     "BatchNormalization": (
         # trained, so the moving statistics (non-trainable weights) are no longer 0 and 1
@@ -107,6 +175,19 @@ LAYER_EXAMPLES = {
         lambda: [nn.MultiHeadAttention(2, 3), nn.Flatten(), nn.Dense(3, "softmax")],
         (5, 4),
     ),
+}
+
+
+# Merge layers take several tensors, so they are round-tripped in a functional model.
+MERGE_EXAMPLES = {
+    "Add": lambda: nn.Add(),
+    "Subtract": lambda: nn.Subtract(),
+    "Multiply": lambda: nn.Multiply(),
+    "Average": lambda: nn.Average(),
+    "Maximum": lambda: nn.Maximum(),
+    "Minimum": lambda: nn.Minimum(),
+    "Concatenate": lambda: nn.Concatenate(axis=-1),
+    "Dot": lambda: nn.Dot(axes=1, normalize=True),
 }
 
 
@@ -154,7 +235,8 @@ def assert_same_model(model, loaded, x, y):
 
 # ---------------------------------------------------------------- round trips
 def test_every_layer_class_has_a_round_trip_example():
-    missing = [cls.__name__ for cls in every_layer_class() if cls.__name__ not in LAYER_EXAMPLES]
+    examples = {**LAYER_EXAMPLES, **MERGE_EXAMPLES}
+    missing = [cls.__name__ for cls in every_layer_class() if cls.__name__ not in examples]
     assert not missing, f"add a LAYER_EXAMPLES entry for {missing}"
 
 
@@ -173,6 +255,23 @@ def test_a_model_with_each_layer_type_round_trips(layer_type, tmp_path):
     assert_same_model(model, loaded, x, y)
     assert repr(loaded.optimizer) == repr(model.optimizer)
     assert loaded.metrics_names == model.metrics_names
+
+
+@pytest.mark.parametrize("layer_type", sorted(MERGE_EXAMPLES))
+def test_a_functional_model_with_each_merge_layer_round_trips(layer_type, tmp_path):
+    manual_seed(0)
+    left, right = Input(shape=(4,), name="left"), Input(shape=(4,), name="right")
+    merged = MERGE_EXAMPLES[layer_type]()([nn.Dense(4)(left), nn.Dense(4, name="r")(right)])
+    outputs = nn.Dense(3, activation="softmax")(merged)
+    model = compiled(nn.Model([left, right], outputs, name="merged"))
+    x, y = sample((4,))
+    x = [x, x[::-1] * 2]
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    model.save(tmp_path / "model.zip")
+    loaded = load_model(tmp_path / "model.zip")
+    assert type(loaded) is nn.Functional and loaded.name == "merged"
+    assert [type(layer) for layer in loaded.layers] == [type(layer) for layer in model.layers]
+    assert_same_model(model, loaded, x, y)
 
 
 def test_the_file_is_one_zip_of_json_and_npz_without_pickle(tmp_path):

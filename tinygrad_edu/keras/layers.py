@@ -5,39 +5,107 @@ every layer class `nn` exports is listed.
 """
 
 from tinygrad_edu.nn.attention import MultiHeadAttention
-from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
+from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
+from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
 from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from tinygrad_edu.nn.normalization import BatchNormalization
-from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
 from tinygrad_edu.nn.reshaping import Reshape
+from tinygrad_edu.nn.resizing import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 from tinygrad_edu.nn.text_vectorization import TextVectorization
 from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Activation",
+    "Add",
+    "Average",
+    "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
     "Bidirectional",
-    "Embedding",
-    "GRU",
-    "LSTM",
-    "LayerNormalization",
-    "MultiHeadAttention",
-    "SimpleRNN",
-    "TextVectorization",
-    "TimeDistributed",
+    "Concatenate",
+    "Conv1D",
     "Conv2D",
+    "Conv2DTranspose",
+    "Cropping1D",
+    "Cropping2D",
     "Dense",
+    "DepthwiseConv2D",
+    "Dot",
     "Dropout",
+    "Embedding",
     "Flatten",
+    "GRU",
+    "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
+    "LSTM",
     "Layer",
+    "LayerNormalization",
+    "MaxPooling1D",
     "MaxPooling2D",
+    "Maximum",
+    "Minimum",
+    "MultiHeadAttention",
+    "Multiply",
     "Reshape",
+    "SeparableConv2D",
+    "SimpleRNN",
+    "Subtract",
+    "TextVectorization",
+    "TimeDistributed",
+    "UpSampling1D",
+    "UpSampling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
 ]

@@ -23,17 +23,47 @@ from tinygrad_edu.nn import (
     schedules,
 )
 from tinygrad_edu.nn.attention import MultiHeadAttention
-from tinygrad_edu.nn.convolutional import Conv2D
+from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
+from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
+from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
 from tinygrad_edu.nn.embedding import Embedding
+from tinygrad_edu.nn.functional_model import Functional
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
 from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
 from tinygrad_edu.nn.models import Model, Sequential, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
-from tinygrad_edu.nn.pooling import AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D
+from tinygrad_edu.nn.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
 from tinygrad_edu.nn.reshaping import Reshape
+from tinygrad_edu.nn.resizing import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -45,12 +75,35 @@ __all__ = [
     "Activation",
     "Input",
     "InputLayer",
+    "Conv1D",
     "Conv2D",
+    "Conv2DTranspose",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "MaxPooling1D",
     "MaxPooling2D",
+    "AveragePooling1D",
     "AveragePooling2D",
+    "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "Cropping1D",
+    "Cropping2D",
+    "UpSampling1D",
+    "UpSampling2D",
     "Reshape",
     "BatchNormalization",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
     "Embedding",
     "SimpleRNN",
     "LSTM",
@@ -60,6 +113,7 @@ __all__ = [
     "LayerNormalization",
     "MultiHeadAttention",
     "Model",
+    "Functional",
     "Sequential",
     "load_model",
     "activations",

@@ -1,9 +1,12 @@
-"""Conv2D: a 2-D convolution layer over images of shape (batch, height, width, channels).
+"""Conv1D and Conv2D: convolution layers over sequences and images, channels last as in Keras.
 
-As in Keras (channels_last): the kernel has shape (kh, kw, in_channels, filters) and
-the bias (filters,). Each filter slides over the image and, at every position,
+As in Keras (channels_last): a Conv2D kernel has shape (kh, kw, in_channels /
+groups, filters), a Conv1D kernel (k, in_channels / groups, filters), and the
+bias (filters,). Each filter slides over the input and, at every position,
 takes the weighted sum of the window under it: one output channel per filter.
-The computation is `functional.conv2d` (im2col and one matrix product).
+The computation is `functional.conv2d` / `conv1d` (im2col and one matrix
+product). Conv2DTranspose lives in conv_transpose.py, DepthwiseConv2D and
+SeparableConv2D in depthwise.py.
 """
 
 from __future__ import annotations
@@ -14,10 +17,20 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.functional import check_padding, conv2d, output_size, pair
+from tinygrad_edu.functional import (
+    check_padding,
+    conv1d,
+    conv2d,
+    dilated,
+    output_size,
+    pair,
+)
 from tinygrad_edu.nn import activations, initializers
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor
+
+IMAGES = "(batch, height, width, channels)"
+SEQUENCES = "(batch, steps, channels)"
 
 
 def image_shape_error(layer: Layer, got: Sequence[int | None], needs: str) -> ValueError:
@@ -38,7 +51,188 @@ def image_shape_error(layer: Layer, got: Sequence[int | None], needs: str) -> Va
     )
 
 
-class Conv2D(Layer):
+def sequence_shape_error(layer: Layer, got: Sequence[int | None], needs: str) -> ValueError:
+    """The error for an input that is not a batch of sequences, with the usual fix."""
+    got = tuple(got)
+    hint = f"; for one channel, reshape to (batch, {got[1]}, 1)" if len(got) == 2 else ""
+    return ValueError(
+        f"{type(layer).__name__} {layer.name!r}: expects inputs of shape {needs}, got an input "
+        f"of shape {got}{hint}"
+    )
+
+
+def check_data_format(data_format: str | None, who: str) -> None:
+    """None or "channels_last"; tinygrad-edu keeps channels last (NHWC), as Keras's default.
+
+    Raises:
+        ValueError: "channels_first" or anything else.
+    """
+    if data_format not in (None, "channels_last"):
+        raise ValueError(
+            f"{who}: data_format must be None or 'channels_last' (tinygrad-edu keeps channels "
+            f"last, NHWC, Keras's default), got {data_format!r}; transpose the input instead"
+        )
+
+
+def positive_int(value: Any, what: str, who: str) -> int:
+    """A positive int (not a bool).
+
+    Raises:
+        ValueError: anything else, naming `who` and `what`.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{who}: {what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def single(value: int | Sequence[int], what: str, who: str) -> int:
+    """A positive int, or a 1-tuple of one, as Keras's 1-D layers take: 3 or (3,) -> 3.
+
+    Raises:
+        ValueError: anything else, naming `who` and `what`.
+    """
+    if isinstance(value, Sequence) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{who}: {what} must be a positive int or a 1-tuple of one, got {value!r}")
+    return int(value)
+
+
+class _Conv(Layer):
+    """What Conv1D and Conv2D share: the arguments, the weights and the output shape.
+
+    Subclasses set `rank` (1 or 2) and the functional op; the per-axis settings
+    are tuples of `rank` ints.
+    """
+
+    rank = 2
+
+    def _setup(
+        self,
+        filters: int,
+        kernel_size: Any,
+        strides: Any,
+        padding: str,
+        data_format: str | None,
+        dilation_rate: Any,
+        groups: int,
+        activation: Any,
+        use_bias: bool,
+        kernel_initializer: Any,
+        bias_initializer: Any,
+        input_shape: Any,
+        name: str | None,
+        dtype: Any,
+    ) -> None:
+        who = type(self).__name__
+        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
+            raise ValueError(f"{who}: filters must be a positive integer, got {filters!r}")
+        as_tuple = pair if self.rank == 2 else (lambda v, what, w: (single(v, what, w),))
+        kernel_size = as_tuple(kernel_size, "kernel_size", who)
+        strides = as_tuple(strides, "strides", who)
+        dilation = as_tuple(dilation_rate, "dilation_rate", who)
+        if self.rank == 1 and isinstance(padding, str) and padding.lower() == "causal":
+            padding = "causal"
+        else:
+            padding = check_padding(padding, who)
+        check_data_format(data_format, who)
+        groups = positive_int(groups, "groups", who)
+        if filters % groups:
+            raise ValueError(
+                f"{who}: filters ({filters}) must be a multiple of groups ({groups}), so that "
+                "each group of channels gets as many filters"
+            )
+        super().__init__(name, input_shape, dtype)
+        self.filters, self.groups = int(filters), groups
+        self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
+        self.dilation_rate = dilation
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel: Tensor | None = None
+        self.bias: Tensor | None = None
+        self.build_if_shape_known()
+
+    def _shape_error(self, got: Sequence[int | None], channels: Any = "channels") -> ValueError:
+        if self.rank == 2:
+            return image_shape_error(self, got, f"(batch, height, width, {channels})")
+        return sequence_shape_error(self, got, f"(batch, steps, {channels})")
+
+    def build(self, input_shape: Shape) -> None:
+        """Create `kernel` (*kernel_size, channels / groups, filters) and `bias` (filters,).
+
+        Raises:
+            ValueError: input_shape has not rank + 2 axes, its channels are unknown,
+                or they do not split into `groups` equal blocks.
+        """
+        if len(input_shape) != self.rank + 2 or input_shape[-1] is None:
+            raise self._shape_error(input_shape)
+        channels = input_shape[-1]
+        if channels % self.groups:
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r}: the input's {channels} channels do not "
+                f"split into groups={self.groups} equal blocks (input shape "
+                f"{tuple(input_shape)})"
+            )
+        shape = (*self.kernel_size, channels // self.groups, self.filters)
+        self.add_weight("kernel", shape, self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.filters,), self.bias_initializer)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, *out_sizes, filters); each size by `functional.output_size`.
+
+        Raises:
+            ValueError: input_shape has not rank + 2 axes, or the kernel does not fit
+                with padding="valid".
+        """
+        if len(input_shape) != self.rank + 2:
+            raise self._shape_error(input_shape)
+        sizes = []
+        for size, window, stride, dilation in zip(
+            input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate
+        ):
+            padding = (
+                (dilated(window, dilation) - 1, 0) if self.padding == "causal" else self.padding
+            )
+            sizes.append(output_size(size, window, stride, padding, dilation))
+        if any(size is not None and size < 1 for size in sizes):
+            spans = [dilated(k, d) for k, d in zip(self.kernel_size, self.dilation_rate)]
+            kernel = "x".join(map(str, self.kernel_size))
+            dilation = (
+                ""
+                if spans == list(self.kernel_size)
+                else f" dilated to {'x'.join(map(str, spans))}"
+            )
+            needs = " and ".join(
+                f"{axis} >= {span}"
+                for axis, span in zip(
+                    ("height", "width")[-self.rank :] if self.rank == 2 else ("steps",), spans
+                )
+            )
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r}: a {kernel} kernel{dilation} does not fit "
+                f"in inputs of shape {tuple(input_shape)} with padding='valid'; it needs "
+                f"{needs} (or padding='same')"
+            )
+        return (input_shape[0], *sizes, self.filters)
+
+    def _check_input(self, x: Tensor) -> None:
+        channels = self.kernel.shape[-2] * self.groups
+        if x.ndim != self.rank + 2 or x.shape[-1] != channels:
+            raise self._shape_error(x.shape, channels)
+
+    def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
+        return (
+            f"filters={self.filters}, kernel_size={self.kernel_size}, strides={self.strides}, "
+            f"padding={self.padding!r}, activation={activations.name_of(self.activation)!r}"
+        )
+
+
+class Conv2D(_Conv):
     """activation(conv2d(x, kernel) + bias) on NHWC images.
 
     Args:
@@ -48,14 +242,20 @@ class Conv2D(Layer):
         padding: "valid" (the window stays inside the image, which shrinks by
             kernel - 1) or "same" (zeros around it, TensorFlow's rule: the output
             has ceil(size / stride) positions).
+        data_format: None or "channels_last" (the only layout here).
+        dilation_rate: an int or (dh, dw): the kernel's taps this far apart.
+        groups: cut the channels into this many blocks, each with filters / groups
+            filters of its own (the kernel is (kh, kw, channels / groups, filters)).
         activation, use_bias, kernel_initializer, bias_initializer, input_shape,
             name, dtype: as for Dense. Glorot's fans count the window: fan_in =
-            kh * kw * in_channels, fan_out = kh * kw * filters, as Keras does.
+            kh * kw * in_channels / groups, fan_out = kh * kw * filters, as Keras.
 
     Raises:
         ValueError: for bad arguments, and for an input that is not (batch, height,
             width, channels) with the channels the kernel was built for.
     """
+
+    rank = 2
 
     def __init__(
         self,
@@ -63,6 +263,9 @@ class Conv2D(Layer):
         kernel_size: int | Sequence[int],
         strides: int | Sequence[int] = 1,
         padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        groups: int = 1,
         activation: str | Callable[[Tensor], Tensor] | None = None,
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
@@ -71,60 +274,10 @@ class Conv2D(Layer):
         name: str | None = None,
         dtype: Any = "float32",
     ) -> None:
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
-            raise ValueError(f"Conv2D: filters must be a positive integer, got {filters!r}")
-        kernel_size = pair(kernel_size, "kernel_size", "Conv2D")
-        strides = pair(strides, "strides", "Conv2D")
-        padding = check_padding(padding, "Conv2D")
-        super().__init__(name, input_shape, dtype)
-        self.filters = int(filters)
-        self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel: Tensor | None = None
-        self.bias: Tensor | None = None
-        self.build_if_shape_known()
-
-    def build(self, input_shape: Shape) -> None:
-        """Create `kernel` (kh, kw, channels, filters) and `bias` (filters,).
-
-        Raises:
-            ValueError: input_shape is not (batch, height, width, channels) with known
-                channels.
-        """
-        if len(input_shape) != 4 or input_shape[-1] is None:
-            raise image_shape_error(self, input_shape, "(batch, height, width, channels)")
-        channels = input_shape[-1]
-        self.add_weight(
-            "kernel", (*self.kernel_size, channels, self.filters), self.kernel_initializer
-        )
-        if self.use_bias:
-            self.add_weight("bias", (self.filters,), self.bias_initializer)
-        super().build(input_shape)
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """(batch, out_height, out_width, filters) for NHWC inputs of `input_shape`.
-
-        Raises:
-            ValueError: input_shape has not 4 axes, or the kernel does not fit with
-                padding="valid".
-        """
-        if len(input_shape) != 4:
-            raise image_shape_error(self, input_shape, "(batch, height, width, channels)")
-        sizes = [
-            output_size(size, window, stride, self.padding)
-            for size, window, stride in zip(input_shape[1:3], self.kernel_size, self.strides)
-        ]
-        if any(size is not None and size < 1 for size in sizes):
-            raise ValueError(
-                f"Conv2D {self.name!r}: a {self.kernel_size[0]}x{self.kernel_size[1]} kernel does "
-                f"not fit in inputs of shape {tuple(input_shape)} with padding='valid'; it needs "
-                f"height >= {self.kernel_size[0]} and width >= {self.kernel_size[1]} (or "
-                "padding='same')"
-            )
-        return (input_shape[0], *sizes, self.filters)
+        self._setup(
+            filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
+            activation, use_bias, kernel_initializer, bias_initializer, input_shape, name, dtype,
+        )  # fmt: skip
 
     def forward(self, x: Tensor) -> Tensor:
         """activation(conv2d(x, kernel) + bias): (N, H, W, C) -> (N, H', W', filters).
@@ -132,14 +285,64 @@ class Conv2D(Layer):
         Raises:
             ValueError: x is not 4-d or has not the channels the kernel was built for.
         """
-        channels = self.kernel.shape[2]
-        if x.ndim != 4 or x.shape[-1] != channels:
-            raise image_shape_error(self, x.shape, f"(batch, height, width, {channels})")
-        return self.activation(conv2d(x, self.kernel, self.bias, self.strides, self.padding))
-
-    def extra_repr(self) -> str:
-        """The settings shown inside repr's parentheses."""
-        return (
-            f"filters={self.filters}, kernel_size={self.kernel_size}, strides={self.strides}, "
-            f"padding={self.padding!r}, activation={activations.name_of(self.activation)!r}"
+        self._check_input(x)
+        out = conv2d(
+            x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups
         )
+        return self.activation(out)
+
+
+class Conv1D(_Conv):
+    """activation(conv1d(x, kernel) + bias) on sequences (batch, steps, channels).
+
+    Args:
+        filters: how many output channels (one kernel each).
+        kernel_size: an int (or a 1-tuple): how many steps a window covers.
+        strides: an int, 1 by default.
+        padding: "valid", "same" or "causal" (all zeros before the sequence, so
+            output t sees inputs up to t only: forecasting and WaveNet).
+        data_format: None or "channels_last".
+        dilation_rate: an int: the kernel's taps this many steps apart.
+        groups: as for Conv2D; the kernel is (k, channels / groups, filters).
+        activation, use_bias, kernel_initializer, bias_initializer, input_shape,
+            name, dtype: as for Conv2D.
+
+    Raises:
+        ValueError: for bad arguments, and for an input that is not (batch, steps,
+            channels) with the channels the kernel was built for.
+    """
+
+    rank = 1
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int | Sequence[int],
+        strides: int | Sequence[int] = 1,
+        padding: str = "valid",
+        data_format: str | None = None,
+        dilation_rate: int | Sequence[int] = 1,
+        groups: int = 1,
+        activation: str | Callable[[Tensor], Tensor] | None = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        self._setup(
+            filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
+            activation, use_bias, kernel_initializer, bias_initializer, input_shape, name, dtype,
+        )  # fmt: skip
+
+    def forward(self, x: Tensor) -> Tensor:
+        """activation(conv1d(x, kernel) + bias): (N, steps, C) -> (N, steps', filters).
+
+        Raises:
+            ValueError: x is not 3-d or has not the channels the kernel was built for.
+        """
+        self._check_input(x)
+        (stride,), (dilation,) = self.strides, self.dilation_rate
+        out = conv1d(x, self.kernel, self.bias, stride, self.padding, dilation, self.groups)
+        return self.activation(out)

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.nn import structures
 from tinygrad_edu.nn.input_checks import check_batch_size, check_data, validation_arrays
 from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import Tensor
@@ -174,6 +175,9 @@ def batches(
     work), and so are float targets; integer labels stay integers. dtype None
     converts nothing.
     """
+    if structures.is_structure(x) or structures.is_structure(y):  # several inputs or outputs
+        yield from _structure_batches(x, y, batch_size, dtype, order)
+        return
     convert_x = dtype is not None and x.dtype != dtype
     convert_y = dtype is not None and y is not None and y.dtype.kind == "f" and y.dtype != dtype
     for start in range(0, len(x), batch_size):
@@ -188,12 +192,40 @@ def batches(
         yield x_batch, y_batch
 
 
+def _structure_batches(
+    x: Any, y: Any, batch_size: int, dtype: np.dtype | None, order: np.ndarray | None
+) -> Iterator[tuple[Any, Any]]:
+    """`batches` for lists or dicts of arrays: each array cut the same way."""
+    for start in range(0, structures.batch_length(x), batch_size):
+        batch = (
+            slice(start, start + batch_size) if order is None else order[start : start + batch_size]
+        )
+
+        def take(array: np.ndarray, rows: Any = batch) -> np.ndarray:
+            return array[rows]
+
+        x_batch = structures.map_structure(take, x)
+        y_batch = None if y is None else structures.map_structure(take, y)
+        yield to_dtype((x_batch, y_batch), dtype)
+
+
+def _leaf_to_dtype(array: Any, dtype: np.dtype, floats_only: bool) -> Any:
+    if array.dtype == dtype or (floats_only and array.dtype.kind != "f"):
+        return array
+    return array.astype(dtype)
+
+
 def to_dtype(batch: Batch, dtype: np.dtype | None) -> Batch:
     """One batch with x (and float targets) in `dtype`, the model's float dtype, as
     `batches` converts them: uint8 images become floats, integer labels stay integers."""
     x, y = batch
     if dtype is None:
         return batch
+    if structures.is_structure(x) or structures.is_structure(y):
+        x = structures.map_structure(lambda array: _leaf_to_dtype(array, dtype, False), x)
+        if y is not None:
+            y = structures.map_structure(lambda array: _leaf_to_dtype(array, dtype, True), y)
+        return x, y
     if x.dtype != dtype:
         x = x.astype(dtype)
     if y is not None and y.dtype.kind == "f" and y.dtype != dtype:
@@ -243,15 +275,19 @@ class ArrayDataAdapter(DataAdapter):
         self, x: np.ndarray, y: np.ndarray | None, batch_size: int, shuffle: bool = False
     ) -> None:
         self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
-        self.num_batches = -(-len(x) // batch_size)  # rounded up: the last batch may be short
+        self.count = structures.batch_length(x)
+        self.num_batches = -(-self.count // batch_size)  # rounded up: the last may be short
 
     def sample(self) -> Batch:
         # The first rows, not the first shuffled batch: drawing the order now would move
         # the random draws that build the model's weights.
-        return self.x[: self.batch_size], None if self.y is None else self.y[: self.batch_size]
+        def first(value: Any) -> Any:
+            return structures.map_structure(lambda array: array[: self.batch_size], value)
+
+        return first(self.x), None if self.y is None else first(self.y)
 
     def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
-        order = generator().permutation(len(self.x)) if self.shuffle else None
+        order = generator().permutation(self.count) if self.shuffle else None
         return batches(self.x, self.y, self.batch_size, dtype, order)
 
 

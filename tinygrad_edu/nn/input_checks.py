@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.nn import structures
 from tinygrad_edu.tensor import Tensor
 
 Shape = tuple[int | None, ...]
@@ -111,6 +112,8 @@ def check_data(
     """
     if x is None:
         raise ValueError(f"{method}: x is required (a NumPy array of inputs)")
+    if structures.is_structure(x) or structures.is_structure(y):
+        return _check_structures(method, x, y, needs_y)
     x = as_array(x, method, "x")
     if needs_y and y is None:
         raise ValueError(f"{method}: y is required (targets or labels for x of shape {x.shape})")
@@ -126,6 +129,29 @@ def check_data(
     check_finite(x, method, "x")
     if y is not None:
         check_finite(y, method, "y")
+    return x, y
+
+
+def _check_structures(method: str, x: Any, y: Any, needs_y: bool) -> tuple[Any, Any]:
+    """check_data for a model of several inputs or outputs: lists or dicts of arrays, all
+    with one number of samples."""
+    if needs_y and y is None:
+        raise ValueError(f"{method}: y is required (targets or labels for x)")
+    x = structures.map_structure(lambda leaf: as_array(leaf, method, "x"), x)
+    if y is not None:
+        y = structures.map_structure(lambda leaf: as_array(leaf, method, "y"), y)
+    arrays = structures.leaves(x) + ([] if y is None else structures.leaves(y))
+    lengths = {len(array) for array in arrays}
+    if len(lengths) != 1:
+        shapes = ", ".join(str(array.shape) for array in arrays)
+        raise ValueError(
+            f"{method}: every input and target array must have the same number of samples, "
+            f"got shapes {shapes}"
+        )
+    if lengths == {0}:
+        raise ValueError(f"{method}: x is empty; there is no sample to use")
+    for array in arrays:
+        check_finite(array, method, "x or y")
     return x, y
 
 
@@ -151,14 +177,20 @@ def validation_arrays(
         return x, y, (x_val, y_val)
     if validation_split == 0:
         return x, y, None
-    split_at = int(math.floor(len(x) * (1.0 - validation_split)))
-    if split_at == 0 or split_at == len(x):
+    count = structures.batch_length(x)
+    split_at = int(math.floor(count * (1.0 - validation_split)))
+    if split_at == 0 or split_at == count:
         raise ValueError(
-            f"fit: validation_split={validation_split} of {len(x)} samples leaves "
-            f"{split_at} for training and {len(x) - split_at} for validation; "
+            f"fit: validation_split={validation_split} of {count} samples leaves "
+            f"{split_at} for training and {count - split_at} for validation; "
             "both need at least one"
         )
-    return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+
+    def part(value: Any, where: slice) -> Any:
+        return structures.map_structure(lambda array: array[where], value)
+
+    train, held_out = slice(None, split_at), slice(split_at, None)
+    return part(x, train), part(y, train), (part(x, held_out), part(y, held_out))
 
 
 def check_input_shape(x: np.ndarray, expected: Shape | None, method: str) -> None:
@@ -167,8 +199,10 @@ def check_input_shape(x: np.ndarray, expected: Shape | None, method: str) -> Non
     Raises:
         ValueError: naming both shapes.
     """
-    if expected is None:
+    if expected is None or structures.is_structure(x):  # several inputs: checked per input
         return
+    if x.ndim == len(expected) - 1 and expected[-1] == 1:  # (N,) for (None, 1): Keras adds the 1
+        expected = expected[:-1]
     fits = len(expected) == x.ndim and all(
         want is None or want == size for want, size in zip(expected[1:], x.shape[1:])
     )
@@ -197,16 +231,3 @@ def as_tensor(value: Any, model_dtype: Callable[[], np.dtype]) -> Any:
     if array.dtype.kind in "biuf" and array.dtype != model_dtype():
         array = array.astype(model_dtype())
     return Tensor(array)
-
-
-def functional_api_error(what: str) -> NotImplementedError:
-    """The error for Keras's functional API (symbolic `Input`s wired into a `Model`).
-
-    tinygrad-edu runs every layer on real arrays, eagerly, so there is no symbolic
-    tensor to wire; the same model is a `Sequential` or a `Model` subclass.
-    """
-    return NotImplementedError(
-        f"{what}: Keras's functional API is not supported. Write the model as "
-        "Sequential([keras.Input(shape=...), layers.Dense(...), ...]), or subclass Model "
-        "and write call(self, x)"
-    )

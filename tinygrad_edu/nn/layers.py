@@ -19,7 +19,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.nn import activations, initializers, input_checks
+from tinygrad_edu.nn import activations, initializers, structures, symbolic
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.tensor import Tensor
 
@@ -154,23 +154,71 @@ class Layer(Module):
         Raises:
             ValueError: from `build` or `forward`, when the input's shape does not fit.
         """
+        if symbolic.any_symbolic(inputs, kwargs):  # layer(keras.Input(...)): record a node
+            if training is not None:
+                kwargs["training"] = training
+            return symbolic.call_symbolically(self, (inputs,), kwargs)
         if training is not None and bool(training) != self.training:
             with training_mode(self, bool(training)):
                 return self(inputs, **kwargs)
         if self.takes_training:
             kwargs["training"] = self.training
-        if isinstance(inputs, Module):  # layer(keras.Input(...)): the functional API
-            raise input_checks.functional_api_error(f"{self.name}({inputs.name})")
-        if not isinstance(inputs, Tensor):
-            inputs = Tensor(np.asarray(inputs), dtype=self.dtype)
-        elif inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":
-            inputs = inputs.astype(self.dtype)
+        if isinstance(inputs, Module):
+            raise TypeError(
+                f"{self.name}: called on a layer ({inputs.name}); call it on a tensor, e.g. "
+                "keras.Input(shape=...), which returns one"
+            )
+        if structures.is_structure(inputs):  # merge layers take a list of tensors
+            inputs = structures.map_structure(self._cast_input, inputs)
+            shape = structures.map_structure(_batch_shape, inputs)
+        else:
+            inputs = self._cast_input(inputs)
+            shape = _batch_shape(inputs)
         if not self.built:
-            shape = (None, *inputs.shape[1:]) if inputs.ndim >= 2 else tuple(inputs.shape)
             self.build(shape)
             if not self.built:  # a subclass's build forgot super().build(...)
                 Layer.build(self, shape)
         return super().__call__(inputs, **kwargs)
+
+    def _cast_input(self, inputs: Any) -> Tensor:
+        """An input as a Tensor; floating point ones in the layer's dtype."""
+        if not isinstance(inputs, Tensor):
+            return Tensor(np.asarray(inputs), dtype=self.dtype)
+        if inputs.data.dtype != self.dtype and inputs.data.dtype.kind == "f":
+            return inputs.astype(self.dtype)
+        return inputs
+
+    # Keras's `layer.input` / `layer.output`: the KerasTensors of its first call in a
+    # functional model (its first "inbound node").
+    def _first_node(self, what: str) -> Any:
+        nodes = self.__dict__.get("_inbound_nodes")
+        if not nodes:
+            raise AttributeError(
+                f"{self.name}.{what}: the layer has not been called on a keras.Input yet, so it "
+                "has no symbolic input or output"
+            )
+        return nodes[0]
+
+    @property
+    def input(self) -> Any:
+        """The KerasTensor(s) the layer was first called on in a functional model.
+
+        Raises:
+            AttributeError: it never was.
+        """
+        node = self._first_node("input")
+        if not node.inputs:  # an InputLayer: its input is its output
+            return node.outputs
+        return node.inputs[0] if len(node.inputs) == 1 else list(node.inputs)
+
+    @property
+    def output(self) -> Any:
+        """The KerasTensor(s) the layer's first call in a functional model returned.
+
+        Raises:
+            AttributeError: it was never called on a keras.Input.
+        """
+        return self._first_node("output").outputs
 
     def forward(self, inputs: Tensor, **kwargs: Any) -> Tensor:
         """The layer's computation; by default Keras's `call(inputs)` if the subclass has one.
@@ -185,6 +233,11 @@ class Layer(Module):
                 "Keras) to say what the layer computes"
             )
         return call(inputs, **kwargs)
+
+
+def _batch_shape(tensor: Tensor) -> Shape:
+    """A Tensor's shape with None for the batch axis, as `build` takes it."""
+    return (None, *tensor.shape[1:]) if tensor.ndim >= 2 else tuple(tensor.shape)
 
 
 def _as_shape(who: str, shape: Sequence[int] | int) -> tuple[int, ...]:

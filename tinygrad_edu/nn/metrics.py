@@ -137,6 +137,8 @@ class Metric:
     def __call__(self, y_true: Any, y_pred: Any) -> float:
         """The metric of one batch as a float (a per-sample result is averaged)."""
         value = self.function(y_true, y_pred, **self.options)
+        if isinstance(value, Tensor):  # written with keras.ops: its values
+            value = value.data
         # Built-in metrics return a float; a user's may return one value per sample.
         return value if type(value) is float else float(np.mean(value))
 

@@ -24,8 +24,16 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.nn import data_adapters, input_checks, saving, serialization, training
-from tinygrad_edu.nn import losses as losses_module
+from tinygrad_edu.nn import (
+    compiled,
+    data_adapters,
+    input_checks,
+    saving,
+    serialization,
+    structures,
+    symbolic,
+    training,
+)
 from tinygrad_edu.nn import metrics as metrics_module
 from tinygrad_edu.nn import optimizers as optimizers_module
 from tinygrad_edu.nn.callbacks import Callback, History
@@ -41,7 +49,8 @@ class Model(Module):
 
     Subclass it and override `call(x)` (or `forward(x)`), assigning layers as
     attributes in `__init__`. `Sequential` is the subclass for a plain stack.
-    Keras's functional API, `Model(inputs, outputs)`, raises NotImplementedError.
+    `Model(inputs, outputs)` (Keras's functional API) makes a `Functional` model
+    from layers called on `keras.Input`s (functional_model.py).
     An unnamed layer assigned to an attribute is named after it ("head", "head.kernel").
     """
 
@@ -49,14 +58,24 @@ class Model(Module):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
         if cls is Model and (len(args) > 1 or {"inputs", "outputs"} & kwargs.keys()):
-            raise input_checks.functional_api_error("Model(inputs, outputs)")
+            from tinygrad_edu.nn.functional_model import Functional  # it subclasses Model
+
+            return Functional.__new__(Functional, *args, **kwargs)
+        if {"inputs", "outputs"} & kwargs.keys() and not cls.__dict__.get("is_functional"):
+            raise NotImplementedError(
+                f"{cls.__name__}: a Model subclass built from inputs and outputs (Keras's "
+                "functional subclassing) is not supported; make keras.Model(inputs, outputs) "
+                "and use it inside your subclass as a layer"
+            )
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, name: str | None = None) -> None:
         super().__init__(name=name)
         self.optimizer: Any = None
-        self.loss: Callable | None = None
+        self.loss: Any = None  # a loss callable, or a list or dict of them (one per output)
+        self.loss_weights: Any = None
         self.compiled_metrics: list[Any] = []
+        self._output_metrics = compiled.OutputMetrics(None)  # for several outputs
         self.stop_training = False
         self.history: History | None = None
         self._build_input_shape: input_checks.Shape | None = None  # (None, features...) once built
@@ -86,14 +105,35 @@ class Model(Module):
         """Run the model on `inputs`; `training=True/False` sets the mode of this call only,
         as in Keras (left out, each layer's own mode applies: inference after construction,
         training inside `fit`'s steps or after `train()`)."""
+        if symbolic.any_symbolic(inputs):  # model(keras.Input(...)): a node in another model
+            kwargs = {} if training is None else {"training": training}
+            return symbolic.call_symbolically(self, inputs, kwargs)
         if training is not None:
             with training_mode(self, bool(training)):
                 return self(*inputs)
-        inputs = tuple([input_checks.as_tensor(value, self._input_dtype) for value in inputs])
+        inputs = tuple([self._as_input_tensors(value) for value in inputs])
         output = super().__call__(*inputs)
-        if self._build_input_shape is None and inputs:
+        if self._build_input_shape is None and inputs and isinstance(inputs[0], Tensor):
             self._build_input_shape = (None, *inputs[0].shape[1:])
         return output
+
+    def _as_input_tensors(self, value: Any) -> Any:
+        """Arrays (one, or a list or dict of them) as Tensors of the model's float dtype,
+        with a missing last axis of 1 added when the input shape asks for it (Keras does:
+        (N,) data for a (None, 1) input)."""
+        if structures.is_structure(value):
+            convert = lambda leaf: input_checks.as_tensor(leaf, self._input_dtype)  # noqa: E731
+            return structures.map_structure(convert, value)
+        tensor = input_checks.as_tensor(value, self._input_dtype)
+        expected = self._known_input_shape()
+        if (
+            isinstance(tensor, Tensor)
+            and isinstance(expected, tuple)
+            and tensor.ndim == len(expected) - 1
+            and expected[-1] == 1
+        ):
+            tensor = tensor.reshape(*tensor.shape, 1)
+        return tensor
 
     def _input_dtype(self) -> np.dtype:
         return next((weight.dtype for weight in self.parameters()), np.dtype(np.float32))
@@ -136,8 +176,8 @@ class Model(Module):
             return
         shape = self._known_input_shape()
         unbuilt = any(getattr(m, "built", True) is False for m in self.modules() if m is not self)
-        if shape is None and self.parameters() and not unbuilt:
-            return  # every weight already exists (made in __init__, PyTorch style)
+        if shape is None and (self.parameters() or self.children()) and not unbuilt:
+            return  # every weight already exists (made in __init__, PyTorch style), or none
         if shape is None:
             raise ValueError(
                 f"{method}: the model '{self.name}' has no weights yet because it does not know "
@@ -154,7 +194,20 @@ class Model(Module):
             self._prepare_inputs(batches.peek()[0], method)
 
     def _prepare_inputs(self, x: np.ndarray, method: str) -> None:
-        """Check x's shape against the model's, then build the model for it if needed."""
+        """Check x's shape against the model's, then build the model for it if needed.
+
+        x may be a list or dict of arrays (several inputs): the model is then built by
+        running it once on the first sample of each.
+        """
+        if structures.is_structure(x):
+            if not self.built:
+                sample = structures.to_tensors(structures.map_structure(lambda a: a[:1], x))
+                with no_grad(), training_mode(self, False):
+                    self(sample)
+                self._build_input_shape = structures.map_structure(
+                    lambda a: (None, *a.shape[1:]), x
+                )
+            return
         input_checks.check_input_shape(x, self._known_input_shape(), method)
         if not self.built:
             self.build((None, *x.shape[1:]))
@@ -164,6 +217,7 @@ class Model(Module):
         optimizer: Any = "rmsprop",
         loss: Any = None,
         metrics: Sequence[Any] | None = None,
+        loss_weights: Any = None,
     ) -> None:
         """Choose the optimizer, the loss to minimize and the metrics to report.
 
@@ -171,8 +225,13 @@ class Model(Module):
             optimizer: a name ("rmsprop", "adam", "sgd", ...), an `Optimizer`, or its class.
             loss: a name ("sparse_categorical_crossentropy", "mse", ...), a loss object or
                 a function `(y_true, y_pred: Tensor) -> scalar Tensor`. None: predict only.
+                For a model with several outputs: one for all, a list (in output order)
+                or a dict by output name (see `nn.compiled`).
             metrics: names ("accuracy", "mae", ...), `Metric`s or functions
-                `(y_true, y_pred: ndarray) -> float`; one alone needs no list.
+                `(y_true, y_pred: ndarray) -> float`; one alone needs no list. Per output:
+                a list of lists or a dict by output name.
+            loss_weights: for several outputs, the factor of each one's loss in the total
+                (a list or a dict); 1 by default.
 
         Raises:
             ValueError: an unknown or unusable name, or two metrics logged under one name.
@@ -182,19 +241,40 @@ class Model(Module):
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"compile: cannot use optimizer={optimizer!r}: {error}") from None
         self._optimizer_params = None
-        if loss is None:
-            self.loss = None
-        else:
-            try:
-                self.loss = losses_module.get(loss)
-            except (ValueError, KeyError, TypeError) as error:
-                raise ValueError(f"compile: cannot use loss={loss!r}: {error}") from None
+        self.loss = None if loss is None else compiled.resolve_losses(loss)
+        self.loss_weights = loss_weights
+        self._output_metrics = compiled.OutputMetrics(metrics)
+        per_output = compiled.is_per_output(loss) or isinstance(metrics, dict)
+        if isinstance(metrics, (list, tuple)):  # a list of lists: one list per output
+            per_output = per_output or any(isinstance(m, (list, tuple, dict)) for m in metrics)
+        outputs = getattr(self, "output_names", None)
+        if per_output or (outputs is not None and len(outputs) > 1):
+            self.compiled_metrics = []  # made per output, once the outputs are known
+            return
         self.compiled_metrics = metrics_module.get_all(metrics, loss, "compile")
 
     @property
     def metrics_names(self) -> list[str]:
-        """The names `evaluate` returns values for, in order: ["loss", "accuracy", ...]."""
-        return ["loss"] + [metric.name for metric in self.compiled_metrics]
+        """The names `evaluate` returns values for, in order: ["loss", "accuracy", ...];
+        with several outputs also "<output>_loss" and "<output>_<metric>"."""
+        by_output = self._output_metrics.by_output
+        if by_output is None or self.compiled_metrics:
+            return ["loss"] + [metric.name for metric in self.compiled_metrics]
+        names = [f"{name}_loss" for name in by_output]
+        names += [f"{name}_{metric.name}" for name, group in by_output.items() for metric in group]
+        return ["loss", *names]
+
+    def compute_loss(self, x: Any, y: Any, y_pred: Any) -> Tensor:
+        """The loss to minimize for one batch (x is unused): compile's loss of (y, y_pred),
+        or for several outputs the weighted sum of each output's loss (Keras's name)."""
+        return self._loss_and_logs(y, y_pred)[0]
+
+    def _loss_and_logs(self, y: Any, y_pred: Any) -> tuple[Tensor, dict[str, float]]:
+        if structures.is_structure(y_pred):
+            total, logs = compiled.multi_output_loss(self, y, y_pred)
+            return total, {"loss": total.item(), **logs}
+        loss = self.loss(y, y_pred)
+        return loss, {"loss": loss.item()}
 
     def _require_compiled(self, method: str) -> None:
         if self.optimizer is None or (self.loss is None and method != "predict"):
@@ -230,10 +310,10 @@ class Model(Module):
         self.optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
         # In training mode even when called by hand, as Keras's (fit is in it already).
         y_pred = self(x) if self.training else self(x, training=True)
-        loss = self.loss(y, y_pred)
+        loss, logs = self._loss_and_logs(y, y_pred)
         loss.backward()
         self.optimizer.step()
-        return {"loss": loss.item(), **self.compute_metrics(x, y, y_pred)}
+        return {**logs, **self.compute_metrics(x, y, y_pred)}
 
     def test_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
         """The loss and metrics on one batch, without changing any weight.
@@ -242,14 +322,17 @@ class Model(Module):
         and without recording a graph. Takes and returns what `train_step` does.
         """
         y_pred = self(x)
-        return {"loss": self.loss(y, y_pred).item(), **self.compute_metrics(x, y, y_pred)}
+        return {**self._loss_and_logs(y, y_pred)[1], **self.compute_metrics(x, y, y_pred)}
 
     def predict_step(self, x: Tensor) -> Tensor:
         """The model's output for one batch x; `predict` calls it in eval mode, no graph."""
         return self(x)
 
     def compute_metrics(self, x: Tensor, y: np.ndarray, y_pred: Tensor) -> dict[str, float]:
-        """Each compiled metric of one batch by name, e.g. {"accuracy": 0.94} (x is unused)."""
+        """Each compiled metric of one batch by name, e.g. {"accuracy": 0.94} (x is unused);
+        with several outputs by "<output>_<metric>", e.g. {"department_accuracy": 0.9}."""
+        if structures.is_structure(y_pred):
+            return compiled.multi_output_metrics(self, y, y_pred)
         return {metric.name: metric(y, y_pred.data) for metric in self.compiled_metrics}
 
     def fit(
@@ -429,6 +512,30 @@ class Model(Module):
     def layers(self) -> list[Module]:
         """The model's direct sub-layers, in the order they were assigned."""
         return list(self.children())
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Module:
+        """The layer called `name` (or at position `index` of `layers`), as in Keras.
+
+        Raises:
+            ValueError: no layer has that name, or the index is out of range, or
+                neither or both were given.
+        """
+        layers = self.layers
+        if (name is None) == (index is None):
+            raise ValueError("get_layer: give either name= or index=, not both or neither")
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"get_layer: index {index} is out of range; the model has {len(layers)} layers"
+                )
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"get_layer: no layer named {name!r}; the layers are "
+            f"{', '.join(layer.name for layer in layers) or 'none'}"
+        )
 
     def _layer_output_shape(self, layer: Module) -> Any:
         return getattr(layer, "output_shape", None)

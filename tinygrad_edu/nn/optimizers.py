@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -84,6 +85,8 @@ class Optimizer:
     Args:
         params: the Tensors to update (each with requires_grad=True), or a Module,
             or None to hand them over later with `set_parameters` (compile does).
+            A number or a schedule here is the learning rate, as Keras's first
+            argument is: `Adam(1e-3)`, `SGD(schedule)`.
         learning_rate: a number >= 0 (the step size, in units of the parameter per
             unit of gradient), a schedule from `nn.schedules`, or a function of the
             step count `iterations`.
@@ -98,8 +101,8 @@ class Optimizer:
             and dtype ("scratch" plus the subclass's running averages).
 
     Raises:
-        TypeError: a number where the parameters go (`SGD(0.1)`), an unknown keyword
-            argument, or a learning rate that is neither a number nor a schedule.
+        TypeError: an unknown keyword argument, or a learning rate that is neither a
+            number nor a schedule.
         ValueError: more than one clipping setting, or a negative one.
     """
 
@@ -116,11 +119,8 @@ class Optimizer:
     ) -> None:
         owner = type(self).__name__
         _refuse_unknown_arguments(owner, unknown)
-        if isinstance(params, numbers.Number):
-            raise TypeError(
-                f"{owner}: the first argument is the list of parameters, got the number "
-                f"{params!r}; to set the learning rate write {owner}(learning_rate={params!r})"
-            )
+        if _is_learning_rate(params):  # Keras's Adam(1e-3) or Adam(schedule): the rate first
+            params, learning_rate = None, params
         given = [c for c in (clipnorm, clipvalue, global_clipnorm) if c is not None]
         if len(given) > 1:
             raise ValueError(
@@ -158,6 +158,8 @@ class Optimizer:
         if isinstance(value, LearningRateSchedule) or (
             callable(value) and not isinstance(value, numbers.Real)
         ):
+            if isinstance(value, LearningRateSchedule):  # so float() of it gives the next rate
+                value.optimizer_step = _step_counter(self)
             self._learning_rate = value
         elif isinstance(value, numbers.Real) and not isinstance(value, bool):
             self._learning_rate = _check_number(
@@ -313,6 +315,24 @@ class Optimizer:
     def from_config(cls, config: dict[str, Any]) -> Optimizer:
         """A new optimizer, without parameters yet, from `get_config()`'s result."""
         return cls(**saving.arguments_from_config(config))
+
+
+def _step_counter(optimizer: Optimizer) -> Callable[[], int]:
+    """A function giving the optimizer's step count; weak, so a schedule does not keep
+    its optimizer alive (0 once the optimizer is gone)."""
+    reference = weakref.ref(optimizer)
+
+    def step() -> int:
+        owner = reference()
+        return 0 if owner is None else owner.iterations
+
+    return step
+
+
+def _is_learning_rate(value: Any) -> bool:
+    """True for a number or a schedule: what Keras takes as an optimizer's first argument."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    return number or isinstance(value, LearningRateSchedule)
 
 
 def _clip_by_norm(gradient: np.ndarray | None, clipnorm: float) -> np.ndarray | None:

@@ -1,8 +1,9 @@
-"""Pooling layers over images of shape (batch, height, width, channels), as in Keras.
+"""Pooling layers over images (batch, height, width, channels) and sequences (batch, steps, c).
 
 Pooling shrinks each feature map: every window is replaced by its largest value
-(MaxPooling2D) or its mean (AveragePooling2D), channel by channel. It has no
-weights. GlobalAveragePooling2D averages each whole map to one number per channel.
+(MaxPooling2D, MaxPooling1D) or its mean (AveragePooling2D, AveragePooling1D),
+channel by channel. It has no weights. The global poolings reduce each whole
+map (or sequence) to one number per channel: its mean or its maximum.
 """
 
 from __future__ import annotations
@@ -10,8 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tinygrad_edu.functional import avg_pool2d, check_padding, max_pool2d, output_size, pair
-from tinygrad_edu.nn.convolutional import image_shape_error
+import numpy as np
+
+from tinygrad_edu.functional import (
+    avg_pool1d,
+    avg_pool2d,
+    check_padding,
+    max_pool1d,
+    max_pool2d,
+    output_size,
+    pair,
+)
+from tinygrad_edu.nn.convolutional import (
+    SEQUENCES,
+    check_data_format,
+    image_shape_error,
+    sequence_shape_error,
+    single,
+)
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor
 
@@ -150,3 +167,240 @@ class GlobalAveragePooling2D(Layer):
         if x.ndim != 4:
             raise image_shape_error(self, x.shape, IMAGES)
         return x.mean(axis=(1, 2), keepdims=self.keepdims)
+
+
+class _Pooling1D(Layer):
+    """What MaxPooling1D and AveragePooling1D share, as _Pooling2D over sequences.
+
+    Args:
+        pool_size: an int (or 1-tuple), the window.
+        strides: an int; None (the default) means pool_size.
+        padding: "valid" or "same".
+        data_format: None or "channels_last".
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: bad arguments; an input that is not (batch, steps, channels);
+            a window longer than a "valid" input.
+    """
+
+    pool: Callable[..., Tensor]  # functional.max_pool1d or avg_pool1d
+
+    def _setup(self, pool_size, strides, padding, data_format, input_shape, name, dtype) -> None:
+        who = type(self).__name__
+        pool_size = single(pool_size, "pool_size", who)
+        strides = pool_size if strides is None else single(strides, "strides", who)
+        padding = check_padding(padding, who)
+        check_data_format(data_format, who)
+        super().__init__(name, input_shape, dtype)
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+        self.build_if_shape_known()
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, out_steps, channels): the channels are kept.
+
+        Raises:
+            ValueError: input_shape has not 3 axes, or the window does not fit.
+        """
+        if len(input_shape) != 3:
+            raise sequence_shape_error(self, input_shape, SEQUENCES)
+        steps = output_size(input_shape[1], self.pool_size, self.strides, self.padding)
+        if steps is not None and steps < 1:
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r}: a window of {self.pool_size} steps does "
+                f"not fit in inputs of shape {tuple(input_shape)} with padding='valid'"
+            )
+        return (input_shape[0], steps, input_shape[2])
+
+    def forward(self, x: Tensor) -> Tensor:
+        """The pooled sequences, (N, steps, C) -> (N, steps', C), x's dtype.
+
+        Raises:
+            ValueError: x is not 3-d.
+        """
+        if x.ndim != 3:
+            raise sequence_shape_error(self, x.shape, SEQUENCES)
+        return type(self).pool(x, self.pool_size, self.strides, self.padding)
+
+    def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
+        return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding!r}"
+
+
+class MaxPooling1D(_Pooling1D):
+    """The largest value of each window of `pool_size` steps, per channel (Keras's MaxPooling1D).
+
+    "same" padding pads with -inf, so padding is never the maximum.
+
+    Args:
+        pool_size: an int (or 1-tuple), the window; 2 by default.
+        strides: an int; None (the default) means pool_size.
+        padding: "valid" or "same".
+        data_format: None or "channels_last".
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: bad arguments; an input that is not (batch, steps, channels).
+    """
+
+    pool = staticmethod(max_pool1d)
+
+    def __init__(
+        self,
+        pool_size: int | Sequence[int] = 2,
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        self._setup(pool_size, strides, padding, data_format, input_shape, name, dtype)
+
+
+class AveragePooling1D(_Pooling1D):
+    """The mean of each window of `pool_size` steps, per channel (Keras's AveragePooling1D).
+
+    With "same" padding a border window averages only the steps inside.
+
+    Args:
+        pool_size: an int (or 1-tuple), the window; required, as in Keras 3.
+        strides: an int; None (the default) means pool_size.
+        padding: "valid" or "same".
+        data_format: None or "channels_last".
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: bad arguments; an input that is not (batch, steps, channels).
+    """
+
+    pool = staticmethod(avg_pool1d)
+
+    def __init__(
+        self,
+        pool_size: int | Sequence[int],
+        strides: int | Sequence[int] | None = None,
+        padding: str = "valid",
+        data_format: str | None = None,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        self._setup(pool_size, strides, padding, data_format, input_shape, name, dtype)
+
+
+class _GlobalPooling(Layer):
+    """Each channel reduced over every step (or pixel) to one number: mean or max.
+
+    `rank` is 1 for sequences (batch, steps, channels), 2 for images; with
+    keepdims=True the reduced axes stay, with size 1, as in Keras.
+
+    Args:
+        data_format: None or "channels_last".
+        keepdims: keep the reduced axes.
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: an input without rank + 2 axes.
+    """
+
+    rank = 1
+    reduce = "mean"
+
+    def __init__(
+        self,
+        data_format: str | None = None,
+        keepdims: bool = False,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        check_data_format(data_format, type(self).__name__)
+        super().__init__(name, input_shape, dtype)
+        self.keepdims = bool(keepdims)
+        self.build_if_shape_known()
+
+    def _check(self, shape: Sequence[int | None]) -> None:
+        if len(shape) != self.rank + 2:
+            if self.rank == 2:
+                raise image_shape_error(self, shape, IMAGES)
+            raise sequence_shape_error(self, shape, SEQUENCES)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, channels), or with keepdims (batch, 1, [1,] channels).
+
+        Raises:
+            ValueError: input_shape has not rank + 2 axes.
+        """
+        self._check(input_shape)
+        if self.keepdims:
+            return (input_shape[0], *(1,) * self.rank, input_shape[-1])
+        return (input_shape[0], input_shape[-1])
+
+    def forward(self, x: Tensor) -> Tensor:
+        """The mean (or maximum) over the steps / pixels of each channel, in x's dtype.
+
+        Raises:
+            ValueError: x has not rank + 2 axes.
+        """
+        self._check(x.shape)
+        axes = tuple(range(1, self.rank + 1))
+        if self.reduce == "max":
+            return x.max(axis=axes, keepdims=self.keepdims)
+        return x.mean(axis=axes, keepdims=self.keepdims)
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """The mean of each channel over all steps: (batch, steps, c) -> (batch, c).
+
+    The text classifier's pooling after an Embedding. Given a mask (from
+    `Embedding(mask_zero=True)`, handed on by Sequential) it averages the real
+    steps only, as Keras does. Arguments as `_GlobalPooling`.
+    """
+
+    rank, reduce = 1, "mean"
+
+    def forward(self, x: Tensor, mask: np.ndarray | None = None) -> Tensor:
+        """The mean over the steps of each channel; with a mask, over the True steps only.
+
+        Args:
+            x: (batch, steps, channels).
+            mask: None, or booleans of shape (batch, steps), True for real steps.
+
+        Returns:
+            (batch, channels), or (batch, 1, channels) with keepdims; x's dtype.
+
+        Raises:
+            ValueError: x is not 3-d, or the mask is not (batch, steps).
+        """
+        if mask is None:
+            return super().forward(x)
+        self._check(x.shape)
+        mask = np.asarray(mask)
+        if mask.shape != x.shape[:2]:
+            raise ValueError(
+                f"GlobalAveragePooling1D {self.name!r}: the mask must have shape {x.shape[:2]} "
+                f"(batch, steps) for inputs of shape {x.shape}, got {mask.shape}"
+            )
+        weights = mask[..., None].astype(x.dtype)  # 1 for a real step, 0 for padding
+        # Keras's rule: the masked sum over the number of real steps (0 / 0 if none).
+        total = (x * weights).sum(axis=1, keepdims=self.keepdims)
+        return total / weights.sum(axis=1, keepdims=self.keepdims)
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """The maximum of each channel over all steps: (batch, steps, c) -> (batch, c).
+
+    Tied maxima share the gradient evenly. Arguments as `_GlobalPooling`.
+    """
+
+    rank, reduce = 1, "max"
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """The maximum of each channel over the whole image: (batch, h, w, c) -> (batch, c).
+
+    Tied maxima share the gradient evenly. Arguments as `_GlobalPooling`.
+    """
+
+    rank, reduce = 2, "max"

@@ -360,7 +360,8 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
     model._ensure_built("save")
     entry = serialize_object(model)
     shape = model._build_input_shape
-    entry["build_config"] = None if shape is None else {"input_shape": list(shape)}
+    # None for a functional model (built from its Inputs) or one of several inputs
+    entry["build_config"] = {"input_shape": list(shape)} if isinstance(shape, tuple) else None
     entry["compile_config"] = None
     if model.optimizer is not None:
         entry["compile_config"] = {
@@ -368,6 +369,11 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
             "loss": None if model.loss is None else serialize_value(model.loss, "the loss"),
             "metrics": [serialize_object(metric) for metric in model.compiled_metrics],
         }
+        spec = model._output_metrics.spec
+        if not model.compiled_metrics and spec:  # metrics per output: saved as given
+            entry["compile_config"]["metrics"] = serialize_value(spec, "the metrics")
+        if model.loss_weights is not None:
+            entry["compile_config"]["loss_weights"] = model.loss_weights
     metadata = {"format": FORMAT, "version": VERSION, "tinygrad_edu_version": __version__}
     members = {
         METADATA_FILE: json.dumps(metadata, indent=2).encode("utf-8"),
@@ -477,7 +483,8 @@ def load_model(
             model.compile(
                 optimizer=deserialize_object(compile_config["optimizer"]),
                 loss=deserialize_value(compile_config["loss"]),
-                metrics=[deserialize_object(metric) for metric in compile_config["metrics"]],
+                metrics=deserialize_value(compile_config["metrics"]),
+                loss_weights=compile_config.get("loss_weights"),
             )
             if optimizer_state:
                 _restore_optimizer(model, optimizer_state, path)

@@ -15,7 +15,19 @@ from tinygrad_edu.nn import saving
 
 
 class LearningRateSchedule:
-    """Base class: `schedule(step) -> float`."""
+    """Base class: `schedule(step) -> float`.
+
+    Given to an optimizer, a schedule also answers `float(schedule)` with the rate of
+    the optimizer's next step, so `float(optimizer.learning_rate)` works as in Keras.
+    """
+
+    #: Set by the optimizer it is given to: the step count to evaluate `float()` at.
+    optimizer_step: Any = None
+
+    def __float__(self) -> float:
+        """The rate at the step of the optimizer it belongs to (step 0 if none)."""
+        step = self.optimizer_step() if self.optimizer_step is not None else 0
+        return float(self(step))
 
     def __call__(self, step: int) -> float:
         """The learning rate for update number `step` (0 for the first update).

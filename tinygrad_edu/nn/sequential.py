@@ -21,6 +21,7 @@ from tinygrad_edu.nn.input_checks import Shape
 from tinygrad_edu.nn.input_layer import InputLayer
 from tinygrad_edu.nn.models import Model
 from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.nn.symbolic import KerasTensor
 from tinygrad_edu.tensor import Tensor
 
 
@@ -38,6 +39,9 @@ class Sequential(Model):
         self._layer_list: list[Module] = []
         self._output_shapes: dict[int, Shape] = {}
         self._declared_input_shape: Shape | None = None  # from keras.Input(shape=...)
+        # get_config writes the layers as they are then; the list given here may hold a
+        # keras.Input (a KerasTensor), which is not saved as such.
+        self.__dict__.get("_init_arguments", {}).pop("layers", None)
         for layer in layers or []:
             self.add(layer)
 
@@ -89,6 +93,8 @@ class Sequential(Model):
             Whatever the layer raises when it cannot take the output of the layer
             below; the model is then left as it was.
         """
+        if isinstance(layer, KerasTensor) and isinstance(layer.node.operation, InputLayer):
+            layer = layer.node.operation  # keras.Input(shape=...): its InputLayer
         if not isinstance(layer, Module):
             raise TypeError(
                 f"Sequential.add: expected a layer (an nn.Module), got {type(layer).__name__}"

@@ -41,6 +41,8 @@ def summary_lines(model: Any, line_length: int = 65) -> list[str]:
     weights = [weight for _, weight in model.named_weights()]  # non-trainable ones too
     trainable = model.trainable_weights
     frozen = model.non_trainable_weights  # moving statistics and frozen layers' weights
+    if hasattr(model, "summary_rows"):  # a functional model: which layer feeds which
+        return _graph_summary_lines(model, weights, trainable, frozen, line_length)
     cells = []
     for layer in model.layers:
         label = f"{layer.name} ({type(layer).__name__})"
@@ -59,6 +61,12 @@ def summary_lines(model: Any, line_length: int = 65) -> list[str]:
         _row("Layer (type)", "Output Shape", "Param #", widths),
         "=" * line_length,
         *(_row(*row, widths) for row in cells),
+        *_footer(weights, trainable, frozen, line_length),
+    ]
+
+
+def _footer(weights: list, trainable: list, frozen: list, line_length: int) -> list[str]:
+    return [
         "=" * line_length,
         _total("Total params", weights),
         _total("Trainable params", trainable),
@@ -67,10 +75,38 @@ def summary_lines(model: Any, line_length: int = 65) -> list[str]:
     ]
 
 
-def _row(label: str, shape: str, count: str, widths: tuple[int, int]) -> str:
-    name_width, shape_width = widths
+def _graph_summary_lines(
+    model: Any, weights: list, trainable: list, frozen: list, line_length: int
+) -> list[str]:
+    """The functional model's table: Keras's four columns, with "Connected to" naming
+    the layer, call and output each input comes from (`dense[0][0]`), one per line."""
+    rows = model.summary_rows()
+    widths = (
+        max([NAME_WIDTH] + [len(label) + 3 for label, _, _, _ in rows]),
+        max([SHAPE_WIDTH] + [len(shape) + 2 for _, shape, _, _ in rows]),
+        max([11] + [len(f"{count:,}") + 2 for _, _, count, _ in rows]),
+    )
+    line_length = max(line_length + 33, sum(widths) + 30)
+    lines = [
+        f'Model: "{model.name}"',
+        "_" * line_length,
+        _row("Layer (type)", "Output Shape", "Param #", widths, "Connected to"),
+        "=" * line_length,
+    ]
+    for position, (label, shape, count, connected) in enumerate(rows):
+        if position:
+            lines.append("")
+        lines.append(_row(label, shape, f"{count:,}", widths, connected[0]))
+        lines.extend(" " * sum(widths) + more for more in connected[1:])
+    return lines + _footer(weights, trainable, frozen, line_length)
+
+
+def _row(label: str, shape: str, count: str, widths: tuple[int, ...], connected: str = "") -> str:
+    name_width, shape_width = widths[:2]
     first = f" {label:<{name_width - 2}} "
     second = f"{shape:<{shape_width - 1}} "
+    if len(widths) == 3:  # the "Connected to" column follows the count
+        count = f"{count:<{widths[2] - 1}} " + connected
     return (first + second + count).rstrip()
 
 

@@ -24,6 +24,7 @@ from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLo
 from tinygrad_edu.nn.data_adapters import EpochIterator
 from tinygrad_edu.nn.module import training_mode
 from tinygrad_edu.nn.progress import Progbar
+from tinygrad_edu.nn.structures import batch_length, is_structure, leaves, map_structure, to_tensors
 from tinygrad_edu.tensor import Tensor
 
 Logs = dict[str, float]
@@ -116,7 +117,7 @@ def train_epoch(model: Any, train: EpochIterator, callback_list: CallbackList) -
     for step, (x_batch, y_batch) in enumerate(train.epoch(dtype)):
         if use_batch_hooks:
             callback_list.on_train_batch_begin(step)
-        means.add(model.train_step(Tensor(x_batch), y_batch), len(x_batch))
+        means.add(model.train_step(to_tensors(x_batch), y_batch), batch_length(x_batch))
         if use_batch_hooks:
             callback_list.on_train_batch_end(step, means.result())
         if model.stop_training:
@@ -134,15 +135,13 @@ def evaluate_batches(model: Any, batches: EpochIterator, progbar: Progbar | None
         for step, (x_batch, y_batch) in enumerate(batches.epoch(dtype), start=1):
             if step == 1:  # the first batch's shape, checked as it comes (no look-ahead)
                 input_checks.check_input_shape(x_batch, model._known_input_shape(), batches.method)
-            means.add(model.test_step(Tensor(x_batch), y_batch), len(x_batch))
+            means.add(model.test_step(to_tensors(x_batch), y_batch), batch_length(x_batch))
             if progbar is not None:
                 progbar.update(step, means.result().items(), finalize=False)
     return means.result()
 
 
-def predict_batches(
-    model: Any, batches: EpochIterator, progbar: Progbar | None = None
-) -> np.ndarray:
+def predict_batches(model: Any, batches: EpochIterator, progbar: Progbar | None = None) -> Any:
     """`predict_step`'s outputs for each batch, joined along the samples axis.
 
     Runs in eval mode and records no graph.
@@ -156,15 +155,23 @@ def predict_batches(
         for step, (x_batch, _) in enumerate(batches.epoch(dtype), start=1):
             if step == 1:
                 input_checks.check_input_shape(x_batch, model._known_input_shape(), batches.method)
-            y_pred = model.predict_step(Tensor(x_batch))
-            if not isinstance(y_pred, Tensor):
+            y_pred = model.predict_step(to_tensors(x_batch))
+            if not all(isinstance(leaf, Tensor) for leaf in leaves(y_pred)):
                 raise TypeError(
-                    f"predict: the model must return one Tensor, got {type(y_pred).__name__}"
+                    "predict: the model must return a Tensor (or a list or dict of them), got "
+                    f"{type(y_pred).__name__}"
                 )
-            outputs.append(y_pred.data)
+            outputs.append(map_structure(lambda tensor: tensor.data, y_pred))
             if progbar is not None:
                 progbar.update(step, finalize=False)
-    return np.concatenate(outputs, axis=0)
+    if not is_structure(outputs[0]):
+        return np.concatenate(outputs, axis=0)
+    # Several outputs: join each one's batches, in the structure the model returns
+    # (a list for a list or tuple, as Keras's predict gives).
+    first = outputs[0]
+    if isinstance(first, dict):
+        return {key: np.concatenate([out[key] for out in outputs]) for key in first}
+    return [np.concatenate([out[i] for out in outputs]) for i in range(len(first))]
 
 
 class WeightedMeans:

@@ -59,7 +59,9 @@ def plot_model(model: Any, to_file: str | os.PathLike[str] | None = None, show_s
     """A `graphviz.Digraph` with one box per layer of `model`; also saved to `to_file` if given.
 
     The file format comes from the suffix (.svg, .png or .pdf). Layers of a
-    `Sequential` model are joined by arrows in order. A subclassed `Model` runs
+    `Sequential` model are joined by arrows in order; a functional model
+    (`keras.Model(inputs, outputs)`) shows its graph: an arrow from each layer to
+    every layer it feeds, so branches and merges show. A subclassed `Model` runs
     whatever its `call` says, which the layer list cannot tell, so its layers
     are shown in the order they were defined, joined by dashed lines.
     """
@@ -74,7 +76,7 @@ def plot_model(model: Any, to_file: str | os.PathLike[str] | None = None, show_s
     # Named as the model names them: `dense_1` in a Sequential, the attribute
     # (`hidden`, `blocks.0`) in a subclassed Model, as in its parameter names.
     layers = list(model.named_children())
-    is_stack = isinstance(model, Sequential)
+    is_stack = isinstance(model, Sequential) or hasattr(model, "layer_graph")
     total = sum(weight.size for _, weight in model.named_weights())
 
     digraph = graphviz.Digraph(
@@ -89,6 +91,9 @@ def plot_model(model: Any, to_file: str | os.PathLike[str] | None = None, show_s
         node_attr={"fontname": "Helvetica", "fontsize": "10"},
         edge_attr={"arrowsize": "0.7"} if is_stack else {"style": "dashed", "arrowhead": "none"},
     )
+    if hasattr(model, "layer_graph"):  # a functional model: its own branches and merges
+        _draw_layer_graph(digraph, model, show_shapes)
+        layers = []
     previous = None
     first_input = getattr(layers[0][1], "input_shape", None) if layers else None
     if first_input is not None and is_stack:
@@ -113,3 +118,21 @@ def plot_model(model: Any, to_file: str | os.PathLike[str] | None = None, show_s
     if to_file is not None:
         write_picture(digraph, to_file, caller=f"plot_model(to_file={str(to_file)!r})")
     return digraph
+
+
+def _draw_layer_graph(digraph: Any, model: Any, show_shapes: bool) -> None:
+    """A functional model's boxes, one per layer (inputs in yellow) or op, and an arrow
+    for each tensor passed from one to another, so branches and merges show."""
+    from tinygrad_edu.nn.input_layer import InputLayer
+
+    boxes, arrows = model.layer_graph()
+    ids = {name: f"layer{number}" for number, (name, *_rest) in enumerate(boxes)}
+    for name, operation, given, made in boxes:
+        if hasattr(operation, "named_weights"):
+            lines = [name, layer_type(operation), f"params: {parameter_count(operation)}"]
+        else:
+            lines = [name, f"ops.{operation.__name__}"]
+        style = INPUT_STYLE if isinstance(operation, InputLayer) else LAYER_STYLE
+        digraph.node(ids[name], _record(lines, (given, made) if show_shapes else None), **style)
+    for source, target in arrows:
+        digraph.edge(ids[source], ids[target])
