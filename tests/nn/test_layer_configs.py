@@ -45,7 +45,10 @@ NON_DEFAULT_ARGUMENTS = {
             dtype="float64",
         ),
         (4,),
-        {"use_bias": "False would leave bias_initializer unused"},
+        {
+            "use_bias": "False would leave bias_initializer unused",
+            "input_dim": "Keras 2's spelling of input_shape=(n,), which is given",
+        },
     ),
     "Flatten": (dict(input_shape=(2, 3), name="flat", dtype=np.float64), (2, 3), {}),
     "Dropout": (dict(rate=0.25, input_shape=(5,), name="drop", dtype="float64"), (5,), {}),

@@ -38,8 +38,6 @@ EXERCISES = [
     Exercise(3, "matmul", "MatMul backward", ("MatMul",)),
     Exercise(4, "sum_mean", "Sum and Mean with axis and keepdims", ("Sum", "mean")),
     Exercise(5, "backward", "The backward walk", ("topological_order", "backward")),
-]
-_LATER = [
     Exercise(6, "max", "Max, with ties", ("Max",)),
     Exercise(
         7,
@@ -54,6 +52,7 @@ _LATER = [
     Exercise(12, "max_pool", "Max pooling", ("max_pool2d",)),
     Exercise(13, "batchnorm", "Batch normalization, training and inference", ("batch_norm",)),
     Exercise(14, "dropout", "Dropout", ("dropout",)),
+    Exercise(15, "lstm", "An LSTM cell, backpropagated through time", ("lstm_step", "lstm")),
 ]
 
 

@@ -27,7 +27,7 @@ from tinygrad_edu.exercises.catalog import STUBS, Exercise
 # How many examples hypothesis draws per property, and whether it shrinks a
 # failure to the smallest: a student gets a thorough search; the package's own
 # tests of the grader a quick one (mode "test"), so they stay fast.
-EXAMPLES = {"student": 60, "test": 10}
+EXAMPLES = {"student": 60, "test": 5}
 SHRINK = {"student": True, "test": False}
 
 _module_numbers = itertools.count(1)

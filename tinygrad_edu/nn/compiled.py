@@ -161,3 +161,50 @@ def multi_output_metrics(model: Any, y: Any, y_pred: Any) -> dict[str, float]:
         for metric in by_output[name]:
             logs[f"{name}_{metric.name}"] = metric(np.asarray(target), output.data)
     return logs
+
+
+def weighted_loss(loss: Any, y: Any, y_pred: Tensor, weights: np.ndarray) -> Tensor:
+    """Keras's weighted loss, sum(weight_i * loss_i) / batch size, for a loss that is a
+    mean over samples.
+
+    Samples that share a weight are taken together: the loss of that group (a mean) times
+    the weight and the group's share of the batch. So any such loss, your own included,
+    is weighted without a per-sample version of it; class weights make few groups.
+
+    Raises:
+        ValueError: not one weight per sample.
+    """
+    weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+    count = len(y_pred)
+    if len(weights) != count:
+        raise ValueError(
+            f"sample_weight: got {len(weights)} weights for a batch of {count} samples"
+        )
+    targets = np.asarray(y.data if isinstance(y, Tensor) else y)
+    total = None
+    for value in np.unique(weights):
+        if value == 0.0:
+            continue
+        rows = np.nonzero(weights == value)[0]
+        part = loss(targets[rows], y_pred[rows]) * float(value * len(rows) / count)
+        total = part if total is None else total + part
+    return total if total is not None else (y_pred * 0.0).sum()
+
+
+def class_sample_weights(y: Any, class_weight: dict[Any, float]) -> np.ndarray:
+    """One weight per sample from its class: labels, (N, 1) labels or one-hot rows.
+
+    Raises:
+        ValueError: a class that `class_weight` does not list.
+    """
+    labels = np.asarray(y)
+    if labels.ndim > 1 and labels.shape[-1] > 1:
+        labels = labels.argmax(axis=-1)  # one-hot rows
+    labels = labels.reshape(-1)
+    try:
+        return np.array([class_weight[int(label)] for label in labels], dtype=np.float64)
+    except KeyError as error:
+        raise ValueError(
+            f"class_weight: no weight for class {error.args[0]}; give one for every class "
+            f"(got classes {sorted(class_weight)})"
+        ) from None

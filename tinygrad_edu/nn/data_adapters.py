@@ -218,19 +218,19 @@ def _leaf_to_dtype(array: Any, dtype: np.dtype, floats_only: bool) -> Any:
 def to_dtype(batch: Batch, dtype: np.dtype | None) -> Batch:
     """One batch with x (and float targets) in `dtype`, the model's float dtype, as
     `batches` converts them: uint8 images become floats, integer labels stay integers."""
-    x, y = batch
+    x, y, *weights = batch  # (x, y) or (x, y, sample weights)
     if dtype is None:
         return batch
     if structures.is_structure(x) or structures.is_structure(y):
         x = structures.map_structure(lambda array: _leaf_to_dtype(array, dtype, False), x)
         if y is not None:
             y = structures.map_structure(lambda array: _leaf_to_dtype(array, dtype, True), y)
-        return x, y
+        return (x, y, *weights)
     if x.dtype != dtype:
         x = x.astype(dtype)
     if y is not None and y.dtype.kind == "f" and y.dtype != dtype:
         y = y.astype(dtype)
-    return x, y
+    return (x, y, *weights)
 
 
 # ---------------------------------------------------------------- adapters
@@ -277,6 +277,9 @@ class ArrayDataAdapter(DataAdapter):
         self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
         self.count = structures.batch_length(x)
         self.num_batches = -(-self.count // batch_size)  # rounded up: the last may be short
+        #: One weight per sample (fit's and evaluate's sample_weight): batches are then
+        #: triples (x, y, weights).
+        self.sample_weight: np.ndarray | None = None
 
     def sample(self) -> Batch:
         # The first rows, not the first shuffled batch: drawing the order now would move
@@ -288,7 +291,16 @@ class ArrayDataAdapter(DataAdapter):
 
     def batches(self, dtype: np.dtype | None = None) -> Iterator[Batch]:
         order = generator().permutation(self.count) if self.shuffle else None
-        return batches(self.x, self.y, self.batch_size, dtype, order)
+        pairs = batches(self.x, self.y, self.batch_size, dtype, order)
+        if self.sample_weight is None:
+            return pairs
+        return self._with_weights(pairs, order)
+
+    def _with_weights(self, pairs: Iterator[Batch], order: np.ndarray | None) -> Iterator[Any]:
+        for start, (x_batch, y_batch) in zip(range(0, self.count, self.batch_size), pairs):
+            end = start + self.batch_size
+            rows = slice(start, end) if order is None else order[start:end]
+            yield x_batch, y_batch, self.sample_weight[rows]
 
 
 class PyDatasetAdapter(DataAdapter):

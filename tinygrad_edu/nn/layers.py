@@ -21,6 +21,7 @@ from tinygrad_edu import random
 from tinygrad_edu.functional import linear
 from tinygrad_edu.nn import activations, initializers, structures, symbolic
 from tinygrad_edu.nn.module import Module, training_mode
+from tinygrad_edu.nn.serialization import check_and_assign
 from tinygrad_edu.tensor import Tensor
 
 Shape = tuple[int | None, ...]
@@ -116,6 +117,33 @@ class Layer(Module):
         else:
             self.register_non_trainable(attribute, weight)
         return weight
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the layer's weight arrays in Keras's order (`weights`: e.g. kernel, bias).
+
+        Raises:
+            ValueError: the layer is not built yet, so it has no weights.
+        """
+        self._require_built("get_weights")
+        return [weight.data.copy() for weight in self.weights]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Replace the layer's weight values (the order and shapes `get_weights` gives).
+
+        All or nothing: every shape is checked before a value changes.
+
+        Raises:
+            ValueError: not built, a different number of arrays, or a shape that differs.
+        """
+        self._require_built("set_weights")
+        check_and_assign(self.named_weights(), list(weights), f"{self.name}.set_weights")
+
+    def _require_built(self, method: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"{method}: layer {self.name!r} is not built yet, so it has no weights; "
+                "call it on an input or call build(input_shape) first"
+            )
 
     def count_params(self) -> int:
         """How many numbers the layer holds (non-trainable weights included, as in Keras).
@@ -240,14 +268,14 @@ def _batch_shape(tensor: Tensor) -> Shape:
     return (None, *tensor.shape[1:]) if tensor.ndim >= 2 else tuple(tensor.shape)
 
 
-def _as_shape(who: str, shape: Sequence[int] | int) -> tuple[int, ...]:
+def _as_shape(who: str, shape: Sequence[int | None] | int) -> tuple[int | None, ...]:
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    if not all(isinstance(s, (int, np.integer)) and s > 0 for s in shape):
+    if not all(s is None or (isinstance(s, (int, np.integer)) and s > 0) for s in shape):
         raise ValueError(
-            f"{who}: input_shape must be positive integers without the batch axis, e.g. (784,), "
-            f"got {shape}"
+            f"{who}: input_shape must be positive integers (or None for a size that may vary) "
+            f"without the batch axis, e.g. (784,) or (None, 8), got {shape}"
         )
-    return tuple(int(s) for s in shape)
+    return tuple(None if s is None else int(s) for s in shape)
 
 
 class Dense(Layer):
@@ -271,6 +299,7 @@ class Dense(Layer):
             one such as "dense_1" by default.
         dtype: of the weights and outputs, float32 by default; floating inputs are cast
             to it.
+        input_dim: Keras 2's `input_dim=784`, the same as `input_shape=(784,)`.
 
     Raises:
         ValueError: units not a positive integer, an input whose last axis is unknown
@@ -289,9 +318,14 @@ class Dense(Layer):
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
+        input_dim: int | None = None,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
+        if input_dim is not None:  # Keras 2's spelling of input_shape=(input_dim,)
+            if input_shape is not None:
+                raise ValueError("Dense: give input_shape or input_dim, not both")
+            input_shape = (input_dim,)
         super().__init__(name, input_shape, dtype)
         self.units = int(units)
         self.activation = activations.get(activation)

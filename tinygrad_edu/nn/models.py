@@ -40,6 +40,7 @@ from tinygrad_edu.nn.callbacks import Callback, History
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.saving import load_model as load_model  # Keras's keras.models.load_model
+from tinygrad_edu.nn.saving import model_from_json as model_from_json
 from tinygrad_edu.nn.summary import print_summary
 from tinygrad_edu.tensor import Tensor
 
@@ -153,11 +154,15 @@ class Model(Module):
             ValueError: `input_shape` lacks the batch axis or leaves another size None.
         """
         input_shape = tuple(input_shape)
-        if len(input_shape) < 2 or any(size is None for size in input_shape[1:]):
+        if len(input_shape) < 2:
             raise ValueError(
-                f"build: input_shape must start with the batch axis and give every other size, "
-                f"e.g. (None, 784) for 784 features; got {input_shape}"
+                f"build: input_shape must start with the batch axis, e.g. (None, 784) for 784 "
+                f"features; got {input_shape}"
             )
+        if any(size is None for size in input_shape[1:]):  # a size that may vary
+            self._build_symbolically(symbolic.KerasTensor(input_shape))
+            self._build_input_shape = (None, *input_shape[1:])
+            return
         sample = np.zeros((1, *input_shape[1:]), dtype=np.float32)
         with no_grad(), training_mode(self, False):
             self._run_build(Tensor(sample))
@@ -165,6 +170,12 @@ class Model(Module):
 
     def _run_build(self, sample: Tensor) -> None:
         self(sample)
+
+    def _build_symbolically(self, inputs: Any) -> None:
+        """Build for an input shape with None besides the batch axis (a sequence of any
+        length): the model is called on a KerasTensor, which runs it on small samples
+        (see nn.symbolic); a layer that cannot take the variable axis says so."""
+        self(inputs)
 
     def _known_input_shape(self) -> input_checks.Shape | None:
         """The input shape the model was built for, or can be built from; None if unknown."""
@@ -264,16 +275,39 @@ class Model(Module):
         names += [f"{name}_{metric.name}" for name, group in by_output.items() for metric in group]
         return ["loss", *names]
 
-    def compute_loss(self, x: Any, y: Any, y_pred: Any) -> Tensor:
-        """The loss to minimize for one batch (x is unused): compile's loss of (y, y_pred),
-        or for several outputs the weighted sum of each output's loss (Keras's name)."""
-        return self._loss_and_logs(y, y_pred)[0]
+    def compute_loss(
+        self, x: Any, y: Any, y_pred: Any, sample_weight: np.ndarray | None = None
+    ) -> Tensor:
+        """The loss to minimize for one batch: compile's loss of (y, y_pred), or for several
+        outputs the weighted sum of each output's loss (Keras's name).
 
-    def _loss_and_logs(self, y: Any, y_pred: Any) -> tuple[Tensor, dict[str, float]]:
+        Args:
+            x: the batch's inputs (unused, as in Keras's default).
+            y: the targets; y_pred: the model's output (a Tensor, or a list or dict).
+            sample_weight: one weight per sample: the loss is then
+                sum(weight * loss) / batch size.
+
+        Returns:
+            A scalar Tensor to call backward() on.
+        """
+        return self._loss_and_logs(y, y_pred, sample_weight)[0]
+
+    def _loss_and_logs(
+        self, y: Any, y_pred: Any, sample_weight: np.ndarray | None = None
+    ) -> tuple[Tensor, dict[str, float]]:
         if structures.is_structure(y_pred):
+            if sample_weight is not None:
+                raise ValueError("sample_weight works with models of one output only")
             total, logs = compiled.multi_output_loss(self, y, y_pred)
             return total, {"loss": total.item(), **logs}
-        loss = self.loss(y, y_pred)
+        class_weight = getattr(self, "_class_weight", None)
+        if class_weight is not None:  # fit(class_weight=...): a weight per sample from y
+            weights = compiled.class_sample_weights(y, class_weight)
+            sample_weight = weights if sample_weight is None else weights * sample_weight
+        if sample_weight is None:
+            loss = self.loss(y, y_pred)
+        else:
+            loss = compiled.weighted_loss(self.loss, y, y_pred, sample_weight)
         return loss, {"loss": loss.item()}
 
     def _require_compiled(self, method: str) -> None:
@@ -287,7 +321,9 @@ class Model(Module):
         """Hand the trainable weights to the optimizer (`training.bind_optimizer`)."""
         training.bind_optimizer(self)
 
-    def train_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
+    def train_step(
+        self, x: Tensor, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> dict[str, float]:
         """One optimization step on one batch: the five lines every training loop runs.
 
         `fit` calls it for each batch, in training mode; it may be called right after
@@ -298,6 +334,7 @@ class Model(Module):
         Args:
             x: a batch of inputs, shape (batch, features...), the model's float dtype.
             y: the batch's targets as a NumPy array (integer labels stay integers).
+            sample_weight: one weight per sample for the loss (fit's sample_weight).
 
         Returns:
             This batch's values by name, {"loss": float, "accuracy": float, ...};
@@ -310,19 +347,22 @@ class Model(Module):
         self.optimizer.zero_grad()  # first: the last step's gradients go before new arrays come
         # In training mode even when called by hand, as Keras's (fit is in it already).
         y_pred = self(x) if self.training else self(x, training=True)
-        loss, logs = self._loss_and_logs(y, y_pred)
+        loss, logs = self._loss_and_logs(y, y_pred, sample_weight)
         loss.backward()
         self.optimizer.step()
         return {**logs, **self.compute_metrics(x, y, y_pred)}
 
-    def test_step(self, x: Tensor, y: np.ndarray) -> dict[str, float]:
+    def test_step(
+        self, x: Tensor, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> dict[str, float]:
         """The loss and metrics on one batch, without changing any weight.
 
         `evaluate` (and `fit`'s validation) call it for each batch, in eval mode
         and without recording a graph. Takes and returns what `train_step` does.
         """
         y_pred = self(x)
-        return {**self._loss_and_logs(y, y_pred)[1], **self.compute_metrics(x, y, y_pred)}
+        logs = self._loss_and_logs(y, y_pred, sample_weight)[1]
+        return {**logs, **self.compute_metrics(x, y, y_pred)}
 
     def predict_step(self, x: Tensor) -> Tensor:
         """The model's output for one batch x; `predict` calls it in eval mode, no graph."""
@@ -349,6 +389,8 @@ class Model(Module):
         initial_epoch: int = 0,
         steps_per_epoch: int | None = None,
         validation_steps: int | None = None,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | None = None,
     ) -> History:
         """Train for `epochs` passes over the data, one `train_step` per batch.
 
@@ -369,6 +411,9 @@ class Model(Module):
             initial_epoch: the epoch to start at, to resume an earlier run.
             steps_per_epoch, validation_steps: batches per epoch (per validation), for a
                 pipeline that never ends; one that runs dry first warns and stops.
+            sample_weight: one weight per sample of x (arrays only): the loss is
+                sum(weight * loss) / batch size, as Keras's; metrics are not weighted.
+            class_weight: {class: weight}, a weight for each sample from its label.
 
         Returns:
             The `History`: `history.history["loss"]` has one mean per epoch.
@@ -389,8 +434,15 @@ class Model(Module):
             shape = self._known_input_shape()
             input_checks.check_input_shape(validation.peek()[0], shape, "fit (validation data)")
         self._bind_optimizer()
+        _attach_sample_weight(train.adapter, sample_weight, "fit")
         epoch_range = range(initial_epoch, epochs)
-        return training.fit_epochs(self, train, validation, epoch_range, verbose, callbacks or [])
+        self._class_weight = class_weight
+        try:
+            return training.fit_epochs(
+                self, train, validation, epoch_range, verbose, callbacks or []
+            )
+        finally:
+            self._class_weight = None
 
     def evaluate(
         self,
@@ -400,11 +452,13 @@ class Model(Module):
         verbose: int | str = "auto",
         return_dict: bool = False,
         steps: int | None = None,
+        sample_weight: Any = None,
     ) -> float | list[float] | dict[str, float]:
         """The mean loss (and metrics) on (x, y), one `test_step` per batch.
 
         Args: x, y, batch_size and verbose as for `fit`; steps: batches to use (for an
-            endless pipeline); return_dict: return {"loss": ..., "accuracy": ...} instead.
+            endless pipeline); return_dict: return {"loss": ..., "accuracy": ...} instead;
+            sample_weight: one weight per sample for the loss, as for `fit`.
 
         Returns:
             The loss as a float when no metric is compiled, else [loss, *metrics]
@@ -417,15 +471,80 @@ class Model(Module):
         self._require_compiled("evaluate")
         verbose = input_checks.check_verbose(verbose, "evaluate")
         batches = data_adapters.epochs("evaluate", x, y, batch_size, steps)
+        _attach_sample_weight(batches.adapter, sample_weight, "evaluate")
         self._look_ahead(batches, "evaluate")
         progbar = Progbar(batches.steps_per_epoch, verbose=verbose) if verbose else None
         results = training.evaluate_batches(self, batches, progbar)
         if progbar is not None:
             progbar.update(batches.steps_done, results.items(), finalize=True)
-        if return_dict:
-            return results
-        values = list(results.values())
-        return values[0] if len(values) == 1 else values
+        return _results(results, return_dict)
+
+    # Keras's one-batch calls, for loops of your own: no batching, shuffling or callbacks.
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> float | list[float] | dict[str, float]:
+        """One `train_step` on (x, y) as one batch; returns its loss (and metrics) as
+        `evaluate` does (before the update, as Keras reports them).
+
+        Args:
+            x, y: one batch of inputs and targets (arrays, or lists or dicts of them).
+            sample_weight, class_weight: as for `fit`.
+            return_dict: return {"loss": ..., ...} instead of a list.
+
+        Raises:
+            RuntimeError: the model is not compiled; ValueError, TypeError: bad data.
+        """
+        self._require_compiled("train_on_batch")
+        x, y, weights = self._one_batch("train_on_batch", x, y, sample_weight)
+        self._prepare_inputs(x, "train_on_batch")
+        self._bind_optimizer()
+        self._class_weight = class_weight
+        try:
+            with training_mode(self, True):
+                logs = self.train_step(structures.to_tensors(x), y, **weights)
+        finally:
+            self._class_weight = None
+        return _results(logs, return_dict)
+
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> float | list[float] | dict[str, float]:
+        """One `test_step` on (x, y) as one batch, in eval mode, without a graph.
+
+        Args:
+            x, y: one batch of inputs and targets; sample_weight: as for `evaluate`.
+            return_dict: return {"loss": ..., ...} instead of a list.
+
+        Raises:
+            RuntimeError: the model is not compiled; ValueError, TypeError: bad data.
+        """
+        self._require_compiled("test_on_batch")
+        x, y, weights = self._one_batch("test_on_batch", x, y, sample_weight)
+        self._prepare_inputs(x, "test_on_batch")
+        with no_grad(), training_mode(self, False):
+            logs = self.test_step(structures.to_tensors(x), y, **weights)
+        return _results(logs, return_dict)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """The model's output for x as one batch (arrays), in eval mode, without a graph."""
+        x, _, _ = self._one_batch("predict_on_batch", x, None, None, needs_y=False)
+        self._prepare_inputs(x, "predict_on_batch")
+        with no_grad(), training_mode(self, False):
+            y_pred = self.predict_step(structures.to_tensors(x))
+        return structures.map_structure(lambda tensor: tensor.data, y_pred)
+
+    def _one_batch(
+        self, method: str, x: Any, y: Any, sample_weight: Any, needs_y: bool = True
+    ) -> tuple[Any, Any, dict[str, Any]]:
+        x, y = input_checks.check_data(method, x, y, needs_y=needs_y)
+        x, y, *_ = data_adapters.to_dtype((x, y), self._input_dtype())
+        weights = {} if sample_weight is None else {"sample_weight": np.asarray(sample_weight)}
+        return x, y, weights
 
     def predict(
         self,
@@ -504,6 +623,15 @@ class Model(Module):
         self._ensure_built("load_weights")
         serialization.load_weights(self.named_weights(), path)
 
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture (no weights) as a JSON string, for `model_from_json`, as
+        Keras's; `kwargs` go to `json.dumps` (indent=2, ...).
+
+        Raises:
+            TypeError: a setting that cannot be written as JSON.
+        """
+        return saving.model_to_json(self, **kwargs)
+
     def save(self, path: str | os.PathLike) -> None:
         """Write the whole model to one `.zip` file for `load_model`; see `nn.saving.save_model`."""
         saving.save_model(self, path)
@@ -553,6 +681,34 @@ class Model(Module):
         """
         self._ensure_built("summary")
         print_summary(self, line_length, print_fn or print)
+
+
+def _results(logs: dict[str, float], return_dict: bool) -> Any:
+    """What evaluate returns: the dict, the loss alone, or [loss, *metrics]."""
+    if return_dict:
+        return dict(logs)
+    values = [float(value) for value in logs.values()]
+    return values[0] if len(values) == 1 else values
+
+
+def _attach_sample_weight(adapter: Any, sample_weight: Any, method: str) -> None:
+    """Give an array adapter its per-sample weights (fit's and evaluate's sample_weight).
+
+    Raises:
+        ValueError: weights with a pipeline, or not one weight per sample.
+    """
+    if sample_weight is None:
+        return
+    if not isinstance(adapter, data_adapters.ArrayDataAdapter):
+        raise ValueError(
+            f"{method}: sample_weight works with arrays; a pipeline gives (x, y) batches"
+        )
+    weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if len(weights) < adapter.count:
+        raise ValueError(
+            f"{method}: sample_weight has {len(weights)} weights for {adapter.count} samples"
+        )
+    adapter.sample_weight = weights[: adapter.count]  # after validation_split: the first part
 
 
 # After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.

@@ -239,8 +239,61 @@ class Optimizer:
                 f"{type(self).__name__}.step: no parameters to update; pass them when creating "
                 "the optimizer, e.g. RMSprop(model.parameters()), or call set_parameters"
             )
+        self._update_all(self._clipped_gradients())
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
+        """Keras's custom-loop call: one update from (gradient, weight) pairs, as in
+        `optimizer.apply_gradients(zip(grads, model.trainable_weights))`.
+
+        Raises:
+            ValueError: no pairs, or as `apply` explains.
+        """
+        pairs = list(grads_and_vars)
+        if not pairs:
+            raise ValueError(f"{type(self).__name__}.apply_gradients: got no (gradient, weight)")
+        grads, weights = zip(*pairs)
+        self.apply(list(grads), list(weights))
+
+    def apply(
+        self, grads: Iterable[Any], trainable_variables: Iterable[Tensor] | None = None
+    ) -> None:
+        """One update of `trainable_variables` (the optimizer's parameters if None) with
+        `grads` (Tensors or arrays, one per weight, None to skip one), as Keras 3's
+        `optimizer.apply`. `param.grad` is neither read nor changed.
+
+        Raises:
+            ValueError: a different number of gradients and weights, or a gradient whose
+                shape is not its weight's.
+            TypeError: a weight that is not a Tensor with requires_grad=True.
+        """
+        grads = list(grads)
+        owner = f"{type(self).__name__}.apply"
+        if trainable_variables is not None:
+            weights = list(trainable_variables)
+            if len(weights) != len(grads):
+                raise ValueError(f"{owner}: got {len(grads)} gradients for {len(weights)} weights")
+            if [id(w) for w in weights] != [id(p) for p in self.params]:
+                self.set_parameters(weights)  # state of weights seen before is kept
+        elif len(grads) != len(self.params):
+            raise ValueError(
+                f"{owner}: got {len(grads)} gradients for the optimizer's {len(self.params)} "
+                "parameters; pass trainable_variables too"
+            )
+        arrays = []
+        for param, grad in zip(self.params, grads):
+            if grad is not None:
+                grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, param.dtype)
+                if grad.shape != param.shape:
+                    raise ValueError(
+                        f"{owner}: the gradient for {param.name or 'a weight'} has shape "
+                        f"{grad.shape}, the weight {param.shape}"
+                    )
+            arrays.append(grad)
+        self._update_all(self._clipped_gradients(arrays))
+
+    def _update_all(self, gradients: list[np.ndarray | None]) -> None:
+        """Update each parameter with its (clipped) gradient array; count the step."""
         learning_rate = self.current_learning_rate
-        gradients = self._clipped_gradients()
         with no_grad():
             for param, gradient, state in zip(self.params, gradients, self.state):
                 if gradient is None:
@@ -254,14 +307,16 @@ class Optimizer:
                 self.update(param, gradient, state, learning_rate)
         self.iterations += 1
 
-    def _clipped_gradients(self) -> list[np.ndarray | None]:
-        """Each parameter's gradient array (None where it has none), clipped if asked.
+    def _clipped_gradients(
+        self, gradients: list[np.ndarray | None] | None = None
+    ) -> list[np.ndarray | None]:
+        """Each parameter's gradient array (None where it has none), clipped if asked;
+        from `param.grad` unless `gradients` are given.
 
         Clipping makes new arrays: `param.grad` is never changed.
         """
-        gradients = []
-        for param in self.params:
-            gradients.append(None if param.grad is None else param.grad.data)
+        if gradients is None:
+            gradients = [None if param.grad is None else param.grad.data for param in self.params]
         if self.clipnorm is not None:
             gradients = [_clip_by_norm(g, self.clipnorm) for g in gradients]
         elif self.global_clipnorm is not None:

@@ -337,6 +337,35 @@ def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> 
     optimizer.iterations = int(arrays.get("iterations", 0))
 
 
+def model_to_json(model: Any, **kwargs: Any) -> str:
+    """`model.to_json()`: the model's {"module", "class_name", "config"} entry (and the input
+    shape it was built for) as a JSON string; `kwargs` go to `json.dumps`."""
+    entry = serialize_object(model)
+    shape = getattr(model, "_build_input_shape", None)
+    entry["build_config"] = {"input_shape": list(shape)} if isinstance(shape, tuple) else None
+    return json.dumps(entry, **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = None) -> Any:
+    """Keras's `keras.models.model_from_json`: a new model (fresh weights) from `to_json()`.
+
+    Raises:
+        ValueError: not JSON, or an entry that does not rebuild (as `load_model` explains).
+    """
+    try:
+        entry = json.loads(json_string)
+    except (json.JSONDecodeError, TypeError) as error:
+        raise ValueError(f"model_from_json: not a JSON string from to_json() ({error})") from None
+    with custom_object_scope(custom_objects):
+        model = deserialize_object(
+            {key: entry.get(key) for key in ("module", "class_name", "config")}
+        )
+    build = entry.get("build_config")
+    if build and not model.built:
+        model.build(tuple(build["input_shape"]))
+    return model
+
+
 def save_model(model: Any, path: str | os.PathLike) -> None:
     """Write `model` (architecture, compile settings, weights) to one `.zip` file, atomically.
 

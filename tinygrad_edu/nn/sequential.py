@@ -182,6 +182,16 @@ class Sequential(Model):
             raise ValueError(f"{self.name}: cannot build a Sequential model with no layers")
         self._run_layers(sample, record_shapes=True)
 
+    def _build_symbolically(self, inputs: Any) -> None:
+        """Each layer called on the KerasTensor the one below gave, so every layer is built
+        for, and records, the shapes with their None axes."""
+        if not self._layer_list:
+            raise ValueError(f"{self.name}: cannot build a Sequential model with no layers")
+        output = inputs
+        for layer in self._layer_list:
+            output = layer(output)
+            self._output_shapes[id(layer)] = output.shape
+
     def _first_layer_input_shape(self) -> Shape | None:
         if not self._layer_list:
             return None

@@ -114,10 +114,12 @@ def train_epoch(model: Any, train: EpochIterator, callback_list: CallbackList) -
     dtype = model._input_dtype()
     use_batch_hooks = callback_list.uses_batch_hooks  # skip building logs nobody reads
     means = WeightedMeans("train_step")
-    for step, (x_batch, y_batch) in enumerate(train.epoch(dtype)):
+    for step, (x_batch, y_batch, *weights) in enumerate(train.epoch(dtype)):
         if use_batch_hooks:
             callback_list.on_train_batch_begin(step)
-        means.add(model.train_step(to_tensors(x_batch), y_batch), batch_length(x_batch))
+        # sample weights, when fit got them, go to train_step by name (keeps train_step(x, y))
+        extra = {"sample_weight": weights[0]} if weights else {}
+        means.add(model.train_step(to_tensors(x_batch), y_batch, **extra), batch_length(x_batch))
         if use_batch_hooks:
             callback_list.on_train_batch_end(step, means.result())
         if model.stop_training:
@@ -132,10 +134,12 @@ def evaluate_batches(model: Any, batches: EpochIterator, progbar: Progbar | None
     dtype = model._input_dtype()
     means = WeightedMeans("test_step")
     with no_grad(), training_mode(model, False):
-        for step, (x_batch, y_batch) in enumerate(batches.epoch(dtype), start=1):
+        for step, (x_batch, y_batch, *weights) in enumerate(batches.epoch(dtype), start=1):
             if step == 1:  # the first batch's shape, checked as it comes (no look-ahead)
                 input_checks.check_input_shape(x_batch, model._known_input_shape(), batches.method)
-            means.add(model.test_step(to_tensors(x_batch), y_batch), batch_length(x_batch))
+            extra = {"sample_weight": weights[0]} if weights else {}
+            logs = model.test_step(to_tensors(x_batch), y_batch, **extra)
+            means.add(logs, batch_length(x_batch))
             if progbar is not None:
                 progbar.update(step, means.result().items(), finalize=False)
     return means.result()
@@ -152,7 +156,7 @@ def predict_batches(model: Any, batches: EpochIterator, progbar: Progbar | None 
     dtype = model._input_dtype()
     outputs = []
     with no_grad(), training_mode(model, False):
-        for step, (x_batch, _) in enumerate(batches.epoch(dtype), start=1):
+        for step, (x_batch, *_) in enumerate(batches.epoch(dtype), start=1):
             if step == 1:
                 input_checks.check_input_shape(x_batch, model._known_input_shape(), batches.method)
             y_pred = model.predict_step(to_tensors(x_batch))

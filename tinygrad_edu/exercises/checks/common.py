@@ -103,7 +103,18 @@ def on_cases(student: Any, cases: Sequence[Any], prop: Callable[[Any], None]) ->
         try:
             prop(case)
         except Failure as failure:
-            failure.counterexample = case
+            failure.counterexample = case[0] if _named(case) else case
             raise
         except Exception as error:
-            raise Failure(raised(error, student), counterexample=case) from error
+            shown = case[0] if _named(case) else case
+            raise Failure(raised(error, student), counterexample=shown) from error
+
+
+def _named(case: Any) -> bool:
+    """A case given as (description, thing): the description is what feedback shows."""
+    return (
+        isinstance(case, tuple)
+        and len(case) == 2
+        and isinstance(case[0], str)
+        and callable(case[1])
+    )
