@@ -119,3 +119,48 @@ def test_uniform_with_a_shape_where_a_bound_goes_names_the_signature(call):
     ):
         call()
     assert tg.uniform(np.float32(0.0), 1, shape=(2,)).shape == (2,)  # NumPy numbers are numbers
+
+
+# ---------------------------------------------------------------- PyTorch's other constructors
+def test_linspace_includes_both_ends():
+    values = tg.linspace(0, 1, 5)
+    assert values.dtype == np.float32 and values.data.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert tg.linspace(2, 3, 1).data.tolist() == [2.0]
+    with pytest.raises(ValueError, match="steps must be >= 0"):
+        tg.linspace(0, 1, -1)
+
+
+def test_full_like_takes_shape_and_dtype():
+    like = tg.full_like(np.zeros((2, 3), np.float64), 7.5)
+    assert like.shape == (2, 3) and like.dtype == np.float64 and (like.data == 7.5).all()
+    assert tg.full_like(tg.ones(2), 1, dtype="int64").dtype == np.int64
+
+
+def test_randint_takes_pytorchs_signatures_and_is_seeded():
+    tg.manual_seed(3)
+    first = tg.randint(10, (100,))
+    tg.manual_seed(3)
+    assert np.array_equal(first.data, tg.randint(10, (100,)).data)
+    assert first.dtype == np.int64 and 0 <= first.data.min() and first.data.max() < 10
+    ranged = tg.randint(-2, 3, size=(4, 50))
+    assert ranged.shape == (4, 50) and set(np.unique(ranged.data)) <= {-2, -1, 0, 1, 2}
+    with pytest.raises(TypeError, match="randint\\(high, size\\)"):
+        tg.randint(5)
+    with pytest.raises(ValueError, match="low \\(3\\) must be below high \\(3\\)"):
+        tg.randint(3, 3, (2,))
+
+
+def test_multinomial_draws_in_proportion_and_without_repeats():
+    tg.manual_seed(0)
+    weights = tg.Tensor([1.0, 0.0, 3.0])
+    draws = tg.multinomial(weights, 4000, replacement=True)
+    assert draws.dtype == np.int64 and draws.shape == (4000,)
+    share = np.bincount(draws.data, minlength=3) / 4000
+    assert share[1] == 0 and abs(share[2] - 0.75) < 0.04
+    rows = weights.multinomial(2)  # without replacement: both nonzero indices, once each
+    assert sorted(rows.data.tolist()) == [0, 2]
+    assert tg.multinomial(np.ones((3, 5)), 5).shape == (3, 5)
+    with pytest.raises(ValueError, match="cannot draw 3 samples without replacement"):
+        weights.multinomial(3)
+    with pytest.raises(ValueError, match=">= 0"):
+        tg.multinomial([1.0, -1.0], 1)

@@ -395,7 +395,7 @@ def run_backward(
             observer.started(roots, root_grads, waiting)
         while waiting:
             tensor = heapq.heappop(waiting)[1]
-            grad = pending.pop(id(tensor))
+            grad = _complete(tensor, pending.pop(id(tensor)))
             if observer is not None:
                 observer.popped(tensor, grad)
             if tensor._retains_grad or id(tensor) in wanted:
@@ -419,7 +419,7 @@ def run_backward(
             if not retain_graph:
                 creator.release()
         for leaf in leaves:  # every op has run: the leaves' gradients are complete
-            leaf_grad = pending.pop(id(leaf))
+            leaf_grad = _complete(leaf, pending.pop(id(leaf)))
             deliver(leaf, leaf_grad)
             if observer is not None:
                 observer.delivered(leaf, leaf_grad)
@@ -438,10 +438,18 @@ def _value_seen_by(tensor: Tensor, user: Function) -> Tensor:
     return tensor
 
 
+def _complete(tensor: Tensor, grad: Tensor) -> Tensor:
+    """A tensor's gradient, all its uses added up, in its own dtype: float16 gradients are
+    added up in float32 (`_receive`), since float16 counts stop being exact at 2048."""
+    return grad if grad._data.dtype == tensor._data.dtype else grad.astype(tensor._data.dtype)
+
+
 def _receive(tensor: Tensor, grad: Tensor, pending: dict, waiting: list, leaves: list) -> None:
     """Add `grad` to what `tensor` has received; on its first gradient, queue the tensor."""
     previous = pending.get(id(tensor))
     if previous is not None:
+        if previous._data.dtype == np.float16:  # many uses: add up in float32 (see _complete)
+            previous = previous.astype(np.float32)
         pending[id(tensor)] = previous + grad
         return
     pending[id(tensor)] = grad

@@ -171,3 +171,92 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
         dtype, requires_grad: as for `zeros`.
     """
     return _make(np.eye(n, m), dtype, requires_grad, None)
+
+
+# ---------------------------------------------------------------- PyTorch's other constructors
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included (as torch.linspace).
+
+    Args:
+        start, end: the first and the last value.
+        steps: how many values.
+        dtype, requires_grad: as for `zeros`.
+    Raises:
+        ValueError: steps is negative.
+    """
+    if steps < 0:
+        raise ValueError(f"linspace: steps must be >= 0, got {steps}")
+    return _make(np.linspace(start, end, int(steps)), dtype, requires_grad, None)
+
+
+def full_like(
+    tensor: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor of `tensor`'s shape (and dtype, for a Tensor or array), every entry fill_value.
+
+    Args:
+        tensor: a Tensor, array or nested list whose shape (and dtype) to take.
+        fill_value: the number every entry holds.
+        dtype: overrides the dtype taken from `tensor` (float32 for a list).
+        requires_grad: as for `zeros`.
+    """
+    return full(np.shape(tensor), fill_value, dtype or _dtype_of(tensor), requires_grad)
+
+
+def randint(*bounds: int, size: Any = None, dtype: Any = np.int64) -> Tensor:
+    """Integers drawn uniformly from [low, high): `randint(high, size)`, `randint(low, high, size)`.
+
+    As torch.randint: low is 0 unless given, high is not included, int64 unless `dtype`.
+
+    Raises:
+        TypeError: not one or two bounds and a size.
+        ValueError: low >= high.
+    """
+    if size is None and bounds and not isinstance(bounds[-1], (int, np.integer)):
+        *bounds, size = bounds
+    if size is None or len(bounds) not in (1, 2):
+        raise TypeError(
+            f"randint: expects randint(high, size) or randint(low, high, size), got bounds "
+            f"{tuple(bounds)} and size {size!r}"
+        )
+    low, high = (0, *bounds) if len(bounds) == 1 else bounds
+    if low >= high:
+        raise ValueError(f"randint: low ({low}) must be below high ({high})")
+    shape = _shape((size,) if isinstance(size, int) else (size,))
+    return Tensor(generator().integers(low, high, shape).astype(dtype))
+
+
+def multinomial(weights: Any, num_samples: int, replacement: bool = False) -> Tensor:
+    """Indices drawn with probability proportional to `weights` (as torch.multinomial).
+
+    Args:
+        weights: (n,) or (rows, n) non-negative weights (they need not sum to 1).
+        num_samples: how many indices to draw per row.
+        replacement: draw with replacement; without it an index comes at most once,
+            so num_samples may not exceed the number of nonzero weights.
+    Returns:
+        int64 indices of shape (num_samples,) or (rows, num_samples), no graph.
+    Raises:
+        ValueError: weights that are not 1-D or 2-D, negative, not finite or all zero,
+            or too many samples without replacement.
+    """
+    weights = np.asarray(weights.data if isinstance(weights, Tensor) else weights, np.float64)
+    if weights.ndim not in (1, 2):
+        raise ValueError(f"multinomial: weights must be 1-D or 2-D, got shape {weights.shape}")
+    rows = np.atleast_2d(weights)
+    if not np.isfinite(rows).all() or (rows < 0).any() or (rows.sum(axis=1) <= 0).any():
+        raise ValueError("multinomial: weights must be finite, >= 0, and not all 0 in a row")
+    if not replacement and num_samples > np.count_nonzero(rows, axis=1).min():
+        raise ValueError(
+            f"multinomial: cannot draw {num_samples} samples without replacement from rows "
+            f"with {np.count_nonzero(rows, axis=1).min()} nonzero weights"
+        )
+    drawn = np.stack(
+        [
+            generator().choice(row.size, num_samples, replace=replacement, p=row / row.sum())
+            for row in rows
+        ]
+    ).astype(np.int64)
+    return Tensor(drawn if weights.ndim == 2 else drawn[0])

@@ -26,6 +26,7 @@ from tinygrad_edu import random
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import AddWindows, Pad, ScatterAdd, SlidingWindows
+from tinygrad_edu.ops.reduce import single_axis
 from tinygrad_edu.resampling import interpolate, upsample  # noqa: F401 (functional.upsample)
 
 if TYPE_CHECKING:
@@ -95,6 +96,12 @@ def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tens
     return y if bias is None else y + bias
 
 
+def _wide(grad: Tensor) -> Tensor:
+    """grad in float32 if it is float16 (a backward's sums and differences lose too much
+    in float16), else grad itself; the result is rounded back once."""
+    return grad.astype(np.float32) if grad.dtype == np.float16 else grad
+
+
 def _row_exponentials(data: np.ndarray, axis: int):
     """exp(x - shift) along `axis`, with their totals: the work softmax and its kin share.
 
@@ -140,8 +147,10 @@ class Softmax(Function):
         return exps.astype(a.dtype, copy=False)
 
     def backward(self, grad):
-        out = self.output
-        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
+        out, wide = self.output, _wide(grad)  # float16: in float32 (g - sum cancels)
+        out_wide = out.astype(wide.dtype)
+        result = out_wide * (wide - (wide * out_wide).sum(axis=self.axis, keepdims=True))
+        return result.astype(grad.dtype)
 
 
 class LogSoftmax(Function):
@@ -162,8 +171,9 @@ class LogSoftmax(Function):
         return out.astype(a.dtype, copy=False)
 
     def backward(self, grad):
-        softmax = self.output.exp()
-        return grad - softmax * grad.sum(axis=self.axis, keepdims=True)
+        wide = _wide(grad)  # float16: in float32, as the forward
+        softmax = self.output.astype(wide.dtype).exp()
+        return (wide - softmax * wide.sum(axis=self.axis, keepdims=True)).astype(grad.dtype)
 
 
 class SparseSoftmaxCrossEntropy(Function):
@@ -211,14 +221,24 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     crossentropy loss can work from them whether or not a graph was recorded.
     """
     x = _floating(x)
-    output = Softmax.apply(x, axis=axis)
+    if single_axis(axis, x.ndim, x.shape, "softmax") is None:  # 0-d: one entry, probability 1
+        output = Softmax.apply(x.reshape(1), axis=0).reshape(())
+    else:
+        output = Softmax.apply(x, axis=axis)
     output._keras_logits = ("softmax", axis, x)
     return output
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max)))."""
-    return LogSoftmax.apply(_floating(x), axis=axis)
+    """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max))).
+
+    Raises:
+        ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+    """
+    x = _floating(x)
+    if single_axis(axis, x.ndim, x.shape, "log_softmax") is None:  # 0-d: log(1) = 0
+        return LogSoftmax.apply(x.reshape(1), axis=0).reshape(())
+    return LogSoftmax.apply(x, axis=axis)
 
 
 def logsumexp(x: Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False):
@@ -976,6 +996,117 @@ def _avg_pool2d(x, pool_size, strides, padding, who) -> Tensor:
     # How many real pixels each window holds: the same windows over ones padded with zeros.
     ones = constant_like(x, np.ones((1, *x.shape[1:3], 1), dtype=x.dtype))
     return sums / _windows(ones, window, strides, padding, 0.0, who).sum(axis=(3, 4))
+
+
+# ---------------------------------------------------------------- PyTorch's functional ops
+# The activations live in composite/activations.py (Keras's names in nn.activations
+# call the same functions); pad, nll_loss and one_hot follow torch.nn.functional.
+from tinygrad_edu.composite import activations as _activations  # noqa: E402
+from tinygrad_edu.composite.indexing import one_hot as _one_hot  # noqa: E402
+from tinygrad_edu.composite.shaping import pad as _pad  # noqa: E402
+
+silu = swish = _activations.silu
+selu = _activations.selu
+relu6 = _activations.relu6
+hardsigmoid = hard_sigmoid = _activations.hardsigmoid
+hardswish = hard_swish = hard_silu = _activations.hardswish
+mish = _activations.mish
+softsign = _activations.softsign
+logsigmoid = log_sigmoid = _activations.logsigmoid
+
+NLL_REDUCTIONS = ("mean", "sum", "none")
+
+
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
+    """PyTorch's F.pad: `pad` = (left, right) for the last axis, then (top, bottom) for the
+    one before, ...; e.g. F.pad(x, (1, 1, 2, 0)) pads width by 1 and height by 2 on top.
+
+    Modes "constant" (`value`; negative widths crop), "reflect", "replicate" and
+    "circular" (see composite/shaping.py). The border's gradient is dropped;
+    copied entries (reflect, ...) get theirs summed.
+
+    Raises:
+        ValueError: an odd number of widths, more pairs than axes, an unknown mode,
+            or a width the mode cannot give.
+    """
+    return _pad(x, pad, mode, value)
+
+
+def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
+    """(..., num_classes) int64 tensor, 1 at each label, as F.one_hot (no graph).
+
+    num_classes=-1 takes one more than the largest label.
+
+    Raises:
+        TypeError: labels are not integers.
+        ValueError: a label is negative or not below num_classes.
+    """
+    from tinygrad_edu.tensor import Tensor
+
+    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    return Tensor(_one_hot(labels, num_classes))
+
+
+def nll_loss(
+    input: Tensor,  # noqa: A002 (PyTorch's name)
+    target: Any,
+    weight: Any = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """The negative log-likelihood loss of PyTorch's F.nll_loss: -weight[t] * input[n, t].
+
+    `input` holds log-probabilities (e.g. from log_softmax), classes on axis 1, as
+    in PyTorch: (N, C), or (N, C, d1, ...) with targets (N, d1, ...), or (C,) with
+    a single target. The gradient reaches only the picked entries.
+
+    Args:
+        input: log-probabilities, (N, C, ...) or (C,).
+        target: class indices (int), (N, ...) or a single one.
+        weight: (C,) weights per class (None: all 1).
+        ignore_index: targets equal to it add nothing, neither to the loss nor to the
+            mean's denominator.
+        reduction: "mean" (divided by the summed weights of the targets counted),
+            "sum" or "none" (one loss per target).
+    Raises:
+        ValueError: an unknown reduction, shapes that do not fit, or a target out of range.
+        TypeError: targets that are not integers.
+    """
+    from tinygrad_edu.tensor import Tensor
+
+    if reduction not in NLL_REDUCTIONS:
+        raise ValueError(f"nll_loss: reduction must be one of {NLL_REDUCTIONS}, got {reduction!r}")
+    target = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target must hold class indices (integers), got {target.dtype}")
+    single = input.ndim == 1
+    if single:  # one example: (C,) with a single target
+        input, target = input.reshape((1,) + input.shape), target.reshape(1)
+    classes = input.shape[1] if input.ndim >= 2 else 0
+    if input.ndim < 2 or target.shape != input.shape[:1] + input.shape[2:]:
+        raise ValueError(
+            f"nll_loss: input of shape {input.shape} (N, C, ...) needs target of shape "
+            f"{input.shape[:1] + input.shape[2:]}, got {target.shape}"
+        )
+    counted = target != ignore_index
+    if ((target < 0) | (target >= classes))[counted].any():
+        raise ValueError(
+            f"nll_loss: targets must be in 0 to {classes - 1} (or ignore_index={ignore_index}), "
+            f"got values from {target[counted].min()} to {target[counted].max()}"
+        )
+    safe_target = np.where(counted, target, 0)
+    # input[n, t[n, ...], ...]: the class axis indexed by the target, the others by position.
+    grid = np.indices(target.shape, sparse=True)
+    picked = input[(grid[0], safe_target, *grid[1:])]
+    weights = np.ones(classes) if weight is None else np.asarray(getattr(weight, "data", weight))
+    target_weights = np.where(counted, weights[safe_target], 0).astype(input.dtype)
+    losses = -picked * target_weights
+    if reduction == "none":
+        return losses.reshape(()) if single else losses
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    return total / target_weights.sum()  # no counted target: 0 / 0, NaN, as in PyTorch
 
 
 def max_pool1d(

@@ -17,8 +17,11 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import autograd, ops
+from tinygrad_edu.composite import elementwise as composite_math
+from tinygrad_edu.composite import indexing, reductions, shaping
+from tinygrad_edu.composite.arguments import one_axis, pick_axis, pick_keepdims
 from tinygrad_edu.functional import log_softmax, softmax
-from tinygrad_edu.ops.reduce import normalize_axes
+from tinygrad_edu.ops.reduce import normalize_axes, single_axis
 
 Axis = int | tuple[int, ...] | None
 
@@ -659,7 +662,9 @@ class Tensor:
         Raises:
             ValueError: an axis is out of range or repeated.
         """
-        count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
+        count = math.prod(
+            self.shape[a] for a in normalize_axes(axis, self.ndim, self.shape, "mean")
+        )
         total = _accumulator(self).sum(axis=axis, keepdims=keepdims)
         return _divided(total, count, "mean", self.shape, axis).astype(_float_result(self))
 
@@ -673,7 +678,7 @@ class Tensor:
         Raises:
             ValueError: an axis is out of range or repeated.
         """
-        count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim))
+        count = math.prod(self.shape[a] for a in normalize_axes(axis, self.ndim, self.shape, "var"))
         wide = _accumulator(self)
         centered = wide - wide.mean(axis=axis, keepdims=True)
         squares = (centered * centered).sum(axis=axis, keepdims=keepdims)
@@ -697,12 +702,28 @@ class Tensor:
         return ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Index of the largest value along `axis` (None: in the flattened tensor); int64."""
-        return Tensor._from_op(np.argmax(self._data, axis=axis, keepdims=keepdims), False)
+        """Index of the largest value along `axis` (None: in the flattened tensor); int64.
+
+        Raises:
+            ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+        """
+        return self._arg_extreme(np.argmax, axis, keepdims, "argmax")
 
     def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        """Index of the smallest value along `axis` (None: in the flattened tensor); int64."""
-        return Tensor._from_op(np.argmin(self._data, axis=axis, keepdims=keepdims), False)
+        """Index of the smallest value along `axis` (None: in the flattened tensor); int64.
+
+        Raises:
+            ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+        """
+        return self._arg_extreme(np.argmin, axis, keepdims, "argmin")
+
+    def _arg_extreme(self, find: Any, axis: int | None, keepdims: bool, op: str) -> Tensor:
+        """np.argmax or np.argmin along a checked axis; a 0-d tensor's only index is 0."""
+        if axis is not None:
+            axis = single_axis(axis, self.ndim, self.shape, op)
+        if self.ndim == 0:
+            return Tensor._from_op(np.zeros((), dtype=np.int64), False)
+        return Tensor._from_op(find(self._data, axis=axis, keepdims=keepdims), False)
 
     # ------------------------------------------------------------ movement
     def reshape(self, *shape: Any) -> Tensor:
@@ -735,30 +756,39 @@ class Tensor:
         return ops.Transpose.apply(self, axes=tuple(a % self.ndim for a in axes) or None)
 
     def flatten(self, start_axis: int = 0) -> Tensor:
-        """Merge the axes from `start_axis` on into one (Keras's Flatten uses start_axis=1)."""
-        start_axis %= max(self.ndim, 1)
-        return self.reshape(self.shape[:start_axis] + (-1,))
+        """Merge the axes from `start_axis` on into one (Keras's Flatten uses start_axis=1).
+
+        A 0-d tensor becomes shape (1,), as in PyTorch.
+
+        Raises:
+            ValueError: start_axis is out of range.
+        """
+        start = single_axis(start_axis, self.ndim, self.shape, "flatten")
+        return self.reshape(self.shape[: start or 0] + (-1,))
 
     def squeeze(self, axis: Axis = None) -> Tensor:
         """Remove axes of size 1: those in `axis`, or all of them when `axis` is None.
 
+        An axis named in `axis` whose size is not 1 is left as it is, as in PyTorch
+        (so `squeeze(0)` of a (2, 3) tensor gives it back unchanged).
+
         Raises:
-            ValueError: an axis named has another size, or is out of range.
+            ValueError: an axis is out of range.
         """
-        if axis is None:
-            axes = tuple(i for i, size in enumerate(self.shape) if size == 1)
-        else:
-            axes = normalize_axes(axis, self.ndim)
-            for a in axes:
-                if self.shape[a] != 1:
-                    raise ValueError(
-                        f"squeeze: axis {a} of shape {self.shape} has size {self.shape[a]}, "
-                        "only axes of size 1 can be removed"
-                    )
+        axes = normalize_axes(axis, self.ndim, self.shape, "squeeze")
+        axes = tuple(a for a in axes if self.shape[a] == 1)
+        if not axes:
+            return self
         return self.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
 
     def expand_dims(self, axis: int | tuple[int, ...]) -> Tensor:
-        """Insert axes of size 1 at the positions in `axis` (as np.expand_dims)."""
+        """Insert axes of size 1 at the positions in `axis` (as np.expand_dims).
+
+        Raises:
+            ValueError: a position is out of range for the result's ndim + len(axis) axes.
+        """
+        added = 1 if isinstance(axis, (int, np.integer)) else len(axis)
+        normalize_axes(axis, self.ndim + added, None, f"expand_dims of shape {self.shape}")
         return self.reshape(np.expand_dims(self._data, axis).shape)
 
     def broadcast_to(self, shape: Sequence[int]) -> Tensor:
@@ -778,6 +808,420 @@ class Tensor:
             IndexError: an index is out of range.
         """
         return ops.GetItem.apply(self, index=_plain_index(index))
+
+    # ============================================================ PyTorch's Tensor ops
+    # The ops a PyTorch user reaches for (docs/tensor-ops.md lists them). Each method
+    # is one call: a primitive from ops/ or a composite from composite/. Arguments take
+    # PyTorch's names (dim, keepdim), and NumPy's (axis, keepdims) as aliases.
+
+    # ------------------------------------------------ trigonometric and friends
+    def sin(self) -> Tensor:
+        """Sine, elementwise (radians)."""
+        return ops.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        """Cosine, elementwise (radians)."""
+        return ops.Cos.apply(self)
+
+    def tan(self) -> Tensor:
+        """Tangent, elementwise (radians)."""
+        return ops.Tan.apply(self)
+
+    def asin(self) -> Tensor:
+        """Inverse sine, elementwise, in [-pi/2, pi/2] (NaN outside [-1, 1]); also `arcsin`."""
+        return ops.Asin.apply(self)
+
+    def acos(self) -> Tensor:
+        """Inverse cosine, elementwise, in [0, pi] (NaN outside [-1, 1]); also `arccos`."""
+        return ops.Acos.apply(self)
+
+    def atan(self) -> Tensor:
+        """Inverse tangent, elementwise, in (-pi/2, pi/2); also `arctan`."""
+        return ops.Atan.apply(self)
+
+    arcsin, arccos, arctan = asin, acos, atan  # NumPy's (and PyTorch's other) names
+
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine, elementwise."""
+        return ops.Sinh.apply(self)
+
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine, elementwise."""
+        return ops.Cosh.apply(self)
+
+    def log2(self) -> Tensor:
+        """Base-2 logarithm, elementwise (exact at powers of 2)."""
+        return ops.Log2.apply(self)
+
+    def log10(self) -> Tensor:
+        """Base-10 logarithm, elementwise (exact at powers of 10)."""
+        return ops.Log10.apply(self)
+
+    def exp2(self) -> Tensor:
+        """2 ** self, elementwise."""
+        return ops.Exp2.apply(self)
+
+    def rsqrt(self) -> Tensor:
+        """1 / sqrt(self), elementwise (inf at 0, NaN below)."""
+        return composite_math.rsqrt(self)
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """log(exp(self) + exp(other)), elementwise with broadcasting, without overflow."""
+        return composite_math.logaddexp(self, self._lift(other))
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """self + weight * (end - self): linear interpolation (weight a number or a tensor)."""
+        return composite_math.lerp(self, self._lift(end), self._lift(weight))
+
+    # ------------------------------------------------ rounding and remainders
+    def _stepwise(self, op: type[autograd.Function], **options: Any) -> Tensor:
+        if self.dtype.kind in "iub":  # integers are already whole: a copy, as in PyTorch
+            return Tensor._from_op(self._data.copy(), False)
+        return op.apply(self, **options)
+
+    def floor(self) -> Tensor:
+        """The largest integer <= self, elementwise; the gradient is 0 (also at the jumps)."""
+        return self._stepwise(ops.Floor)
+
+    def ceil(self) -> Tensor:
+        """The smallest integer >= self, elementwise; the gradient is 0."""
+        return self._stepwise(ops.Ceil)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """The nearest integer (or `decimals` digits), halves to even: 0.5 -> 0, 1.5 -> 2,
+        2.5 -> 2, as NumPy and PyTorch; the gradient is 0."""
+        return self._stepwise(ops.Round, decimals=decimals)
+
+    def trunc(self) -> Tensor:
+        """self rounded towards zero (-1.7 -> -1), elementwise; the gradient is 0."""
+        return self._stepwise(ops.Trunc)
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 by the sign of each entry; the gradient is 0."""
+        if self.dtype.kind in "iub":
+            return Tensor._from_op(np.sign(self._data), False)
+        return ops.Sign.apply(self)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        """self // other: floor(self / other), as Python's //; both gradients are 0."""
+        return ops.FloorDivide.apply(self, self._lift(other))
+
+    def remainder(self, other: Any) -> Tensor:
+        """self % other = self - other * floor(self / other): the sign of `other`, as Python.
+
+        Gradients (PyTorch's): 1 for self, -floor(self / other) for other. Also `mod`.
+        """
+        return ops.Remainder.apply(self, self._lift(other))
+
+    mod = remainder
+
+    def fmod(self, other: Any) -> Tensor:
+        """self - other * trunc(self / other): the sign of self, as C's fmod and torch.fmod."""
+        return ops.Fmod.apply(self, self._lift(other))
+
+    def __mod__(self, other: Any) -> Tensor:
+        """self % other: see `remainder`."""
+        return self.remainder(other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        """other % self (a number or array on the left)."""
+        return ops.Remainder.apply(self._lift(other), self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        """self // other: see `floor_divide`."""
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        """other // self (a number or array on the left)."""
+        return ops.FloorDivide.apply(self._lift(other), self)
+
+    # ------------------------------------------------ tests of values (no graph)
+    def isnan(self) -> Tensor:
+        """True where an entry is NaN (a bool tensor with no graph)."""
+        return Tensor._from_op(np.isnan(self._data), False)
+
+    def isinf(self) -> Tensor:
+        """True where an entry is +inf or -inf (a bool tensor with no graph)."""
+        return Tensor._from_op(np.isinf(self._data), False)
+
+    def isfinite(self) -> Tensor:
+        """True where an entry is neither inf nor NaN (a bool tensor with no graph)."""
+        return Tensor._from_op(np.isfinite(self._data), False)
+
+    # ------------------------------------------------ more reductions
+    def std(
+        self,
+        dim: Axis = None,
+        keepdim: bool = False,
+        *,
+        correction: int | None = None,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+        ddof: int | None = None,
+    ) -> Tensor:
+        """Standard deviation, sqrt(var), over `dim` (None: all axes).
+
+        The default divides by n, as `var`, NumPy and Keras do; PyTorch's default
+        divides by n - 1: pass `correction=1` (or `ddof=1`) for that. Where all the
+        values are equal the gradient is NaN (0 / 0), as in PyTorch.
+
+        Args:
+            dim: an int, a tuple, or None for all axes (`axis` is the same).
+            keepdim: keep the reduced axes with size 1 (`keepdims` is the same).
+            correction: divide by n - correction (`ddof` is NumPy's name for it); 0 unless given.
+            axis, keepdims, ddof: NumPy's names for the arguments above.
+        Raises:
+            TypeError: an argument is given under both of its names.
+        """
+        axis = pick_axis(dim, axis, "std")
+        if correction is not None and ddof is not None:
+            raise TypeError("std: give correction (PyTorch's name) or ddof (NumPy's), not both")
+        ddof = correction if correction is not None else ddof or 0
+        return self.var(axis=axis, keepdims=pick_keepdims(keepdim, keepdims), ddof=ddof).sqrt()
+
+    def prod(
+        self,
+        dim: Axis = None,
+        keepdim: bool = False,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """The product of the entries over `dim` (None: all; `axis` is the same).
+
+        The gradient of each entry is the product of the others, also where some
+        are zero (one zero: only it gets a gradient; two or more: none does), as PyTorch.
+
+        Args:
+            dim: an int, a tuple, or None for all axes (`axis`: NumPy's name).
+            keepdim: keep the reduced axes with size 1 (`keepdims`: NumPy's name).
+            axis, keepdims: NumPy's names for the two above.
+        Raises:
+            TypeError: an argument is given under both of its names.
+        """
+        axis = pick_axis(dim, axis, "prod")
+        return ops.Prod.apply(self, axis=axis, keepdims=pick_keepdims(keepdim, keepdims))
+
+    def all(
+        self,
+        dim: Axis = None,
+        keepdim: bool = False,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """True where every entry over `dim` is nonzero (None: all axes); bool, no graph.
+
+        Args:
+            dim: an int, a tuple, or None for all axes (`axis`: NumPy's name).
+            keepdim: keep the reduced axes with size 1 (`keepdims`: NumPy's name).
+            axis, keepdims: NumPy's names for the two above.
+        Raises:
+            TypeError: an argument is given under both of its names.
+        """
+        axis = normalize_axes(pick_axis(dim, axis, "all"), self.ndim)
+        result = np.all(self._data, axis=axis, keepdims=pick_keepdims(keepdim, keepdims))
+        return Tensor._from_op(result, False)
+
+    def any(
+        self,
+        dim: Axis = None,
+        keepdim: bool = False,
+        *,
+        axis: Axis = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """True where some entry over `dim` is nonzero (None: all axes); bool, no graph.
+
+        Args:
+            dim: an int, a tuple, or None for all axes (`axis`: NumPy's name).
+            keepdim: keep the reduced axes with size 1 (`keepdims`: NumPy's name).
+            axis, keepdims: NumPy's names for the two above.
+        Raises:
+            TypeError: an argument is given under both of its names.
+        """
+        axis = normalize_axes(pick_axis(dim, axis, "any"), self.ndim)
+        result = np.any(self._data, axis=axis, keepdims=pick_keepdims(keepdim, keepdims))
+        return Tensor._from_op(result, False)
+
+    def _cumulative_axis(self, dim: int | None, axis: int | None, op: str) -> tuple[Tensor, int]:
+        """self and the axis a running op works along; None (NumPy only) flattens first."""
+        axis = pick_axis(dim, axis, op)
+        if axis is None:
+            return self.reshape(-1), 0
+        return self, one_axis(axis, self.ndim, op)
+
+    def cumsum(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """Running totals along `dim`: y_k = x_0 + ... + x_k (None: of the flattened tensor)."""
+        tensor, axis = self._cumulative_axis(dim, axis, "cumsum")
+        if tensor.ndim == 0:  # one entry: its own running total
+            return ops.Cumsum.apply(tensor.reshape(1), axis=0).reshape(())
+        return ops.Cumsum.apply(tensor, axis=axis)
+
+    def cumprod(self, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """Running products along `dim`: y_k = x_0 * ... * x_k; the gradient is right at zeros."""
+        tensor, axis = self._cumulative_axis(dim, axis, "cumprod")
+        return reductions.cumprod(tensor, axis)
+
+    def cummax(self, dim: int) -> indexing.ValuesIndices:
+        """(values, indices) of the running maximum along `dim`; at ties the later index,
+        which gets the gradient (PyTorch's rule); NaN propagates."""
+        return reductions.cumulative_extreme(self, one_axis(dim, self.ndim, "cummax"), True)
+
+    def cummin(self, dim: int) -> indexing.ValuesIndices:
+        """(values, indices) of the running minimum along `dim`; ties as in `cummax`."""
+        return reductions.cumulative_extreme(self, one_axis(dim, self.ndim, "cummin"), False)
+
+    # ------------------------------------------------ picking, placing, sorting
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """out[i][j][k] = self[i][j][index[i][j][k]] for dim=2 (and so on), of index's shape.
+
+        The gradient is added back where each entry was picked.
+        """
+        return indexing.gather(self, one_axis(dim, self.ndim, "gather"), index)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
+        """A copy with self[i][j][index[i][j][k]] = src[i][j][k] for dim=2 (src a tensor or number).
+
+        Where an index repeats, the last write wins. The gradient passes to self
+        except where overwritten, and to each src entry that was written.
+
+        Args:
+            dim: the axis the index runs along.
+            index: int64 positions, of self's number of axes (no longer than self
+                off `dim`); the output entry at each index position is written.
+            src: a tensor (at least index's shape) or a number to write.
+            value: a number to write (PyTorch's keyword for it).
+        Raises:
+            TypeError: neither or both of src and value are given.
+        """
+        if (src is None) == (value is None):
+            raise TypeError("scatter: give src (a tensor or a number) or value, one of them")
+        src = self._lift(value if src is None else src)
+        if src.ndim == 0:
+            src = src.broadcast_to(np.shape(index.data if isinstance(index, Tensor) else index))
+        return indexing.scatter(self, one_axis(dim, self.ndim, "scatter"), index, src)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        """A copy with src[i][j][k] added at self[i][j][index[i][j][k]] (dim=2); repeats add up."""
+        return indexing.scatter_add(
+            self, one_axis(dim, self.ndim, "scatter_add"), index, self._lift(src)
+        )
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """self with `value` where `mask` (bool, broadcast) is True; gradient passes elsewhere."""
+        return where(mask, self._lift(value).astype(self.dtype), self)
+
+    def sort(
+        self, dim: int = -1, descending: bool = False, stable: bool = True
+    ) -> indexing.ValuesIndices:
+        """(values, indices): self sorted along `dim`. Always stable: equal entries keep their
+        order (`stable` is accepted for PyTorch's signature); NaN counts as the largest."""
+        return indexing.sort(self, one_axis(dim, self.ndim, "sort"), descending)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = True) -> Tensor:
+        """The int64 indices that sort self along `dim` (stable, as `sort`); no graph."""
+        return self.sort(dim, descending).indices
+
+    def topk(
+        self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+    ) -> indexing.ValuesIndices:
+        """(values, indices) of the k largest entries along `dim` (smallest: largest=False).
+
+        Always sorted, best first; at ties the earlier entry comes first (the first k
+        of a stable sort), and the gradient goes to the entries picked.
+
+        Args:
+            k: how many entries to keep, from 0 to the size of `dim`.
+            dim: the axis to look along (the last by default).
+            largest: the largest (True) or the smallest (False) entries.
+            sorted: accepted for PyTorch's signature; the result is always sorted.
+        """
+        return indexing.topk(self, int(k), one_axis(dim, self.ndim, "topk"), largest)
+
+    def nonzero(self, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
+        """The int64 indices of the nonzero entries: (count, ndim), or one 1-D tensor per
+        axis with as_tuple=True (then usable as an index); no graph."""
+        found = np.argwhere(self._data)
+        if as_tuple:
+            return tuple(Tensor._from_op(column, False) for column in found.T)
+        return Tensor._from_op(found, False)
+
+    # ------------------------------------------------ rearranging
+    def flip(self, *dims: Any) -> Tensor:
+        """self reversed along each of `dims`: `x.flip(0)`, `x.flip((0, 1))`, `x.flip(0, 1)`."""
+        dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], Sequence) else dims
+        return indexing.flip(self, [one_axis(d, self.ndim, "flip") for d in dims])
+
+    def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> Tensor:
+        """self shifted by `shifts` places along `dims`, wrapping around (None: as if flattened).
+
+        Raises:
+            ValueError: a different number of shifts and dims.
+        """
+        shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+        if dims is not None:
+            dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+            dims = [one_axis(d, self.ndim, "roll") for d in dims]
+            if len(dims) != len(shifts):
+                raise ValueError(f"roll: {len(shifts)} shifts for {len(dims)} dims; give one each")
+        return indexing.roll(self, shifts, dims)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of the last two axes (column <= row + diagonal), 0 above."""
+        return indexing.tril(self._matrix("tril"), diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of the last two axes (column >= row + diagonal), 0 below."""
+        return indexing.triu(self._matrix("triu"), diagonal)
+
+    def _matrix(self, op: str) -> Tensor:
+        if self.ndim < 2:
+            raise ValueError(
+                f"{op}: needs a tensor of at least 2 dimensions, got shape {self.shape}"
+            )
+        return self
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """A 1-D tensor onto a diagonal of a square matrix, or a 2-D one's diagonal as 1-D."""
+        return indexing.diag(self, diagonal)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """self copied sizes[i] times along axis i (PyTorch's repeat, NumPy's tile):
+        `Tensor([1, 2]).repeat(2)` is [1, 2, 1, 2]; more sizes than axes add leading axes."""
+        sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], Sequence) else sizes
+        return shaping.repeat(self, sizes)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """PyTorch's tile: `repeat`, where fewer sizes than axes are padded with ones in front."""
+        dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], Sequence) else dims
+        return shaping.tile(self, dims)
+
+    def split(
+        self, split_size_or_sections: int | Sequence[int], dim: int = 0
+    ) -> tuple[Tensor, ...]:
+        """Pieces along `dim`: of split_size entries each (the last may be shorter), or of the
+        listed sizes (PyTorch's split; NumPy's split counts pieces, use `chunk` for that)."""
+        return shaping.split(self, split_size_or_sections, one_axis(dim, self.ndim, "split"))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """At most `chunks` pieces of equal size along `dim` (the last may be smaller)."""
+        return shaping.chunk(self, int(chunks), one_axis(dim, self.ndim, "chunk"))
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        """Axis `dim` split into axes of `sizes` (one may be -1): `x.unflatten(1, (2, 3))`."""
+        return shaping.unflatten(self, one_axis(dim, self.ndim, "unflatten"), sizes)
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory, recorded: the gradient passes through to self."""
+        return ops.Clone.apply(self)
+
+    def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
+        """int64 indices drawn with probabilities proportional to self's entries (1-D or 2-D
+        rows of non-negative weights): see `tinygrad_edu.multinomial`."""
+        from tinygrad_edu.creation import multinomial  # creation.py imports this file
+
+        return multinomial(self, num_samples, replacement)
 
 
 def _plain_index(index: Any) -> Any:

@@ -233,3 +233,28 @@ def test_use_backward_runs_the_students_walk_and_leaves_grad_to_the_engine():
         (gx,) = engine_grad((x * 3.0).sum(), [x])  # grad() keeps the engine's walk
         assert gx.data.tolist() == [3.0, 3.0]
     assert autograd.run_backward is engine_walk
+
+
+def test_an_endless_loop_fails_its_check_instead_of_hanging(tmp_path, monkeypatch):
+    from tinygrad_edu.exercises import grader
+
+    monkeypatch.setattr(grader, "CHECK_SECONDS", 0.2)
+    text = reference_text("add_mul").replace(
+        "return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)",
+        "while True:\n            pass",
+    )
+    result = grade(student_folder(tmp_path, "add_mul", text), ["add_mul"], mode="test").results[0]
+    assert result.status == "failed"
+    assert any("endless loop" in c.message for c in result.checks)
+
+
+def test_grad_mode_left_off_by_a_student_is_put_back(tmp_path):
+    from tinygrad_edu import is_grad_enabled
+
+    text = reference_text("add_mul").replace(
+        "    def backward(self, grad):\n        a, b = self.inputs\n",
+        "    def backward(self, grad):\n        from tinygrad_edu import no_grad\n\n"
+        "        no_grad().__enter__()\n        a, b = self.inputs\n",
+    )
+    grade(student_folder(tmp_path, "add_mul", text), ["add_mul"], mode="test")
+    assert is_grad_enabled()

@@ -178,10 +178,51 @@ def test_early_stopping_mode_auto_maximizes_accuracy():
 
 
 def test_early_stopping_baseline_must_be_beaten():
-    # Improving, but never below the baseline of 0.5: two epochs of patience run out.
-    assert drive(EarlyStopping(patience=2, baseline=0.5), [1.0, 0.9, 0.8, 0.7]) == 1
+    # Improving every epoch, never below the baseline of 0.5: Keras 3 keeps going (issue 20;
+    # this stopped at epoch 1 before).
+    assert drive(EarlyStopping(patience=2, baseline=0.5), [1.0, 0.9, 0.8, 0.7]) is None
+    # Not improving and never below it: two epochs of patience run out.
+    assert drive(EarlyStopping(patience=2, baseline=0.5), [1.0, 1.0, 1.0, 1.0]) == 1
     assert drive(EarlyStopping(patience=3, baseline=0.5), [1.0, 0.9, 0.4, 0.45, 0.5]) is None
     assert drive(EarlyStopping(patience=2, baseline=0.5), [0.4, 0.3, 0.2, 0.1]) is None
+
+
+# What keras 3.x's EarlyStopping does with these values (run there, JAX backend): the epoch
+# training stops at (None: it runs to the end) and the best epoch.
+KERAS3_EARLY_STOPPING = [
+    (dict(patience=2, baseline=0.5), [1.0, 0.9, 0.8, 0.7, 0.6, 0.55], None, 5),
+    (dict(patience=2, baseline=0.5), [1.0, 1.0, 1.0, 1.0], 1, 0),
+    (dict(patience=1, baseline=0.5), [1.0, 0.9, 0.95, 0.97], 2, 1),
+    (dict(patience=3, baseline=0.5), [1.0, 0.9, 0.4, 0.45, 0.5], None, 2),
+    (dict(patience=2, baseline=0.5), [0.4, 0.3, 0.2, 0.1], None, 3),
+    (dict(patience=0, baseline=0.5), [1.0, 1.2], 1, 0),
+    (dict(patience=1, baseline=0.5), [0.4, 0.45, 0.46], 1, 0),
+    (dict(patience=1, baseline=0.5), [1.0, 0.9, 0.95, 0.85, 0.9, 0.92], 2, 1),
+    (dict(patience=0, start_from_epoch=2), [1.0, 1.1, 1.2, 1.3, 1.4], 3, 2),
+    (dict(patience=1, start_from_epoch=2), [1.0, 0.5, 1.2, 1.3, 1.4], 3, 2),
+    (
+        dict(patience=0, start_from_epoch=3, restore_best_weights=True),
+        [1.0, 0.5, 1.2, 1.3, 1.4],
+        4,
+        3,
+    ),
+    (dict(patience=1, start_from_epoch=1, baseline=0.5), [0.1, 1.0, 0.9, 0.8], None, 3),
+]
+
+
+@pytest.mark.parametrize("arguments, values, stops_at, best_epoch", KERAS3_EARLY_STOPPING)
+def test_early_stopping_matches_keras_3(arguments, values, stops_at, best_epoch):
+    model = FakeModel()
+    callback = EarlyStopping(**arguments)
+    assert drive(callback, values, model=model) == stops_at
+    assert callback.best_epoch == best_epoch
+    if arguments.get("restore_best_weights"):  # the weights of the best watched epoch
+        np.testing.assert_array_equal(model.weights[0], [float(best_epoch)])
+
+
+def test_early_stopping_start_from_epoch_must_not_be_negative():
+    with pytest.raises(ValueError, match="start_from_epoch must be >= 0, got -1"):
+        EarlyStopping(start_from_epoch=-1)
 
 
 def test_early_stopping_restores_the_best_weights():
@@ -261,6 +302,17 @@ def test_terminate_on_nan_stops_at_the_first_bad_batch(capsys):
     assert "Batch 0: invalid loss" in capsys.readouterr().out
 
 
+def test_terminate_on_nan_can_raise_as_in_keras_3():
+    def nan_loss(y_true, y_pred):
+        return (y_pred * float("nan")).mean()
+
+    x, y = data(8)
+    model = model_with()
+    model.compile(optimizer="sgd", loss=nan_loss)
+    with pytest.raises(RuntimeError, match="TerminateOnNaN: the loss became nan at batch 0"):
+        model.fit(x, y, batch_size=2, epochs=3, verbose=0, callbacks=[TerminateOnNaN(True)])
+
+
 # ---------------------------------------------------------------- LearningRateScheduler
 def test_learning_rate_scheduler_sets_the_rate_each_epoch():
     seen = []
@@ -332,6 +384,68 @@ def test_model_checkpoint_save_best_only(tmp_path):
     for epoch, accuracy in enumerate([0.5, 0.4, 0.6]):
         maximize.on_epoch_end(epoch, {"val_accuracy": accuracy})
     assert len(saved) == 2
+
+
+def test_model_checkpoint_saves_whole_models_by_default_as_keras_3(tmp_path):
+    x, y = data(4)
+    model = model_with()
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(tmp_path / "m.zip")])
+    loaded = nn.load_model(tmp_path / "m.zip")  # a whole model, not weights
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(tmp_path / "w.npz")])
+    assert np.load(tmp_path / "w.npz").files  # a .npz name: the weights, as before
+
+
+@pytest.mark.parametrize("name", ["best.keras", "best.h5"])
+def test_model_checkpoint_names_the_zip_file_to_use_for_keras_names(name, tmp_path):
+    with pytest.raises(ValueError) as error:
+        ModelCheckpoint(tmp_path / name)
+    message = str(error.value)
+    assert "Keras's own format" in message and "best.zip" in message
+    assert "load_model" in message and ".npz" in message
+    assert "HDF5" not in message  # it is about whole models, not the weights file format
+    # model.save gives the same words (one place writes them)
+    with pytest.raises(ValueError) as same:
+        model_with().save(tmp_path / name)
+    assert str(same.value).replace("save:", "ModelCheckpoint:", 1) == message
+
+
+def test_model_checkpoint_saves_anyway_when_the_monitored_value_is_missing(tmp_path):
+    # Keras 3 warns and saves (as if save_best_only were False); this skipped the save before
+    model = FakeModel()
+    saved = []
+    model.save_weights = saved.append
+    callback = ModelCheckpoint(str(tmp_path / "w.npz"), save_best_only=True)
+    callback.set_model(model)
+    with pytest.warns(UserWarning, match="no 'val_loss'.*saving anyway"):
+        callback.on_epoch_end(0, {"loss": 1.0})
+    assert len(saved) == 1
+
+
+def test_model_checkpoint_initial_value_threshold(tmp_path):
+    model = FakeModel()
+    saved = []
+    model.save_weights = saved.append
+    callback = ModelCheckpoint(
+        str(tmp_path / "w.npz"), monitor="loss", save_best_only=True, initial_value_threshold=0.5
+    )
+    callback.set_model(model)
+    for epoch, loss in enumerate([0.9, 0.6, 0.4, 0.45, 0.3]):
+        callback.on_epoch_end(epoch, {"loss": loss})
+    assert len(saved) == 2 and callback.best == 0.3
+
+
+def test_model_checkpoint_save_freq_counts_batches_across_epochs(tmp_path):
+    x, y = data(6)  # 3 batches of 2 per epoch, 2 epochs: saves after batches 2, 4 and 6
+    model = model_with()
+    pattern = str(tmp_path / "w-{epoch}-{batch}.npz")
+    model.fit(
+        x, y, batch_size=2, epochs=2, verbose=0, shuffle=False,
+        callbacks=[ModelCheckpoint(pattern, save_freq=2)],
+    )  # fmt: skip
+    assert sorted(os.listdir(tmp_path)) == ["w-1-2.npz", "w-2-1.npz", "w-2-3.npz"]
+    with pytest.raises(ValueError, match="save_freq must be 'epoch' or a whole number"):
+        ModelCheckpoint(pattern, save_freq="batch")
 
 
 def test_model_checkpoint_errors(tmp_path):

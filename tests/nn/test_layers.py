@@ -199,7 +199,10 @@ def test_activation_layer_by_name_or_callable() -> None:
 
 
 def test_dense_with_unknown_activation_lists_valid_names() -> None:
-    with pytest.raises(ValueError, match="valid names: elu, gelu, leaky_relu, linear"):
+    with pytest.raises(
+        ValueError,
+        match="valid names: elu, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, linear",
+    ):
         nn.Dense(3, activation="sigmoidd")
 
 

@@ -95,9 +95,11 @@ def test_squeeze_expand_dims_and_flatten(data):
     check_linear(lambda t: t.flatten(start), lambda a: a.reshape(a.shape[:start] + (-1,)), [x])
 
 
-def test_squeeze_of_an_axis_longer_than_one_is_an_error():
-    with pytest.raises(ValueError, match=r"squeeze.*axis 1.*\(2, 3\).*size 3"):
-        Tensor(np.ones((2, 3))).squeeze(1)
+def test_squeeze_of_an_axis_longer_than_one_leaves_it_as_pytorch_does():
+    x = Tensor(np.ones((2, 3)))
+    assert x.squeeze(1) is x  # issue 22: unchanged, not an error
+    with pytest.raises(ValueError, match=r"squeeze: axis 2 .*\(2, 3\)"):
+        x.squeeze(2)
 
 
 # ---------------------------------------------------------------- indexing

@@ -68,10 +68,20 @@ def grade(
     Raises:
         KeyError: an unknown exercise name, or an unknown mode.
         FileNotFoundError: `folder` does not exist.
+        ImportError: hypothesis is not installed.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"exercises grade: no folder {folder}")
+    if mode not in EXAMPLES:
+        raise KeyError(f"exercises grade: mode must be 'student' or 'test', got {mode!r}")
+    try:
+        import hypothesis  # noqa: F401  (the checks draw their examples with it)
+    except ImportError:
+        raise ImportError(
+            "exercises grade needs hypothesis: pip install 'tinygrad-edu[exercises]' "
+            "(or pip install hypothesis)"
+        ) from None
     if exercises is None:
         chosen = list(EXERCISES)
     else:

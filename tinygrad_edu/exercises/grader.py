@@ -9,12 +9,16 @@ smallest counterexample hypothesis found, expected against got, and a hint.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import linecache
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -22,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.autograd import enable_grad
 from tinygrad_edu.exercises.catalog import STUBS, Exercise
 
 # How many examples hypothesis draws per property, and whether it shrinks a
@@ -97,8 +102,8 @@ def show(value: Any) -> str:
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=4, threshold=20, separator=", ")
         return f"{text} (shape {value.shape}, {value.dtype})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, dict):  # named inputs: "a = [...], b = [...]"
+        return ", ".join(f"{k} = {show(v)}" for k, v in value.items())
     if isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value):
         return "(" + ", ".join(show(v) for v in value) + ")"
     text = repr(value)
@@ -136,7 +141,11 @@ def expect_dtype(what: str, expected: Any, got: Any) -> None:
 
 
 def for_all(
-    student: Student, strategy: Any, prop: Callable[[Any], None], first: Sequence[Any] = ()
+    student: Student,
+    strategy: Any,
+    prop: Callable[[Any], None],
+    first: Sequence[Any] = (),
+    names: Sequence[str] = (),
 ) -> None:
     """Check `prop(example)` on hypothesis-drawn examples; a failure names the smallest one.
 
@@ -144,8 +153,15 @@ def for_all(
     it once more last, so the example recorded last is the one reported. When
     the drawn examples all pass, the cases in `first` (those students are
     known to get wrong) are tried too, so a small search budget misses nothing
-    that bug reports show.
+    that bug reports show. With `names`, a tuple example is reported by name
+    ("a = ..., b = ...").
     """
+
+    def named(example: Any) -> Any:
+        if names and isinstance(example, tuple) and len(example) == len(names):
+            return dict(zip(names, example))
+        return example
+
     from hypothesis import HealthCheck, Phase, given, settings
 
     last: dict[str, Any] = {}
@@ -168,21 +184,21 @@ def for_all(
     try:
         search()
     except Failure as failure:
-        failure.counterexample = last.get("example")
+        failure.counterexample = named(last.get("example"))
         failure.shrunk = student.shrink
         raise
     except Exception as error:
-        failure = Failure(raised(error, student), counterexample=last.get("example"))
+        failure = Failure(raised(error, student), counterexample=named(last.get("example")))
         failure.shrunk = student.shrink
         raise failure from error
     for case in first:
         try:
             prop(case)
         except Failure as failure:
-            failure.counterexample = case
+            failure.counterexample = named(case)
             raise
         except Exception as error:
-            raise Failure(raised(error, student), counterexample=case) from error
+            raise Failure(raised(error, student), counterexample=named(case)) from error
 
 
 def raised(error: BaseException, student: Student) -> str:
@@ -378,14 +394,46 @@ def grade_exercise(
     return ExerciseResult(exercise, status, results)
 
 
-def run_check(item: Check, student: Student) -> CheckResult:
-    """Run one check; any exception from the student's code is a failure with its line."""
-    import warnings
+# The longest one check may take: the reference solutions need well under a second
+# each, so a check still running after this is stuck (an endless loop, say).
+CHECK_SECONDS = 120.0
 
+
+class CheckTimeout(BaseException):
+    """A check ran past CHECK_SECONDS (a BaseException, so hypothesis does not shrink it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise CheckTimeout in the block after `seconds` (Unix, main thread; elsewhere no limit)."""
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise CheckTimeout(f"still running after {seconds:g} s: is there an endless loop?")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_check(item: Check, student: Student) -> CheckResult:
+    """Run one check; any exception from the student's code is a failure with its line.
+
+    Grad mode is put back afterwards whatever the student's code left it as
+    (enable_grad restores the mode it found on exit).
+    """
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"), enable_grad():
             warnings.simplefilter("ignore")
-            item.run(student)
+            with time_limit(CHECK_SECONDS):
+                item.run(student)
     except Failure as failure:
         return CheckResult(
             item.name,
@@ -398,6 +446,6 @@ def run_check(item: Check, student: Student) -> CheckResult:
             item.hint,
             failure.shrunk,
         )
-    except Exception as error:
+    except (Exception, CheckTimeout) as error:
         return CheckResult(item.name, item.points, False, raised(error, student), hint=item.hint)
     return CheckResult(item.name, item.points, True)

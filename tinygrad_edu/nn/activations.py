@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.composite import activations as _more
 from tinygrad_edu.functional import Softmax
 from tinygrad_edu.tensor import Tensor, where
 
@@ -151,6 +152,54 @@ def gelu(x: Tensor, approximate: bool = False) -> Tensor:
     return where(far, x.relu(), near) if far.any() else near
 
 
+# Keras 3's other activations: the formulas (and PyTorch's gradient rules at their
+# kinks) are in composite/activations.py, shared with tinygrad_edu.functional.
+def silu(x: Tensor) -> Tensor:
+    """x * sigmoid(x), the sigmoid linear unit; `swish` is the same function."""
+    return _more.silu(_tensor(x))
+
+
+swish = silu
+
+
+def selu(x: Tensor) -> Tensor:
+    """scale * elu(x, alpha) with Klambauer et al.'s constants (self-normalizing networks)."""
+    return _more.selu(_tensor(x))
+
+
+def relu6(x: Tensor) -> Tensor:
+    """min(max(x, 0), 6); the gradient is 0 at 0 and at 6."""
+    return _more.relu6(_tensor(x))
+
+
+def hard_sigmoid(x: Tensor) -> Tensor:
+    """relu6(x + 3) / 6, Keras 3's piecewise-linear sigmoid: 0 below -3, 1 above 3."""
+    return _more.hardsigmoid(_tensor(x))
+
+
+def hard_silu(x: Tensor) -> Tensor:
+    """x * hard_sigmoid(x) (MobileNetV3's hard swish); `hard_swish` is the same function."""
+    return _more.hardswish(_tensor(x))
+
+
+hard_swish = hard_silu
+
+
+def mish(x: Tensor) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _more.mish(_tensor(x))
+
+
+def softsign(x: Tensor) -> Tensor:
+    """x / (1 + |x|), in (-1, 1)."""
+    return _more.softsign(_tensor(x))
+
+
+def log_sigmoid(x: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), finite for any x."""
+    return _more.logsigmoid(_tensor(x))
+
+
 _BY_NAME: dict[str, Callable[[Tensor], Tensor]] = {
     "relu": relu,
     "sigmoid": sigmoid,
@@ -161,6 +210,16 @@ _BY_NAME: dict[str, Callable[[Tensor], Tensor]] = {
     "elu": elu,
     "gelu": gelu,
     "softplus": softplus,
+    "silu": silu,
+    "swish": swish,
+    "selu": selu,
+    "relu6": relu6,
+    "hard_sigmoid": hard_sigmoid,
+    "hard_silu": hard_silu,
+    "hard_swish": hard_swish,
+    "mish": mish,
+    "softsign": softsign,
+    "log_sigmoid": log_sigmoid,
 }
 
 

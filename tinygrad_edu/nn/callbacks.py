@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.files import create_parent_folder
-from tinygrad_edu.nn import serialization
+from tinygrad_edu.nn import saving, serialization
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.serialization import write_text_atomically
 
@@ -204,9 +204,12 @@ class EarlyStopping(Callback):
     """Stop training when `monitor` has stopped improving for `patience` epochs.
 
     An improvement must beat the best value so far by more than `min_delta`.
-    With `baseline`, an epoch counts as an improvement only if the value also
-    beats the baseline, so training stops after `patience` epochs that miss it.
-    With `restore_best_weights`, the model gets back the weights of its best
+    Training never stops on an epoch that improves. With `baseline`, an
+    improvement that still misses the baseline does not reset the waiting count,
+    so training stops after `patience` epochs once the value stops improving
+    without having beaten the baseline (Keras 3's rule: it keeps going while the
+    value improves). Epochs before `start_from_epoch` are not watched at all (a
+    warm-up). With `restore_best_weights`, the model gets back the weights of its best
     epoch when training ends, whether it stopped early or ran all its epochs
     (as in Keras 3), provided a best epoch was seen (the monitored value was
     in the logs at least once).
@@ -220,9 +223,10 @@ class EarlyStopping(Callback):
         mode: "min", "max", or "auto" (max for accuracies, min otherwise).
         baseline: a value the monitored one must beat, or None.
         restore_best_weights: give the model its best epoch's weights at the end.
+        start_from_epoch: how many epochs (counting from 0) to train before watching.
 
     Raises:
-        ValueError: a negative patience or an unknown mode.
+        ValueError: a negative patience or start_from_epoch, or an unknown mode.
     """
 
     def __init__(
@@ -234,10 +238,16 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         baseline: float | None = None,
         restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
     ) -> None:
         super().__init__()
         if patience < 0:
             raise ValueError(f"EarlyStopping: patience must be >= 0, got {patience}")
+        if start_from_epoch < 0:
+            raise ValueError(
+                f"EarlyStopping: start_from_epoch must be >= 0, got {start_from_epoch}"
+            )
+        self.start_from_epoch = start_from_epoch
         self.monitor = monitor
         self.patience = patience
         self.verbose = verbose
@@ -275,6 +285,8 @@ class EarlyStopping(Callback):
                 stacklevel=2,
             )
             return
+        if epoch < self.start_from_epoch:
+            return  # still warming up
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self.model.get_weights()
         self.wait += 1
@@ -284,9 +296,9 @@ class EarlyStopping(Callback):
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
             if self.baseline is None or self._is_improvement(current, self.baseline):
-                self.wait = 0
-                return
-        # No improvement (or one that still misses the baseline): has patience run out?
+                self.wait = 0  # a real improvement: wait afresh
+            return  # never stop on an epoch that improved, baseline beaten or not
+        # No improvement: has patience run out?
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
@@ -302,12 +314,28 @@ class EarlyStopping(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as the loss becomes NaN or infinite."""
+    """Stop training as soon as the loss becomes NaN or infinite.
+
+    Args:
+        raise_error: raise a RuntimeError there instead of stopping quietly (Keras 3).
+    """
+
+    def __init__(self, raise_error: bool = False) -> None:
+        super().__init__()
+        self.raise_error = raise_error
 
     def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
-        """Set `model.stop_training` if the running loss is NaN or infinite."""
+        """Set `model.stop_training` if the running loss is NaN or infinite.
+
+        Raises:
+            RuntimeError: with `raise_error=True`, naming the batch and the loss.
+        """
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
+            if self.raise_error:
+                raise RuntimeError(
+                    f"TerminateOnNaN: the loss became {loss} at batch {batch}; training stopped"
+                )
             print(f"Batch {batch}: invalid loss ({loss}), terminating training")
             self.model.stop_training = True
 
@@ -364,26 +392,36 @@ class LearningRateScheduler(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the weights after every epoch, or only when `monitor` improves.
+    """Save the model (or its weights) after every epoch, or only when `monitor` improves.
 
-    `save_weights_only=False` saves the whole model (`model.save`, a `.zip` that
-    `load_model` reads back); the default saves the weights (`.npz`).
+    What is saved follows Keras 3: the whole model (`model.save`, a `.zip` that
+    `load_model` reads back; Keras writes `.keras`), or with `save_weights_only=True`
+    the weights (`.npz`). Left out (None), the file name decides: `.zip` whole
+    model, `.npz` weights.
 
-    `filepath` may use the epoch number (counting from 1) and the logs, e.g.
+    `filepath` may use the epoch number (counting from 1), with `save_freq` a number
+    the batch number too (from 1), and the logs, e.g.
     `"checkpoints/weights-{epoch:02d}-{val_loss:.2f}.npz"`. Missing folders are
     created when saving, as Keras's ModelCheckpoint does (`model.save` and
     `save_weights` themselves need an existing folder).
 
     Args:
-        filepath: where to save: ".npz" for weights, ".zip" for whole models.
+        filepath: where to save: ".zip" for whole models, ".npz" for weights.
         monitor: the logged value `save_best_only` watches ("val_loss").
-        verbose: 1 prints each time a better model is saved.
-        save_best_only: save only when `monitor` beats the best so far.
-        save_weights_only: weights (True, the default) or the whole model.
+        verbose: 1 prints each save, and each epoch that did not improve.
+        save_best_only: save only when `monitor` beats the best so far; when the
+            logs lack it, warn and save anyway (as Keras 3 does).
+        save_weights_only: weights only (True), the whole model (False), or None:
+            by the file name.
         mode: "min", "max" or "auto" (max for accuracies).
+        save_freq: "epoch" (at each epoch's end) or a number of batches, counted
+            across epochs, after which to save (then the logs are the epoch's so far).
+        initial_value_threshold: with save_best_only, a value the first save must
+            beat (None: the first value is saved).
 
     Raises:
-        ValueError: a file name that does not fit what is saved, or an unknown mode.
+        ValueError: a file name that does not fit what is saved, an unknown mode, or
+            a save_freq that is neither "epoch" nor a positive integer.
         OSError: (when saving) the file or its folder cannot be written, naming the path.
     """
 
@@ -393,56 +431,94 @@ class ModelCheckpoint(Callback):
         monitor: str = "val_loss",
         verbose: int = 0,
         save_best_only: bool = False,
-        save_weights_only: bool = True,
+        save_weights_only: bool | None = None,
         mode: str = "auto",
+        save_freq: str | int = "epoch",
+        initial_value_threshold: float | None = None,
     ) -> None:
         super().__init__()
         self.filepath = os.fspath(filepath)
+        if save_weights_only is None:  # by the file name; Keras's weights suffix too
+            save_weights_only = self.filepath.endswith((".npz", ".weights.h5"))
         if save_weights_only:
             serialization.check_weights_file_name(self.filepath, caller="ModelCheckpoint")
-        elif not self.filepath.endswith(".zip"):
+        else:
+            saving.check_model_file_name(self.filepath, "ModelCheckpoint")
+        if save_freq != "epoch" and (
+            isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1
+        ):
             raise ValueError(
-                "ModelCheckpoint: with save_weights_only=False the whole model is saved, to a "
-                f"file name ending in .zip; got '{self.filepath}'"
+                "ModelCheckpoint: save_freq must be 'epoch' or a whole number of batches >= 1, "
+                f"got {save_freq!r}"
             )
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
+        self.save_freq = save_freq
         self.monitor_op = _monitor_comparison(monitor, mode, "ModelCheckpoint")
-        self.best: float | None = None
+        self.best: float | None = initial_value_threshold
+        self._epoch = 0
+        self._batches_since_save = 0
 
-    def _path_for(self, epoch: int, logs: Logs) -> str:
+    @property
+    def uses_batch_hooks(self) -> bool:
+        """Only when saving every `save_freq` batches."""
+        return self.save_freq != "epoch"
+
+    def _path_for(self, epoch: int, batch: int | None, logs: Logs) -> str:
+        fields = {"epoch": epoch + 1, **({} if batch is None else {"batch": batch + 1})}
         try:
-            return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(**fields, **logs)
         except KeyError as error:
             raise KeyError(
                 f"ModelCheckpoint: filepath '{self.filepath}' uses {{{error.args[0]}}} but the "
-                f"logs at epoch {epoch + 1} have only: epoch, {', '.join(logs)}"
+                f"logs at epoch {epoch + 1} have only: {', '.join([*fields, *logs])}"
             ) from None
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        """Remember the epoch, for saves every `save_freq` batches."""
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """With a number as `save_freq`, save after every `save_freq` batches."""
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._epoch, batch, logs or {})
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         """Save to `filepath` (filled in with the epoch and logs), if it is time to.
 
-        Warns when `save_best_only` finds no monitored value in the logs; a `filepath`
-        field the logs do not have is a KeyError that names the fields they do have.
+        Warns when `save_best_only` finds no monitored value in the logs (and saves);
+        a `filepath` field the logs do not have is a KeyError that names the fields
+        they do have.
         """
-        logs = logs or {}
-        path = self._path_for(epoch, logs)
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs or {})
+
+    def _save(self, epoch: int, batch: int | None, logs: Logs) -> None:
+        path = self._path_for(epoch, batch, logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
                 warnings.warn(
-                    f"ModelCheckpoint: cannot save the best model: the logs have no "
-                    f"'{self.monitor}' (they have: {', '.join(logs)})",
+                    f"ModelCheckpoint: cannot tell the best model: the logs have no "
+                    f"'{self.monitor}' (they have: {', '.join(logs)}); saving anyway",
                     stacklevel=2,
                 )
+            elif self.best is not None and not self.monitor_op(current, self.best):
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
                 return
-            if self.best is not None and not self.monitor_op(current, self.best):
-                return
-            if self.verbose:
-                print(f"Epoch {epoch + 1}: {self.monitor} improved to {current:.5f}, saving")
-            self.best = current
+            else:
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: {self.monitor} improved to {current:.5f}, saving")
+                self.best = current
+        elif self.verbose:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
         # Keras's ModelCheckpoint creates its folder; model.save does not.
         create_parent_folder(path, "ModelCheckpoint")
         if self.save_weights_only:

@@ -337,6 +337,37 @@ def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> 
     optimizer.iterations = int(arrays.get("iterations", 0))
 
 
+#: File name endings of Keras's whole-model files, which tinygrad_edu does not write.
+KERAS_MODEL_SUFFIXES = (".keras", ".h5")
+
+
+def check_model_file_name(path: str, caller: str) -> None:
+    """Refuse a whole-model file name that does not end in `.zip`, saying how to save.
+
+    The one place that says how whole models are saved today (`model.save`,
+    `ModelCheckpoint` and any other caller use it), so a new format changes it once.
+
+    Raises:
+        ValueError: a name not ending in `.zip`; for Keras's `.keras` or `.h5` it
+            names the `.zip` file to write instead.
+    """
+    if path.endswith(".zip"):
+        return
+    stem, suffix = os.path.splitext(path)
+    hint = ""
+    if path.endswith(KERAS_MODEL_SUFFIXES):
+        hint = (
+            f" ({suffix} is Keras's own format, which tinygrad_edu does not write: name the "
+            f"file '{stem}.zip' instead; load_model reads it back)"
+        )
+    raise ValueError(
+        f"{caller}: the file name must end in .zip: whole models (architecture, weights, "
+        f"compile settings) go to a file name ending in .zip; got '{path}'{hint}; for the "
+        "weights alone use a name "
+        "ending in .npz (save_weights, or ModelCheckpoint with save_weights_only=True)"
+    )
+
+
 def model_to_json(model: Any, **kwargs: Any) -> str:
     """`model.to_json()`: the model's {"module", "class_name", "config"} entry (and the input
     shape it was built for) as a JSON string; `kwargs` go to `json.dumps`."""
@@ -376,16 +407,7 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
     from tinygrad_edu import __version__
 
     path = os.fspath(path)
-    if not path.endswith(".zip"):
-        hint = (
-            " (.keras is Keras's own format, which tinygrad_edu does not write)"
-            if path.endswith((".keras", ".h5"))
-            else ""
-        )
-        raise ValueError(
-            f"save: the file name must end in .zip, got '{path}'{hint}; for the weights alone "
-            "use save_weights('....npz')"
-        )
+    check_model_file_name(path, "save")
     model._ensure_built("save")
     entry = serialize_object(model)
     shape = model._build_input_shape

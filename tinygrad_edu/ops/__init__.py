@@ -24,9 +24,27 @@ down to the shape of `a` (undoing NumPy broadcasting: ops/broadcasting.py).
     Clip         y = clip(a, low, high)      da = g [low <= a <= high]
     Where        y = c ? a : b (c fixed)     da = g c;  db = g (not c)
     Cast         y = a as another dtype      da = g cast back to a's dtype
+    Sin          y = sin(a)                  da = g cos(a)
+    Cos          y = cos(a)                  da = -g sin(a)
+    Tan          y = tan(a)                  da = g (1 + y^2)
+    Asin         y = asin(a)                 da = g / sqrt(1 - a^2)
+    Acos         y = acos(a)                 da = -g / sqrt(1 - a^2)
+    Atan         y = atan(a)                 da = g / (1 + a^2)
+    Sinh         y = sinh(a)                 da = g cosh(a)
+    Cosh         y = cosh(a)                 da = g sinh(a)
+    Log2, Log10  y = log2(a), log10(a)       da = g / (a ln 2), g / (a ln 10)
+    Exp2         y = 2^a                     da = g y ln 2
+    Floor, Ceil, Round, Trunc, Sign          da = 0  (flat between jumps; 0 at them too)
+    FloorDivide  y = floor(a / b)            da = 0;  db = 0
+    Remainder    y = a - b floor(a / b)      da = g;  db = -g floor(a / b)
+    Fmod         y = a - b trunc(a / b)      da = g;  db = -g trunc(a / b)
+    Clone        y = a copied                da = g
     MatMul       y = a @ b                   da = g @ b^T;  db = a^T @ g
     Sum          y = sum of a over axes      da = g broadcast back over the summed axes
     Max, Min     y = max (min) over axes     da = g shared evenly by the entries equal to y
+    Prod         y = product over axes       da = g (product of the other entries: y / a
+                                                  where no entry is 0, multiplied out where one is)
+    Cumsum       y_k = a_0 + ... + a_k       da_i = g_i + ... + g_last  (Cumsum of g reversed)
     Reshape      y = a in a new shape        da = g in a's shape
     Transpose    y = a, axes permuted        da = g, axes permuted back
     BroadcastTo  y = a broadcast to a shape  da = unbroadcast(g, a)
@@ -41,9 +59,10 @@ down to the shape of `a` (undoing NumPy broadcasting: ops/broadcasting.py).
 Every binary op's gradients also pass through `unbroadcast`, so each has the
 shape its input had before NumPy broadcast it (for MatMul: the batch axes).
 
-Everything else (mean, var, softmax, the losses, the layers) is composed from
-these, or is one of the few fused nodes in tinygrad_edu.functional, each with
-a composite twin beside it.
+Everything else (mean, var, std, cumprod, sort, gather, einsum, softmax, the
+losses, the layers) is composed from these (tinygrad_edu/composite/ holds the
+Tensor ops), or is one of the few fused nodes in tinygrad_edu.functional, each
+with a composite twin beside it.
 
 Tensor's methods look each op up in this package when they run (`ops.Mul.apply`,
 never a name imported once), so `exercises.plugin.use_ops(Mul=...)` can swap in a
@@ -75,6 +94,7 @@ from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import (
     AddWindows,
     BroadcastTo,
+    Clone,
     Concatenate,
     GetItem,
     Pad,
@@ -83,7 +103,23 @@ from tinygrad_edu.ops.movement import (
     SlidingWindows,
     Transpose,
 )
+from tinygrad_edu.ops.product import Prod
 from tinygrad_edu.ops.reduce import Max, Min, Sum
+from tinygrad_edu.ops.rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
+from tinygrad_edu.ops.scan import Cumsum
+from tinygrad_edu.ops.trigonometric import (
+    Acos,
+    Asin,
+    Atan,
+    Cos,
+    Cosh,
+    Exp2,
+    Log2,
+    Log10,
+    Sin,
+    Sinh,
+    Tan,
+)
 
 __all__ = [
     "unbroadcast",
@@ -118,4 +154,26 @@ __all__ = [
     "Max",
     "Min",
     "Sum",
+    "Prod",
+    "Cumsum",
+    "Clone",
+    "Sin",
+    "Cos",
+    "Tan",
+    "Asin",
+    "Acos",
+    "Atan",
+    "Sinh",
+    "Cosh",
+    "Log2",
+    "Log10",
+    "Exp2",
+    "Floor",
+    "Ceil",
+    "Round",
+    "Trunc",
+    "Sign",
+    "FloorDivide",
+    "Remainder",
+    "Fmod",
 ]

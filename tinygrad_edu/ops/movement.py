@@ -6,6 +6,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.broadcasting import unbroadcast
+from tinygrad_edu.ops.reduce import wide_dtype
 
 
 class Reshape(Function):
@@ -71,12 +72,15 @@ class ScatterAdd(Function):
 
     def forward(self, grad, index=None, shape=()):
         self.index = index
-        out = np.zeros(shape, dtype=grad.dtype)
         if is_basic_index(index):
+            out = np.zeros(shape, dtype=grad.dtype)
             out[index] = grad.data  # no repeats possible, so plain assignment is enough
-        else:
-            np.add.at(out, index, grad.data)
-        return out
+            return out
+        # Repeated indices add up: in float32 for float16, rounded back once.
+        out = np.zeros(shape, dtype=wide_dtype(grad.dtype))
+        np.add.at(out, index, grad.data)
+        with np.errstate(over="ignore"):  # a total past float16's range is inf, rightly
+            return out.astype(grad.dtype, copy=False)
 
     def backward(self, grad):
         return grad[self.index]
@@ -176,7 +180,7 @@ class AddWindows(Function):
         grad = windows.data
         _, out_height, out_width, kh, kw, _ = grad.shape
         sh, sw = strides
-        out = np.zeros(shape, dtype=grad.dtype)
+        out = np.zeros(shape, dtype=wide_dtype(grad.dtype))  # float16 adds up in float32
         # One strided add per window offset (kh * kw of them), each over every window
         # at once: the entries under offset (i, j) of all windows form a strided grid.
         for i in range(kh):
@@ -184,8 +188,19 @@ class AddWindows(Function):
             for j in range(kw):
                 columns = slice(j, j + sw * (out_width - 1) + 1, sw)
                 out[:, rows, columns, :] += grad[:, :, :, i, j, :]
-        return out
+        with np.errstate(over="ignore"):
+            return out.astype(grad.dtype, copy=False)
 
     def backward(self, grad):
         kh, kw = self.inputs[0].shape[3:5]
         return SlidingWindows.apply(grad, window=(kh, kw), strides=self.strides)
+
+
+class Clone(Function):
+    """A copy of a with its own memory (PyTorch's clone); the gradient passes unchanged."""
+
+    def forward(self, a):
+        return a.data.copy()
+
+    def backward(self, grad):
+        return grad

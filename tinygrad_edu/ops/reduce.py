@@ -10,19 +10,63 @@ import numpy as np
 from tinygrad_edu.autograd import Function
 
 
-def normalize_axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
-    """Turn None / an int / a tuple (negatives allowed) into a sorted tuple of axes."""
+def normalize_axes(
+    axis: int | tuple[int, ...] | None,
+    ndim: int,
+    shape: tuple[int, ...] | None = None,
+    op: str | None = None,
+) -> tuple[int, ...]:
+    """Turn None / an int / a tuple (negatives allowed) into a sorted tuple of axes.
+
+    A 0-d tensor has no axes, but takes axis 0 or -1 as PyTorch does (its reductions
+    then reduce nothing): they give ().
+
+    Args:
+        axis: None (every axis), an int or a tuple of ints, each in [-ndim, ndim).
+        ndim: the number of axes of the tensor.
+        shape, op: the tensor's shape and the operation's name, for the errors.
+    Raises:
+        ValueError: an axis is out of range or repeated.
+        TypeError: an axis is not an int.
+    """
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    where = f"{op}: " if op else ""
+    if not isinstance(axes, (tuple, list)) or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes
+    ):
+        raise TypeError(f"{where}axis must be None, an int or a tuple of ints, got {axis!r}")
+    tensor = f"a tensor of shape {shape}" if shape is not None else f"a {ndim}-d tensor"
     normalized = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        normalized.append(int(a) % max(ndim, 1))
+        if ndim == 0 and a in (0, -1):
+            continue  # PyTorch's one exception: a 0-d tensor takes axis 0 or -1
+        if not -ndim <= a < ndim:
+            valid = "only 0 or -1" if ndim == 0 else f"from {-ndim} to {ndim - 1}"
+            raise ValueError(f"{where}axis {a} is out of range for {tensor} (valid: {valid})")
+        normalized.append(int(a) % ndim)
     if len(set(normalized)) != len(normalized):
-        raise ValueError(f"axis {axis} repeats an axis")
+        raise ValueError(f"{where}axis {axis} repeats an axis of {tensor}")
     return tuple(sorted(normalized))
+
+
+def single_axis(axis: int, ndim: int, shape: tuple[int, ...], op: str) -> int | None:
+    """One axis (softmax's, argmax's) in [0, ndim), or None for a 0-d tensor's 0 or -1.
+
+    Raises:
+        ValueError, TypeError: as `normalize_axes`, naming `op` and `shape`.
+    """
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    axes = normalize_axes(axis, ndim, shape, op)
+    return axes[0] if axes else None
+
+
+def wide_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype to count or add up in for `dtype`: float32 for float16 (whose integers are
+    exact only to 2048 and which overflows past 65504), else `dtype` itself."""
+    return np.dtype(np.float32) if dtype == np.float16 else np.dtype(dtype)
 
 
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -35,7 +79,7 @@ class Sum(Function):
     PyTorch does: float16 stops at 65504, and 80,000 halves would otherwise make inf."""
 
     def forward(self, a, axis=None, keepdims=False):
-        self.axes = normalize_axes(axis, a.ndim)
+        self.axes = normalize_axes(axis, a.ndim, a.shape)
         self.keepdims = keepdims
         data = a.data
         if data.dtype == np.float16:
@@ -107,7 +151,7 @@ class Max(Function):
 
     def forward(self, a, axis=None, keepdims=False):
         self.save_for_backward(a)
-        self.axes = normalize_axes(axis, a.ndim)
+        self.axes = normalize_axes(axis, a.ndim, a.shape)
         self.keepdims = keepdims
         return reduce_axes(self.combine, a.data, self.axes, keepdims)
 
@@ -119,8 +163,12 @@ class Max(Function):
         is_extreme = a.data == self.output.data.reshape(shape)
         grad = grad.reshape(shape)
         if not self.one_extreme_each(is_extreme):
-            ties = reduce_axes(np.add, is_extreme, self.axes, keepdims=True, dtype=grad.dtype)
-            grad = grad / ties  # a NaN extreme matches nothing: 0 ties, and a NaN gradient
+            # Counted as integers (a float16 count stops being exact at 2048 and overflows
+            # past 65504), divided in at least float32, and rounded to grad's dtype once.
+            ties = np.count_nonzero(is_extreme, axis=self.axes, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # a NaN extreme matches nothing: 0 ties, and a NaN gradient
+                grad = (grad / ties.astype(wide_dtype(grad.dtype))).astype(grad.dtype)
         return grad * is_extreme
 
     def one_extreme_each(self, is_extreme: np.ndarray) -> bool:

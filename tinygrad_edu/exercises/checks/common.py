@@ -118,3 +118,18 @@ def _named(case: Any) -> bool:
         and isinstance(case[0], str)
         and callable(case[1])
     )
+
+
+def with_ops(fn: Callable[..., Any], **functions: Any) -> Callable[..., Any]:
+    """`fn`, run with the student's ops in the engine (the reference stays outside).
+
+    The nodes it records are the student's, so the backward that follows (run
+    after the block has put the engine's ops back) still calls their backward.
+    """
+    from tinygrad_edu.exercises.plugin import use_ops
+
+    def run(*args: Any) -> Any:
+        with use_ops(**functions):
+            return fn(*args)
+
+    return run

@@ -47,7 +47,13 @@ def unbroadcast_shapes(s):
         expect_close(f"unbroadcast(grad of shape {out_shape}, {small})", expected, got)
 
     first = [((3,), (2, 3)), ((2, 1), (2, 3)), ((1, 3), (2, 2, 3))]
-    for_all(s, broadcastable_shapes(2, max_dims=4, max_side=3), prop, first)
+    for_all(
+        s,
+        broadcastable_shapes(2, max_dims=4, max_side=3),
+        prop,
+        first,
+        names=("input shape", "other shape"),
+    )
 
 
 @check(
@@ -59,7 +65,7 @@ def add_values(s):
     def prop(arrays):
         expect_same_gradients("a + b", s.Add.apply, ops.Add.apply, arrays)
 
-    for_all(s, pairs(), prop, FIRST)
+    for_all(s, pairs(), prop, FIRST, names=("a", "b"))
 
 
 @check(
@@ -71,7 +77,7 @@ def mul_values(s):
     def prop(arrays):
         expect_same_gradients("a * b", s.Mul.apply, ops.Mul.apply, arrays)
 
-    for_all(s, pairs(), prop, FIRST)
+    for_all(s, pairs(), prop, FIRST, names=("a", "b"))
 
 
 @check(
@@ -84,7 +90,7 @@ def gradcheck_operators(s):
         with use_ops(Add=s.Add, Mul=s.Mul):
             expect_gradcheck("a * b + a", lambda a, b: a * b + a, arrays)
 
-    for_all(s, pairs(), prop, FIRST)
+    for_all(s, pairs(), prop, FIRST, names=("a", "b"))
 
 
 @check(
@@ -98,7 +104,7 @@ def gradgradcheck_mul(s):
         with use_ops(Add=s.Add, Mul=s.Mul):
             expect_gradcheck("a * b * b", lambda a, b: a * b * b, arrays, second=True)
 
-    for_all(s, pairs(max_dims=2), prop, FIRST[:1])
+    for_all(s, pairs(max_dims=2), prop, FIRST[:1], names=("a", "b"))
 
 
 @check(

@@ -50,7 +50,7 @@ def same_as_engine(s, arrays):
 )
 def matrices_2d(s):
     first = [(sample(2, 3), sample(3, 4))]
-    for_all(s, matrices(), lambda arrays: same_as_engine(s, arrays), first)
+    for_all(s, matrices(), lambda arrays: same_as_engine(s, arrays), first, names=("a", "b"))
 
 
 @check(
@@ -62,7 +62,7 @@ def batched(s):
     batch = st.sampled_from([(2,), (3,), (2, 2)])
     strategy = batch.flatmap(lambda b: matrices(st.just(b), st.just(b)))
     first = [(sample(2, 2, 3), sample(2, 3, 4))]
-    for_all(s, strategy, lambda arrays: same_as_engine(s, arrays), first)
+    for_all(s, strategy, lambda arrays: same_as_engine(s, arrays), first, names=("a", "b"))
 
 
 @check(
@@ -73,7 +73,7 @@ def batched(s):
 def broadcast_batches(s):
     strategy = batches().flatmap(lambda shapes: matrices(st.just(shapes[0]), st.just(shapes[1])))
     first = [(sample(3, 1, 2, 3), sample(2, 3, 4)), (sample(2, 3), sample(2, 3, 4))]
-    for_all(s, strategy, lambda arrays: same_as_engine(s, arrays), first)
+    for_all(s, strategy, lambda arrays: same_as_engine(s, arrays), first, names=("a", "b"))
 
 
 @check(
@@ -88,7 +88,7 @@ def gradchecks(s):
             expect_gradcheck("(a @ b) @ b^T", fn, arrays)
             expect_gradcheck("(a @ b) @ b^T", fn, arrays, second=True)
 
-    for_all(s, matrices(), prop, [(sample(2, 3), sample(3, 4))])
+    for_all(s, matrices(), prop, [(sample(2, 3), sample(3, 4))], names=("a", "b"))
 
 
 @check(E, "float32 stays float32", "grad, a and b are float32 Tensors: keep to Tensor operations")

@@ -13,6 +13,7 @@ from tinygrad_edu.exercises.checks.common import (
     on_cases,
     sample,
     tensor,
+    with_ops,
 )
 from tinygrad_edu.exercises.grader import check, expect_close, expect_dtype, for_all
 from tinygrad_edu.exercises.plugin import use_ops
@@ -68,7 +69,7 @@ def sum_backward(s):
             [x],
         )
 
-    for_all(s, reductions(), prop, FIRST)
+    for_all(s, reductions(), prop, FIRST, names=("x", "axis", "keepdims"))
 
 
 @check(
@@ -80,15 +81,14 @@ def sum_backward(s):
 def mean_values(s):
     def prop(case):
         x, axis, keepdims = case
-        with use_ops(Sum=s.Sum):
-            expect_same_gradients(
-                f"mean({describe(axis, keepdims)})",
-                lambda t: s.mean(t, axis=axis, keepdims=keepdims),
-                lambda t: Tensor.mean(t, axis=axis, keepdims=keepdims),
-                [x],
-            )
+        expect_same_gradients(
+            f"mean({describe(axis, keepdims)})",
+            with_ops(lambda t: s.mean(t, axis=axis, keepdims=keepdims), Sum=s.Sum),
+            lambda t: Tensor.mean(t, axis=axis, keepdims=keepdims),
+            [x],
+        )
 
-    for_all(s, reductions(), prop, FIRST)
+    for_all(s, reductions(), prop, FIRST, names=("x", "axis", "keepdims"))
 
 
 @check(
@@ -107,7 +107,7 @@ def gradchecks(s):
                 expect_gradcheck(f"{what}({describe(axis, keepdims)}) ** 2", fn, [x])
                 expect_gradcheck(f"{what}({describe(axis, keepdims)}) ** 2", fn, [x], second=True)
 
-    for_all(s, reductions(), prop, FIRST[:1])
+    for_all(s, reductions(), prop, FIRST[:1], names=("x", "axis", "keepdims"))
 
 
 @check(E, "float32 stays float32", "scale by a Python number (1.0 / count), not a float64 array")

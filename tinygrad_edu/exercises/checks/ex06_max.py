@@ -13,6 +13,7 @@ from tinygrad_edu.exercises.checks.common import (
     expect_same_gradients,
     on_cases,
     tensor,
+    with_ops,
 )
 from tinygrad_edu.exercises.grader import check, expect_dtype, for_all
 from tinygrad_edu.exercises.plugin import use_ops
@@ -51,7 +52,11 @@ def same_as_engine(s, case):
 def distinct(s):
     first = [(np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]]), 1, False)]
     for_all(
-        s, with_axis(lambda shape: distinct_arrays(shape)), lambda c: same_as_engine(s, c), first
+        s,
+        with_axis(lambda shape: distinct_arrays(shape)),
+        lambda c: same_as_engine(s, c),
+        first,
+        names=("x", "axis", "keepdims"),
     )
 
 
@@ -68,7 +73,13 @@ def ties(s):
         (np.array([[2.0, 2.0], [1.0, 2.0]]), 1, True),
         (np.array([[2.0, 2.0], [2.0, 2.0]]), None, False),
     ]
-    for_all(s, with_axis(few_values), lambda c: same_as_engine(s, c), first)
+    for_all(
+        s,
+        with_axis(few_values),
+        lambda c: same_as_engine(s, c),
+        first,
+        names=("x", "axis", "keepdims"),
+    )
 
 
 @check(
@@ -84,7 +95,12 @@ def gradchecks(s):
             expect_gradcheck(f"max(axis={axis!r}) ** 2", fn, [x])
             expect_gradcheck(f"max(axis={axis!r}) ** 2", fn, [x], second=True)
 
-    for_all(s, with_axis(lambda shape: distinct_arrays(shape, spacing=0.1)), prop)
+    for_all(
+        s,
+        with_axis(lambda shape: distinct_arrays(shape, spacing=0.1)),
+        prop,
+        names=("x", "axis", "keepdims"),
+    )
 
 
 @check(E, "float32 stays float32", "make the share with a's dtype: (mask / ties).astype(a.dtype)")
@@ -103,13 +119,12 @@ def edges(s):
     def prop(case):
         if case == "used twice":
             x = np.array([[1.0, 4.0], [3.0, 2.0]])
-            with use_ops(Max=s.Max):
-                expect_same_gradients(
-                    "x.max() + x.max(axis=0).sum()",
-                    lambda t: t.max() + t.max(axis=0).sum(),
-                    lambda t: ops.Max.apply(t) + ops.Max.apply(t, axis=0).sum(),
-                    [x],
-                )
+            expect_same_gradients(
+                "x.max() + x.max(axis=0).sum()",
+                with_ops(lambda t: t.max() + t.max(axis=0).sum(), Max=s.Max),
+                lambda t: t.max() + t.max(axis=0).sum(),
+                [x],
+            )
         else:
             same_as_engine(s, case)
 

@@ -59,7 +59,9 @@ def values(s):
             [x],
         )
 
-    for_all(s, logits_and_axis(), prop, [(sample(2, 3), -1), (sample(3, 2), 0)])
+    for_all(
+        s, logits_and_axis(), prop, [(sample(2, 3), -1), (sample(3, 2), 0)], names=("x", "axis")
+    )
 
 
 @check(
@@ -77,7 +79,7 @@ def cross_entropy_values(s):
             [logits],
         )
 
-    for_all(s, batches(), prop, [(sample(3, 4), np.array([0, 3, 1]))])
+    for_all(s, batches(), prop, [(sample(3, 4), np.array([0, 3, 1]))], names=("logits", "labels"))
 
 
 @check(
@@ -93,7 +95,7 @@ def second_order(s):
         )
         expect_gradcheck("softmax", lambda t: s.softmax(t), [logits], second=True)
 
-    for_all(s, batches(), prop, [(sample(2, 3), np.array([2, 0]))])
+    for_all(s, batches(), prop, [(sample(2, 3), np.array([2, 0]))], names=("logits", "labels"))
 
 
 @check(

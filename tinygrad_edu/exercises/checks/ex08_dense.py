@@ -129,7 +129,13 @@ def forward(s):
         )
 
     inputs = st.integers(1, 3).flatmap(lambda n: st.just(sample(n, 4)))
-    for_all(s, st.tuples(inputs, st.sampled_from([None, "relu"])), prop, [(sample(2, 4), "relu")])
+    for_all(
+        s,
+        st.tuples(inputs, st.sampled_from([None, "relu"])),
+        prop,
+        [(sample(2, 4), "relu")],
+        names=("x", "activation"),
+    )
 
 
 @check(

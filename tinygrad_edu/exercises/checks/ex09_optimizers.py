@@ -53,7 +53,13 @@ def sgd(s):
         )
 
     rates = st.sampled_from([0.001, 0.01, 0.05])
-    for_all(s, st.tuples(rates, st.sampled_from([0.0, 0.5, 0.9])), prop, [(0.01, 0.9), (0.05, 0.0)])
+    for_all(
+        s,
+        st.tuples(rates, st.sampled_from([0.0, 0.5, 0.9])),
+        prop,
+        [(0.01, 0.9), (0.05, 0.0)],
+        names=("learning_rate", "momentum"),
+    )
 
 
 @check(
@@ -75,7 +81,7 @@ def adam(s):
     cases = st.tuples(
         st.sampled_from([0.001, 0.1]), st.sampled_from([0.8, 0.9]), st.sampled_from([0.99, 0.999])
     )
-    for_all(s, cases, prop, [(0.001, 0.9, 0.999)])
+    for_all(s, cases, prop, [(0.001, 0.9, 0.999)], names=("learning_rate", "beta_1", "beta_2"))
 
 
 @check(

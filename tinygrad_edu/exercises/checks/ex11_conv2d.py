@@ -70,7 +70,13 @@ FIRST = [
     "(kh, kw, C) order, so don't transpose either; add the bias",
 )
 def values(s):
-    for_all(s, convolutions(), lambda case: same_as_engine(s, case), FIRST)
+    for_all(
+        s,
+        convolutions(),
+        lambda case: same_as_engine(s, case),
+        FIRST,
+        names=("x", "kernel", "bias", "strides"),
+    )
 
 
 @check(
@@ -85,7 +91,13 @@ def strides(s):
     cases = st.sampled_from([(2, 2), (3, 1), (1, 3)]).flatmap(
         lambda st_: st.just((sample(1, 7, 7, 2), sample(2, 2, 2, 3), sample(3), st_))
     )
-    for_all(s, cases, prop, [(sample(1, 6, 6, 1), sample(2, 2, 1, 1), sample(1), (2, 2))])
+    for_all(
+        s,
+        cases,
+        prop,
+        [(sample(1, 6, 6, 1), sample(2, 2, 1, 1), sample(1), (2, 2))],
+        names=("x", "kernel", "bias", "strides"),
+    )
 
 
 @check(E, "gradcheck and gradgradcheck", "build it from Tensor operations only (reshape, @, +)")

@@ -60,7 +60,11 @@ def values(s):
         (sample(1, 4, 4, 1), (2, 2), (1, 1)),
     ]
     for_all(
-        s, poolings(lambda shape: distinct_arrays(shape)), lambda c: same_as_engine(s, *c), first
+        s,
+        poolings(lambda shape: distinct_arrays(shape)),
+        lambda c: same_as_engine(s, *c),
+        first,
+        names=("x", "pool_size", "strides"),
     )
 
 
@@ -73,7 +77,13 @@ def values(s):
 def ties(s):
     few = lambda shape: hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0]))  # noqa: E731
     first = [(np.ones((1, 2, 2, 1)), (2, 2), None), (np.ones((1, 4, 4, 2)), (2, 2), (1, 1))]
-    for_all(s, poolings(few), lambda c: same_as_engine(s, *c), first)
+    for_all(
+        s,
+        poolings(few),
+        lambda c: same_as_engine(s, *c),
+        first,
+        names=("x", "pool_size", "strides"),
+    )
 
 
 @check(E, "gradcheck, float32 stays float32", "build it from Tensor operations")

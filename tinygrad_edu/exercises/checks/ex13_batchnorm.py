@@ -66,7 +66,9 @@ def training(s):
             names=("x", "gamma", "beta"),
         )
 
-    for_all(s, inputs(), prop, [(sample(4, 3), sample(3) + 2, sample(3))])
+    for_all(
+        s, inputs(), prop, [(sample(4, 3), sample(3) + 2, sample(3))], names=("x", "gamma", "beta")
+    )
 
 
 @check(

@@ -78,6 +78,7 @@ def gradient(s):
         st.tuples(st.sampled_from([(5,), (3, 4), (2, 2, 3)]), st.sampled_from([0.3, 0.5])),
         prop,
         [((4, 4), 0.5)],
+        names=("shape", "rate"),
     )
 
 

@@ -74,6 +74,7 @@ def one_step(s):
         sequences().map(lambda a: (a[0][:, :1, :], *a[1:])),
         lambda a: same_as_engine(s, a),
         [case(steps=1)],
+        names=("x", "kernel", "recurrent_kernel", "bias"),
     )
 
 
@@ -88,6 +89,7 @@ def sequence(s):
         sequences(),
         lambda a: same_as_engine(s, a),
         [case(), case(batch=1, steps=4, units=2, seed=3)],
+        names=("x", "kernel", "recurrent_kernel", "bias"),
     )
 
 
