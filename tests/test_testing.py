@@ -237,3 +237,59 @@ def test_testing_imports_without_hypothesis():
     )
     assert done.returncode == 0, done.stderr
     assert "strategies need hypothesis" in done.stdout
+
+
+# ---------------------------------------------------------------- below float64 (issue 20, item 10)
+def test_gradcheck_refuses_a_float32_layer_and_says_how_to_build_it_in_float64():
+    from tinygrad_edu.nn import Dense
+
+    x = np.random.default_rng(0).standard_normal((2, 4))
+    layer = Dense(3)
+    with pytest.raises(TypeError, match=r"computes in float32.*dtype='float64'.*Dense"):
+        gradcheck(lambda t: layer(t), [x])
+    with pytest.raises(TypeError, match=r"computes in float32"):
+        gradgradcheck(lambda t: layer(t).tanh(), [x])
+    wide = Dense(3, dtype="float64")
+    assert gradcheck(lambda t: wide(t), [x])
+
+
+@pytest.mark.parametrize(
+    "fn, where",
+    [
+        (lambda t: t.astype("float32") * 2, r"the output of Cast"),
+        (lambda t: (t.float() * 2).double(), r"the output of Cast"),
+        (lambda t: t.half().sum(), r"float16"),
+        (lambda t: t * Tensor(np.ones(3, np.float32), requires_grad=True), r"a tensor it closes"),
+    ],
+)
+def test_gradcheck_names_the_first_tensor_below_float64(fn, where):
+    with pytest.raises(TypeError, match=where):
+        gradcheck(fn, [np.arange(3.0)])
+
+
+def test_a_float32_constant_does_not_lower_the_precision():
+    constant = np.array([0.5, 2.0, 3.0], dtype=np.float32)
+    assert gradcheck(lambda t: t * Tensor(constant), [np.arange(3.0)])
+
+
+def test_the_failure_message_lets_a_student_reproduce_both_numbers():
+    x = np.array([[1.0, -2.0, 0.5], [3.0, 1.5, -1.0]])
+    with pytest.raises(AssertionError) as failure:
+        gradcheck(lambda t: WrongSquare.apply(t), [x])
+    message = str(failure.value)
+    assert "analytic is what backward gives" in message
+    assert "numerical is (s(x + eps) - s(x - eps)) / (2 * eps)" in message
+    found = re.search(r"index \((\d+), (\d+)\): analytic (\S+), numerical (\S+) ", message)
+    index = (int(found[1]), int(found[2]))
+    analytic, numerical = float(found[3]), float(found[4])
+    # By hand, as the message says: v from the seed it names, s = sum(fn(x) * v).
+    seed = int(re.search(r"default_rng\((\d+)\)", message)[1])
+    v = np.random.default_rng(seed).standard_normal(x.shape)
+    assert analytic == pytest.approx((3 * x * v)[index])  # what the wrong backward says
+    eps = 1e-6
+    up, down = x.copy(), x.copy()
+    up[index] += eps
+    down[index] -= eps
+    by_hand = ((up**2 * v).sum() - (down**2 * v).sum()) / (2 * eps)
+    assert numerical == pytest.approx(by_hand, rel=1e-6)
+    assert numerical == pytest.approx((2 * x * v)[index], rel=1e-4)  # the true slope

@@ -7,6 +7,7 @@ which keeps these tests to a few seconds; one test checks shrinking itself.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -90,6 +91,18 @@ def test_an_edited_stub_that_still_raises_scores_zero(tmp_path):
     assert result.score == 0 and result.status == "failed"
     assert all("not written yet" in c.message for c in result.checks)
     assert all(f"of {path.name}" in c.message for c in result.checks)  # the line at fault
+
+
+def test_no_check_passes_on_what_a_stub_gives_for_free(tmp_path):
+    # Stubs come with some code (forwards, constructors); every check must still
+    # need the student's part, so a touched but unwritten stub scores nothing.
+    new(tmp_path)
+    for exercise in EXERCISES:
+        path = tmp_path / exercise.filename
+        path.write_text(path.read_text() + "\n# edited\n")
+    report = grade(tmp_path, mode="test")
+    passed = [(r.exercise.name, c.name) for r in report.results for c in r.checks if c.passed]
+    assert passed == []
 
 
 @pytest.mark.parametrize(
@@ -203,6 +216,8 @@ def test_notebooks_have_a_stub_cell_then_a_grade_cell(tmp_path):
     assert len(written) == len(EXERCISES)
     notebook = json.loads(written[0].read_text())
     assert notebook["nbformat"] == 4
+    ids = [cell["id"] for cell in notebook["cells"]]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids)
     stub_cell, grade_cell = notebook["cells"][1], notebook["cells"][2]
     assert "".join(stub_cell["source"]).startswith(f"%%writefile {EXERCISES[0].filename}\n")
     assert "".join(stub_cell["source"]).endswith((STUBS / EXERCISES[0].filename).read_text())

@@ -1,7 +1,8 @@
 """Our conv, pooling and resizing layers against real Keras 3, through stored golden files.
 
 tests/fixtures/conv_golden.npz holds, for each case, the input, Keras's weights
-(in its order) and Keras's float64 output; tests/fixtures/make_conv_golden.py
+(in its order), Keras's float64 output and Keras's gradients of a weighted sum of
+the output; tests/fixtures/make_conv_golden.py
 made it with Keras 3 on JAX and says how to rerun it. No Keras is needed here.
 """
 
@@ -13,7 +14,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from tinygrad_edu import keras, nn
+from tinygrad_edu import Tensor, keras, nn
 
 GOLDEN = np.load(pathlib.Path(__file__).parents[1] / "fixtures" / "conv_golden.npz")
 CASES = sorted({key.split("/")[0] for key in GOLDEN.files})
@@ -51,3 +52,20 @@ def test_our_layer_with_keras_weights_gives_keras_output(case):
     out = layer(x) if mask is None else layer(x, mask=mask)
     assert out.shape == expected.shape and layer.output_shape[1:] == expected.shape[1:]
     np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_our_gradients_are_keras_gradients(case):
+    layer_name, arguments, x, weights, _ = stored(case)
+    layer = getattr(keras.layers, layer_name)(**arguments, dtype="float64")
+    nn.Sequential([layer]).build((None, *x.shape[1:]))
+    for (_, weight), value in zip(layer.named_weights(), weights):
+        weight.data[...] = value
+    x = Tensor(x, requires_grad=True)
+    mask = GOLDEN[f"{case}/mask"] if f"{case}/mask" in GOLDEN.files else None
+    out = layer(x) if mask is None else layer(x, mask=mask)
+    (out * GOLDEN[f"{case}/cotangent"]).sum().backward()
+    np.testing.assert_allclose(x.grad.data, GOLDEN[f"{case}/grad_x"], rtol=1e-10, atol=1e-12)
+    for number, (name, weight) in enumerate(layer.named_weights()):
+        expected = GOLDEN[f"{case}/grad_weights_{number}"]
+        np.testing.assert_allclose(weight.grad.data, expected, rtol=1e-10, atol=1e-12, err_msg=name)

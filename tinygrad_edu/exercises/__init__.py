@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tinygrad_edu.exercises.catalog import EXERCISES, SOLUTIONS, STUBS, Exercise, find
-from tinygrad_edu.exercises.grader import EXAMPLES, SHRINK, Report, grade_exercise
+from tinygrad_edu.exercises.grader import EXAMPLES, SHRINK, grade_exercise
+from tinygrad_edu.exercises.report import Report
 
 __all__ = ["EXERCISES", "Exercise", "Report", "grade", "new", "find"]
 

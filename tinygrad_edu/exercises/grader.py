@@ -19,7 +19,7 @@ import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,6 +28,7 @@ import numpy as np
 
 from tinygrad_edu.autograd import enable_grad
 from tinygrad_edu.exercises.catalog import STUBS, Exercise
+from tinygrad_edu.exercises.report import CheckResult, ExerciseResult, Report  # noqa: F401
 
 # How many examples hypothesis draws per property, and whether it shrinks a
 # failure to the smallest: a student gets a thorough search; the package's own
@@ -217,120 +218,6 @@ def raised(error: BaseException, student: Student) -> str:
     if isinstance(error, RecursionError):
         advice = "; a recursive walk runs out of stack on a deep graph: use a loop and a list"
     return f"raised {type(error).__name__}: {error}{where}{advice}"
-
-
-# ---------------------------------------------------------------- results
-@dataclass
-class CheckResult:
-    """The verdict on one check."""
-
-    name: str
-    points: int
-    passed: bool
-    message: str = ""
-    counterexample: str | None = None
-    expected: str | None = None
-    got: str | None = None
-    hint: str | None = None
-    shrunk: bool = False  # the counterexample is the smallest hypothesis found
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class ExerciseResult:
-    """The verdict on one exercise: a score out of its points, and each check's result."""
-
-    exercise: Exercise
-    status: str  # "passed", "failed", "stub" (untouched), "missing", "error" (does not import)
-    checks: list[CheckResult] = field(default_factory=list)
-    message: str = ""
-
-    @property
-    def points(self) -> int:
-        return sum(check.points for check in CHECKS.get(self.exercise.name, []))
-
-    @property
-    def score(self) -> int:
-        return sum(check.points for check in self.checks if check.passed)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.exercise.number,
-            "name": self.exercise.name,
-            "file": self.exercise.filename,
-            "title": self.exercise.title,
-            "status": self.status,
-            "score": self.score,
-            "points": self.points,
-            "message": self.message,
-            "checks": [check.as_dict() for check in self.checks],
-        }
-
-
-@dataclass
-class Report:
-    """Scores per exercise and in total; `passed` only when every graded exercise passed.
-
-    `str(report)` is the feedback for the student (a notebook shows it too);
-    `report.as_dict()` is what `--json` prints.
-    """
-
-    results: list[ExerciseResult]
-
-    @property
-    def score(self) -> int:
-        return sum(result.score for result in self.results)
-
-    @property
-    def points(self) -> int:
-        return sum(result.points for result in self.results)
-
-    @property
-    def passed(self) -> bool:
-        return all(result.status == "passed" for result in self.results)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "score": self.score,
-            "points": self.points,
-            "passed": self.passed,
-            "exercises": [result.as_dict() for result in self.results],
-        }
-
-    def __str__(self) -> str:
-        lines = []
-        for result in self.results:
-            exercise = result.exercise
-            lines.append(
-                f"Exercise {exercise.number} ({exercise.filename}) {exercise.title}: "
-                f"{result.score}/{result.points}"
-                + ("" if result.status in ("passed", "failed") else f"  [{result.status}]")
-            )
-            if result.message:
-                lines.append(f"    {result.message}")
-                continue  # the file as a whole failed: every check failed the same way
-            for item in result.checks:
-                lines.append(f"  {'PASS' if item.passed else 'FAIL'}  {item.name}")
-                if item.passed:
-                    continue
-                lines.append(f"        {item.message}")
-                example = "smallest counterexample" if item.shrunk else "counterexample"
-                for label, value in (
-                    (example, item.counterexample),
-                    ("expected", item.expected),
-                    ("got", item.got),
-                    ("hint", item.hint),
-                ):
-                    if value is not None:
-                        lines.append(f"        {label}: {value}")
-        verdict = "all passed" if self.passed else "not all passed"
-        lines.append(f"Total: {self.score}/{self.points} ({verdict})")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:  # what a notebook cell shows
-        return str(self)
 
 
 # ---------------------------------------------------------------- grading

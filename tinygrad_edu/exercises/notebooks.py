@@ -18,8 +18,13 @@ from typing import Any
 from tinygrad_edu.exercises.catalog import EXERCISES, STUBS, Exercise
 
 
-def _cell(kind: str, source: str) -> dict[str, Any]:
-    cell: dict[str, Any] = {"cell_type": kind, "metadata": {}, "source": source.splitlines(True)}
+def _cell(kind: str, source: str, cell_id: str) -> dict[str, Any]:
+    cell: dict[str, Any] = {
+        "cell_type": kind,
+        "id": cell_id,  # nbformat 4.5 asks every cell for a unique id
+        "metadata": {},
+        "source": source.splitlines(True),
+    }
     if kind == "code":
         cell["execution_count"] = None
         cell["outputs"] = []
@@ -39,9 +44,11 @@ def notebook(exercise: Exercise) -> dict[str, Any]:
     grade = f'from tinygrad_edu.exercises import grade\n\ngrade(".", ["{exercise.name}"])'
     return {
         "cells": [
-            _cell("markdown", intro),
-            _cell("code", f"%%writefile {exercise.filename}\n{stub}"),
-            _cell("code", grade),
+            _cell("markdown", intro, f"ex{exercise.number:02d}-intro"),
+            _cell(
+                "code", f"%%writefile {exercise.filename}\n{stub}", f"ex{exercise.number:02d}-stub"
+            ),
+            _cell("code", grade, f"ex{exercise.number:02d}-grade"),
         ],
         "metadata": {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},

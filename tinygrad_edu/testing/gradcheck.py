@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from tinygrad_edu.autograd import enable_grad
+from tinygrad_edu.autograd import enable_grad, topological_order
 from tinygrad_edu.gradients import grad
 from tinygrad_edu.tensor import Tensor, concatenate
 
@@ -42,8 +42,17 @@ def gradcheck(
     float64 Tensor per input, each a copy that requires grad, and must return a
     Tensor. Every input is differentiated: close over constants you do not want
     checked. Returns True, or raises AssertionError naming the input, the
-    index, and the analytic and numerical values (returns False instead when
-    `raise_exception=False`).
+    index, and the analytic and numerical values, and saying how to reproduce
+    both by hand (returns False instead when `raise_exception=False`).
+
+    fn must compute in float64 throughout: in float32 the eps nudge is rounded
+    away and the numerical slope is noise.
+
+    Raises:
+        AssertionError: a gradient disagrees with central differences.
+        TypeError: an input is not numeric, fn does not return a Tensor, or a tensor
+            on fn's differentiated path is below float64 (a float32 layer, a cast);
+            the message names it and how to build fn in float64.
     """
     return _check(fn, inputs, eps, atol, rtol, raise_exception, "gradcheck", "gradient")
 
@@ -165,9 +174,9 @@ def _check(
                 return _fail(
                     raise_exception,
                     f"{who}: {what} of input {position} (shape {array.shape}) is wrong "
-                    f"{message}; numerical is from central differences with eps={eps}, and "
-                    f"the check allows |analytic - numerical| <= atol + rtol * |numerical| "
-                    f"with atol={atol}, rtol={rtol}",
+                    f"{message}. {_what_the_numbers_are(what, output_shape, position, eps)} "
+                    f"The check allows |analytic - numerical| <= atol + rtol * |numerical| "
+                    f"with atol={atol}, rtol={rtol}.",
                 )
     return True
 
@@ -184,6 +193,7 @@ def _analytic_gradients(
     output = _call(fn, tensors, who)
     if not output.requires_grad:  # nothing recorded: fn's output does not depend on the inputs
         return [np.zeros_like(array) for array in arrays], output.shape
+    _refuse_low_precision(output, who)
     scalar = _weighted_sum(output, _cotangent(output.shape))
     grads = grad(scalar, tensors, allow_unused=True)
     gradients = [
@@ -191,6 +201,51 @@ def _analytic_gradients(
         for g, array in zip(grads, arrays)
     ]
     return gradients, output.shape
+
+
+def _refuse_low_precision(output: Tensor, who: str) -> None:
+    """Raise if any tensor on the differentiated path of fn is below float64.
+
+    Central differences nudge an input by eps (1e-6): float32 keeps about 7 significant
+    digits, so the nudge is mostly rounded away and "numerical" becomes noise (such as
+    0.9536... for a slope of 1). Only tensors that require grad count: a float32
+    constant multiplied in does not round the computation itself.
+    """
+    order = topological_order([output], lambda t: t.grad_fn.inputs if t.grad_fn else ())
+    for tensor in order:
+        dtype = np.dtype(tensor.dtype)
+        if tensor.requires_grad and dtype.kind == "f" and dtype.itemsize < 8:
+            if tensor is output:
+                where = "its output"
+            elif tensor.grad_fn is not None:
+                where = f"the output of {tensor.grad_fn.name}"
+            else:
+                where = f"the weight {tensor.name!r}" if tensor.name else "a tensor it closes over"
+            raise TypeError(
+                f"{who}: fn computes in {dtype}, below the float64 its inputs are given in: "
+                f"{where} (shape {tensor.shape}) is {dtype}. The check nudges each input by "
+                f"eps and {dtype} rounds most of that nudge away, so its numbers would be "
+                "noise. Build fn in float64: layers with dtype='float64' (e.g. "
+                "Dense(4, dtype='float64')), tensors with Tensor(values, dtype='float64') "
+                "or .double(), and no cast to float32 inside fn."
+            )
+
+
+def _what_the_numbers_are(what: str, output_shape: tuple[int, ...], position: int, eps: float):
+    """How to reproduce "analytic" and "numerical" by hand, for a failure message."""
+    if output_shape == () or np.prod(output_shape) == 1:
+        scalar = "s(inputs) = fn(*inputs).sum() (the output's one value)"
+    else:
+        scalar = (
+            f"s(inputs) = (fn(*inputs) * v).sum() for a fixed random v of the output's shape "
+            f"{output_shape}, v = np.random.default_rng({COTANGENT_SEED}).standard_normal("
+            f"{output_shape}) (so every output entry is checked at once)"
+        )
+    return (
+        f"Both numbers are the {what} of the scalar {scalar}: analytic is what backward "
+        f"gives for input {position}; numerical is (s(x + eps) - s(x - eps)) / (2 * eps), "
+        f"moving that one entry of input {position} by eps={eps}, in float64."
+    )
 
 
 def _central_differences(
