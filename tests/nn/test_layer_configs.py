@@ -51,6 +51,7 @@ NON_DEFAULT_ARGUMENTS = {
         },
     ),
     "Flatten": (dict(input_shape=(2, 3), name="flat", dtype=np.float64), (2, 3), {}),
+    "Softmax": (dict(axis=1, input_shape=(4, 2)), (4, 2), {}),
     "Dropout": (dict(rate=0.25, input_shape=(5,), name="drop", dtype="float64"), (5,), {}),
     "Activation": (
         dict(activation="softplus", input_shape=(5,), name="act", dtype="float64"),

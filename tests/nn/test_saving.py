@@ -39,6 +39,7 @@ LAYER_EXAMPLES = {
         (4,),
     ),
     "Flatten": (lambda: [nn.Flatten(), nn.Dense(3, activation="softmax")], (2, 3)),
+    "Softmax": (lambda: [nn.Dense(3), nn.Softmax()], (4,)),
     "Dropout": (
         lambda: [
             nn.Dense(6, activation="relu"),

@@ -20,17 +20,30 @@ from tinygrad_edu.keras import (
     layers,
     losses,
     metrics,
+    missing,
     models,
     ops,
     optimizers,
     saving,
     utils,
 )
+from tinygrad_edu.nn.initializers import Initializer
 from tinygrad_edu.nn.input_layer import Input
+from tinygrad_edu.nn.layers import Layer
+from tinygrad_edu.nn.losses import Loss
+from tinygrad_edu.nn.metrics import Metric
 from tinygrad_edu.nn.models import Model, Sequential
+from tinygrad_edu.nn.optimizers import Optimizer
+from tinygrad_edu.nn.symbolic import KerasTensor
 
 __all__ = [
+    "Initializer",
     "Input",
+    "KerasTensor",
+    "Layer",
+    "Loss",
+    "Metric",
+    "Optimizer",
     "Model",
     "Sequential",
     "activations",
@@ -46,3 +59,8 @@ __all__ = [
     "saving",
     "utils",
 ]
+
+# A Keras name we lack raises an error that says so (keras/missing.py); so does
+# `import tinygrad_edu.keras.<a Keras module we lack>`.
+__getattr__ = missing.module_getattr(__name__, "")
+missing.install_import_hook()

@@ -1,5 +1,6 @@
 """`keras.activations`: activation functions by Keras's names."""
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.activations import (
     elu,
     gelu,
@@ -45,3 +46,6 @@ __all__ = [
     "swish",
     "tanh",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "activations")

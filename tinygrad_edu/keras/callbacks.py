@@ -1,5 +1,6 @@
 """`keras.callbacks`: hooks that `fit` calls at the start and end of epochs and batches."""
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.callbacks import (
     Callback,
     CSVLogger,
@@ -21,3 +22,6 @@ __all__ = [
     "ProgbarLogger",
     "TerminateOnNaN",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "callbacks")

@@ -7,5 +7,9 @@ them ($TINYGRAD_EDU_DATA, the per-user cache, ...), or downloaded once.
 """
 
 from tinygrad_edu.datasets import fashion_mnist, mnist
+from tinygrad_edu.keras import missing
 
 __all__ = ["fashion_mnist", "mnist"]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "datasets")

@@ -1,5 +1,6 @@
 """`keras.initializers`: starting values of weights, as classes and as functions."""
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.initializers import (
     GlorotNormal,
     GlorotUniform,
@@ -51,3 +52,6 @@ __all__ = [
     "random_uniform",
     "zeros",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "initializers")

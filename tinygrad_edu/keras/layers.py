@@ -4,6 +4,7 @@ Add each new layer of `nn` here too; tests/keras/test_namespace.py checks that
 every layer class `nn` exports is listed.
 """
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.attention import MultiHeadAttention
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
@@ -11,7 +12,7 @@ from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
 from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
-from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer, Softmax
 from tinygrad_edu.nn.merging import (
     Add,
     Average,
@@ -91,6 +92,7 @@ __all__ = [
     "MultiHeadAttention",
     "Multiply",
     "Reshape",
+    "Softmax",
     "SeparableConv2D",
     "SimpleRNN",
     "Subtract",
@@ -109,3 +111,6 @@ __all__ = [
     "multiply",
     "subtract",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "layers")

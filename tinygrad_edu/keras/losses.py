@@ -1,5 +1,6 @@
 """`keras.losses`: loss functions and loss classes, by Keras's names."""
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.losses import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -37,3 +38,6 @@ __all__ = [
     "mse",
     "sparse_categorical_crossentropy",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "losses")

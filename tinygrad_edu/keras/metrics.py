@@ -2,6 +2,7 @@
 under). Keras's stateful metric classes (`SparseCategoricalAccuracy()`, ...) are not here
 yet: pass their names as strings to `compile` instead."""
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.metrics import (
     Metric,
     binary_accuracy,
@@ -25,3 +26,6 @@ __all__ = [
     "mse",
     "sparse_categorical_accuracy",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "metrics")

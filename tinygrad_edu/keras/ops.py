@@ -4,6 +4,7 @@ from tinygrad_edu.keras import ops
 loss = ops.mean(ops.square(y_true - y_pred))     # differentiated by the engine
 """
 
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.keras_ops import (
     abs,
     absolute,
@@ -129,3 +130,6 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "ops")

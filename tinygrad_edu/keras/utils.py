@@ -3,6 +3,7 @@
 from typing import Any
 
 from tinygrad_edu.datasets.utils import to_categorical
+from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.data_adapters import PyDataset
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.saving import custom_object_scope
@@ -39,3 +40,6 @@ __all__ = [
     "set_random_seed",
     "to_categorical",
 ]
+
+# A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).
+__getattr__ = missing.module_getattr(__name__, "utils")

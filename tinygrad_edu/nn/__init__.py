@@ -30,7 +30,7 @@ from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.functional_model import Functional
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
-from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer
+from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer, Softmax
 from tinygrad_edu.nn.merging import (
     Add,
     Average,
@@ -95,6 +95,7 @@ __all__ = [
     "UpSampling1D",
     "UpSampling2D",
     "Reshape",
+    "Softmax",
     "BatchNormalization",
     "Add",
     "Subtract",

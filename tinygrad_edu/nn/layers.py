@@ -500,3 +500,33 @@ class Activation(Layer):
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""
         return f"activation={activations.name_of(self.activation)!r}"
+
+
+class Softmax(Layer):
+    """softmax along `axis` as a layer (Keras's `layers.Softmax`): logits in, probabilities
+    out, each row summing to 1. A crossentropy on its output works from the logits
+    underneath (see `activations.softmax`).
+
+    Args:
+        axis: the axis the probabilities sum to 1 along (the last by default).
+        input_shape, name, dtype: as for `Layer`.
+    """
+
+    def __init__(
+        self,
+        axis: int = -1,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        super().__init__(name, input_shape, dtype)
+        self.axis = int(axis)
+        self.build_if_shape_known()
+
+    def forward(self, x: Tensor) -> Tensor:
+        """softmax(x) along `axis`, of x's shape."""
+        return activations.softmax(x, axis=self.axis)
+
+    def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
+        return f"axis={self.axis}"
