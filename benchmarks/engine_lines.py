@@ -4,13 +4,18 @@ Counts the lines of autograd.py, tensor.py, functional.py, gradients.py and ops/
 that hold code: docstrings, comments and blank lines are left out (a statement
 spread over several lines counts each of them). Usage:
 
-    python benchmarks/engine_lines.py [repository root, default: this checkout]
+    python benchmarks/engine_lines.py [ROOT] [--quick] [--json PATH]
+
+ROOT is a checkout of tinygrad-edu (default: this one). Counting takes well under
+a second, so --quick (which the other benchmarks take for CI) changes nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import io
+import json
 import sys
 import tokenize
 from pathlib import Path
@@ -46,18 +51,42 @@ def code_lines(path: Path) -> int:
     return len(lines)
 
 
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line: an optional checkout to count, --quick, --json."""
+    parser = argparse.ArgumentParser(
+        description="Count the engine's lines of code (docstrings, comments, blanks left out)."
+    )
+    parser.add_argument(
+        "root",
+        nargs="?",
+        default=str(Path(__file__).resolve().parents[1]),
+        help="a checkout of tinygrad-edu (default: the one this script is in)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="accepted for CI like the other benchmarks"
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the counts to PATH as JSON")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
-    package = Path(argv[0] if argv else Path(__file__).resolve().parents[1]) / "tinygrad_edu"
+    args = parse_arguments(argv)
+    package = Path(args.root) / "tinygrad_edu"
+    if not (package / "autograd.py").is_file():
+        sys.exit(f"engine_lines.py: {args.root!r} is not a tinygrad-edu checkout (no {package})")
     files = []
     for name in ENGINE:
         path = package / name
         files.extend(sorted(path.glob("*.py")) if path.is_dir() else [path])
-    total = 0
+    counts = {}
     for path in files:
-        count = code_lines(path)
-        total += count
-        print(f"{count:6d}  {path.relative_to(package)}")
+        name = str(path.relative_to(package))
+        counts[name] = code_lines(path)
+        print(f"{counts[name]:6d}  {name}")
+    total = sum(counts.values())
     print(f"{total:6d}  engine total")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"files": counts, "total": total}, indent=2))
     return total
 
 

@@ -131,11 +131,14 @@ def count_python_calls(contender: str, model: str, steps: int) -> dict[str, floa
                 if frame.f_code.co_filename != __file__:  # not this script's own loop
                     functions.add(frame.f_code)
 
+        gc.collect()
+        gc.disable()  # a collection runs finalizers (Python calls) in one run and not the other
         sys.setprofile(hook)
         try:
             train(n)
         finally:
             sys.setprofile(None)
+            gc.enable()
         return calls, functions
 
     short, long = profile(FIRST)[0], profile(FIRST + steps)[0]

@@ -141,6 +141,27 @@ def test_the_step_products_are_the_flops_the_reference_counts():
     assert 2 * sum(m * k * n for m, k, n, _ in products) == 64 * reference.flops_per_sample()
 
 
+def test_the_pytorch_figure_not_measured_here_is_labelled_as_an_outside_figure():
+    import mnist_convnet
+
+    step_ms, source = mnist_convnet.torch_step_ms({"rows": [{"name": "fit", "step_ms": 30.0}]})
+    assert step_ms == pytest.approx(15.8)
+    assert "outside figure" in source and "issue 16" in source and "install torch" in source
+    measured = {"rows": [{"name": "torch", "step_ms": 12.5}]}
+    assert mnist_convnet.torch_step_ms(measured) == (12.5, "measured in this run")
+
+
+def test_results_and_readme_figures_name_no_machine_paths_or_bare_issue_figures():
+    root = Path(__file__).resolve().parent.parent
+    for name in ("README.md", "benchmarks/RESULTS.md"):
+        text = (root / name).read_text()
+        commands = [line for line in text.splitlines() if "--data-dir" in line]
+        assert commands, name
+        for line in commands:  # a folder every reader has, not this machine's
+            assert "/work/" not in line and "shared/datasets" not in line, line
+        assert "issue 16 gives" not in text, name
+
+
 def test_one_engine_step_equals_one_reference_step():
     """From the same weights on the same batch, `fit`, the functional loop and the
     reference make the same step (the benchmark would otherwise time different work)."""

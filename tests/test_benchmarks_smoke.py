@@ -103,3 +103,17 @@ def test_engine_lines_counts_code_but_not_docstrings_comments_or_blank_lines(tmp
     assert "     2  autograd.py" in done.stdout  # x = (1 + / 2): one statement on two lines
     assert "     2  ops/__init__.py" in done.stdout  # def f(): and return 1
     assert done.stdout.rstrip().endswith("10  engine total")
+
+
+def test_engine_lines_takes_help_and_quick_like_the_other_benchmarks(tmp_path):
+    helped = run_benchmark("engine_lines.py", "--help", timeout=60)
+    assert helped.returncode == 0, helped.stderr
+    assert "usage: engine_lines.py" in helped.stdout and "--quick" in helped.stdout
+    figures = tmp_path / "lines.json"
+    quick = run_benchmark("engine_lines.py", "--quick", "--json", str(figures), timeout=60)
+    assert quick.returncode == 0, quick.stderr
+    counts = json.loads(figures.read_text())
+    assert counts["total"] == sum(counts["files"].values()) > 1000
+    assert f"{counts['total']:6d}  engine total" in quick.stdout
+    wrong = run_benchmark("engine_lines.py", str(tmp_path), timeout=60)
+    assert wrong.returncode == 1 and "is not a tinygrad-edu checkout" in wrong.stderr

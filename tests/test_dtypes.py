@@ -218,3 +218,16 @@ def test_an_integer_result_is_never_differentiated(integer_result):
         result.backward(np.ones(result.shape))
     with pytest.raises(RuntimeError, match=r"input 0 has dtype int64"):
         tg.grad(x.sum(), [Tensor([1, 2])])
+
+
+def test_where_and_concatenate_never_widen_a_float_for_an_integer_tensor():
+    floats = Tensor(np.array([0.5, 1.5], dtype=np.float32), requires_grad=True)
+    ints = Tensor([1, 2])
+    assert tg.where(np.array([True, False]), floats, ints).dtype == np.float32
+    assert tg.where(np.array([True, False]), ints, floats).dtype == np.float32
+    joined = tg.concatenate([floats, ints])
+    assert joined.dtype == np.float32 and joined.data.tolist() == [0.5, 1.5, 1.0, 2.0]
+    joined.sum().backward()
+    assert floats.grad.dtype == np.float32
+    assert tg.stack([ints, floats]).dtype == np.float32
+    assert tg.concatenate([ints, ints]).dtype == np.int64

@@ -92,6 +92,24 @@ def test_resizing_differentiates_twice(x, mode):
     assert gradcheck(fn, [x]) and gradgradcheck(fn, [x])
 
 
+def test_align_corners_puts_the_corner_outputs_on_the_corner_inputs():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]]).reshape(1, 2, 2, 1)
+    out = interpolate(Tensor(x), scale_factor=2, mode="bilinear", align_corners=True)
+    third = 1.0 / 3.0  # torch.nn.functional.interpolate(..., align_corners=True) gives these
+    expected = [
+        [1.0, 1 + third, 1 + 2 * third, 2.0],
+        [1 + 2 * third, 2.0, 2 + third, 2 + 2 * third],
+        [2 + third, 2 + 2 * third, 3.0, 3 + third],
+        [3.0, 3 + third, 3 + 2 * third, 4.0],
+    ]
+    np.testing.assert_allclose(out.data[0, :, :, 0], expected)
+    assert gradgradcheck(
+        lambda x: interpolate(x, size=(3, 5), mode="bilinear", align_corners=True).tanh(), [x]
+    )
+    with pytest.raises(ValueError, match="interpolate: align_corners can only be set with mode"):
+        interpolate(Tensor(x), size=3, align_corners=False)
+
+
 def test_upsampled_gradient_sums_the_copies():
     x = Tensor(np.ones((1, 2, 2, 1)), requires_grad=True)
     upsample(x, (2, 3)).sum().backward()

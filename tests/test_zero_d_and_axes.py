@@ -19,6 +19,8 @@ REDUCTIONS = {
     "max": lambda t, axis: t.max(axis=axis),
     "min": lambda t, axis: t.min(axis=axis),
     "logsumexp": lambda t, axis: functional.logsumexp(t, axis=axis),
+    "std": lambda t, axis: t.std(axis=axis),
+    "prod": lambda t, axis: t.prod(axis=axis),
 }
 
 
@@ -37,9 +39,10 @@ def test_softmax_of_a_0d_tensor_is_one_and_log_softmax_zero(axis):
 def test_reductions_of_a_0d_tensor_take_axis_0_and_minus_1_as_pytorch(name, axis):
     x = np.array(1.25)
     out = REDUCTIONS[name](Tensor(x), axis)
-    expected = 0.0 if name == "var" else 1.25  # a reduction over one value: that value
+    expected = 0.0 if name in ("var", "std") else 1.25  # one value: that value (spread 0)
     assert out.shape == () and out.item() == pytest.approx(expected)
-    assert gradcheck(lambda t: REDUCTIONS[name](t, axis), [x])
+    if name != "std":  # sqrt's slope at a spread of 0 is infinite (NaN, as in PyTorch)
+        assert gradcheck(lambda t: REDUCTIONS[name](t, axis), [x])
 
 
 def test_argmax_and_argmin_of_a_0d_tensor_are_0():
@@ -55,6 +58,8 @@ BAD_AXES = [
     ("mean", lambda t: t.mean(axis=-3), r"mean: axis -3 .*shape \(2, 3\)"),
     ("mean of 0-d", lambda t: t.sum().mean(axis=2), r"mean: axis 2 .*shape \(\)"),
     ("var", lambda t: t.var(axis=(0, 5)), r"var: axis 5 .*shape \(2, 3\)"),
+    ("std", lambda t: t.std(axis=4), r"std: axis 4 .*shape \(2, 3\)"),
+    ("prod", lambda t: t.prod(axis=4), r"Prod: axis 4 .*2-d"),
     ("max", lambda t: t.max(axis=3), r"Max: axis 3 .*shape \(2, 3\)"),
     ("min", lambda t: t.min(axis=3), r"Min: axis 3 .*shape \(2, 3\)"),
     ("argmax", lambda t: t.argmax(axis=2), r"argmax: axis 2 .*shape \(2, 3\)"),

@@ -307,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
         "With no subcommand, `train` runs (on the built-in digits by default), taking:"
         + train_options
         + "\n\n`tinygrad-edu graph --help` and `tinygrad-edu watch --help` list the options "
-        "of `graph` and `watch`."
+        "of `graph` and `watch`; `tinygrad-edu exercises --help`, the exercises and their "
+        "grader (docs/exercises.md)."
     )
 
     graph_parser = subcommands.add_parser(

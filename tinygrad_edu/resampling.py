@@ -55,22 +55,30 @@ def nearest_axis(x: Tensor, axis: int, size: int, scale: float) -> Tensor:
     return _pick(x, axis, index)
 
 
-def linear_axis(x: Tensor, axis: int, size: int, scale: float) -> Tensor:
+def linear_axis(
+    x: Tensor, axis: int, size: int, scale: float, align_corners: bool = False
+) -> Tensor:
     """`axis` resized to `size` by linear interpolation between the two nearest inputs.
 
     Half-pixel centres (PyTorch's align_corners=False, TensorFlow's and JAX's
     resize): output o sits at input coordinate (o + 0.5) * scale - 0.5, clamped
     to [0, n - 1] at the edges, and is (1 - t) x[i] + t x[i + 1] with i its floor
-    and t the fraction.
+    and t the fraction. With align_corners=True the first and last outputs sit
+    on the first and last inputs: coordinate o * (n - 1) / (size - 1).
 
     Args:
         x: any float tensor.
         axis: the axis to resize (non-negative).
         size: its new length.
         scale: input length / output length (or 1 / scale_factor).
+        align_corners: PyTorch's argument of that name.
     """
     length = x.shape[axis]
-    where = np.clip((np.arange(size) + 0.5) * scale - 0.5, 0, length - 1)
+    if align_corners:
+        where = np.arange(size) * ((length - 1) / (size - 1) if size > 1 else 0.0)
+    else:
+        where = (np.arange(size) + 0.5) * scale - 0.5
+    where = np.clip(where, 0, length - 1)
     low = np.floor(where).astype(np.int64)
     high = np.minimum(low + 1, length - 1)
     shape = [1] * x.ndim
@@ -137,6 +145,7 @@ def interpolate(
     size: int | Sequence[int] | None = None,
     scale_factor: float | Sequence[float] | None = None,
     mode: str = "nearest",
+    align_corners: bool | None = None,
 ) -> Tensor:
     """Resize sequences or images to a size or by a factor: PyTorch's interpolate, channels last.
 
@@ -147,6 +156,8 @@ def interpolate(
         scale_factor: or a factor per axis; the size is floor(n * factor).
         mode: "nearest" (input floor(o * n / out), PyTorch's "nearest"), or
             "linear" / "bilinear" (half-pixel centres: align_corners=False).
+        align_corners: for the linear modes, True puts the corner outputs on the
+            corner inputs (PyTorch's meaning); None or False: half-pixel centres.
 
     Returns:
         x resized along its spatial axes, channels kept.
@@ -160,6 +171,8 @@ def interpolate(
         raise ValueError(f"{who}: give exactly one of size and scale_factor")
     if mode not in MODES:
         raise ValueError(f"{who}: mode must be one of {MODES}, got {mode!r}")
+    if align_corners is not None and mode == "nearest":
+        raise ValueError(f"{who}: align_corners can only be set with mode 'linear' or 'bilinear'")
     lengths = x.shape[1:-1]
     if size is not None:
         sizes = _per_axis(size, axes, "size", who, int)
@@ -170,8 +183,11 @@ def interpolate(
         scales = [1.0 / f for f in factors]
         if min(sizes) < 1:
             raise ValueError(f"{who}: scale_factor {scale_factor!r} leaves no entries of {x.shape}")
-    resize = nearest_axis if mode == "nearest" else linear_axis
     for axis, (out, scale) in enumerate(zip(sizes, scales), start=1):
-        if out != x.shape[axis]:
-            x = resize(x, axis, out, scale)
+        if out == x.shape[axis]:
+            continue
+        if mode == "nearest":
+            x = nearest_axis(x, axis, out, scale)
+        else:
+            x = linear_axis(x, axis, out, scale, bool(align_corners))
     return x

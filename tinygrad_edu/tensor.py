@@ -977,6 +977,7 @@ class Tensor:
         if correction is not None and ddof is not None:
             raise TypeError("std: give correction (PyTorch's name) or ddof (NumPy's), not both")
         ddof = correction if correction is not None else ddof or 0
+        normalize_axes(axis, self.ndim, self.shape, "std")  # a bad axis: an error naming std
         return self.var(axis=axis, keepdims=pick_keepdims(keepdim, keepdims), ddof=ddof).sqrt()
 
     def prod(
@@ -1369,7 +1370,14 @@ def _divided(total: Tensor, count: int, op: str, shape: tuple[int, ...], axis: A
 
 # ---------------------------------------------------------------- functions of several tensors
 def _tensors(values: Sequence[Any]) -> list[Tensor]:
-    return [v if isinstance(v, Tensor) else Tensor(v) for v in values]
+    """The values as Tensors; integer and bool ones in the floats' dtype if any is a float
+    (as in PyTorch: integers never widen a float, as NumPy's float32 + int64 -> float64)."""
+    tensors = [v if isinstance(v, Tensor) else Tensor(v) for v in values]
+    floats = [t.dtype for t in tensors if t.dtype.kind == "f"]
+    if floats:
+        wide = np.result_type(*floats)
+        tensors = [t if t.dtype.kind == "f" else t.astype(wide) for t in tensors]
+    return tensors
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
@@ -1412,4 +1420,5 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be boolean, got dtype {condition.dtype}")
     first = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
-    return ops.Where.apply(first._lift(a), first._lift(b), condition=condition)
+    a, b = first._lift(a)._pair(first._lift(b))  # numbers take first's dtype; ints never widen
+    return ops.Where.apply(a, b, condition=condition)

@@ -325,6 +325,9 @@ READS_DATA = {
 }
 DRAWS = {
     "celsius_to_fahrenheit",
+    "char_language_model",
+    "text_classification",
+    "time_series_forecasting",
     "fashion_mnist",
     "gradient_descent",
     "mnist_codelab_convnet",

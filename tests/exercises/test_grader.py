@@ -184,6 +184,13 @@ def test_failures_in_student_mode_report_the_smallest_counterexample(tmp_path):
     assert "smallest counterexample" in str(report)
 
 
+def test_command_line_lists_the_exercises_in_course_order(capsys):
+    assert main(["exercises", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[1] for line in lines] == [e.name for e in EXERCISES]
+    assert len(EXERCISES) >= 14
+
+
 def test_command_line_new_grade_json_and_exit_status(tmp_path, capsys):
     assert main(["exercises", "new", str(tmp_path / "course")]) == 0
     assert sorted(p.name for p in (tmp_path / "course").iterdir()) == sorted(

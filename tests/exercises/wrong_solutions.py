@@ -421,7 +421,7 @@ WRONG = [
         "batchnorm",
         "the batch statistics as constants (no gradient through them)",
         "mean = x.mean(axis=axes)\n        variance = x.var(axis=axes)",
-        "mean = x.data.mean(axis=axes)\n        variance = x.data.var(axis=axes)",
+        "mean = x.detach().mean(axis=axes)\n        variance = x.detach().var(axis=axes)",
         "gradient flows through them",
     ),
     Wrong(

@@ -531,7 +531,7 @@ def test_tensorflow_save_and_load_tutorial(mnist_files, tmp_path):
     # Display the model's architecture
     model.summary(print_fn=lambda line: None)  # CHANGED: print_fn keeps the log quiet
 
-    checkpoint_path = "training_1/cp.weights.npz"  # CHANGED: cp.weights.h5
+    checkpoint_path = "training_1/cp.weights.h5"
     checkpoint_dir = os.path.dirname(checkpoint_path)
 
     # Create a callback that saves the model's weights
@@ -570,7 +570,7 @@ def test_tensorflow_save_and_load_tutorial(mnist_files, tmp_path):
     restored_acc = acc  # ADDED
 
     # Include the epoch in the file name (uses `str.format`)
-    checkpoint_path = "training_2/cp-{epoch:04d}.weights.npz"  # CHANGED: .weights.h5
+    checkpoint_path = "training_2/cp-{epoch:04d}.weights.h5"
     checkpoint_dir = os.path.dirname(checkpoint_path)
 
     batch_size = 32
@@ -620,13 +620,13 @@ def test_tensorflow_save_and_load_tutorial(mnist_files, tmp_path):
 
     # Save the weights
     os.makedirs("checkpoints", exist_ok=True)  # ADDED: save_weights needs the folder
-    model.save_weights("./checkpoints/my_checkpoint.weights.npz")  # CHANGED: .weights.h5
+    model.save_weights("./checkpoints/my_checkpoint.weights.h5")
 
     # Create a new model instance
     model = create_model()
 
     # Restore the weights
-    model.load_weights("./checkpoints/my_checkpoint.weights.npz")  # CHANGED: .weights.h5
+    model.load_weights("./checkpoints/my_checkpoint.weights.h5")
 
     # Evaluate the model
     loss, acc = model.evaluate(test_images, test_labels, verbose=2)
@@ -637,9 +637,9 @@ def test_tensorflow_save_and_load_tutorial(mnist_files, tmp_path):
     model.fit(train_images, train_labels, epochs=3, verbose=0)  # CHANGED: 5; verbose=0
 
     # Save the entire model as a `.keras` zip archive.
-    model.save("my_model.zip")  # CHANGED: "my_model.keras"
+    model.save("my_model.keras")
 
-    new_model = keras.models.load_model("my_model.zip")  # CHANGED: "my_model.keras"
+    new_model = keras.models.load_model("my_model.keras")
 
     # Show the model architecture
     new_model.summary(print_fn=lambda line: None)  # CHANGED: print_fn keeps the log quiet
@@ -651,7 +651,7 @@ def test_tensorflow_save_and_load_tutorial(mnist_files, tmp_path):
     print(new_model.predict(test_images, verbose=0).shape)  # CHANGED: verbose=0
 
     # ADDED: the tutorial's points: a restored model predicts as well as the saved one
-    assert sorted(os.listdir("training_2")) == [f"cp-{e:04d}.weights.npz" for e in range(3)]
+    assert sorted(os.listdir("training_2")) == [f"cp-{e:04d}.weights.h5" for e in range(3)]
     assert untrained_acc < 0.3 < 0.75 < restored_acc
     assert acc > 0.75 and new_model.predict(test_images, verbose=0).shape == (1000, 10)
     assert new_model.evaluate(test_images, test_labels, verbose=0) == pytest.approx(

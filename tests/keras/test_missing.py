@@ -45,3 +45,11 @@ def test_every_name_we_have_is_a_keras_name_or_our_own_addition():
     assert len(ours & KERAS_3_NAMES["layers"]) >= len(ours) - 2
     assert {"Dense", "LSTM", "Lambda"} <= KERAS_3_NAMES["layers"]
     assert DOCS_PAGE.endswith("coming-from-keras.md")
+
+
+def test_keras_backend_has_what_course_code_calls():
+    keras.backend.clear_session()  # runs, and has nothing to clear
+    assert keras.backend.epsilon() == 1e-7 and keras.backend.floatx() == "float32"
+    assert keras.backend.image_data_format() == "channels_last"
+    with pytest.raises(NotInTinygradEdu, match=r"keras\.backend\.set_floatx is not"):
+        keras.backend.set_floatx("float64")

@@ -396,18 +396,31 @@ def test_model_checkpoint_saves_whole_models_by_default_as_keras_3(tmp_path):
     assert np.load(tmp_path / "w.npz").files  # a .npz name: the weights, as before
 
 
-@pytest.mark.parametrize("name", ["best.keras", "best.h5"])
-def test_model_checkpoint_names_the_zip_file_to_use_for_keras_names(name, tmp_path):
+def test_model_checkpoint_names_the_keras_file_to_use_for_a_legacy_h5_name(tmp_path):
     with pytest.raises(ValueError) as error:
-        ModelCheckpoint(tmp_path / name)
+        ModelCheckpoint(tmp_path / "best.h5")
     message = str(error.value)
-    assert "Keras's own format" in message and "best.zip" in message
-    assert "load_model" in message and ".npz" in message
-    assert "HDF5" not in message  # it is about whole models, not the weights file format
+    assert "Keras 2's legacy format" in message and "best.keras" in message
+    assert ".zip" in message and ".npz" in message and ".weights.h5" in message
     # model.save gives the same words (one place writes them)
     with pytest.raises(ValueError) as same:
-        model_with().save(tmp_path / name)
+        model_with().save(tmp_path / "best.h5")
     assert str(same.value).replace("save:", "ModelCheckpoint:", 1) == message
+    assert os.listdir(tmp_path) == []
+
+
+def test_model_checkpoint_writes_keras_files_whole_or_weights_only(tmp_path):
+    x, y = data(4)
+    model = model_with()
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(tmp_path / "best.keras")])
+    loaded = nn.load_model(tmp_path / "best.keras")  # a whole model, Keras 3's format
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    weights_only = ModelCheckpoint(tmp_path / "w.weights.h5", save_weights_only=True)
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[weights_only])
+    copy = model_with()
+    copy.build((None, x.shape[1]))
+    copy.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_array_equal(copy.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_model_checkpoint_saves_anyway_when_the_monitored_value_is_missing(tmp_path):
@@ -449,8 +462,8 @@ def test_model_checkpoint_save_freq_counts_batches_across_epochs(tmp_path):
 
 
 def test_model_checkpoint_errors(tmp_path):
-    # Whole models are saved now (issue 17), to .zip files only.
-    with pytest.raises(ValueError, match="to a file name ending in .zip; got"):
+    # Whole models are saved (issue 17) to .keras (issue 25) or .zip files only.
+    with pytest.raises(ValueError, match=r"ending in \.keras .* or \.zip .*; got"):
         ModelCheckpoint(tmp_path / "m", save_weights_only=False)
     x, y = data(4)
     with pytest.raises(

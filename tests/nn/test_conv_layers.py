@@ -77,6 +77,12 @@ def test_sequence_layers_shapes():
     assert model(np.zeros((3, 12, 2), dtype=np.float32)).shape == (3, 1, 6)
 
 
+def test_repr_shows_dilation_and_groups_when_set():
+    assert "dilation_rate" not in repr(nn.Conv2D(4, 3)) and "groups" not in repr(nn.Conv2D(4, 3))
+    text = repr(nn.Conv1D(4, 3, padding="causal", dilation_rate=2, groups=2))
+    assert "kernel_size=(3,), strides=(1,), padding='causal', dilation_rate=(2,), groups=2" in text
+
+
 def test_keras_namespace_has_the_new_layers():
     for name in ["Conv1D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
                  "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D",

@@ -291,3 +291,17 @@ def test_functional_model_is_nn_functional_and_keras_model():
     model = keras.Model(inputs=inputs, outputs=layers.Dense(1)(inputs))
     assert isinstance(model, nn.Functional) and isinstance(model, keras.Model)
     assert model.input is inputs and model.inputs == [inputs]
+
+
+def test_sequence_inputs_of_any_length_and_masks_flow_through_the_graph():
+    """The functional guide's pattern: integer sequences of any length, Embedding, LSTM.
+    A layer with its own __call__ (Embedding keeps integers) works on KerasTensors too."""
+    manual_seed(0)
+    words = keras.Input(shape=(None,), dtype="int32", name="words")
+    embedded = layers.Embedding(20, 4, mask_zero=True)(words)
+    assert embedded.shape == (None, None, 4)
+    model = keras.Model(words, layers.LSTM(3)(embedded))
+    assert model.count_params() == 20 * 4 + 4 * 3 * (4 + 3 + 1)
+    padded = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]])
+    # the padding (0s, masked) changes nothing: as if the sequences had no padding
+    np.testing.assert_allclose(model(padded).data[1], model(padded[:, :2]).data[1], rtol=1e-6)

@@ -175,9 +175,9 @@ def test_subclassed_models_use_attribute_names(tmp_path):
     assert_same_weights(model, copy)
 
 
-@pytest.mark.parametrize("name", ["w.h5", "w.weights.h5", "w.keras", "w", "w.npz.tmp", "w.NPZ"])
+@pytest.mark.parametrize("name", ["w.h5", "w.keras", "w", "w.npz.tmp", "w.NPZ"])
 def test_save_weights_refuses_a_name_that_does_not_end_in_npz(tmp_path, name):
-    # Keras users write .h5 or .weights.h5; the file would be NPZ data under an HDF5 name.
+    # Only .npz (NumPy's archive) and .weights.h5 (Keras 3's HDF5 layout) are written.
     with pytest.raises(ValueError, match=r"save_weights: .* must end in '\.npz'") as error:
         make_model().save_weights(tmp_path / name)
     assert name in str(error.value) and "NumPy" in str(error.value)
@@ -188,7 +188,7 @@ def test_model_checkpoint_refuses_a_name_that_does_not_end_in_npz(tmp_path):
     from tinygrad_edu.nn.callbacks import ModelCheckpoint
 
     with pytest.raises(ValueError, match=r"ModelCheckpoint: .* must end in '\.npz'"):
-        ModelCheckpoint(str(tmp_path / "best.weights.h5"))
+        ModelCheckpoint(str(tmp_path / "best.h5"), save_weights_only=True)
     ModelCheckpoint(str(tmp_path / "weights-{epoch:02d}.npz"))  # a pattern that ends right
 
 

@@ -23,6 +23,8 @@ REDUCTIONS = {
     "max": lambda t, axis: t.max(axis=axis),
     "min": lambda t, axis: t.min(axis=axis),
     "logsumexp": lambda t, axis: functional.logsumexp(t, axis=axis),
+    "std": lambda t, axis: t.std(axis=axis),
+    "cumsum": lambda t, axis: t.cumsum(0 if axis is None else axis),
     "softmax": lambda t, axis: t.softmax(axis=-1 if axis is None else axis),
     "log_softmax": lambda t, axis: t.log_softmax(axis=-1 if axis is None else axis),
 }
@@ -32,7 +34,8 @@ def value_and_gradient(fn, values: np.ndarray, axis, cotangent_seed: int):
     t = Tensor(values, requires_grad=True)
     out = fn(t, axis)
     cotangent = np.random.default_rng(cotangent_seed).uniform(0.5, 1.0, out.shape)
-    (out * cotangent.astype(values.dtype)).sum().backward()
+    with np.errstate(divide="ignore", invalid="ignore"):  # std of equal values: slope NaN
+        (out * cotangent.astype(values.dtype)).sum().backward()
     return out, t.grad
 
 
@@ -109,3 +112,24 @@ def test_overlapping_windows_add_their_gradients_in_float32():
     windows.backward(grad)
     assert x.grad.dtype == np.float16
     assert x.grad.data[0, 2, 2, 0] == 2056.0
+
+
+def test_cumsum_runs_its_totals_in_float32():
+    x = Tensor(np.ones(5_000, dtype=np.float16), requires_grad=True)
+    totals = x.cumsum(0)
+    assert totals.dtype == np.float16 and totals.data[-1] == 5_000.0  # not stuck at 2048
+    totals.sum().backward()  # entry 0 is in all 5,000 totals: its gradient is 5,000
+    assert x.grad.dtype == np.float16 and x.grad.data[0] == 5_000.0
+
+
+def test_prod_multiplies_in_float32_and_rounds_once():
+    # 1 + k / 1024 is exact in float16; 2,000 of them, each product step rounded to
+    # float16, drift far from the exact product, which float16 holds to 0.1%.
+    values = (1 + np.random.default_rng(0).integers(0, 2, 2_000) / 1024).astype(np.float16)
+    x = Tensor(values, requires_grad=True)
+    product = x.prod()
+    exact = np.prod(values.astype(np.float64))
+    assert product.dtype == np.float16
+    assert product.item() == pytest.approx(exact, rel=1e-3)
+    product.backward()
+    np.testing.assert_allclose(x.grad.data.astype(np.float64), exact / values, rtol=4e-3)

@@ -14,7 +14,7 @@ MNIST and Fashion-MNIST are found on disk or downloaded once; see
 ``TINYGRAD_EDU_DATA`` environment variable, a per-user cache, ...).
 """
 
-from . import digits, fashion_mnist, mnist
+from . import digits, fashion_mnist, mnist, text
 from .download import ChecksumError, DatasetNotFoundError, DownloadError, cache_dir
 from .idx import IDXError, load_idx, load_idx_pair
 from .utils import batches, to_categorical
@@ -31,5 +31,6 @@ __all__ = [
     "load_idx",
     "load_idx_pair",
     "mnist",
+    "text",
     "to_categorical",
 ]

@@ -14,6 +14,7 @@ in the place Keras gives it. The documentation page "Coming from Keras"
 
 from tinygrad_edu.keras import (
     activations,
+    backend,
     callbacks,
     datasets,
     initializers,
@@ -47,6 +48,7 @@ __all__ = [
     "Model",
     "Sequential",
     "activations",
+    "backend",
     "callbacks",
     "datasets",
     "initializers",

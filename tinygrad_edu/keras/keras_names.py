@@ -188,4 +188,11 @@ KERAS_3_NAMES: dict[str, frozenset[str]] = {
         boston_housing california_housing cifar10 cifar100 fashion_mnist imdb mnist reuters
         """.split()
     ),
+    "backend": frozenset(
+        """
+        backend clear_session epsilon floatx get_uid image_data_format is_float_dtype
+        is_int_dtype is_keras_tensor result_type set_epsilon set_floatx set_image_data_format
+        standardize_dtype
+        """.split()
+    ),
 }

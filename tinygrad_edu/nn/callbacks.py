@@ -394,10 +394,10 @@ class LearningRateScheduler(Callback):
 class ModelCheckpoint(Callback):
     """Save the model (or its weights) after every epoch, or only when `monitor` improves.
 
-    What is saved follows Keras 3: the whole model (`model.save`, a `.zip` that
-    `load_model` reads back; Keras writes `.keras`), or with `save_weights_only=True`
-    the weights (`.npz`). Left out (None), the file name decides: `.zip` whole
-    model, `.npz` weights.
+    What is saved follows Keras 3: the whole model (`model.save`: `.keras`, Keras 3's
+    format, or `.zip`, ours; `load_model` reads both back), or with
+    `save_weights_only=True` the weights (`.weights.h5` or `.npz`). Left out (None),
+    the file name decides: `.keras`/`.zip` whole model, `.weights.h5`/`.npz` weights.
 
     `filepath` may use the epoch number (counting from 1), with `save_freq` a number
     the batch number too (from 1), and the logs, e.g.
@@ -406,7 +406,8 @@ class ModelCheckpoint(Callback):
     `save_weights` themselves need an existing folder).
 
     Args:
-        filepath: where to save: ".zip" for whole models, ".npz" for weights.
+        filepath: where to save: ".keras" or ".zip" for whole models, ".weights.h5" or
+            ".npz" for weights.
         monitor: the logged value `save_best_only` watches ("val_loss").
         verbose: 1 prints each save, and each epoch that did not improve.
         save_best_only: save only when `monitor` beats the best so far; when the
@@ -524,7 +525,7 @@ class ModelCheckpoint(Callback):
         if self.save_weights_only:
             self.model.save_weights(path)
         else:
-            self.model.save(path)  # the whole model, in one .zip
+            self.model.save(path)  # the whole model, in one .keras or .zip file
 
 
 class CSVLogger(Callback):

@@ -225,10 +225,16 @@ class _Conv(Layer):
             raise self._shape_error(x.shape, channels)
 
     def extra_repr(self) -> str:
-        """The settings shown inside repr's parentheses."""
+        """The settings shown inside repr's parentheses (dilation and groups when set)."""
+        extra = ""
+        if any(d != 1 for d in self.dilation_rate):
+            extra += f", dilation_rate={self.dilation_rate}"
+        if self.groups != 1:
+            extra += f", groups={self.groups}"
         return (
             f"filters={self.filters}, kernel_size={self.kernel_size}, strides={self.strides}, "
-            f"padding={self.padding!r}, activation={activations.name_of(self.activation)!r}"
+            f"padding={self.padding!r}{extra}, "
+            f"activation={activations.name_of(self.activation)!r}"
         )
 
 

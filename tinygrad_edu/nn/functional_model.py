@@ -19,6 +19,7 @@ one set of weights; a model can be called inside another like a layer.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from tinygrad_edu.nn import saving, structures
@@ -304,13 +305,23 @@ class Functional(Model):
             ValueError: missing inputs, or data whose shape does not fit an Input.
         """
         values: dict[int, Any] = {}
+        masks: dict[int, Any] = {}  # Keras's masks (Embedding(mask_zero=True)), by tensor
         for tensor, value in zip(self._input_tensors, self._input_values(inputs)):
             values[id(tensor)] = self._check_input(tensor, value)
         for node in self._nodes:
-            outputs = node.run(values)
+            mask = masks.get(id(node.inputs[0])) if len(node.inputs) == 1 else None
+            extra = {}
+            if mask is not None and "mask" not in node.kwargs and _takes_mask(node.operation):
+                extra = {"mask": mask}
+            outputs = node.run(values, **extra)
             produced = _leaves_like(node.outputs, outputs)
             for tensor, value in zip(node.output_tensors, produced):
                 values[id(tensor)] = value
+            compute_mask = getattr(node.operation, "compute_mask", None)
+            if compute_mask is not None and len(node.inputs) == 1 and len(produced) == 1:
+                output_mask = compute_mask(values[id(node.inputs[0])], mask)
+                if output_mask is not None:
+                    masks[id(node.output_tensors[0])] = output_mask
         return replace_symbolic(self._output_structure, values)
 
     # ------------------------------------------------------------ describing
@@ -464,6 +475,12 @@ def _deserialize(value: Any, tensors: dict[tuple[str, int, int], KerasTensor]) -
             return saving.deserialize_object(value)
         return {key: _deserialize(item, tensors) for key, item in value.items()}
     return value
+
+
+def _takes_mask(operation: Any) -> bool:
+    """Whether a layer's forward (or Keras-style call) has a `mask` parameter."""
+    methods = (getattr(operation, "forward", None), getattr(operation, "call", None))
+    return any(m is not None and "mask" in inspect.signature(m).parameters for m in methods)
 
 
 def _leaves_like(template: Any, value: Any) -> list[Any]:

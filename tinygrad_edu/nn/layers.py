@@ -19,7 +19,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.nn import activations, initializers, structures, symbolic
+from tinygrad_edu.nn import activations, initializers, structures
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.nn.serialization import check_and_assign
 from tinygrad_edu.tensor import Tensor
@@ -182,10 +182,6 @@ class Layer(Module):
         Raises:
             ValueError: from `build` or `forward`, when the input's shape does not fit.
         """
-        if symbolic.any_symbolic(inputs, kwargs):  # layer(keras.Input(...)): record a node
-            if training is not None:
-                kwargs["training"] = training
-            return symbolic.call_symbolically(self, (inputs,), kwargs)
         if training is not None and bool(training) != self.training:
             with training_mode(self, bool(training)):
                 return self(inputs, **kwargs)

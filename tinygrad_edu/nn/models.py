@@ -106,9 +106,6 @@ class Model(Module):
         """Run the model on `inputs`; `training=True/False` sets the mode of this call only,
         as in Keras (left out, each layer's own mode applies: inference after construction,
         training inside `fit`'s steps or after `train()`)."""
-        if symbolic.any_symbolic(inputs):  # model(keras.Input(...)): a node in another model
-            kwargs = {} if training is None else {"training": training}
-            return symbolic.call_symbolically(self, inputs, kwargs)
         if training is not None:
             with training_mode(self, bool(training)):
                 return self(*inputs)
@@ -348,8 +345,9 @@ class Model(Module):
         # In training mode even when called by hand, as Keras's (fit is in it already).
         y_pred = self(x) if self.training else self(x, training=True)
         loss, logs = self._loss_and_logs(y, y_pred, sample_weight)
-        loss.backward()
-        self.optimizer.step()
+        if loss.requires_grad:  # False when every weight is frozen: nothing to train, as Keras
+            loss.backward()
+            self.optimizer.step()
         return {**logs, **self.compute_metrics(x, y, y_pred)}
 
     def test_step(
@@ -602,7 +600,8 @@ class Model(Module):
         serialization.check_and_assign(self.named_weights(), list(weights), "set_weights")
 
     def save_weights(self, path: str | os.PathLike) -> None:
-        """Write the weights to an `.npz` file at `path`, keyed by parameter name.
+        """Write the weights to `path`: `.npz` keyed by parameter name, or `.weights.h5`
+        in Keras 3's layout (which real Keras's `load_weights` reads; needs h5py).
 
         Written to a temporary file and renamed, so a crash leaves any old file whole.
 
@@ -611,16 +610,28 @@ class Model(Module):
             OSError: the file cannot be written.
         """
         self._ensure_built("save_weights")
+        if os.fspath(path).endswith(".weights.h5"):
+            from tinygrad_edu.nn import keras_format
+
+            serialization.check_weights_file_name(path)
+            keras_format.save_weights_h5(self, path)
+            return
         serialization.save_weights(self.named_weights(), path)
 
     def load_weights(self, path: str | os.PathLike) -> None:
-        """Read weights written by `save_weights`; all or nothing, never unpickles.
+        """Read weights written by `save_weights` (`.npz`) or by Keras 3 (`.weights.h5`);
+        all or nothing, never unpickles.
 
         Raises:
             FileNotFoundError: no file at `path`.
             ValueError: not a weights file, or names or shapes that differ from the model's.
         """
         self._ensure_built("load_weights")
+        if os.fspath(path).endswith(".h5"):
+            from tinygrad_edu.nn import keras_format
+
+            keras_format.load_weights_h5(self, path)
+            return
         serialization.load_weights(self.named_weights(), path)
 
     def to_json(self, **kwargs: Any) -> str:
@@ -633,7 +644,8 @@ class Model(Module):
         return saving.model_to_json(self, **kwargs)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the whole model to one `.zip` file for `load_model`; see `nn.saving.save_model`."""
+        """Write the whole model for `load_model`: `.keras` (Keras 3's format, which real
+        Keras opens) or `.zip` (ours); see `nn.saving.save_model`."""
         saving.save_model(self, path)
 
     @property

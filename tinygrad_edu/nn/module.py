@@ -11,6 +11,7 @@ so `parameters()` can find every trainable tensor without the user listing them.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import name_scope
-from tinygrad_edu.nn import saving
+from tinygrad_edu.nn import saving, symbolic
 from tinygrad_edu.tensor import Tensor
 
 
@@ -84,6 +85,8 @@ class Module:
             for method in methods
             if method is not None
         )
+        if "__call__" in cls.__dict__:  # a class with its own __call__ (Layer, Model, ...)
+            cls.__call__ = _symbolic_first(cls.__dict__["__call__"])
 
     def __init__(self, name: str | None = None) -> None:
         # Written with object.__setattr__: our own __setattr__ needs these to exist.
@@ -108,6 +111,11 @@ class Module:
                 f"{type(self).__name__}: cannot set attribute {key!r} before Module.__init__ "
                 "ran; call super().__init__() first in your __init__"
             )
+        if isinstance(getattr(type(self), key, None), property):
+            # `name`, `trainable`, ...: the property checks the value; nothing is registered
+            # (a layer given where a name goes must not be renamed on the way to the error)
+            object.__setattr__(self, key, value)
+            return
         self._parameters.pop(key, None)
         self._modules.pop(key, None)
         self._non_trainable.pop(key, None)
@@ -334,7 +342,13 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """`forward(*args, **kwargs)`, with every op it records tagged with this module's name."""
+        """`forward(*args, **kwargs)`, with every op it records tagged with this module's name.
+
+        Called on `keras.Input`s (KerasTensors) it records a node of a functional model
+        instead (`nn.symbolic`), as every subclass's own `__call__` does too.
+        """
+        if symbolic.any_symbolic(*args, *kwargs.values()):
+            return symbolic.call_symbolically(self, args, kwargs)
         # The scope tags every op recorded inside with this module's name (for graph pictures).
         with name_scope(self._name):
             return self.forward(*args, **kwargs)
@@ -352,6 +366,20 @@ class Module:
                 for i, line in enumerate(repr(child).splitlines())
             )
         return "\n".join(lines)
+
+
+def _symbolic_first(call: Any) -> Any:
+    """`call` (a subclass's `__call__`) that first sends KerasTensor arguments to
+    `symbolic.call_symbolically`, so every layer works in a functional model whatever
+    its `__call__` does with arrays (Embedding's keeps integers, for one)."""
+
+    @functools.wraps(call)
+    def __call__(self: Module, *args: Any, **kwargs: Any) -> Any:  # noqa: N807
+        if symbolic.any_symbolic(*args, *kwargs.values()):
+            return symbolic.call_symbolically(self, args, kwargs)
+        return call(self, *args, **kwargs)
+
+    return __call__
 
 
 @contextmanager

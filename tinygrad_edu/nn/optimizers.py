@@ -103,7 +103,8 @@ class Optimizer:
     Raises:
         TypeError: an unknown keyword argument, or a learning rate that is neither a
             number nor a schedule.
-        ValueError: more than one clipping setting, or a negative one.
+        ValueError: more than one clipping setting, or a negative one; `params` given but
+            empty (a model that is not built yet has no weights).
     """
 
     name = "optimizer"
@@ -141,6 +142,8 @@ class Optimizer:
         self.state: list[dict[str, np.ndarray]] = []
         if params is not None:
             self.set_parameters(params)
+            if not self.params:
+                raise ValueError(f"{owner}: {NO_WEIGHTS_YET}")
 
     # ------------------------------------------------------------ settings
     @property
@@ -237,7 +240,8 @@ class Optimizer:
         if not self.params:
             raise RuntimeError(
                 f"{type(self).__name__}.step: no parameters to update; pass them when creating "
-                "the optimizer, e.g. RMSprop(model.parameters()), or call set_parameters"
+                "the optimizer, e.g. RMSprop(model.parameters()), or call set_parameters. "
+                f"If you did: {NO_WEIGHTS_YET}"
             )
         self._update_all(self._clipped_gradients())
 
@@ -388,6 +392,15 @@ def _is_learning_rate(value: Any) -> bool:
     """True for a number or a schedule: what Keras takes as an optimizer's first argument."""
     number = isinstance(value, numbers.Real) and not isinstance(value, bool)
     return number or isinstance(value, LearningRateSchedule)
+
+
+#: What an empty parameter list usually means, for the errors that meet one.
+NO_WEIGHTS_YET = (
+    "the list of parameters is empty. A model made without an input shape has no weights "
+    "until it is built, so model.parameters() gives [] before that: build it first "
+    "(model.build((None, n_features)), input_shape=(n_features,) on the first layer, or call "
+    "it on a batch of data), then create the optimizer with model.parameters()"
+)
 
 
 def _clip_by_norm(gradient: np.ndarray | None, clipnorm: float) -> np.ndarray | None:

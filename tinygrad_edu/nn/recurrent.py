@@ -376,10 +376,13 @@ class LSTM(_RecurrentLayer):
         h_prev, c_prev = states
         u = self.units
         z = linear(x, self.kernel, self.bias) + self.recurrent_input(h_prev) @ self.recurrent_kernel
-        i = self.recurrent_activation(z[:, :u])
-        f = self.recurrent_activation(z[:, u : 2 * u])
+        # The three gates' activation runs once over all four blocks (one op, not three;
+        # the candidate block's result is simply not used), then each gate is a slice.
+        gates = self.recurrent_activation(z)
+        i = gates[:, :u]
+        f = gates[:, u : 2 * u]
         g = self.activation(z[:, 2 * u : 3 * u])
-        o = self.recurrent_activation(z[:, 3 * u :])
+        o = gates[:, 3 * u :]
         c = f * c_prev + i * g
         h = o * self.activation(c)
         return h, [h, c]

@@ -337,34 +337,33 @@ def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> 
     optimizer.iterations = int(arrays.get("iterations", 0))
 
 
-#: File name endings of Keras's whole-model files, which tinygrad_edu does not write.
-KERAS_MODEL_SUFFIXES = (".keras", ".h5")
+#: File name endings of whole-model files: ours (a zip of JSON and .npz) and Keras 3's.
+MODEL_SUFFIXES = (".zip", ".keras")
 
 
 def check_model_file_name(path: str, caller: str) -> None:
-    """Refuse a whole-model file name that does not end in `.zip`, saying how to save.
+    """Refuse a whole-model file name that ends neither in `.zip` nor in `.keras`.
 
-    The one place that says how whole models are saved today (`model.save`,
-    `ModelCheckpoint` and any other caller use it), so a new format changes it once.
+    The one place that says how whole models are saved (`model.save`,
+    `ModelCheckpoint` and any other caller use it).
 
     Raises:
-        ValueError: a name not ending in `.zip`; for Keras's `.keras` or `.h5` it
-            names the `.zip` file to write instead.
+        ValueError: any other name; for Keras 2's `.h5` it says what to write instead.
     """
-    if path.endswith(".zip"):
+    if path.endswith(MODEL_SUFFIXES):
         return
     stem, suffix = os.path.splitext(path)
     hint = ""
-    if path.endswith(KERAS_MODEL_SUFFIXES):
+    if path.endswith(".h5"):
         hint = (
-            f" ({suffix} is Keras's own format, which tinygrad_edu does not write: name the "
-            f"file '{stem}.zip' instead; load_model reads it back)"
+            f" (a whole-model '.h5' file is Keras 2's legacy format: name it '{stem}.keras' "
+            "for Keras 3's format, or end it in '.weights.h5' for the weights alone)"
         )
     raise ValueError(
-        f"{caller}: the file name must end in .zip: whole models (architecture, weights, "
-        f"compile settings) go to a file name ending in .zip; got '{path}'{hint}; for the "
-        "weights alone use a name "
-        "ending in .npz (save_weights, or ModelCheckpoint with save_weights_only=True)"
+        f"{caller}: whole models (architecture, weights, compile settings) go to a file name "
+        f"ending in .keras (Keras 3's format, which real Keras opens) or .zip (tinygrad_edu's "
+        f"own); got '{path}'{hint}; for the weights alone use a name ending in .weights.h5 or "
+        ".npz (save_weights, or ModelCheckpoint with save_weights_only=True)"
     )
 
 
@@ -409,6 +408,11 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
     path = os.fspath(path)
     check_model_file_name(path, "save")
     model._ensure_built("save")
+    if path.endswith(".keras"):
+        from tinygrad_edu.nn import keras_format
+
+        keras_format.save_keras(model, path)
+        return
     entry = serialize_object(model)
     shape = model._build_input_shape
     # None for a functional model (built from its Inputs) or one of several inputs
@@ -496,13 +500,26 @@ def _read_members(path: str) -> tuple[dict[str, Any], dict[str, np.ndarray], dic
     return config, weights, optimizer_state
 
 
+def _is_keras_file(path: str) -> bool:
+    """True for a zip archive whose metadata.json is Keras's (it names a keras_version)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if METADATA_FILE not in archive.namelist():
+                return False
+            metadata = json.loads(archive.read(METADATA_FILE).decode("utf-8"))
+    except (OSError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, zlib.error):
+        return False
+    return isinstance(metadata, dict) and "keras_version" in metadata
+
+
 def load_model(
     path: str | os.PathLike, custom_objects: dict[str, Any] | None = None, compile: bool = True
 ) -> Any:
     """Rebuild a model saved with `model.save(path)`: layers, weights and compile settings.
 
     Args:
-        path: a `.zip` file written by `Model.save`.
+        path: a `.zip` file written by `Model.save`, or a `.keras` file written by
+            `Model.save` or by real Keras 3 (Sequential models; needs h5py).
         custom_objects: your own classes and functions the file uses, by name.
         compile: compile with the saved optimizer, loss and metrics (if it was compiled).
 
@@ -513,6 +530,11 @@ def load_model(
             weights do not fit the rebuilt model.
     """
     path = os.fspath(path)
+    if _is_keras_file(path):
+        from tinygrad_edu.nn import keras_format
+
+        with custom_object_scope(custom_objects):
+            return keras_format.load_keras(path, compile=compile)
     entry, weights, optimizer_state = _read_members(path)
     with custom_object_scope(custom_objects):
         model = deserialize_object(

@@ -32,9 +32,21 @@ class Sequential(Model):
     from 1: `dense_1`, `dense_2`, `dropout_1`. Parameter names follow:
     `dense_1.kernel`. If the first layer knows its `input_shape`, the model is
     built (its weights created) straight away, as in Keras.
+
+    Raises:
+        TypeError: a layer given instead of the list (`Sequential(layer_a, layer_b)`),
+            or an entry of the list that is not a layer.
     """
 
     def __init__(self, layers: Sequence[Module] | None = None, name: str | None = None) -> None:
+        if isinstance(layers, Module) or isinstance(name, Module):
+            given = ", ".join(
+                value.name if isinstance(value, Module) else repr(value) for value in (layers, name)
+            )
+            raise TypeError(
+                f"Sequential: the layers go in one list, Sequential([layer_1, layer_2, ...]); got "
+                f"Sequential({given}), which passes a layer where the list (or the name) goes"
+            )
         super().__init__(name=name)
         self._layer_list: list[Module] = []
         self._output_shapes: dict[int, Shape] = {}

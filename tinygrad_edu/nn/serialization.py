@@ -120,20 +120,19 @@ def check_and_assign(
 
 
 def check_weights_file_name(path: str | os.PathLike, caller: str = "save_weights") -> None:
-    """Refuse a weights file name that does not end in `.npz`, saying why.
+    """Refuse a weights file name that ends neither in `.npz` nor in Keras's `.weights.h5`.
 
-    The file is NumPy's `.npz` archive whatever its name; under Keras's `.h5` or
-    `.weights.h5` it would claim to be HDF5, which Keras and h5py cannot read.
+    `.npz` is NumPy's archive keyed by parameter name; `.weights.h5` is Keras 3's
+    HDF5 layout (`nn/keras_format.py`), which real Keras reads too.
 
     Raises:
-        ValueError: a name that does not end in `.npz`.
+        ValueError: any other name.
     """
-    name = os.fspath(path)
-    if not str(name).endswith(".npz"):
+    name = str(os.fspath(path))
+    if not name.endswith((".npz", ".weights.h5")):
         raise ValueError(
-            f"{caller}: the file name must end in '.npz', got '{name}': the weights are "
-            "written as a NumPy .npz archive (named arrays), which is not the HDF5 file an "
-            "'.h5' or '.weights.h5' name promises; write e.g. 'model.weights.npz'"
+            f"{caller}: the file name must end in '.npz' (NumPy's archive, keyed by parameter "
+            f"name) or '.weights.h5' (Keras 3's HDF5 layout), got '{name}'"
         )
 
 

@@ -163,12 +163,12 @@ class Node:
         self.outputs = outputs
         self.output_tensors: list[KerasTensor] = []
 
-    def run(self, values: dict[int, Any]) -> Any:
+    def run(self, values: dict[int, Any], **extra: Any) -> Any:
         """Call the operation with each input KerasTensor replaced by its value in `values`
-        (keyed by id); returns what the operation returns."""
+        (keyed by id), and `extra` keyword arguments (a mask); returns what it returns."""
         args = replace_symbolic(self.args, values)
         kwargs = replace_symbolic(self.kwargs, values)
-        return self.operation(*args, **kwargs)
+        return self.operation(*args, **kwargs, **extra)
 
 
 # ---------------------------------------------------------------- finding KerasTensors
@@ -193,8 +193,17 @@ def symbolic_leaves(value: Any) -> list[KerasTensor]:
 
 
 def any_symbolic(*values: Any) -> bool:
-    """True if a KerasTensor is anywhere inside `values`."""
-    return bool(symbolic_leaves(values))
+    """True if a KerasTensor is anywhere inside `values` (lists, tuples, dicts searched).
+
+    Every layer call asks this, so plain Tensors (the usual case) are answered by one
+    isinstance each, without building a list.
+    """
+    for value in values:
+        if isinstance(value, KerasTensor):
+            return True
+        if isinstance(value, (list, tuple, dict)) and value and symbolic_leaves(value):
+            return True
+    return False
 
 
 def replace_symbolic(value: Any, values: dict[int, Any] | Callable[[KerasTensor], Any]) -> Any:
@@ -332,7 +341,7 @@ def symbolic_op(function: Callable[..., Any]) -> Callable[..., Any]:
     (so it works inside a functional model); otherwise it runs on Tensors at once."""
 
     def op(*args: Any, **kwargs: Any) -> Any:
-        if any_symbolic(args, kwargs):
+        if any_symbolic(*args, *kwargs.values()):
             return call_symbolically(op, args, kwargs)
         return function(*args, **kwargs)
 

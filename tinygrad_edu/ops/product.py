@@ -23,6 +23,10 @@ class Prod(Function):
         self.save_for_backward(a)
         self.axes = normalize_axes(axis, a.ndim)
         self.keepdims = keepdims
+        if a.data.dtype == np.float16:  # multiplied out in float32, rounded once (as Sum)
+            with np.errstate(over="ignore", under="ignore"):
+                product = np.prod(a.data, axis=self.axes, keepdims=keepdims, dtype=np.float32)
+                return product.astype(np.float16)
         return np.prod(a.data, axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):

@@ -21,6 +21,9 @@ class Cumsum(Function):
 
     def forward(self, a, axis=0):
         self.axis = axis
+        if a.data.dtype == np.float16:  # running totals in float32 (exact past 2048), rounded once
+            with np.errstate(over="ignore"):  # a total past 65504 is inf in float16, rightly
+                return np.cumsum(a.data, axis=axis, dtype=np.float32).astype(np.float16)
         return np.cumsum(a.data, axis=axis)
 
     def backward(self, grad):

@@ -51,12 +51,14 @@ def values(s):
             lambda t: s.softmax(t, axis=axis),
             lambda t: functional.softmax(t, axis=axis),
             [x],
+            names=("x",),
         )
         expect_same_gradients(
             f"log_softmax(axis={axis})",
             lambda t: s.log_softmax(t, axis=axis),
             lambda t: functional.log_softmax(t, axis=axis),
             [x],
+            names=("x",),
         )
 
     for_all(
@@ -77,6 +79,7 @@ def cross_entropy_values(s):
             lambda t: s.cross_entropy(t, labels),
             lambda t: functional.sparse_cross_entropy_with_logits(t, labels),
             [logits],
+            names=("logits",),
         )
 
     for_all(s, batches(), prop, [(sample(3, 4), np.array([0, 3, 1]))], names=("logits", "labels"))
@@ -117,7 +120,9 @@ def large(s):
                 lambda t: functional.sparse_cross_entropy_with_logits(t, labels),
             ),
         ):
-            expect_same_gradients(f"{what} of {case}", student_fn, engine_fn, [logits])
+            expect_same_gradients(
+                f"{what} of {case}", student_fn, engine_fn, [logits], names=("logits",)
+            )
 
     on_cases(s, [[[1000.0, 0.0, -1000.0]], [[0.0, 2000.0]], [[-1000.0, -1000.0]]], prop)
 
@@ -149,6 +154,7 @@ def edges(s):
             lambda t: s.cross_entropy(t, labels),
             lambda t: functional.sparse_cross_entropy_with_logits(t, labels),
             [logits],
+            names=("logits",),
         )
 
     on_cases(

@@ -125,7 +125,11 @@ def forward(s):
             return y.relu() if activation == "relu" else y
 
         expect_same_gradients(
-            f"Dense(3, activation={activation!r}) on x of shape {x.shape}", student, reference, [x]
+            f"Dense(3, activation={activation!r}) on x of shape {x.shape}",
+            student,
+            reference,
+            [x],
+            names=("x",),
         )
 
     inputs = st.integers(1, 3).flatmap(lambda n: st.just(sample(n, 4)))

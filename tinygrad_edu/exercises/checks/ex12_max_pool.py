@@ -26,6 +26,7 @@ def same_as_engine(s, x, pool, strides):
         lambda t: s.max_pool2d(t, pool, strides),
         lambda t: functional.max_pool2d(t, pool, strides),
         [x],
+        names=("x",),
     )
 
 

@@ -1,0 +1,238 @@
+"""Keras 3's own files: .keras models and .weights.h5 weights, written and read here.
+
+The golden files in tests/fixtures/keras were written by real Keras 3
+(`make_keras_files.py` beside them says how); these tests need only h5py. The
+round trip through real Keras itself is in test_keras_round_trip.py (marker keras).
+"""
+
+import io
+import json
+import os
+import sys
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn
+from tinygrad_edu.nn import keras_format
+
+FIXTURES = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "keras")
+GOLDEN = [
+    "mlp_adam",
+    "mlp_sgd_momentum",
+    "convnet_rmsprop",
+    "layers_tour",
+    "recurrent_tour",
+    "image_tour",
+]
+
+
+def golden(name):
+    return os.path.join(FIXTURES, name), np.load(os.path.join(FIXTURES, f"{name}.npz"))
+
+
+def h5_tree(source):
+    """{path: shape} of every dataset in an HDF5 file (a path or bytes)."""
+    tree = {}
+    with h5py.File(io.BytesIO(source) if isinstance(source, bytes) else source, "r") as h5:
+        h5.visititems(lambda path, item: tree.__setitem__(path, getattr(item, "shape", None)))
+    return tree
+
+
+# ---------------------------------------------------------------- files Keras wrote
+@pytest.mark.parametrize("name", GOLDEN)
+def test_a_keras_model_predicts_here_what_it_predicted_in_keras(name):
+    base, expected = golden(name)
+    model = nn.load_model(base + ".keras")
+    np.testing.assert_allclose(model.predict(expected["x"], verbose=0), expected["y"], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_training_goes_on_here_exactly_where_it_stopped_in_keras(name):
+    # The optimizer's iteration count and slots (Adam's m and v, RMSprop's velocity and
+    # momentum, SGD's momentum) come across, so one more step gives Keras's weights.
+    base, expected = golden(name)
+    model = nn.load_model(base + ".keras")
+    assert model.optimizer.iterations == 4  # 2 epochs of 2 batches in Keras
+    model.train_on_batch(expected["xb"], expected["yb"])
+    for index, weight in enumerate(model.weights):
+        np.testing.assert_allclose(weight.data, expected[f"after_{index}"], atol=1e-6)
+
+
+def test_compile_settings_come_across_from_keras():
+    base, _ = golden("convnet_rmsprop")
+    model = nn.load_model(base + ".keras")
+    assert type(model.optimizer).__name__ == "RMSprop"
+    assert model.optimizer.momentum == 0.5
+    assert np.isclose(float(model.optimizer.learning_rate), 0.001)
+    assert [metric.name for metric in model.compiled_metrics] == ["accuracy"]
+    uncompiled = nn.load_model(base + ".keras", compile=False)
+    assert uncompiled.optimizer is None
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_keras_weights_files_load_into_the_same_model_built_in_code(name):
+    base, expected = golden(name)
+    model = nn.load_model(base + ".keras", compile=False)
+    for weight in model.weights:
+        weight.data[...] = 0
+    model.load_weights(base + ".weights.h5")
+    np.testing.assert_allclose(model.predict(expected["x"], verbose=0), expected["y"], atol=1e-6)
+
+
+# ---------------------------------------------------------------- files written here
+def tour_models():
+    """Sequential models over the layers Keras files hold, with their inputs."""
+    rng = np.random.default_rng(0)
+    yield (
+        nn.Sequential([nn.Input((5,)), nn.Dense(4, activation="relu"), nn.Dense(2)]),
+        rng.random((3, 5)),
+    )
+    yield (
+        nn.Sequential(
+            [
+                nn.Input((8, 8, 2)),
+                nn.Conv2D(3, 3, padding="same"),
+                nn.BatchNormalization(),
+                nn.MaxPooling2D(),
+                nn.Conv2DTranspose(2, 3, strides=2),
+                nn.DepthwiseConv2D(3),
+                nn.SeparableConv2D(2, 3),
+                nn.GlobalAveragePooling2D(),
+            ]
+        ),
+        rng.random((3, 8, 8, 2)),
+    )
+    yield (
+        nn.Sequential(
+            [
+                nn.Input((7,), dtype="int64"),
+                nn.Embedding(20, 4),
+                nn.SimpleRNN(3, return_sequences=True),
+                nn.LSTM(3, return_sequences=True),
+                nn.GRU(2),
+                nn.Dense(1),
+            ]
+        ),
+        rng.integers(0, 20, (3, 7)),
+    )
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_a_model_saved_as_keras_comes_back_bit_for_bit_with_its_optimizer(tmp_path, index):
+    tg.manual_seed(index)
+    model, x = list(tour_models())[index]
+    model.compile(optimizer=nn.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    y = np.ones((len(x), model.output_shape[-1]), "float32")
+    model.fit(x, y, epochs=2, batch_size=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = nn.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.optimizer.iterations == model.optimizer.iterations == 4
+    # the next step agrees too: the optimizer's state came back
+    model.train_on_batch(x, y)
+    loaded.train_on_batch(x, y)
+    for mine, theirs in zip(model.weights, loaded.weights):
+        np.testing.assert_array_equal(mine.data, theirs.data)
+
+
+def test_weights_h5_round_trip_and_all_or_nothing(tmp_path):
+    model, x = next(tour_models())
+    model.save_weights(tmp_path / "w.weights.h5")
+    copy, _ = next(tour_models())
+    copy.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_array_equal(copy.predict(x, verbose=0), model.predict(x, verbose=0))
+    wider = nn.Sequential([nn.Input((5,)), nn.Dense(4), nn.Dense(3)])
+    before = [weight.data.copy() for weight in wider.weights]
+    with pytest.raises(ValueError, match=r"shape"):
+        wider.load_weights(tmp_path / "w.weights.h5")
+    for weight, data in zip(wider.weights, before):  # nothing changed
+        np.testing.assert_array_equal(weight.data, data)
+
+
+def test_the_files_written_here_have_keras_own_layout():
+    # The same model written here and by Keras: the same HDF5 paths and shapes (layers
+    # numbered by class, not by name; the optimizer's iteration, learning rate, slots).
+    base, expected = golden("mlp_adam")
+    model = nn.load_model(base + ".keras")
+    written = keras_format._h5_bytes(model, with_optimizer=True)
+    assert h5_tree(written) == h5_tree(zipfile.ZipFile(base + ".keras").read("model.weights.h5"))
+    with h5py.File(io.BytesIO(written), "r") as h5:
+        assert h5["layers/dense/vars"].attrs["name"] == model.layers[0].name
+    config = keras_format.keras_config(model)
+    theirs = json.loads(zipfile.ZipFile(base + ".keras").read("config.json"))
+    assert [layer["class_name"] for layer in config["config"]["layers"]] == [
+        layer["class_name"] for layer in theirs["config"]["layers"]
+    ]
+    assert config["config"]["layers"][0]["config"]["batch_shape"] == [None, 5]
+
+
+# ---------------------------------------------------------------- what is refused
+def test_a_damaged_or_foreign_keras_file_is_a_clear_error(tmp_path):
+    base, _ = golden("mlp_adam")
+    data = open(base + ".keras", "rb").read()
+    (tmp_path / "cut.keras").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"load_model: .*cut\.keras"):
+        nn.load_model(tmp_path / "cut.keras")
+    with zipfile.ZipFile(tmp_path / "other.keras", "w") as archive:
+        archive.writestr("metadata.json", json.dumps({"keras_version": "3.0"}))
+    with pytest.raises(ValueError, match=r"not a Keras \.keras file: it lacks config\.json"):
+        nn.load_model(tmp_path / "other.keras")
+    with zipfile.ZipFile(tmp_path / "bad_h5.keras", "w") as archive:
+        for member in ("metadata.json", "config.json"):
+            archive.writestr(member, zipfile.ZipFile(base + ".keras").read(member))
+        archive.writestr("model.weights.h5", b"not hdf5")
+    with pytest.raises(ValueError, match=r"model\.weights\.h5 is damaged"):
+        nn.load_model(tmp_path / "bad_h5.keras")
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        nn.load_model(tmp_path / "missing.keras")
+
+
+def rewritten(tmp_path, change):
+    """The golden mlp_adam.keras with its config.json changed by `change(config)`."""
+    base, _ = golden("mlp_adam")
+    source = zipfile.ZipFile(base + ".keras")
+    config = json.loads(source.read("config.json"))
+    change(config)
+    path = tmp_path / "changed.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in source.namelist():
+            data = source.read(member)
+            archive.writestr(member, json.dumps(config) if member == "config.json" else data)
+    return path
+
+
+def test_a_keras_argument_we_lack_is_named_never_ignored(tmp_path):
+    def channels_first(config):
+        config["config"]["layers"][1]["config"]["kernel_constraint"] = {"class_name": "NonNeg"}
+
+    with pytest.raises(ValueError, match=r"layer 'dense'.*kernel_constraint.*coming-from-keras"):
+        nn.load_model(rewritten(tmp_path, channels_first))
+
+
+def test_a_keras_layer_we_lack_is_named_with_the_docs_page(tmp_path):
+    def unknown(config):
+        config["config"]["layers"][1]["class_name"] = "ConvLSTM2D"
+
+    with pytest.raises(ValueError, match=r"ConvLSTM2D.*does not have yet.*coming-from-keras"):
+        nn.load_model(rewritten(tmp_path, unknown))
+
+
+def test_models_keras_files_cannot_hold_yet_are_refused_before_writing(tmp_path):
+    nested = nn.Sequential([nn.Input((4, 3)), nn.TimeDistributed(nn.Dense(2))])
+    with pytest.raises(NotImplementedError, match=r"TimeDistributed.*'\.zip'"):
+        nested.save(tmp_path / "m.keras")
+    assert os.listdir(tmp_path) == []  # nothing half-written
+
+
+def test_without_h5py_the_error_names_the_extra(tmp_path, monkeypatch):
+    model, _ = next(tour_models())
+    monkeypatch.setitem(sys.modules, "h5py", None)  # import h5py now raises ImportError
+    with pytest.raises(ImportError, match=r"h5py.*tinygrad-edu\[keras\]"):
+        model.save(tmp_path / "m.keras")
+    with pytest.raises(ImportError, match=r"h5py"):
+        model.save_weights(tmp_path / "w.weights.h5")
+    assert os.listdir(tmp_path) == []

@@ -1,0 +1,178 @@
+"""The round trip through real Keras 3 (marker keras, off by default; `.ci/run` runs it).
+
+It needs a Python with Keras 3, a backend and h5py, named by TINYGRAD_EDU_KERAS_PYTHON
+(`.ci/run` makes one: a venv with `pip install keras jax h5py`). Models of every layer
+Keras files hold are saved here and opened there; Keras's own files are written
+afresh there and opened here; and the book's convnet, trained by
+examples/mnist_convnet.py, evaluates to the same accuracy in Keras.
+"""
+
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn
+
+pytestmark = pytest.mark.keras
+FIXTURES = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "keras")
+
+
+def keras_python():
+    python = os.environ.get("TINYGRAD_EDU_KERAS_PYTHON")
+    if not python:
+        pytest.fail(
+            "TINYGRAD_EDU_KERAS_PYTHON is not set: point it at a Python with Keras 3, jax and "
+            "h5py (python -m venv kvenv && kvenv/bin/pip install keras jax h5py), as .ci/run does"
+        )
+    return python
+
+
+def run_in_keras(script, *arguments):
+    environment = {**os.environ, "KERAS_BACKEND": "jax"}
+    result = subprocess.run(
+        [keras_python(), os.path.join(FIXTURES, script), *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"{script} failed in Keras:\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def every_layer_model():
+    """(name, model, x): together they use every layer class Keras files hold here."""
+    rng = np.random.default_rng(0)
+    image = rng.random((3, 8, 8, 2)).astype("float32")
+    series = rng.random((3, 10, 3)).astype("float32")
+    yield (
+        "dense",
+        nn.Sequential([nn.Input((5,)), nn.Dense(4, "relu"), nn.Dense(2)]),
+        image[:, 0, :5, 0],
+    )
+    yield (
+        "conv",
+        nn.Sequential(
+            [
+                nn.Input((8, 8, 2)),
+                nn.Conv2D(3, 3, strides=2, padding="same"),
+                nn.AveragePooling2D(),
+                nn.Conv2DTranspose(2, 3, strides=2),
+                nn.DepthwiseConv2D(3, depth_multiplier=2),
+                nn.SeparableConv2D(2, 3),
+                nn.GlobalMaxPooling2D(),
+            ]
+        ),
+        image,
+    )
+    yield (
+        "resize",
+        nn.Sequential(
+            [
+                nn.Input((8, 8, 2)),
+                nn.ZeroPadding2D(1),
+                nn.Cropping2D(((1, 0), (0, 1))),
+                nn.UpSampling2D(2),
+                nn.MaxPooling2D(3),
+                nn.BatchNormalization(momentum=0.9),
+                nn.GlobalAveragePooling2D(),
+            ]
+        ),
+        image,
+    )
+    yield (
+        "series",
+        nn.Sequential(
+            [
+                nn.Input((10, 3)),
+                nn.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="relu"),
+                nn.MaxPooling1D(),
+                nn.UpSampling1D(2),
+                nn.ZeroPadding1D(1),
+                nn.Cropping1D(1),
+                nn.AveragePooling1D(2),
+                nn.LayerNormalization(),
+                nn.SimpleRNN(3, return_sequences=True),
+                nn.LSTM(3, return_sequences=True),
+                nn.GRU(2, return_sequences=True),
+                nn.GlobalAveragePooling1D(),
+            ]
+        ),
+        series,
+    )
+    yield (
+        "text",
+        nn.Sequential(
+            [
+                nn.Input((7,), dtype="int64"),
+                nn.Embedding(20, 4),
+                nn.GlobalMaxPooling1D(),
+                nn.Reshape((2, 2)),
+                nn.Flatten(),
+                nn.Dropout(0.2),
+                nn.Activation("tanh"),
+                nn.Dense(3),
+                nn.Softmax(),
+            ]
+        ),
+        rng.integers(0, 20, (3, 7)),
+    )
+
+
+def test_models_saved_here_open_in_keras_with_the_same_predictions(tmp_path):
+    tg.manual_seed(0)
+    ours = {}
+    for name, model, x in every_layer_model():
+        model.compile(optimizer=nn.optimizers.Adam(0.01), loss="mse")
+        y = np.zeros((len(x), *model.output_shape[1:]), "float32")
+        model.fit(x, y, epochs=1, batch_size=2, verbose=0)  # so the optimizer has state
+        model.save(tmp_path / f"{name}.keras")
+        np.save(tmp_path / f"{name}_x.npy", x)
+        ours[name] = (model.predict(x, verbose=0), model.optimizer.iterations)
+    run_in_keras("predict_in_keras.py", tmp_path)
+    for name, (predictions, iterations) in ours.items():
+        theirs = np.load(tmp_path / f"{name}_keras.npz")
+        np.testing.assert_allclose(theirs["y"], predictions, atol=1e-6, err_msg=name)
+        assert int(theirs["iterations"]) == iterations == 2, name
+
+
+def test_files_keras_writes_today_open_here(tmp_path):
+    # make_keras_files.py writes the golden files; run afresh, into a temporary copy,
+    # it checks that the committed files still match what the installed Keras writes.
+    import shutil
+
+    script = tmp_path / "make_keras_files.py"
+    shutil.copy(os.path.join(FIXTURES, "make_keras_files.py"), script)
+    environment = {**os.environ, "KERAS_BACKEND": "jax"}
+    subprocess.run([keras_python(), str(script)], check=True, env=environment, timeout=600)
+    for npz in sorted(tmp_path.glob("*.npz")):
+        name = npz.stem
+        expected = np.load(npz)
+        model = nn.load_model(tmp_path / f"{name}.keras")
+        np.testing.assert_allclose(
+            model.predict(expected["x"], verbose=0), expected["y"], atol=1e-6, err_msg=name
+        )
+        model.train_on_batch(expected["xb"], expected["yb"])
+        for index, weight in enumerate(model.weights):
+            np.testing.assert_allclose(weight.data, expected[f"after_{index}"], atol=1e-6)
+
+
+def test_the_books_convnet_trained_here_evaluates_the_same_in_keras(tmp_path):
+    from tests.examples.test_examples import load_example
+
+    data_dir = os.environ.get("TINYGRAD_EDU_DATA")
+    if not data_dir:
+        pytest.fail("TINYGRAD_EDU_DATA is not set: this test trains on real MNIST")
+    example = load_example("mnist_convnet")
+    path = tmp_path / "convnet.keras"
+    arguments = ["--epochs", "1", "--train-size", "3000", "--test-size", "1000"]
+    result = example.main([*arguments, "--save", str(path)])
+    (_, _), (x_test, y_test) = example.load_mnist(None)
+    np.save(tmp_path / "convnet_x.npy", x_test[:1000])
+    run_in_keras("predict_in_keras.py", tmp_path)
+    keras_predictions = np.load(tmp_path / "convnet_keras.npz")["y"]
+    keras_accuracy = float(np.mean(keras_predictions.argmax(axis=1) == y_test[:1000]))
+    assert keras_accuracy == result["test_accuracy"] > 0.8
