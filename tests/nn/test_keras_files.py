@@ -26,6 +26,7 @@ GOLDEN = [
     "convnet_rmsprop",
     "layers_tour",
     "recurrent_tour",
+    "mlp_adamw",
     "image_tour",
 ]
 
@@ -133,6 +134,21 @@ def test_a_model_saved_as_keras_comes_back_bit_for_bit_with_its_optimizer(tmp_pa
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert loaded.optimizer.iterations == model.optimizer.iterations == 4
     # the next step agrees too: the optimizer's state came back
+    model.train_on_batch(x, y)
+    loaded.train_on_batch(x, y)
+    for mine, theirs in zip(model.weights, loaded.weights):
+        np.testing.assert_array_equal(mine.data, theirs.data)
+
+
+def test_an_adamw_model_saved_as_keras_comes_back_with_its_weight_decay_and_state(tmp_path):
+    model, x = next(tour_models())
+    model.compile(optimizer=nn.optimizers.AdamW(0.01, weight_decay=0.2), loss="mse")
+    y = np.ones((len(x), 2), "float32")
+    model.fit(x, y, epochs=2, batch_size=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = nn.load_model(tmp_path / "m.keras")
+    assert type(loaded.optimizer).__name__ == "AdamW"
+    assert loaded.optimizer.weight_decay == 0.2
     model.train_on_batch(x, y)
     loaded.train_on_batch(x, y)
     for mine, theirs in zip(model.weights, loaded.weights):

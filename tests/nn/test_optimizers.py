@@ -79,6 +79,39 @@ def adam(beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return update, ["m", "v"]
 
 
+def adamw(weight_decay=0.004, **adam_settings):
+    adam_update, names = adam(**adam_settings)
+
+    def update(p, g, state, lr, step):
+        return adam_update(p - lr * weight_decay * p, g, state, lr, step)
+
+    return update, names
+
+
+def adagrad(initial_accumulator_value=0.1, epsilon=1e-7):
+    def update(p, g, state, lr, step):
+        if step == 0:
+            state["a"] = state["a"] + initial_accumulator_value
+        state["a"] = state["a"] + g**2
+        return p - lr * g / np.sqrt(state["a"] + epsilon)
+
+    return update, ["a"]
+
+
+def nadam(beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    def update(p, g, state, lr, step):
+        t = step + 1
+        u = [beta_1 * (1 - 0.5 * 0.96**s) for s in range(1, t + 2)]  # u_1 .. u_(t+1)
+        u_product = math.prod(u[:t])
+        state["m"] = state["m"] + (g - state["m"]) * (1 - beta_1)
+        state["v"] = state["v"] + (g**2 - state["v"]) * (1 - beta_2)
+        m_hat = u[t] * state["m"] / (1 - u_product * u[t]) + (1 - u[t - 1]) * g / (1 - u_product)
+        v_hat = state["v"] / (1 - beta_2**t)
+        return p - lr * m_hat / (np.sqrt(v_hat) + epsilon)
+
+    return update, ["m", "v"]
+
+
 def assert_same_history(got, expected, rtol=1e-12):
     for step, (got_params, expected_params) in enumerate(zip(got, expected)):
         for index, (g, e) in enumerate(zip(got_params, expected_params)):
@@ -94,6 +127,16 @@ CASES = [
     (optimizers.RMSprop, {"learning_rate": 0.01, "epsilon": 0.5}, rmsprop(epsilon=0.5)),
     (optimizers.Adam, {"learning_rate": 0.01}, adam()),
     (optimizers.Adam, {"learning_rate": 0.02, "beta_1": 0.5, "beta_2": 0.9}, adam(0.5, 0.9)),
+    (optimizers.AdamW, {"learning_rate": 0.01}, adamw()),
+    (
+        optimizers.AdamW,
+        {"learning_rate": 0.05, "weight_decay": 0.5, "beta_1": 0.5},
+        adamw(0.5, beta_1=0.5),
+    ),
+    (optimizers.Adagrad, {"learning_rate": 0.01}, adagrad()),
+    (optimizers.Adagrad, {"learning_rate": 0.1, "initial_accumulator_value": 0.0}, adagrad(0.0)),
+    (optimizers.Nadam, {"learning_rate": 0.01}, nadam()),
+    (optimizers.Nadam, {"learning_rate": 0.02, "beta_1": 0.5, "beta_2": 0.9}, nadam(0.5, 0.9)),
 ]
 
 
@@ -128,6 +171,37 @@ def test_default_hyperparameters_are_keras_defaults() -> None:
     )
     got, _ = run(optimizers.RMSprop)
     assert_same_history(got, reference(*rmsprop(), lr=lambda step: 0.001))
+
+
+def test_adamw_adagrad_nadam_match_numbers_from_keras_3() -> None:
+    # Recorded with Keras 3.x (JAX backend, float32): four apply_gradients calls with
+    # lr 0.01 and default settings, from p0 with gradients gs below.
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal((3,))
+    gs = [rng.standard_normal(3) * (1 + s) for s in range(4)]
+    keras_results = {
+        optimizers.AdamW: [0.11579504609107971, -0.12312997877597809, 0.6460199952125549],
+        optimizers.Adagrad: [0.12983986735343933, -0.1231040433049202, 0.6511080861091614],
+        optimizers.Nadam: [0.12346266210079193, -0.12050699442625046, 0.6502863168716431],
+    }
+    for optimizer_class, expected in keras_results.items():
+        param = Tensor(p0.copy(), requires_grad=True)
+        optimizer = optimizer_class(0.01)
+        for g in gs:
+            optimizer.apply_gradients([(g, param)])
+        np.testing.assert_allclose(param.data, expected, rtol=1e-5, err_msg=optimizer_class.name)
+
+
+def test_new_optimizers_by_name_with_keras_defaults() -> None:
+    adamw_ = optimizers.get("AdamW")
+    assert type(adamw_) is optimizers.AdamW
+    assert (adamw_.learning_rate, adamw_.weight_decay, adamw_.beta_1) == (0.001, 0.004, 0.9)
+    adagrad_ = optimizers.get("adagrad")
+    assert (adagrad_.learning_rate, adagrad_.initial_accumulator_value) == (0.001, 0.1)
+    assert type(optimizers.get("nadam")) is optimizers.Nadam
+    assert optimizers.AdamW.from_config(adamw_.get_config()).weight_decay == 0.004
+    with pytest.raises(ValueError, match="weight_decay"):
+        optimizers.AdamW(weight_decay=-1.0)
 
 
 # ---------------------------------------------------------------- clipping
@@ -337,8 +411,10 @@ def test_get_by_name_instance_or_class() -> None:
 
 
 def test_error_messages() -> None:
-    with pytest.raises(ValueError, match="Unknown optimizer 'adagrad'; valid names: adam, rmspr"):
-        optimizers.get("adagrad")
+    with pytest.raises(
+        ValueError, match="Unknown optimizer 'adadelta'; valid names: adagrad, adam, "
+    ):
+        optimizers.get("adadelta")
     with pytest.raises(TypeError, match="expected an optimizer name or instance, got float"):
         optimizers.get(0.1)
     assert optimizers.SGD(0.1).learning_rate == 0.1  # Keras's first argument: the rate

@@ -1,4 +1,5 @@
-"""Optimizers: how each parameter moves, given its gradient. SGD, RMSprop and Adam.
+"""Optimizers: how each parameter moves, given its gradient. SGD, RMSprop, Adam,
+AdamW, Adagrad and Nadam.
 
 Usable by hand, as in PyTorch,
 
@@ -638,7 +639,222 @@ class Adam(Optimizer):
         return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
-_BY_NAME: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+class AdamW(Adam):
+    """Adam with decoupled weight decay: each weight shrinks toward zero by itself,
+    not through the gradient.
+
+    The method is Loshchilov & Hutter, "Decoupled Weight Decay Regularization"
+    (ICLR 2019). Keras 3's rule: before Adam's step (see `Adam`),
+
+    p = p - lr * weight_decay * p
+
+    so the decay is scaled by the learning rate (and its schedule), as in Keras.
+    Adding weight_decay * p to the gradient instead would be L2 regularization,
+    which Adam's scaling weakens for weights with large gradients.
+
+    Args:
+        params, learning_rate, beta_1, beta_2, epsilon, **clipping: as for `Adam`.
+        weight_decay: >= 0, Keras's default 0.004 (per unit of learning rate).
+
+    Raises:
+        ValueError: a negative weight_decay; see `Adam` for the rest.
+    """
+
+    name = "adamw"
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **clipping: Any,
+    ) -> None:
+        self.weight_decay = _check_number("AdamW", "weight_decay", weight_decay, 0.0, math.inf)
+        super().__init__(params, learning_rate, beta_1, beta_2, epsilon, **clipping)
+
+    def update(
+        self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
+    ) -> None:
+        """Weight decay, then one Adam step, on `param.data` in place.
+
+        Args:
+            param, gradient, state, lr: as for `Optimizer.update`.
+        """
+        scratch = state["scratch"]
+        np.multiply(param.data, lr * self.weight_decay, out=scratch)
+        param -= scratch  # p -= lr * weight_decay * p
+        super().update(param, gradient, state, lr)
+
+    def settings(self) -> dict[str, Any]:
+        """weight_decay, beta_1, beta_2 and epsilon, for repr and get_config."""
+        return {"weight_decay": self.weight_decay, **super().settings()}
+
+
+class Adagrad(Optimizer):
+    """Divide each step by the root of the sum of all past squared gradients, so
+    often-moved weights slow down.
+
+    The method is Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online
+    Learning and Stochastic Optimization" (JMLR 2011). Keras 3's rule:
+
+    a = a + g^2                    (a starts at initial_accumulator_value)
+    p = p - lr * g / sqrt(a + epsilon)
+
+    Args:
+        params, **clipping: as for `Optimizer`.
+        learning_rate: Keras's default 0.001.
+        initial_accumulator_value: >= 0, where the sum a starts (Keras's 0.1).
+        epsilon: >= 0, Keras's 1e-7, under the square root.
+
+    Raises:
+        ValueError: a negative initial_accumulator_value or epsilon.
+    """
+
+    name = "adagrad"
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        **clipping: Any,
+    ) -> None:
+        self.initial_accumulator_value = _check_number(
+            "Adagrad", "initial_accumulator_value", initial_accumulator_value, 0.0, math.inf
+        )
+        self.epsilon = _check_number("Adagrad", "epsilon", epsilon, 0.0, math.inf)
+        super().__init__(params, learning_rate, **clipping)
+
+    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        """'scratch' and 'accumulator' (the running sum of g^2, from the initial value)."""
+        state = super().new_state(param)
+        state["accumulator"] = np.full_like(param.data, self.initial_accumulator_value)
+        return state
+
+    def update(
+        self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
+    ) -> None:
+        """One Adagrad step on `param.data` in place (the rule in the class docstring).
+
+        Args:
+            param, gradient, state, lr: as for `Optimizer.update`.
+        """
+        accumulator, scratch = state["accumulator"], state["scratch"]
+        np.square(gradient, out=scratch)
+        np.add(accumulator, scratch, out=accumulator)  # a += g^2
+        np.add(accumulator, self.epsilon, out=scratch)
+        np.sqrt(scratch, out=scratch)
+        np.divide(gradient, scratch, out=scratch)
+        np.multiply(scratch, lr, out=scratch)
+        param -= scratch  # p -= lr * g / sqrt(a + eps)
+
+    def settings(self) -> dict[str, Any]:
+        """initial_accumulator_value and epsilon, for repr and get_config."""
+        return {
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "epsilon": self.epsilon,
+        }
+
+
+class Nadam(Optimizer):
+    """Adam with Nesterov momentum: the step looks at where momentum is about to go.
+
+    The method is Dozat, "Incorporating Nesterov Momentum into Adam" (ICLR 2016
+    workshop), with its momentum schedule. Keras 3's rule, step t = iterations + 1:
+
+    u_t   = beta_1 * (1 - 0.5 * 0.96^t)        u_next = beta_1 * (1 - 0.5 * 0.96^(t+1))
+    U_t   = u_1 * u_2 * ... * u_t               (kept by the optimizer, one number)
+    m = m + (g - m) * (1 - beta_1);  v = v + (g^2 - v) * (1 - beta_2)
+    m_hat = u_next * m / (1 - U_t * u_next) + (1 - u_t) * g / (1 - U_t)
+    v_hat = v / (1 - beta_2^t)
+    p = p - lr * m_hat / (sqrt(v_hat) + epsilon)
+
+    Args:
+        params, **clipping: as for `Optimizer`.
+        learning_rate: Keras's default 0.001.
+        beta_1, beta_2: in [0, 1] (0.9 and 0.999).
+        epsilon: >= 0, Keras's 1e-7.
+
+    Raises:
+        ValueError: beta_1 or beta_2 outside [0, 1], or a negative epsilon.
+    """
+
+    name = "nadam"
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **clipping: Any,
+    ) -> None:
+        self.beta_1 = _check_number("Nadam", "beta_1", beta_1, 0.0, 1.0)
+        self.beta_2 = _check_number("Nadam", "beta_2", beta_2, 0.0, 1.0)
+        self.epsilon = _check_number("Nadam", "epsilon", epsilon, 0.0, math.inf)
+        self.u_product = 1.0  # U_t, the product of the momentum schedule so far
+        super().__init__(params, learning_rate, **clipping)
+
+    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        """'scratch', 'm' and 'v' (running means of g and g^2), zeros of param's shape."""
+        state = super().new_state(param)
+        state["m"] = np.zeros_like(param.data)
+        state["v"] = np.zeros_like(param.data)
+        return state
+
+    def _update_all(self, gradients: list[np.ndarray | None]) -> None:
+        # U_t is one number for the whole step, so it moves once, before the updates.
+        self._u_t = self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.iterations + 1))
+        self.u_product *= self._u_t
+        super()._update_all(gradients)
+
+    def update(
+        self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
+    ) -> None:
+        """One Nadam step on `param.data` in place (the rule in the class docstring).
+
+        Args:
+            param, gradient, state, lr: as for `Optimizer.update`.
+        """
+        m, v, scratch = state["m"], state["v"], state["scratch"]
+        t = self.iterations + 1
+        u_t, u_product = self._u_t, self.u_product
+        u_next = self.beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        np.subtract(gradient, m, out=scratch)
+        np.multiply(scratch, 1.0 - self.beta_1, out=scratch)
+        np.add(m, scratch, out=m)  # m += (g - m) * (1 - beta_1)
+        np.multiply(gradient, gradient, out=scratch)
+        np.subtract(scratch, v, out=scratch)
+        np.multiply(scratch, 1.0 - self.beta_2, out=scratch)
+        np.add(v, scratch, out=v)  # v += (g^2 - v) * (1 - beta_2)
+        m_hat = m * (u_next / (1.0 - u_product * u_next)) + gradient * (
+            (1.0 - u_t) / (1.0 - u_product)
+        )
+        np.multiply(v, 1.0 / (1.0 - self.beta_2**t), out=scratch)
+        np.sqrt(scratch, out=scratch)
+        np.add(scratch, self.epsilon, out=scratch)
+        np.divide(m_hat, scratch, out=scratch)
+        np.multiply(scratch, lr, out=scratch)
+        param -= scratch  # p -= lr * m_hat / (sqrt(v_hat) + eps)
+
+    def settings(self) -> dict[str, Any]:
+        """beta_1, beta_2 and epsilon, for repr and get_config."""
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+_BY_NAME: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+    "adagrad": Adagrad,
+    "nadam": Nadam,
+}
 
 
 def names() -> list[str]:
@@ -672,4 +888,15 @@ def get(identifier: str | Optimizer | type[Optimizer]) -> Optimizer:
     )
 
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "get", "names", "schedules"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Adagrad",
+    "Nadam",
+    "get",
+    "names",
+    "schedules",
+]
