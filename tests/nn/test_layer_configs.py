@@ -17,7 +17,7 @@ import pytest
 
 import tinygrad_edu.nn
 from tinygrad_edu import manual_seed, nn
-from tinygrad_edu.nn import initializers, layers, optimizers
+from tinygrad_edu.nn import initializers, layers, optimizers, regularizers
 from tinygrad_edu.nn.input_layer import InputLayer
 
 
@@ -41,6 +41,9 @@ NON_DEFAULT_ARGUMENTS = {
             kernel_initializer=initializers.RandomNormal(stddev=0.3, seed=1),
             bias_initializer=initializers.RandomUniform(-1.0, 1.0, seed=2),
             input_shape=(4,),
+            kernel_regularizer=regularizers.L2(0.02),
+            bias_regularizer="l1",
+            activity_regularizer=regularizers.L1L2(l1=0.1, l2=0.2),
             name="hidden",
             dtype="float64",
         ),
@@ -77,6 +80,9 @@ NON_DEFAULT_ARGUMENTS = {
             kernel_initializer=glorot_seeded(),
             bias_initializer="ones",
             input_shape=(5, 4, 2),
+            kernel_regularizer=regularizers.L2(0.02),
+            bias_regularizer="l1",
+            activity_regularizer=regularizers.L1L2(l1=0.1, l2=0.2),
             name="conv",
             dtype="float64",
         ),
@@ -97,6 +103,9 @@ NON_DEFAULT_ARGUMENTS = {
             kernel_initializer=glorot_seeded(),
             bias_initializer="ones",
             input_shape=(7, 2),
+            kernel_regularizer=regularizers.L2(0.02),
+            bias_regularizer="l1",
+            activity_regularizer=regularizers.L1L2(l1=0.1, l2=0.2),
         ),
         (7, 2),
         {"use_bias": "False would leave bias_initializer unused"},

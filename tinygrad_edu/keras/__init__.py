@@ -25,6 +25,7 @@ from tinygrad_edu.keras import (
     models,
     ops,
     optimizers,
+    regularizers,
     saving,
     utils,
 )
@@ -35,6 +36,7 @@ from tinygrad_edu.nn.losses import Loss
 from tinygrad_edu.nn.metrics import Metric
 from tinygrad_edu.nn.models import Model, Sequential
 from tinygrad_edu.nn.optimizers import Optimizer
+from tinygrad_edu.nn.regularizers import Regularizer
 from tinygrad_edu.nn.symbolic import KerasTensor
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "Loss",
     "Metric",
     "Optimizer",
+    "Regularizer",
     "Model",
     "Sequential",
     "activations",
@@ -58,6 +61,7 @@ __all__ = [
     "models",
     "ops",
     "optimizers",
+    "regularizers",
     "saving",
     "utils",
 ]

@@ -6,9 +6,11 @@ from tinygrad_edu.nn.callbacks import (
     CSVLogger,
     EarlyStopping,
     History,
+    LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
     ProgbarLogger,
+    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 
@@ -17,9 +19,11 @@ __all__ = [
     "Callback",
     "EarlyStopping",
     "History",
+    "LambdaCallback",
     "LearningRateScheduler",
     "ModelCheckpoint",
     "ProgbarLogger",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 

@@ -87,6 +87,12 @@ KERAS_3_NAMES: dict[str, frozenset[str]] = {
         sparse_top_k_categorical_accuracy squared_hinge top_k_categorical_accuracy
         """.split()
     ),
+    "regularizers": frozenset(
+        """
+        L1 L1L2 L2 OrthogonalRegularizer Regularizer deserialize get l1 l1_l2 l2
+        orthogonal_regularizer serialize
+        """.split()
+    ),
     "optimizers": frozenset(
         """
         Adadelta Adafactor Adagrad Adam AdamW Adamax Ftrl Lamb Lion LossScaleOptimizer

@@ -1,7 +1,9 @@
-"""`keras.utils`: one-hot labels, PyDataset, the random seed, Progbar and plot_model."""
+"""`keras.utils`: one-hot labels, padding and normalizing, PyDataset, the random seed,
+Progbar and plot_model."""
 
 from typing import Any
 
+from tinygrad_edu.datasets.sequences import normalize, pad_sequences
 from tinygrad_edu.datasets.utils import to_categorical
 from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.data_adapters import PyDataset
@@ -35,6 +37,8 @@ __all__ = [
     "PyDataset",
     "Sequence",
     "custom_object_scope",
+    "normalize",
+    "pad_sequences",
     "plot_model",
     "register_keras_serializable",
     "set_random_seed",

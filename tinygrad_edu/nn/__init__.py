@@ -19,6 +19,7 @@ from tinygrad_edu.nn import (
     losses,
     metrics,
     optimizers,
+    regularizers,
     saving,
     schedules,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "losses",
     "metrics",
     "optimizers",
+    "regularizers",
     "saving",
     "schedules",
 ]

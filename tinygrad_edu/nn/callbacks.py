@@ -572,3 +572,168 @@ class CSVLogger(Callback):
         if isinstance(value, (float, np.floating)):
             return repr(float(value))
         return str(value)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by `factor` when `monitor` stops improving.
+
+    Keras 3's rule: after `patience` epochs without an improvement (a value better
+    than the best by more than `min_delta`), lr becomes max(lr * factor, min_lr),
+    then `cooldown` epochs pass before the waiting count starts again. Each epoch's
+    logs get "learning_rate".
+
+    Args:
+        monitor: the logged value to watch ("val_loss").
+        factor: in (0, 1), the multiplier (0.1).
+        patience: epochs without improvement before reducing (10).
+        verbose: 1 prints each reduction.
+        mode: "min", "max", or "auto" (max when the name has "acc" in it).
+        min_delta: how much better counts as better (1e-4).
+        cooldown: epochs to wait after a reduction before counting again (0).
+        min_lr: the learning rate never goes below this (0).
+
+    Raises:
+        ValueError: a factor outside (0, 1) or an unknown mode.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if not 0.0 < factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(
+                f"ReduceLROnPlateau: mode must be 'auto', 'min' or 'max', got {mode!r}"
+            )
+        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
+        self.mode, self.min_delta, self.cooldown, self.min_lr = mode, min_delta, cooldown, min_lr
+        self._reset()
+
+    def _reset(self) -> None:
+        # Keras's "auto": max only for names with "acc" in them.
+        self.higher_is_better = self.mode == "max" or (
+            self.mode == "auto" and "acc" in self.monitor
+        )
+        self.best = -math.inf if self.higher_is_better else math.inf
+        self.wait = 0
+        self.cooldown_counter = 0
+
+    def _improved(self, current: float) -> bool:
+        if self.higher_is_better:
+            return current > self.best + self.min_delta
+        return current < self.best - self.min_delta
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        """Forget the best value and the counts of an earlier fit."""
+        self._reset()
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Compare with the best; reduce the learning rate when patience has run out.
+
+        Warns (and does nothing else) when the logs lack the monitored value.
+
+        Raises:
+            TypeError: the optimizer's learning rate is a schedule (it cannot be
+                multiplied; Keras refuses this too).
+        """
+        optimizer = self.model.optimizer
+        if logs is not None:
+            logs["learning_rate"] = float(optimizer.current_learning_rate)
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(
+                f"ReduceLROnPlateau: the logs have no '{self.monitor}' to monitor (they have: "
+                f"{', '.join(logs or {})})",
+                stacklevel=2,
+            )
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._improved(current):
+            self.best = current
+            self.wait = 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait < self.patience:
+            return
+        if callable(optimizer.learning_rate):
+            raise TypeError(
+                "ReduceLROnPlateau: the optimizer's learning rate is a schedule, which it "
+                "cannot multiply; give the optimizer a number as learning_rate"
+            )
+        old = float(optimizer.learning_rate)
+        if old > float(np.float32(self.min_lr)):
+            new = max(old * self.factor, self.min_lr)
+            optimizer.learning_rate = new
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+            self.cooldown_counter = self.cooldown
+            self.wait = 0
+
+
+class LambdaCallback(Callback):
+    """A callback made of functions, for one-off hooks without writing a class:
+
+        LambdaCallback(on_epoch_end=lambda epoch, logs: print(epoch, logs["loss"]))
+
+    Each argument replaces the hook of the same name (with that hook's arguments);
+    any other hook name of `Callback` may be given as a keyword too (Keras's
+    `on_batch_end`, ...).
+
+    Args:
+        on_epoch_begin, on_epoch_end: functions of (epoch, logs).
+        on_train_begin, on_train_end: functions of (logs).
+        on_train_batch_begin, on_train_batch_end: functions of (batch, logs).
+        **other_hooks: any other hook of `Callback` by its name.
+
+    Raises:
+        TypeError: a keyword that is not a hook of `Callback`, or a hook that is not callable.
+    """
+
+    def __init__(
+        self,
+        on_epoch_begin: Callable[..., Any] | None = None,
+        on_epoch_end: Callable[..., Any] | None = None,
+        on_train_begin: Callable[..., Any] | None = None,
+        on_train_end: Callable[..., Any] | None = None,
+        on_train_batch_begin: Callable[..., Any] | None = None,
+        on_train_batch_end: Callable[..., Any] | None = None,
+        **other_hooks: Callable[..., Any],
+    ) -> None:
+        super().__init__()
+        hooks = {
+            "on_epoch_begin": on_epoch_begin,
+            "on_epoch_end": on_epoch_end,
+            "on_train_begin": on_train_begin,
+            "on_train_end": on_train_end,
+            "on_train_batch_begin": on_train_batch_begin,
+            "on_train_batch_end": on_train_batch_end,
+            **other_hooks,
+        }
+        self._batch_hooks = False
+        for name, hook in hooks.items():
+            if hook is None:
+                continue
+            if not name.startswith("on_") or not callable(getattr(Callback, name, None)):
+                raise TypeError(f"LambdaCallback: {name!r} is not a hook of Callback")
+            if not callable(hook):
+                raise TypeError(f"LambdaCallback: {name} must be a function, got {hook!r}")
+            setattr(self, name, hook)
+            self._batch_hooks = self._batch_hooks or "batch" in name
+
+    @property
+    def uses_batch_hooks(self) -> bool:
+        """True if a batch hook was given (fit skips the batch hooks otherwise)."""
+        return self._batch_hooks

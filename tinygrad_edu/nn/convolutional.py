@@ -123,6 +123,7 @@ class _Conv(Layer):
         input_shape: Any,
         name: str | None,
         dtype: Any,
+        regularizers: tuple[Any, Any, Any] = (None, None, None),
     ) -> None:
         who = type(self).__name__
         if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
@@ -150,6 +151,7 @@ class _Conv(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(*regularizers)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
         self.build_if_shape_known()
@@ -253,7 +255,8 @@ class Conv2D(_Conv):
         groups: cut the channels into this many blocks, each with filters / groups
             filters of its own (the kernel is (kh, kw, channels / groups, filters)).
         activation, use_bias, kernel_initializer, bias_initializer, input_shape,
-            name, dtype: as for Dense. Glorot's fans count the window: fan_in =
+            name, dtype, kernel_regularizer, bias_regularizer, activity_regularizer: as for
+            Dense. Glorot's fans count the window: fan_in =
             kh * kw * in_channels / groups, fan_out = kh * kw * filters, as Keras.
 
     Raises:
@@ -279,10 +282,14 @@ class Conv2D(_Conv):
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
     ) -> None:
         self._setup(
             filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
             activation, use_bias, kernel_initializer, bias_initializer, input_shape, name, dtype,
+            (kernel_regularizer, bias_regularizer, activity_regularizer),
         )  # fmt: skip
 
     def forward(self, x: Tensor) -> Tensor:
@@ -311,7 +318,8 @@ class Conv1D(_Conv):
         dilation_rate: an int: the kernel's taps this many steps apart.
         groups: as for Conv2D; the kernel is (k, channels / groups, filters).
         activation, use_bias, kernel_initializer, bias_initializer, input_shape,
-            name, dtype: as for Conv2D.
+            name, dtype, kernel_regularizer, bias_regularizer, activity_regularizer: as for
+            Conv2D.
 
     Raises:
         ValueError: for bad arguments, and for an input that is not (batch, steps,
@@ -336,10 +344,14 @@ class Conv1D(_Conv):
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
     ) -> None:
         self._setup(
             filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
             activation, use_bias, kernel_initializer, bias_initializer, input_shape, name, dtype,
+            (kernel_regularizer, bias_regularizer, activity_regularizer),
         )  # fmt: skip
 
     def forward(self, x: Tensor) -> Tensor:

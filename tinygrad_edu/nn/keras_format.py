@@ -388,7 +388,7 @@ def _from_keras(value: Any, where: str) -> Any:
 
 def _find_class(class_name: str, module: str | None, where: str) -> type:
     import tinygrad_edu.nn as nn
-    from tinygrad_edu.nn import initializers, losses, metrics, optimizers, schedules
+    from tinygrad_edu.nn import initializers, losses, metrics, optimizers, regularizers, schedules
 
     kind = (module or "keras.layers").split(".")[-1]
     places = {
@@ -397,6 +397,7 @@ def _find_class(class_name: str, module: str | None, where: str) -> type:
         "schedules": schedules,
         "losses": losses,
         "metrics": metrics,
+        "regularizers": regularizers,
     }
     found = getattr(places.get(kind, nn), class_name, None)
     if not isinstance(found, type):

@@ -63,6 +63,44 @@ class Layer(Module):
         if input_shape is not None:
             self.input_shape = (None, *_as_shape(type(self).__name__, input_shape))
 
+    # Regularizers (nn.regularizers): a layer taking kernel_regularizer=... sets these
+    # with `set_regularizers`; `Module.losses` evaluates them on the current weights.
+    kernel_regularizer: Any = None
+    bias_regularizer: Any = None
+    activity_regularizer: Any = None
+
+    def set_regularizers(self, kernel: Any = None, bias: Any = None, activity: Any = None) -> None:
+        """Keep the regularizers for `kernel`, `bias` and the output (names, instances or
+        None; `regularizers.get` resolves them).
+
+        Raises:
+            ValueError, TypeError: from `regularizers.get`, for a name or object it cannot use.
+        """
+        from tinygrad_edu.nn import regularizers  # here: regularizers imports nothing of ours
+
+        self.kernel_regularizer = regularizers.get(kernel)
+        self.bias_regularizer = regularizers.get(bias)
+        self.activity_regularizer = regularizers.get(activity)
+
+    def own_losses(self) -> list[Tensor]:
+        """This layer's penalties (not its sub-layers'): each weight regularizer applied to
+        its trainable weight now, and the activity regularizer's value from the last call.
+
+        Keras 3's rules: only trainable weights are penalized; the activity penalty is
+        divided by the batch size.
+        """
+        found = []
+        if self.trainable:
+            for attribute in ("kernel", "bias"):
+                regularizer = getattr(self, f"{attribute}_regularizer", None)
+                weight = getattr(self, attribute, None)
+                if regularizer is not None and isinstance(weight, Tensor):
+                    found.append(regularizer(weight))
+        activity = self.__dict__.get("_activity_penalty")
+        if activity is not None:
+            found.append(activity)
+        return found
+
     def build_if_shape_known(self) -> None:
         """Build now when `input_shape=` was given, so weights exist before any call."""
         if self.input_shape is not None and not self.built:
@@ -202,7 +240,14 @@ class Layer(Module):
             self.build(shape)
             if not self.built:  # a subclass's build forgot super().build(...)
                 Layer.build(self, shape)
-        return super().__call__(inputs, **kwargs)
+        outputs = super().__call__(inputs, **kwargs)
+        if self.activity_regularizer is not None and isinstance(outputs, Tensor):
+            penalty = self.activity_regularizer(outputs)
+            if outputs.ndim > 0 and outputs.shape[0]:  # Keras 3: per sample of the batch
+                penalty = penalty / outputs.shape[0]
+            # object.__setattr__: a Tensor attribute would be registered as a parameter
+            object.__setattr__(self, "_activity_penalty", penalty)
+        return outputs
 
     def _cast_input(self, inputs: Any) -> Tensor:
         """An input as a Tensor; floating point ones in the layer's dtype."""
@@ -296,6 +341,9 @@ class Dense(Layer):
         dtype: of the weights and outputs, float32 by default; floating inputs are cast
             to it.
         input_dim: Keras 2's `input_dim=784`, the same as `input_shape=(784,)`.
+        kernel_regularizer, bias_regularizer, activity_regularizer: a penalty on the
+            kernel, the bias or the output (`nn.regularizers`, e.g. "l2" or
+            regularizers.l2(1e-4)), added to the training loss (see `Module.losses`).
 
     Raises:
         ValueError: units not a positive integer, an input whose last axis is unknown
@@ -315,6 +363,9 @@ class Dense(Layer):
         name: str | None = None,
         dtype: Any = "float32",
         input_dim: int | None = None,
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
     ) -> None:
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"Dense: units must be a positive integer, got {units!r}")
@@ -328,6 +379,7 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(kernel_regularizer, bias_regularizer, activity_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
         self.build_if_shape_known()

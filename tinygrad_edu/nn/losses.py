@@ -200,12 +200,28 @@ def sparse_categorical_crossentropy(
     return -_log_clipped(picked).mean()
 
 
-def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+def _smoothing(loss: str, label_smoothing: float) -> float:
+    if isinstance(label_smoothing, bool) or not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{loss}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    return float(label_smoothing)
+
+
+def categorical_crossentropy(
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0
+) -> Tensor:
     """Mean over samples of -sum(y_true * log(y_pred)); y_true one-hot (or soft) targets.
 
     y_true and y_pred have the same shape (N, classes); y_pred holds probabilities
     (or logits with `from_logits=True`; a softmax output is traced back to its
     logits). Returns a scalar Tensor of y_pred's dtype, in nats.
+
+    Args:
+        y_true: (N, classes) one-hot or soft targets (an array or a Tensor's values).
+        y_pred: (N, classes) probabilities, or logits with from_logits=True.
+        from_logits: y_pred holds logits.
+        label_smoothing: s in [0, 1]: the targets become y_true * (1 - s) + s / classes
+            first, as Keras does (Szegedy et al. 2016, "Rethinking the Inception
+            Architecture"); 0 by default.
 
     Raises:
         TypeError: y_pred not floating point, or y_true not numbers.
@@ -215,6 +231,9 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = Fa
     name = "categorical_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
+    smoothing = _smoothing(name, label_smoothing)
+    if smoothing:
+        targets = targets * (1.0 - smoothing) + smoothing / y_pred.shape[-1]
     logits = y_pred if from_logits else logits_under("softmax", y_pred)
     if logits is not None:
         return cross_entropy_with_logits(logits, targets)
@@ -222,8 +241,17 @@ def categorical_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = Fa
     return -(_log_clipped(probabilities) * targets).sum(axis=-1).mean()
 
 
-def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+def binary_crossentropy(
+    y_true: Any, y_pred: Tensor, from_logits: bool = False, label_smoothing: float = 0.0
+) -> Tensor:
     """Mean of -(y log p + (1 - y) log(1 - p)) over every output; targets in [0, 1].
+
+    Args:
+        y_true: targets in [0, 1] of y_pred's shape.
+        y_pred: probabilities, or logits with from_logits=True.
+        from_logits: y_pred holds logits.
+        label_smoothing: s in [0, 1]: the targets become y * (1 - s) + s / 2 first, as
+            Keras does; 0 by default.
 
     From logits z it is computed as max(z, 0) - y z + log(1 + exp(-|z|)), which
     equals the formula above with p = sigmoid(z) and never overflows.
@@ -239,6 +267,9 @@ def binary_crossentropy(y_true: Any, y_pred: Tensor, from_logits: bool = False) 
     name = "binary_crossentropy"
     y_pred = _prediction(name, y_pred)
     targets = _targets_like(name, y_true, y_pred)
+    smoothing = _smoothing(name, label_smoothing)
+    if smoothing:
+        targets = targets * (1.0 - smoothing) + 0.5 * smoothing
     logits = y_pred if from_logits else logits_under("sigmoid", y_pred)
     if logits is not None:
         softplus_of_minus_size = ((-logits.abs()).exp() + 1.0).log()
@@ -302,6 +333,98 @@ def huber(y_true: Any, y_pred: Tensor, delta: float = 1.0) -> Tensor:
     quadratic = error * error * 0.5
     linear = size * delta - 0.5 * delta * delta
     return where(size.data <= delta, quadratic, linear).mean()
+
+
+def log_cosh(y_true: Any, y_pred: Tensor) -> Tensor:
+    """Mean of log(cosh(y_pred - y_true)): like MSE/2 for small errors, like MAE for large.
+
+    Computed as e + softplus(-2e) - log(2), which equals log(cosh(e)) and never
+    overflows (cosh of a large error would). Keras's `log_cosh`. A scalar Tensor of
+    y_pred's dtype.
+
+    Raises:
+        TypeError, ValueError: as for `mean_squared_error`.
+    """
+    name = "log_cosh"
+    y_pred = _prediction(name, y_pred)
+    error = y_pred - _targets_like(name, y_true, y_pred)
+    softplus = ((-(error * -2.0).abs()).exp() + 1.0).log() + (error * -2.0).maximum(0.0)
+    return (error + softplus - float(np.log(2.0))).mean()
+
+
+def kl_divergence(y_true: Any, y_pred: Tensor) -> Tensor:
+    """Mean over samples of sum(y_true * log(y_true / y_pred)) over the last axis.
+
+    Both are clipped to [1e-7, 1] first, as Keras does, so zeros give 0 * log(...) = 0
+    rather than nan. Kullback & Leibler (1951); Keras's `kl_divergence`. A scalar
+    Tensor of y_pred's dtype, in nats.
+
+    Raises:
+        TypeError, ValueError: as for `mean_squared_error`.
+    """
+    name = "kl_divergence"
+    y_pred = _prediction(name, y_pred)
+    targets = np.clip(_targets_like(name, y_true, y_pred), EPSILON, 1.0)
+    log_ratio = np.log(targets) - y_pred.clip(EPSILON, 1.0).log()
+    return (log_ratio * targets).sum(axis=-1).mean()
+
+
+def hinge(y_true: Any, y_pred: Tensor) -> Tensor:
+    """Mean of max(1 - y_true * y_pred, 0): the SVM loss; y_true is -1 or 1 per output.
+
+    Targets that are all 0 or 1 are taken as -1 and 1 (2y - 1), as Keras does.
+    A scalar Tensor of y_pred's dtype.
+
+    Raises:
+        TypeError, ValueError: as for `mean_squared_error`.
+    """
+    name = "hinge"
+    y_pred = _prediction(name, y_pred)
+    targets = _targets_like(name, y_true, y_pred)
+    if np.all((targets == 0) | (targets == 1)):
+        targets = 2.0 * targets - 1.0
+    return (1.0 - y_pred * targets).maximum(0.0).mean()
+
+
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Tensor,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Crossentropy that down-weights classes already predicted well (Lin et al. 2017,
+    "Focal Loss for Dense Object Detection"); Keras 3's formula:
+
+    p = y_pred / sum(y_pred) clipped to [1e-7, 1 - 1e-7]     (softmax first if from_logits)
+    loss = mean over samples of sum(alpha * (1 - p)^gamma * -y_true * log(p))
+
+    With alpha=1 and gamma=0 it is categorical crossentropy. A scalar Tensor of
+    y_pred's dtype.
+
+    Args:
+        y_true: (N, classes) one-hot or soft targets.
+        y_pred: (N, classes) probabilities, or logits with from_logits=True.
+        alpha: the weight of every term (Keras's 0.25).
+        gamma: the focusing exponent (Keras's 2.0).
+        from_logits: y_pred holds logits (a softmax is applied first).
+        label_smoothing: as for `categorical_crossentropy`.
+
+    Raises:
+        TypeError, ValueError: as for `categorical_crossentropy`.
+    """
+    name = "categorical_focal_crossentropy"
+    y_pred = _prediction(name, y_pred)
+    targets = _targets_like(name, y_true, y_pred)
+    smoothing = _smoothing(name, label_smoothing)
+    if smoothing:
+        targets = targets * (1.0 - smoothing) + smoothing / y_pred.shape[-1]
+    probabilities = y_pred.softmax(axis=-1) if from_logits else y_pred
+    probabilities = probabilities / probabilities.sum(axis=-1, keepdims=True)
+    probabilities = probabilities.clip(EPSILON, 1.0 - EPSILON)
+    weight = (1.0 - probabilities) ** gamma * alpha
+    return -(weight * probabilities.log() * targets).sum(axis=-1).mean()
 
 
 mse = mean_squared_error
@@ -368,16 +491,20 @@ class CategoricalCrossentropy(Loss):
     Args:
         from_logits: y_pred holds logits, not probabilities (default False; a softmax
             or sigmoid output is still traced back to its logits).
+        label_smoothing: in [0, 1], see `categorical_crossentropy` (default 0).
     """
 
     name = "categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = from_logits
+        self.label_smoothing = _smoothing(type(self).__name__, label_smoothing)
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        """`categorical_crossentropy(y_true, y_pred, from_logits)`: a scalar Tensor."""
-        return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+        """`categorical_crossentropy` with this object's settings: a scalar Tensor."""
+        return categorical_crossentropy(
+            y_true, y_pred, from_logits=self.from_logits, label_smoothing=self.label_smoothing
+        )
 
 
 class BinaryCrossentropy(Loss):
@@ -390,16 +517,20 @@ class BinaryCrossentropy(Loss):
     Args:
         from_logits: y_pred holds logits, not probabilities (default False; a softmax
             or sigmoid output is still traced back to its logits).
+        label_smoothing: in [0, 1], see `binary_crossentropy` (default 0).
     """
 
     name = "binary_crossentropy"
 
-    def __init__(self, from_logits: bool = False) -> None:
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0) -> None:
         self.from_logits = from_logits
+        self.label_smoothing = _smoothing(type(self).__name__, label_smoothing)
 
     def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
-        """`binary_crossentropy(y_true, y_pred, from_logits)`: a scalar Tensor."""
-        return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+        """`binary_crossentropy` with this object's settings: a scalar Tensor."""
+        return binary_crossentropy(
+            y_true, y_pred, from_logits=self.from_logits, label_smoothing=self.label_smoothing
+        )
 
 
 class MeanSquaredError(Loss):
@@ -439,8 +570,78 @@ class Huber(Loss):
         return huber(y_true, y_pred, delta=self.delta)
 
 
+class LogCosh(Loss):
+    """`log_cosh` as an object, Keras's `keras.losses.LogCosh`."""
+
+    name = "log_cosh"
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`log_cosh(y_true, y_pred)`: a scalar Tensor."""
+        return log_cosh(y_true, y_pred)
+
+
+class KLDivergence(Loss):
+    """`kl_divergence` as an object, Keras's `keras.losses.KLDivergence`."""
+
+    name = "kl_divergence"
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`kl_divergence(y_true, y_pred)`: a scalar Tensor."""
+        return kl_divergence(y_true, y_pred)
+
+
+class Hinge(Loss):
+    """`hinge` as an object, Keras's `keras.losses.Hinge`."""
+
+    name = "hinge"
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`hinge(y_true, y_pred)`: a scalar Tensor."""
+        return hinge(y_true, y_pred)
+
+
+class CategoricalFocalCrossentropy(Loss):
+    """`categorical_focal_crossentropy` as an object with its settings.
+
+    Args:
+        alpha: the weight of every class's term (Keras's 0.25).
+        gamma: >= 0, how much well-predicted classes are down-weighted (2.0).
+        from_logits: y_pred holds logits (a softmax is applied first).
+        label_smoothing: in [0, 1], as for `categorical_crossentropy`.
+
+    Raises:
+        ValueError: a negative gamma or a label_smoothing outside [0, 1].
+    """
+
+    name = "categorical_focal_crossentropy"
+
+    def __init__(
+        self,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        if not gamma >= 0:
+            raise ValueError(f"CategoricalFocalCrossentropy: gamma must be >= 0, got {gamma!r}")
+        self.alpha, self.gamma, self.from_logits = alpha, gamma, from_logits
+        self.label_smoothing = _smoothing("CategoricalFocalCrossentropy", label_smoothing)
+
+    def __call__(self, y_true: Any, y_pred: Tensor) -> Tensor:
+        """`categorical_focal_crossentropy` with this object's settings: a scalar Tensor."""
+        return categorical_focal_crossentropy(
+            y_true, y_pred, self.alpha, self.gamma, self.from_logits, self.label_smoothing
+        )
+
+
 _BY_NAME: dict[str, type[Loss]] = {
     "huber": Huber,
+    "log_cosh": LogCosh,
+    "logcosh": LogCosh,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+    "hinge": Hinge,
+    "categorical_focal_crossentropy": CategoricalFocalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,

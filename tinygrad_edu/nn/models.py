@@ -292,6 +292,17 @@ class Model(Module):
     def _loss_and_logs(
         self, y: Any, y_pred: Any, sample_weight: np.ndarray | None = None
     ) -> tuple[Tensor, dict[str, float]]:
+        loss, logs = self._compiled_loss_and_logs(y, y_pred, sample_weight)
+        penalties = self.losses  # regularizers: added to the loss, as Keras does
+        if penalties:
+            for penalty in penalties:
+                loss = loss + penalty
+            logs["loss"] = loss.item()
+        return loss, logs
+
+    def _compiled_loss_and_logs(
+        self, y: Any, y_pred: Any, sample_weight: np.ndarray | None = None
+    ) -> tuple[Tensor, dict[str, float]]:
         if structures.is_structure(y_pred):
             if sample_weight is not None:
                 raise ValueError("sample_weight works with models of one output only")

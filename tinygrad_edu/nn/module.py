@@ -330,6 +330,20 @@ class Module:
         """Inference mode (Dropout passes everything through); returns self."""
         return self.train(False)
 
+    @property
+    def losses(self) -> list[Tensor]:
+        """The penalties to add to the loss (Keras's `model.losses`): every regularizer of
+        this module and the modules inside it, each a 0-d Tensor computed now from the
+        current weights (activity penalties from the last call), so backward reaches
+        the weights through them. `compile`'s loss has their sum added in each step.
+        """
+        found: list[Tensor] = []
+        for module in self.modules():
+            own = getattr(module, "own_losses", None)
+            if own is not None:
+                found.extend(own())
+        return found
+
     # ------------------------------------------------------------ running
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """What calling the module computes; every subclass writes its own.

@@ -127,3 +127,148 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     def __repr__(self) -> str:
         return f"PiecewiseConstantDecay(boundaries={self.boundaries}, values={self.values})"
+
+
+def _positive(owner: str, name: str, value: Any) -> None:
+    if not value > 0:
+        raise ValueError(f"{owner}: {name} must be positive, got {value!r}")
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """initial_learning_rate / (1 + decay_rate * step / decay_steps); Keras's formula.
+
+    With `staircase=True` step / decay_steps is floored (the rate drops in steps).
+    This is Keras 2's `decay=` argument as a schedule (decay_steps=1).
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: a positive number of updates.
+        decay_rate: >= 0.
+        staircase: floor step / decay_steps.
+
+    Raises:
+        ValueError: decay_steps not positive or a negative decay_rate.
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+    ) -> None:
+        _positive("InverseTimeDecay", "decay_steps", decay_steps)
+        if not decay_rate >= 0:
+            raise ValueError(f"InverseTimeDecay: decay_rate must be >= 0, got {decay_rate!r}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps = decay_steps
+        self.decay_rate = float(decay_rate)
+        self.staircase = staircase
+
+    def __call__(self, step: int) -> float:
+        """initial_learning_rate / (1 + decay_rate * step / decay_steps), a float."""
+        progress = step / self.decay_steps
+        if self.staircase:
+            progress = math.floor(progress)
+        return self.initial_learning_rate / (1.0 + self.decay_rate * progress)
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """From initial_learning_rate to end_learning_rate over decay_steps, along
+    (1 - step / decay_steps) ** power; Keras's formula:
+
+    lr = (initial - end) * (1 - min(step, decay_steps) / decay_steps) ** power + end
+
+    With `cycle=True` the decay restarts, over decay_steps * ceil(step / decay_steps).
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: a positive number of updates.
+        end_learning_rate: the rate at the end (Keras's 0.0001).
+        power: the exponent (1.0: a straight line).
+        cycle: restart after decay_steps instead of staying at the end rate.
+
+    Raises:
+        ValueError: decay_steps not positive.
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        end_learning_rate: float = 0.0001,
+        power: float = 1.0,
+        cycle: bool = False,
+    ) -> None:
+        _positive("PolynomialDecay", "decay_steps", decay_steps)
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps = decay_steps
+        self.end_learning_rate = float(end_learning_rate)
+        self.power = float(power)
+        self.cycle = cycle
+
+    def __call__(self, step: int) -> float:
+        """The rate at update number `step` (a float), by the formula above."""
+        decay_steps = self.decay_steps
+        if self.cycle:
+            decay_steps = decay_steps * (1 if step == 0 else math.ceil(step / decay_steps))
+        else:
+            step = min(step, decay_steps)
+        fraction = 1.0 - step / decay_steps
+        span = self.initial_learning_rate - self.end_learning_rate
+        return span * fraction**self.power + self.end_learning_rate
+
+
+class CosineDecay(LearningRateSchedule):
+    """Half a cosine from the rate down to alpha times it over decay_steps, after an
+    optional linear warmup (Loshchilov & Hutter 2017, "SGDR"; Goyal et al. 2017 for
+    the warmup). Keras 3's formula:
+
+    warmup (step < warmup_steps, only with warmup_target):
+        lr = initial + (warmup_target - initial) * step / warmup_steps
+    then, with s = min(step - warmup_steps, decay_steps) and top = warmup_target or initial:
+        lr = top * ((1 - alpha) * 0.5 * (1 + cos(pi * s / decay_steps)) + alpha)
+
+    Args:
+        initial_learning_rate: the rate at step 0.
+        decay_steps: a positive number of updates the decay lasts.
+        alpha: the end rate as a fraction of the top rate (0).
+        name: ignored (Keras's).
+        warmup_target: the rate the warmup climbs to, or None for no warmup.
+        warmup_steps: how many updates the warmup lasts (0).
+
+    Raises:
+        ValueError: decay_steps not positive, or a negative warmup_steps.
+    """
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        alpha: float = 0.0,
+        name: str = "CosineDecay",
+        warmup_target: float | None = None,
+        warmup_steps: int = 0,
+    ) -> None:
+        _positive("CosineDecay", "decay_steps", decay_steps)
+        if warmup_steps < 0:
+            raise ValueError(f"CosineDecay: warmup_steps must be >= 0, got {warmup_steps!r}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps = decay_steps
+        self.alpha = float(alpha)
+        self.name = name
+        self.warmup_target = None if warmup_target is None else float(warmup_target)
+        self.warmup_steps = warmup_steps
+
+    def __call__(self, step: int) -> float:
+        """The rate at update number `step` (a float), by the formula above."""
+        top = self.initial_learning_rate
+        if self.warmup_target is not None:
+            step = min(step, self.decay_steps + self.warmup_steps)
+            if step < self.warmup_steps:
+                rise = self.warmup_target - self.initial_learning_rate
+                return self.initial_learning_rate + rise * step / self.warmup_steps
+            top, step = self.warmup_target, step - self.warmup_steps
+        fraction = min(step, self.decay_steps) / self.decay_steps
+        cosine = 0.5 * (1.0 + math.cos(math.pi * fraction))
+        return top * ((1.0 - self.alpha) * cosine + self.alpha)
