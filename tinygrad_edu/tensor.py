@@ -620,6 +620,10 @@ class Tensor:
         """log(softmax(self)) along `axis`, computed without log(0): `functional.log_softmax`."""
         return log_softmax(self, axis=axis)
 
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """PyTorch's name for `clip`, with its argument names: `x.clamp(min=0)`."""
+        return self.clip(min, max)
+
     def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
         """Clamp into [low, high] (None: no bound on that side).
 
@@ -641,27 +645,53 @@ class Tensor:
         return ops.Minimum.apply(*self._pair(other))
 
     # ------------------------------------------------------------ reductions
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def sum(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Sum over `axis` (an int, a tuple, or None for all axes).
 
         keepdims=True keeps the summed axes with size 1. Same dtype as self, except
         that bools and smaller integers add up to int64, as in NumPy and PyTorch.
 
+        Args:
+            axis: the axes to sum over (`dim`: PyTorch's name).
+            keepdims: keep them with size 1 (`keepdim`: PyTorch's name).
+            dim, keepdim: PyTorch's names for the two above.
         Raises:
             ValueError: an axis is out of range or repeated.
+            TypeError: an argument is given under both of its names.
         """
+        axis, keepdims = pick_axis(dim, axis, "sum"), pick_keepdims(keepdims, keepdim)
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def mean(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: Axis = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Mean over `axis` (an int, a tuple, or None for all axes); keepdims as in `sum`.
 
         Over an empty axis it is NaN (with a warning), as in NumPy and PyTorch;
         float16 is averaged in float32 and rounded back once. A mean of bools or
         integers is float32 (`(pred == y).mean()` is an accuracy), counted exactly.
 
+        Args:
+            axis: the axes to average over (`dim`: PyTorch's name).
+            keepdims: keep them with size 1 (`keepdim`: PyTorch's name).
+            dim, keepdim: PyTorch's names for the two above.
         Raises:
             ValueError: an axis is out of range or repeated.
+            TypeError: an argument is given under both of its names.
         """
+        axis, keepdims = pick_axis(dim, axis, "mean"), pick_keepdims(keepdims, keepdim)
         count = math.prod(
             self.shape[a] for a in normalize_axes(axis, self.ndim, self.shape, "mean")
         )
@@ -685,36 +715,99 @@ class Tensor:
         op = f"var (ddof={ddof})"
         return _divided(squares, count - ddof, op, self.shape, axis).astype(_float_result(self))
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def max(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool = False,
+    ) -> Any:
         """Largest value over `axis` (None: all); at ties the gradient is split evenly.
 
+        With PyTorch's `dim=` instead, as torch.max(x, dim): `(values, indices)` along
+        that one axis, the first index at ties, which alone gets the gradient.
+
+        Args:
+            axis: an int, a tuple, or None for all axes (NumPy's meaning).
+            keepdims: keep the reduced axes with size 1.
+            dim: one axis, PyTorch's meaning: gives (values, indices).
+            keepdim: keep `dim` with size 1 (with `dim`).
         Raises:
             ValueError: an axis is out of range, or the tensor is empty.
+            TypeError: both axis and dim are given.
         """
+        if dim is not None:
+            pick_axis(dim, axis, "max")
+            return indexing.extreme_along(self, one_axis(dim, self.ndim, "max"), keepdim, True)
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+    def min(
+        self,
+        axis: Axis = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool = False,
+    ) -> Any:
         """Smallest value over `axis` (None: all); at ties the gradient is split evenly.
 
+        With PyTorch's `dim=` instead: `(values, indices)`, as `max`.
+
+        Args:
+            axis: an int, a tuple, or None for all axes (NumPy's meaning).
+            keepdims: keep the reduced axes with size 1.
+            dim: one axis, PyTorch's meaning: gives (values, indices).
+            keepdim: keep `dim` with size 1 (with `dim`).
         Raises:
             ValueError: an axis is out of range, or the tensor is empty.
+            TypeError: both axis and dim are given.
         """
+        if dim is not None:
+            pick_axis(dim, axis, "min")
+            return indexing.extreme_along(self, one_axis(dim, self.ndim, "min"), keepdim, False)
         return ops.Min.apply(self, axis=axis, keepdims=keepdims)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmax(
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Index of the largest value along `axis` (None: in the flattened tensor); int64.
 
+        Args:
+            axis: one axis, or None for the flattened tensor (`dim`: PyTorch's name).
+            keepdims: keep it with size 1 (`keepdim`: PyTorch's name).
+            dim, keepdim: PyTorch's names for the two above.
         Raises:
             ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+            TypeError: an argument is given under both of its names.
         """
+        axis, keepdims = pick_axis(dim, axis, "argmax"), pick_keepdims(keepdims, keepdim)
         return self._arg_extreme(np.argmax, axis, keepdims, "argmax")
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def argmin(
+        self,
+        axis: int | None = None,
+        keepdims: bool = False,
+        *,
+        dim: int | None = None,
+        keepdim: bool | None = None,
+    ) -> Tensor:
         """Index of the smallest value along `axis` (None: in the flattened tensor); int64.
 
+        Args:
+            axis: one axis, or None for the flattened tensor (`dim`: PyTorch's name).
+            keepdims: keep it with size 1 (`keepdim`: PyTorch's name).
+            dim, keepdim: PyTorch's names for the two above.
         Raises:
             ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
+            TypeError: an argument is given under both of its names.
         """
+        axis, keepdims = pick_axis(dim, axis, "argmin"), pick_keepdims(keepdims, keepdim)
         return self._arg_extreme(np.argmin, axis, keepdims, "argmin")
 
     def _arg_extreme(self, find: Any, axis: int | None, keepdims: bool, op: str) -> Tensor:

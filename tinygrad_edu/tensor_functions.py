@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tinygrad_edu.composite import einsum as _einsum
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, concatenate
 
 
 def _as_function(method_name: str) -> Callable[..., Any]:
@@ -48,10 +48,14 @@ round, trunc = _as_function("round"), _as_function("trunc")  # noqa: A001
 isnan, isinf, isfinite = _as_function("isnan"), _as_function("isinf"), _as_function("isfinite")
 logaddexp, lerp = _as_function("logaddexp"), _as_function("lerp")
 remainder, fmod, floor_divide = (_as_function(n) for n in ("remainder", "fmod", "floor_divide"))
-maximum, minimum, clamp = _as_function("maximum"), _as_function("minimum"), _as_function("clip")
-clip = clamp
-# Reductions
+sigmoid, relu = _as_function("sigmoid"), _as_function("relu")
+maximum, minimum = _as_function("maximum"), _as_function("minimum")
+clamp, clip = _as_function("clamp"), _as_function("clip")
+# Reductions (not max and min: torch.max(x, 1) gives (values, indices), x.max(1) a NumPy max;
+# x.max(dim=1) is PyTorch's)
 prod, std = _as_function("prod"), _as_function("std")
+sum, mean = _as_function("sum"), _as_function("mean")  # noqa: A001
+argmax, argmin = _as_function("argmax"), _as_function("argmin")
 all, any = _as_function("all"), _as_function("any")  # noqa: A001
 cumsum, cumprod = _as_function("cumsum"), _as_function("cumprod")
 cummax, cummin = _as_function("cummax"), _as_function("cummin")
@@ -63,6 +67,15 @@ flip, roll = _as_function("flip"), _as_function("roll")
 tril, triu, diag = _as_function("tril"), _as_function("triu"), _as_function("diag")
 split, chunk, unflatten = _as_function("split"), _as_function("chunk"), _as_function("unflatten")
 tile, clone = _as_function("tile"), _as_function("clone")
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    """torch.cat: join tensors along an existing axis `dim` (`tg.concatenate` with axis=).
+
+    Raises:
+        ValueError: no tensors, or shapes that differ off `dim`.
+    """
+    return concatenate(tensors, axis=dim)
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:

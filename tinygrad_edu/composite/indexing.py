@@ -142,6 +142,22 @@ def scatter(x: Tensor, axis: int, index: Any, source: Tensor) -> Tensor:
     return ops.Where.apply(placed, x, condition=overwritten)
 
 
+def extreme_along(x: Tensor, axis: int, keepdim: bool, largest: bool) -> ValuesIndices:
+    """(values, indices) of the max (min) along one axis, as torch.max(x, dim).
+
+    The index is the first at ties (NumPy's argmax), and the values are gathered
+    there, so that entry alone gets the gradient, as in PyTorch.
+    """
+    if x.ndim == 0:
+        return ValuesIndices(x.reshape(()), constant_like(x, np.zeros((), np.int64)))
+    find = np.argmax if largest else np.argmin
+    indices = find(x.data, axis=axis, keepdims=True)
+    values = gather(x, axis, indices)
+    if not keepdim:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return ValuesIndices(values, constant_like(x, indices.astype(np.int64)))
+
+
 def stable_argsort(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     """The order that sorts `data` along `axis`; equal entries keep their order (stable).
 
