@@ -768,8 +768,9 @@ def test_any_text_is_rendered_as_written(name, tmp_path):
 
 
 def test_the_loss_drawn_with_show_grads_after_backward_keeps_its_shape_and_label():
-    # The README's example: show_grads=True after backward(). The loss is a number, but
-    # without show_values it is drawn as the output it is, not as a record "grad None".
+    # The example of docs/graph-pictures.md: show_grads=True after backward(). The loss is a
+    # number, but without show_values it is drawn as the output it is, not as a record
+    # "grad None".
     loss, params = two_layer_loss()
     loss.backward()
     dot = parse_dot(draw_graph(loss, params=params, show_grads=True).source)

@@ -1168,14 +1168,14 @@ class Tensor:
 
     # ------------------------------------------------ picking, placing, sorting
     def gather(self, dim: int, index: Any) -> Tensor:
-        """out[i][j][k] = self[i][j][index[i][j][k]] for dim=2 (and so on), of index's shape.
+        """`out[i][j][k] = self[i][j][index[i][j][k]]` for dim=2 (and so on), of index's shape.
 
         The gradient is added back where each entry was picked.
         """
         return indexing.gather(self, one_axis(dim, self.ndim, "gather"), index)
 
     def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None) -> Tensor:
-        """A copy with self[i][j][index[i][j][k]] = src[i][j][k] for dim=2 (src a tensor or number).
+        """A copy with `self[i][j][index[i][j][k]] = src[i][j][k]` for dim=2 (src: tensor, number).
 
         Where an index repeats, the last write wins. The gradient passes to self
         except where overwritten, and to each src entry that was written.
@@ -1197,7 +1197,7 @@ class Tensor:
         return indexing.scatter(self, one_axis(dim, self.ndim, "scatter"), index, src)
 
     def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
-        """A copy with src[i][j][k] added at self[i][j][index[i][j][k]] (dim=2); repeats add up."""
+        """A copy with `src[i][j][k]` added at `self[i][j][index[i][j][k]]` (dim=2); repeats add."""
         return indexing.scatter_add(
             self, one_axis(dim, self.ndim, "scatter_add"), index, self._lift(src)
         )

@@ -249,8 +249,9 @@ def test_dropout_and_decay_runs_on_tiny_files(tmp_path: Path, tiny_data_dir: Pat
 
 # ---------------------------------------------------------------- convnets (issue 16)
 # The full lessons take minutes an epoch on a CPU: their figures, measured once on real
-# MNIST, are in each example's docstring and the README. These run each example end to
-# end on a few hundred of tiny_data_dir's images for a few steps: it runs, and it learns.
+# MNIST, are in each example's docstring and docs/convolutional-networks.md. These run each
+# example end to end on a few hundred of tiny_data_dir's images for a few steps: it runs,
+# and it learns.
 def test_mnist_convnet_is_the_books_model_and_learns(tiny_data_dir: Path) -> None:
     example = load_example("mnist_convnet")
     assert example.build_model().count_params() == 104_202  # as the book's summary() says
@@ -393,7 +394,8 @@ def test_gradient_descent_figure_shows_the_steps_near_the_minimum() -> None:
 
 
 # The full lessons on real MNIST (opt-in, minutes each on 2 cores). The batch-normalized
-# variant has no such test: measured once at 0.9916, it is below its 0.992 target (README).
+# variant has no such test: measured once at 0.9916, it is below its 0.992 target
+# (docs/convolutional-networks.md).
 @pytest.mark.slow
 def test_mnist_convnet_reaches_99_percent() -> None:
     require_files(MNIST)

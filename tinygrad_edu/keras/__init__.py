@@ -8,8 +8,8 @@
 
 Nothing here is a second implementation: every name is the object that
 `tinygrad_edu.nn` or `tinygrad_edu.datasets` already has, under the name and
-in the place Keras gives it. The README's "Coming from Keras" section lists
-what is supported and what differs.
+in the place Keras gives it. The documentation page "Coming from Keras"
+(docs/coming-from-keras.md) lists what is supported and what differs.
 """
 
 from tinygrad_edu.keras import (

@@ -22,8 +22,9 @@ header button { font-size: 14px; min-width: 2.4em; }
 #step { width: 40%; vertical-align: middle; }
 main { display: flex; height: calc(100vh - 74px); }
 #graph { flex: 3; overflow: auto; padding: 8px; }
-#graph svg { max-width: 100%; height: auto; }
-aside { flex: 2; overflow: auto; padding: 8px 12px; border-left: 1px solid #ccc; font-size: 13px; }
+#graph svg { width: 100%; height: 100%; }  /* the whole graph in view, scaled to fit */
+aside { flex: 1.3; min-width: 300px; overflow: auto; padding: 8px 12px;
+  border-left: 1px solid #ccc; font-size: 13px; }
 aside h2 { font-size: 14px; margin: 12px 0 4px 0; }
 code, .mono { font-family: Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
 .node.done ellipse, .node.done polygon, .node.done path { fill: #e4ecfb; }
