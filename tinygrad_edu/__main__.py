@@ -151,6 +151,13 @@ def save_graph(loss: Tensor, model: nn.Module, path: Path) -> Path:
 # ---------------------------------------------------------------- subcommands
 def train(args: argparse.Namespace) -> int:
     """Train the default model and report its test accuracy."""
+    if Path(args.out).exists() and not Path(args.out).is_dir():  # say so before training
+        print(
+            f"error: --out '{args.out}' is a file; give a folder for the pictures "
+            "(it is made if missing)",
+            file=sys.stderr,
+        )
+        return 2
     manual_seed(args.seed)
     try:
         (x_train, y_train), (x_test, y_test) = load_dataset(args.dataset, args.data_dir)

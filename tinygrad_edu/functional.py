@@ -214,13 +214,14 @@ def _floating(x: Tensor) -> Tensor:
     return x if x.dtype.kind == "f" else x.astype(np.float32)
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis`; finite for any finite input.
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis` (PyTorch's `dim`); finite for any finite input.
 
     The output remembers its logits (`_keras_logits`, as Keras calls it), so a
     crossentropy loss can work from them whether or not a graph was recorded.
     """
     x = _floating(x)
+    axis = axis if dim is None else dim
     if single_axis(axis, x.ndim, x.shape, "softmax") is None:  # 0-d: one entry, probability 1
         output = Softmax.apply(x.reshape(1), axis=0).reshape(())
     else:
@@ -229,13 +230,15 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     return output
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """log(softmax(x)) without ever taking log(0): x - max - log(sum(exp(x - max))).
+    `dim` is PyTorch's name for `axis`.
 
     Raises:
         ValueError: the axis is out of range (a 0-d tensor takes 0 or -1, giving 0).
     """
     x = _floating(x)
+    axis = axis if dim is None else dim
     if single_axis(axis, x.ndim, x.shape, "log_softmax") is None:  # 0-d: log(1) = 0
         return LogSoftmax.apply(x.reshape(1), axis=0).reshape(())
     return LogSoftmax.apply(x, axis=axis)

@@ -612,13 +612,15 @@ class Tensor:
         """Hyperbolic tangent, elementwise, in (-1, 1)."""
         return ops.Tanh.apply(*_floating(self))
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        """exp(self) / sum(exp(self)) along `axis`, summing to 1: `functional.softmax`."""
-        return softmax(self, axis=axis)
+    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """exp(self) / sum(exp(self)) along `axis` (PyTorch's `dim`), summing to 1:
+        `functional.softmax`."""
+        return softmax(self, axis=axis if dim is None else dim)
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        """log(softmax(self)) along `axis`, computed without log(0): `functional.log_softmax`."""
-        return log_softmax(self, axis=axis)
+    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
+        """log(softmax(self)) along `axis` (PyTorch's `dim`), computed without log(0):
+        `functional.log_softmax`."""
+        return log_softmax(self, axis=axis if dim is None else dim)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
         """PyTorch's name for `clip`, with its argument names: `x.clamp(min=0)`."""
@@ -1207,18 +1209,38 @@ class Tensor:
         return where(mask, self._lift(value).astype(self.dtype), self)
 
     def sort(
-        self, dim: int = -1, descending: bool = False, stable: bool = True
+        self,
+        dim: int = -1,
+        descending: bool = False,
+        stable: bool = True,
+        *,
+        axis: int | None = None,
     ) -> indexing.ValuesIndices:
-        """(values, indices): self sorted along `dim`. Always stable: equal entries keep their
-        order (`stable` is accepted for PyTorch's signature); NaN counts as the largest."""
+        """(values, indices): self sorted along `dim` (NumPy's `axis`). Always stable: equal
+        entries keep their order (`stable` is accepted for PyTorch's signature); NaN counts
+        as the largest."""
+        dim = dim if axis is None else axis
         return indexing.sort(self, one_axis(dim, self.ndim, "sort"), descending)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = True) -> Tensor:
-        """The int64 indices that sort self along `dim` (stable, as `sort`); no graph."""
-        return self.sort(dim, descending).indices
+    def argsort(
+        self,
+        dim: int = -1,
+        descending: bool = False,
+        stable: bool = True,
+        *,
+        axis: int | None = None,
+    ) -> Tensor:
+        """The int64 indices that sort self along `dim` (or `axis`; stable, as `sort`)."""
+        return self.sort(dim if axis is None else axis, descending).indices
 
     def topk(
-        self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+        self,
+        k: int,
+        dim: int = -1,
+        largest: bool = True,
+        sorted: bool = True,
+        *,
+        axis: int | None = None,
     ) -> indexing.ValuesIndices:
         """(values, indices) of the k largest entries along `dim` (smallest: largest=False).
 
@@ -1230,7 +1252,9 @@ class Tensor:
             dim: the axis to look along (the last by default).
             largest: the largest (True) or the smallest (False) entries.
             sorted: accepted for PyTorch's signature; the result is always sorted.
+            axis: NumPy's name for `dim`.
         """
+        dim = dim if axis is None else axis
         return indexing.topk(self, int(k), one_axis(dim, self.ndim, "topk"), largest)
 
     def nonzero(self, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:

@@ -69,13 +69,14 @@ split, chunk, unflatten = _as_function("split"), _as_function("chunk"), _as_func
 tile, clone = _as_function("tile"), _as_function("clone")
 
 
-def cat(tensors: Any, dim: int = 0) -> Tensor:
-    """torch.cat: join tensors along an existing axis `dim` (`tg.concatenate` with axis=).
+def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """torch.cat: join tensors along an existing axis `dim` (`tg.concatenate` with axis=;
+    `axis` is accepted here too).
 
     Raises:
         ValueError: no tensors, or shapes that differ off `dim`.
     """
-    return concatenate(tensors, axis=dim)
+    return concatenate(tensors, axis=dim if axis is None else axis)
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:

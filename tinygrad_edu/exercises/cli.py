@@ -75,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         report = exercises.grade(args.folder, args.exercises or None, examples=args.examples)
     except (KeyError, FileNotFoundError) as error:
-        print(f"tinygrad-edu exercises grade: {error.args[0]}", file=sys.stderr)
+        message = str(error.args[0]).removeprefix("exercises grade: ")
+        print(f"tinygrad-edu exercises grade: {message}", file=sys.stderr)
         return 2
     print(json.dumps(report.as_dict(), indent=2) if args.json else report)
     return 0 if report.passed else 1

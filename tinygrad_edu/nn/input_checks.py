@@ -19,16 +19,30 @@ from tinygrad_edu.tensor import Tensor
 Shape = tuple[int | None, ...]
 
 
+def _rectangular(value: Any, method: str, what: str) -> np.ndarray:
+    """np.asarray(value), or an error naming `method` for ragged lists (unequal lengths)."""
+    try:
+        return np.asarray(value)
+    except ValueError as error:
+        if "inhomogeneous" not in str(error):
+            raise
+        raise ValueError(
+            f"{method}: {what} is a list of rows of different lengths (ragged); every sample "
+            "must have the same shape: pad token lists to one length first, e.g. "
+            "keras.utils.pad_sequences(sequences, maxlen=...)"
+        ) from None
+
+
 def as_array(value: Any, method: str, what: str) -> np.ndarray:
     """An ndarray from an ndarray, a Tensor or a (nested) list of numbers.
 
     Raises:
         TypeError: the values are not numbers (strings, objects).
-        ValueError: `value` is a scalar, with no samples axis.
+        ValueError: `value` is a scalar, with no samples axis, or a ragged list.
     """
     if isinstance(value, Tensor):
         value = value.data
-    array = np.asarray(value)
+    array = _rectangular(value, method, what)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{method}: {what} must hold numbers, got dtype {array.dtype}")
     if array.ndim == 0:
@@ -227,7 +241,7 @@ def as_tensor(value: Any, model_dtype: Callable[[], np.dtype]) -> Any:
     included) in the dtype `model_dtype()` gives; Tensors and anything else as they are."""
     if isinstance(value, Tensor) or not isinstance(value, (np.ndarray, list)):
         return value
-    array = np.asarray(value)
+    array = _rectangular(value, "the model", "its input")
     if array.dtype.kind in "biuf" and array.dtype != model_dtype():
         array = array.astype(model_dtype())
     return Tensor(array)
