@@ -1216,9 +1216,15 @@ class Tensor:
         *,
         axis: int | None = None,
     ) -> indexing.ValuesIndices:
-        """(values, indices): self sorted along `dim` (NumPy's `axis`). Always stable: equal
-        entries keep their order (`stable` is accepted for PyTorch's signature); NaN counts
-        as the largest."""
+        """(values, indices): self sorted along `dim`. Always stable: equal entries keep
+        their order; NaN counts as the largest.
+
+        Args:
+            dim: the axis to sort along (the last by default).
+            descending: largest first (True) or smallest first (False).
+            stable: accepted for PyTorch's signature; the sort is always stable.
+            axis: NumPy's name for `dim`.
+        """
         dim = dim if axis is None else axis
         return indexing.sort(self, one_axis(dim, self.ndim, "sort"), descending)
 
@@ -1230,7 +1236,14 @@ class Tensor:
         *,
         axis: int | None = None,
     ) -> Tensor:
-        """The int64 indices that sort self along `dim` (or `axis`; stable, as `sort`)."""
+        """The int64 indices that sort self along `dim` (stable, as `sort`); no graph.
+
+        Args:
+            dim: the axis to sort along (the last by default).
+            descending: largest first (True) or smallest first (False).
+            stable: accepted for PyTorch's signature; the sort is always stable.
+            axis: NumPy's name for `dim`.
+        """
         return self.sort(dim if axis is None else axis, descending).indices
 
     def topk(
