@@ -732,7 +732,3 @@ def _attach_sample_weight(adapter: Any, sample_weight: Any, method: str) -> None
             f"{method}: sample_weight has {len(weights)} weights for {adapter.count} samples"
         )
     adapter.sample_weight = weights[: adapter.count]  # after validation_split: the first part
-
-
-# After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.
-from tinygrad_edu.nn.sequential import Sequential as Sequential  # noqa: E402
