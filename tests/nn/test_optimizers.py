@@ -452,6 +452,6 @@ def test_keras_2_argument_names_get_an_error_naming_the_new_one(optimizer):
 def test_adam_family_checks_its_shared_arguments(cls, argument, value):
     # One helper checks beta_1, beta_2 and epsilon for the whole Adam family.
     with pytest.raises(
-        ValueError, match=rf"(?i)adam: {argument} must be a number in .*got {value}"
+        ValueError, match=rf"^{cls.__name__}: {argument} must be a number in .*got {value}"
     ):
         cls(learning_rate=0.1, **{argument: value})

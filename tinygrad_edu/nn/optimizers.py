@@ -608,13 +608,30 @@ class RMSprop(Optimizer):
 class _RunningMoments(Optimizer):
     """What Adam and Nadam share: beta_1, beta_2, epsilon and the running means m
     (of g) and v (of g^2) per weight, in that slot order (Keras's, which `.keras`
-    files follow). Subclasses set the three numbers with `_check_moments` and write
-    `update` with `_update_moments`.
+    files follow). Subclasses write `update` with `_update_moments`.
+
+    Args:
+        params, learning_rate, **clipping: as for `Optimizer` (learning rate 0.001).
+        beta_1, beta_2: in [0, 1], the decay of the running means of g and g^2.
+        epsilon: >= 0, the step's guard against dividing by zero.
+
+    Raises:
+        ValueError: beta_1 or beta_2 outside [0, 1], or a negative epsilon.
     """
 
-    beta_1: float
-    beta_2: float
-    epsilon: float
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **clipping: Any,
+    ) -> None:
+        self.beta_1, self.beta_2, self.epsilon = _check_moments(
+            type(self).__name__, beta_1, beta_2, epsilon
+        )
+        super().__init__(params, learning_rate, **clipping)
 
     def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
         """'scratch', 'm' and 'v' (running means of g and g^2), zeros of param's shape."""
@@ -663,8 +680,7 @@ class Adam(_RunningMoments):
         epsilon: float = 1e-7,
         **clipping: Any,
     ) -> None:
-        self.beta_1, self.beta_2, self.epsilon = _check_moments("Adam", beta_1, beta_2, epsilon)
-        super().__init__(params, learning_rate, **clipping)
+        super().__init__(params, learning_rate, beta_1, beta_2, epsilon, **clipping)
 
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
@@ -840,9 +856,8 @@ class Nadam(_RunningMoments):
         epsilon: float = 1e-7,
         **clipping: Any,
     ) -> None:
-        self.beta_1, self.beta_2, self.epsilon = _check_moments("Nadam", beta_1, beta_2, epsilon)
         self.u_product = 1.0  # U_t, the product of the momentum schedule so far
-        super().__init__(params, learning_rate, **clipping)
+        super().__init__(params, learning_rate, beta_1, beta_2, epsilon, **clipping)
 
     def _update_all(self, gradients: list[np.ndarray | None]) -> None:
         # U_t is one number for the whole step, so it moves once, before the updates.
