@@ -76,6 +76,7 @@ from tinygrad_edu.nn.resizing import (
     ZeroPadding2D,
 )
 from tinygrad_edu.nn.sequential import Sequential
+from tinygrad_edu.nn.text_vectorization import TextVectorization
 from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -133,6 +134,7 @@ __all__ = [
     "TimeDistributed",
     "LayerNormalization",
     "MultiHeadAttention",
+    "TextVectorization",
     "Model",
     "Functional",
     "Sequential",
