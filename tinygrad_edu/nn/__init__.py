@@ -33,6 +33,14 @@ from tinygrad_edu.nn.activation_layers import (
     Rescaling,
 )
 from tinygrad_edu.nn.attention import MultiHeadAttention
+from tinygrad_edu.nn.augmentation import (
+    RandomBrightness,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
 from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
@@ -75,6 +83,7 @@ from tinygrad_edu.nn.resizing import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from tinygrad_edu.nn.text_vectorization import TextVectorization
 from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -108,6 +117,12 @@ __all__ = [
     "Reshape",
     "Softmax",
     "Normalization",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomTranslation",
+    "RandomContrast",
+    "RandomBrightness",
     "ELU",
     "Identity",
     "LeakyReLU",
@@ -132,6 +147,7 @@ __all__ = [
     "TimeDistributed",
     "LayerNormalization",
     "MultiHeadAttention",
+    "TextVectorization",
     "Model",
     "Functional",
     "Sequential",
