@@ -21,6 +21,7 @@ the figures and the threshold's source.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -90,7 +91,7 @@ def threads_for(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> int:
     """How many threads the product of arrays of these shapes gets under the policy."""
     if len(a_shape) < 2 or len(b_shape) < 2:
         return 1  # a vector: at most a matrix-vector product
-    batch = max(int(np.prod(a_shape[:-2])), int(np.prod(b_shape[:-2])))
+    batch = max(math.prod(a_shape[:-2]), math.prod(b_shape[:-2]))  # math.prod: np.prod is slow
     multiply_adds = batch * a_shape[-2] * a_shape[-1] * b_shape[-1]
     return 1 if multiply_adds < SMALL_PRODUCT else _limit
 
