@@ -52,7 +52,16 @@ from tinygrad_edu.nn.pooling import (
     MaxPooling2D,
 )
 from tinygrad_edu.nn.preprocessing import Normalization
-from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
+from tinygrad_edu.nn.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
 from tinygrad_edu.nn.reshaping import Reshape
 from tinygrad_edu.nn.resizing import (
     Cropping1D,
@@ -86,6 +95,7 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GRU",
+    "GRUCell",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
@@ -93,6 +103,7 @@ __all__ = [
     "Input",
     "InputLayer",
     "LSTM",
+    "LSTMCell",
     "Layer",
     "LayerNormalization",
     "MaxPooling1D",
@@ -101,6 +112,7 @@ __all__ = [
     "Minimum",
     "MultiHeadAttention",
     "Multiply",
+    "RNN",
     "Reshape",
     "Softmax",
     "Normalization",
@@ -113,6 +125,8 @@ __all__ = [
     "Lambda",
     "SeparableConv2D",
     "SimpleRNN",
+    "SimpleRNNCell",
+    "StackedRNNCells",
     "Subtract",
     "TextVectorization",
     "TimeDistributed",
