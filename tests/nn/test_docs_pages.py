@@ -1,4 +1,4 @@
-"""The code in docs/freezing-layers.md, fit-order.md and sequence-models.md runs and prints what it says."""
+"""The code in docs/freezing-layers.md, fit-order.md, sequence-models.md runs as it says."""
 
 import contextlib
 import io
