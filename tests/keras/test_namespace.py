@@ -102,3 +102,16 @@ def test_a_subclassed_model_still_takes_its_own_arguments() -> None:
     model = Scaled(3, 0.5, name="scaled")
     assert model(np.ones((2, 4), dtype=np.float32)).shape == (2, 3)
     assert model.name == "scaled"
+
+
+def test_keras_layers_is_nn_exports_without_models_so_there_is_one_list():
+    # keras/layers.py re-exports nn.__all__ (minus models and submodules): a new nn layer
+    # needs no second edit.
+    from_nn = {name for name in nn.__all__ if name in layers.__all__}
+    assert from_nn == set(nn.__all__) - layers.NOT_LAYERS - {
+        name for name in nn.__all__ if name[0].islower() and name != "load_model"
+    }
+    assert layers.TextVectorization is nn.TextVectorization and layers.Input is nn.Input
+    for name in layers.NOT_LAYERS:
+        assert not hasattr(layers, name), name
+    assert not hasattr(layers, "losses")

@@ -252,3 +252,105 @@ def test_without_h5py_the_error_names_the_extra(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"h5py"):
         model.save_weights(tmp_path / "w.weights.h5")
     assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- functional models
+def branchy_model():
+    """Built here as make_keras_files.py builds functional_branchy in Keras: two inputs, two
+    outputs, a shared layer, residual adds, a nested Sequential and a nested functional model."""
+    a, b = nn.Input((4,), name="a"), nn.Input((3,), name="b")
+    shared = nn.Dense(4, activation="tanh", name="shared")
+    x = shared(a)
+    y = shared(nn.Dense(4)(b))
+    z = nn.Add()([x, y])
+    z = nn.Sequential([nn.Input((4,)), nn.Dense(5, activation="relu"), nn.Dense(4)])(z)
+    z = nn.Add()([z, x])
+    inner_input = nn.Input((8,))
+    inner = nn.Model(inner_input, nn.Dense(2)(nn.Dense(3)(inner_input)), name="inner")
+    first = nn.Dense(2, name="first")(z)
+    second = inner(nn.Concatenate()([z, y]))
+    return nn.Model([a, b], [first, second], name="branchy")
+
+
+def test_layers_are_listed_in_keras_own_graph_order():
+    # Keras 3.15.1 lists this model's layers as below (deepest first, ties by the order a
+    # walk back from the outputs reaches them), not in the order they were called; the
+    # HDF5 groups are numbered in this order, so it must be reproduced exactly.
+    model = branchy_model()
+    order = [layer.name for layer in keras_format.keras_graph.keras_operations(model)]
+    assert order[:2] == ["b", "a"]
+    assert order[3:] == ["shared", "add", "sequential", "add_1", "concatenate", "first", "inner"]
+    assert [layer.name for layer in model.layers][:2] == ["a", "b"]  # ours stays as it was
+
+
+def test_a_keras_functional_model_predicts_and_trains_on_here():
+    base, expected = golden("functional_branchy")
+    x = [expected["x0"], expected["x1"]]
+    model = nn.load_model(base + ".keras")
+    for mine, theirs in zip(model.predict(x, verbose=0), (expected["y0"], expected["y1"])):
+        np.testing.assert_allclose(mine, theirs, atol=1e-6)
+    assert model.optimizer.iterations == 4
+    model.train_on_batch([v[:8] for v in x], [expected["yb0"], expected["yb1"]])
+    weights = keras_format.keras_weights(model)  # Keras's model.weights order
+    assert len(weights) == len([key for key in expected if key.startswith("after_")])
+    for index, weight in enumerate(weights):
+        np.testing.assert_allclose(weight.data, expected[f"after_{index}"], atol=1e-6)
+    blank = nn.load_model(base + ".keras", compile=False)
+    for weight in blank.weights:
+        weight.data[...] = 0
+    blank.load_weights(base + ".weights.h5")
+    np.testing.assert_allclose(blank.predict(x, verbose=0)[1], expected["y1"], atol=1e-6)
+
+
+def test_a_functional_model_written_here_has_keras_own_layout_and_config():
+    base, _ = golden("functional_branchy")
+    archive = zipfile.ZipFile(base + ".keras")
+    model = nn.load_model(base + ".keras")
+    written = keras_format._h5_bytes(model, with_optimizer=True)
+    assert h5_tree(written) == h5_tree(archive.read("model.weights.h5"))
+    with h5py.File(io.BytesIO(written), "r") as h5:
+        assert h5["layers/dense_1/vars"].attrs["name"] == "shared"
+        assert h5["layers/functional/layers/dense/vars/0"].shape == (8, 3)
+    mine = keras_format.keras_config(model)["config"]
+    theirs = json.loads(archive.read("config.json"))["config"]
+    for key in ("input_layers", "output_layers"):
+        assert mine[key] == theirs[key]
+    assert [layer["name"] for layer in mine["layers"]] == [
+        layer["name"] for layer in theirs["layers"]
+    ]
+    for ours, keras in zip(mine["layers"], theirs["layers"]):
+        assert ours["inbound_nodes"] == keras["inbound_nodes"], ours["name"]
+        assert ours["class_name"] == keras["class_name"]
+
+
+def test_a_functional_model_comes_back_from_keras_files_with_its_optimizer(tmp_path):
+    tg.manual_seed(0)
+    model = branchy_model()
+    model.compile(optimizer=nn.optimizers.RMSprop(0.01, momentum=0.5), loss=["mse", "mse"])
+    rng = np.random.default_rng(0)
+    x = [rng.random((4, 4)).astype("float32"), rng.random((4, 3)).astype("float32")]
+    y = [np.ones((4, 2), "float32"), np.zeros((4, 2), "float32")]
+    model.fit(x, y, epochs=1, batch_size=2, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = nn.load_model(tmp_path / "m.keras")
+    for mine, theirs in zip(loaded.predict(x, verbose=0), model.predict(x, verbose=0)):
+        np.testing.assert_array_equal(mine, theirs)
+    assert loaded.optimizer.iterations == 2
+    model.train_on_batch(x, y)
+    loaded.train_on_batch(x, y)
+    for mine, theirs in zip(keras_format.keras_weights(model), keras_format.keras_weights(loaded)):
+        np.testing.assert_array_equal(mine.data, theirs.data)
+    model.save_weights(tmp_path / "w.weights.h5")
+    copy = branchy_model()
+    copy.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_array_equal(copy.predict(x, verbose=0)[1], model.predict(x, verbose=0)[1])
+
+
+def test_a_functional_model_calling_a_keras_op_is_refused_by_name(tmp_path):
+    inputs = nn.Input((3,))
+    from tinygrad_edu.keras import ops
+
+    outputs = nn.Dense(2)(ops.concatenate([inputs, inputs], axis=-1))
+    with pytest.raises(NotImplementedError, match=r"keras\.ops function 'concatenate'.*'\.zip'"):
+        nn.Model(inputs, outputs).save(tmp_path / "m.keras")
+    assert os.listdir(tmp_path) == []

@@ -15,6 +15,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
+from tinygrad_edu.nn import keras_format
 
 pytestmark = pytest.mark.keras
 FIXTURES = os.path.join(os.path.dirname(__file__), os.pardir, "fixtures", "keras")
@@ -139,6 +140,49 @@ def test_models_saved_here_open_in_keras_with_the_same_predictions(tmp_path):
         assert int(theirs["iterations"]) == iterations == 2, name
 
 
+def functional_models():
+    """(name, model, inputs): functional models, branchy and plain, saved here for Keras."""
+    from tests.nn.test_keras_files import branchy_model
+
+    rng = np.random.default_rng(1)
+    yield "branchy", branchy_model(), [rng.random((3, 4)), rng.random((3, 3))]
+    inputs = nn.Input((6, 6, 2))
+    x = nn.Conv2D(3, 3, padding="same", activation="relu")(inputs)
+    shortcut = x
+    x = nn.Conv2D(3, 3, padding="same")(x)
+    x = nn.Add()([x, shortcut])
+    outputs = nn.Dense(2)(nn.GlobalAveragePooling2D()(x))
+    yield "residual", nn.Model(inputs, outputs), rng.random((3, 6, 6, 2))
+
+
+def test_functional_models_saved_here_open_in_keras_with_the_same_predictions(tmp_path):
+    tg.manual_seed(0)
+    ours = {}
+    for name, model, x in functional_models():
+        outputs = model.outputs
+        y = [
+            np.zeros((len(x[0]) if isinstance(x, list) else len(x), *t.shape[1:])) for t in outputs
+        ]
+        model.compile(
+            optimizer=nn.optimizers.Adam(0.01), loss=["mse"] * len(y) if len(y) > 1 else "mse"
+        )
+        model.fit(x, y if len(y) > 1 else y[0], epochs=1, batch_size=2, verbose=0)
+        model.save(tmp_path / f"{name}.keras")
+        for index, value in enumerate(x if isinstance(x, list) else []):
+            np.save(tmp_path / f"{name}_x{index}.npy", value.astype("float32"))
+        if not isinstance(x, list):
+            np.save(tmp_path / f"{name}_x.npy", x.astype("float32"))
+        predictions = model.predict(x, verbose=0)
+        ours[name] = (predictions if isinstance(predictions, list) else [predictions], 2)
+    run_in_keras("predict_in_keras.py", tmp_path)
+    for name, (predictions, iterations) in ours.items():
+        theirs = np.load(tmp_path / f"{name}_keras.npz")
+        keys = ["y"] if "y" in theirs else [f"y{i}" for i in range(len(predictions))]
+        for key, mine in zip(keys, predictions):
+            np.testing.assert_allclose(theirs[key], mine, atol=1e-6, err_msg=name)
+        assert int(theirs["iterations"]) == iterations, name
+
+
 def test_files_keras_writes_today_open_here(tmp_path):
     # make_keras_files.py writes the golden files; run afresh, into a temporary copy,
     # it checks that the committed files still match what the installed Keras writes.
@@ -150,6 +194,8 @@ def test_files_keras_writes_today_open_here(tmp_path):
     subprocess.run([keras_python(), str(script)], check=True, env=environment, timeout=600)
     for npz in sorted(tmp_path.glob("*.npz")):
         name = npz.stem
+        if name.startswith("functional_"):
+            continue  # checked below
         expected = np.load(npz)
         model = nn.load_model(tmp_path / f"{name}.keras")
         np.testing.assert_allclose(
@@ -157,6 +203,16 @@ def test_files_keras_writes_today_open_here(tmp_path):
         )
         model.train_on_batch(expected["xb"], expected["yb"])
         for index, weight in enumerate(model.weights):
+            np.testing.assert_allclose(weight.data, expected[f"after_{index}"], atol=1e-6)
+    for npz in sorted(tmp_path.glob("functional_*.npz")):
+        expected = np.load(npz)
+        model = nn.load_model(tmp_path / f"{npz.stem}.keras")
+        x = [expected[key] for key in sorted(expected) if key[0] == "x" and key[1:].isdigit()]
+        y = [expected[f"y{i}"] for i in range(len(model.outputs))]
+        for mine, theirs in zip(model.predict(x, verbose=0), y):
+            np.testing.assert_allclose(mine, theirs, atol=1e-6, err_msg=npz.stem)
+        model.train_on_batch([v[:8] for v in x], [expected[f"yb{i}"] for i in range(len(y))])
+        for index, weight in enumerate(keras_format.keras_weights(model)):
             np.testing.assert_allclose(weight.data, expected[f"after_{index}"], atol=1e-6)
 
 

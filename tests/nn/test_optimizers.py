@@ -445,3 +445,13 @@ def test_keras_2_argument_names_get_an_error_naming_the_new_one(optimizer):
         optimizer(learning_rate=0.01, decay=1e-4)
     with pytest.raises(TypeError, match=r"unexpected keyword argument 'momentun'"):
         optimizer(momentun=0.9)
+
+
+@pytest.mark.parametrize("cls", [optimizers.Adam, optimizers.AdamW, optimizers.Nadam])
+@pytest.mark.parametrize("argument, value", [("beta_1", 1.5), ("beta_2", -0.1), ("epsilon", -1e-7)])
+def test_adam_family_checks_its_shared_arguments(cls, argument, value):
+    # One helper checks beta_1, beta_2 and epsilon for the whole Adam family.
+    with pytest.raises(
+        ValueError, match=rf"^{cls.__name__}: {argument} must be a number in .*got {value}"
+    ):
+        cls(learning_rate=0.1, **{argument: value})

@@ -1,36 +1,18 @@
 """`keras.layers`: the layers of `tinygrad_edu.nn` under Keras's names.
 
-Add each new layer of `nn` here too; tests/keras/test_namespace.py checks that
-every layer class `nn` exports is listed.
+There is one list of layers: `nn.__all__`. Every name it exports but the models
+(NOT_LAYERS) and submodules is re-exported here, so a new layer added to
+`nn/__init__.py` appears in `keras.layers` with no second edit. Only the names
+Keras has in `keras.layers` and nn does not export are imported by hand.
 """
 
+from types import ModuleType
+
+from tinygrad_edu import nn
 from tinygrad_edu.keras import missing
-from tinygrad_edu.nn.activation_layers import (
-    ELU,
-    Identity,
-    Lambda,
-    LeakyReLU,
-    PReLU,
-    ReLU,
-    Rescaling,
-)
-from tinygrad_edu.nn.attention import MultiHeadAttention
-from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
-from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
-from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
-from tinygrad_edu.nn.embedding import Embedding
-from tinygrad_edu.nn.input_layer import Input, InputLayer
-from tinygrad_edu.nn.layer_normalization import LayerNormalization
-from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer, Softmax
+
+# Keras-only names: the function forms of the merge layers.
 from tinygrad_edu.nn.merging import (
-    Add,
-    Average,
-    Concatenate,
-    Dot,
-    Maximum,
-    Minimum,
-    Multiply,
-    Subtract,
     add,
     average,
     concatenate,
@@ -40,100 +22,20 @@ from tinygrad_edu.nn.merging import (
     multiply,
     subtract,
 )
-from tinygrad_edu.nn.normalization import BatchNormalization
-from tinygrad_edu.nn.pooling import (
-    AveragePooling1D,
-    AveragePooling2D,
-    GlobalAveragePooling1D,
-    GlobalAveragePooling2D,
-    GlobalMaxPooling1D,
-    GlobalMaxPooling2D,
-    MaxPooling1D,
-    MaxPooling2D,
-)
-from tinygrad_edu.nn.preprocessing import Normalization
-from tinygrad_edu.nn.recurrent import (
-    GRU,
-    LSTM,
-    RNN,
-    GRUCell,
-    LSTMCell,
-    SimpleRNN,
-    SimpleRNNCell,
-    StackedRNNCells,
-)
-from tinygrad_edu.nn.reshaping import Reshape
-from tinygrad_edu.nn.resizing import (
-    Cropping1D,
-    Cropping2D,
-    UpSampling1D,
-    UpSampling2D,
-    ZeroPadding1D,
-    ZeroPadding2D,
-)
-from tinygrad_edu.nn.text_vectorization import TextVectorization
-from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
+
+# What nn exports that keras.layers does not have: models and the Module base.
+# (nn's submodules, such as nn.losses, are left out below by their type.)
+NOT_LAYERS = frozenset({"Module", "Model", "Functional", "Sequential", "load_model"})
+
+_FROM_NN = [
+    name
+    for name in nn.__all__
+    if name not in NOT_LAYERS and not isinstance(getattr(nn, name), ModuleType)
+]
+globals().update({name: getattr(nn, name) for name in _FROM_NN})
 
 __all__ = [
-    "Activation",
-    "Add",
-    "Average",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "BatchNormalization",
-    "Bidirectional",
-    "Concatenate",
-    "Conv1D",
-    "Conv2D",
-    "Conv2DTranspose",
-    "Cropping1D",
-    "Cropping2D",
-    "Dense",
-    "DepthwiseConv2D",
-    "Dot",
-    "Dropout",
-    "Embedding",
-    "Flatten",
-    "GRU",
-    "GRUCell",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "Input",
-    "InputLayer",
-    "LSTM",
-    "LSTMCell",
-    "Layer",
-    "LayerNormalization",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "Maximum",
-    "Minimum",
-    "MultiHeadAttention",
-    "Multiply",
-    "RNN",
-    "Reshape",
-    "Softmax",
-    "Normalization",
-    "ELU",
-    "Identity",
-    "LeakyReLU",
-    "PReLU",
-    "ReLU",
-    "Rescaling",
-    "Lambda",
-    "SeparableConv2D",
-    "SimpleRNN",
-    "SimpleRNNCell",
-    "StackedRNNCells",
-    "Subtract",
-    "TextVectorization",
-    "TimeDistributed",
-    "UpSampling1D",
-    "UpSampling2D",
-    "ZeroPadding1D",
-    "ZeroPadding2D",
+    *_FROM_NN,
     "add",
     "average",
     "concatenate",

@@ -84,6 +84,7 @@ from tinygrad_edu.nn.resizing import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from tinygrad_edu.nn.text_vectorization import TextVectorization
 from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -146,6 +147,7 @@ __all__ = [
     "TimeDistributed",
     "LayerNormalization",
     "MultiHeadAttention",
+    "TextVectorization",
     "Model",
     "Functional",
     "Sequential",

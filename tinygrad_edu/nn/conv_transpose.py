@@ -11,19 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tinygrad_edu.functional import (
-    check_padding,
-    conv2d_transpose,
-    pair,
-    transpose_output_size,
-)
+from tinygrad_edu.functional import conv2d_transpose, transpose_output_size
 from tinygrad_edu.nn import activations, initializers
-from tinygrad_edu.nn.convolutional import check_data_format, image_shape_error, positive_int
-from tinygrad_edu.nn.layers import Layer, Shape
+from tinygrad_edu.nn.convolutional import _ConvLayer, conv_arguments, positive_int
+from tinygrad_edu.nn.layers import Shape
 from tinygrad_edu.tensor import Tensor
 
 
-class Conv2DTranspose(Layer):
+class Conv2DTranspose(_ConvLayer):
     """activation(conv2d_transpose(x, kernel) + bias) on NHWC images.
 
     Args:
@@ -63,10 +58,9 @@ class Conv2DTranspose(Layer):
     ) -> None:
         who = "Conv2DTranspose"
         filters = positive_int(filters, "filters", who)
-        kernel_size, strides = pair(kernel_size, "kernel_size", who), pair(strides, "strides", who)
-        padding = check_padding(padding, who)
-        dilation_rate = pair(dilation_rate, "dilation_rate", who)
-        check_data_format(data_format, who)
+        kernel_size, strides, padding, dilation_rate = conv_arguments(
+            who, 2, kernel_size, strides, padding, data_format, dilation_rate
+        )
         if output_padding is not None:
             extras = (output_padding,) * 2 if isinstance(output_padding, int) else output_padding
             extras = tuple(extras)
@@ -100,12 +94,8 @@ class Conv2DTranspose(Layer):
             ValueError: input_shape is not (batch, height, width, channels) with known
                 channels.
         """
-        if len(input_shape) != 4 or input_shape[-1] is None:
-            raise image_shape_error(self, input_shape, "(batch, height, width, channels)")
-        shape = (*self.kernel_size, self.filters, input_shape[-1])
-        self.add_weight("kernel", shape, self.kernel_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (self.filters,), self.bias_initializer)
+        shape = (*self.kernel_size, self.filters, self._input_channels(input_shape))
+        self._add_kernel("kernel", shape, self.kernel_initializer, self.filters)
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -115,7 +105,7 @@ class Conv2DTranspose(Layer):
             ValueError: input_shape has not 4 axes.
         """
         if len(input_shape) != 4:
-            raise image_shape_error(self, input_shape, "(batch, height, width, channels)")
+            raise self._shape_error(input_shape)
         extras = self.output_padding or (None, None)
         sizes = [
             transpose_output_size(n, k, s, self.padding, extra, d)
@@ -131,9 +121,7 @@ class Conv2DTranspose(Layer):
         Raises:
             ValueError: x is not 4-d or has not the channels the kernel was built for.
         """
-        channels = self.kernel.shape[3]
-        if x.ndim != 4 or x.shape[-1] != channels:
-            raise image_shape_error(self, x.shape, f"(batch, height, width, {channels})")
+        self._check_input(x, self.kernel.shape[3])
         out = conv2d_transpose(
             x, self.kernel, self.bias, self.strides, self.padding, self.output_padding,
             self.dilation_rate,

@@ -98,93 +98,82 @@ def single(value: int | Sequence[int], what: str, who: str) -> int:
     return int(value)
 
 
-class _Conv(Layer):
-    """What Conv1D and Conv2D share: the arguments, the weights and the output shape.
+def conv_arguments(
+    who: str,
+    rank: int,
+    kernel_size: Any,
+    strides: Any,
+    padding: Any,
+    data_format: str | None,
+    dilation_rate: Any,
+) -> tuple[tuple[int, ...], tuple[int, ...], Any, tuple[int, ...]]:
+    """Check and normalise the arguments every convolution layer takes.
 
-    Subclasses set `rank` (1 or 2) and the functional op; the per-axis settings
-    are tuples of `rank` ints.
+    Args:
+        who: the layer's class name, for messages.
+        rank: 1 (sequences) or 2 (images): how many ints each per-axis setting has.
+        kernel_size, strides, dilation_rate: an int, or a tuple of `rank` ints.
+        padding: "valid", "same", explicit pads (see `functional.check_padding`), or
+            "causal" when rank is 1.
+        data_format: None or "channels_last".
+
+    Returns:
+        (kernel_size, strides, padding, dilation_rate), each per-axis setting a tuple of
+        `rank` positive ints.
+
+    Raises:
+        ValueError: any argument that is not one of the above, naming `who`.
+    """
+    as_tuple = pair if rank == 2 else (lambda v, what, w: (single(v, what, w),))
+    kernel_size = as_tuple(kernel_size, "kernel_size", who)
+    strides = as_tuple(strides, "strides", who)
+    dilation = as_tuple(dilation_rate, "dilation_rate", who)
+    if rank == 1 and isinstance(padding, str) and padding.lower() == "causal":
+        padding = "causal"
+    else:
+        padding = check_padding(padding, who)
+    check_data_format(data_format, who)
+    return kernel_size, strides, padding, dilation
+
+
+class _ConvLayer(Layer):
+    """What every convolution layer shares (Conv1D, Conv2D, Conv2DTranspose,
+    DepthwiseConv2D, SeparableConv2D): the input checks, creating a kernel and its
+    bias, and the output size of a sliding window.
+
+    Subclasses set `rank` (1 or 2) and the attributes `kernel_size`, `strides`,
+    `padding`, `dilation_rate` (from `conv_arguments`), `use_bias` and
+    `bias_initializer`.
     """
 
     rank = 2
-
-    def _setup(
-        self,
-        filters: int,
-        kernel_size: Any,
-        strides: Any,
-        padding: str,
-        data_format: str | None,
-        dilation_rate: Any,
-        groups: int,
-        activation: Any,
-        use_bias: bool,
-        kernel_initializer: Any,
-        bias_initializer: Any,
-        input_shape: Any,
-        name: str | None,
-        dtype: Any,
-        regularizers: tuple[Any, Any, Any] = (None, None, None),
-    ) -> None:
-        who = type(self).__name__
-        if isinstance(filters, bool) or not isinstance(filters, (int, np.integer)) or filters <= 0:
-            raise ValueError(f"{who}: filters must be a positive integer, got {filters!r}")
-        as_tuple = pair if self.rank == 2 else (lambda v, what, w: (single(v, what, w),))
-        kernel_size = as_tuple(kernel_size, "kernel_size", who)
-        strides = as_tuple(strides, "strides", who)
-        dilation = as_tuple(dilation_rate, "dilation_rate", who)
-        if self.rank == 1 and isinstance(padding, str) and padding.lower() == "causal":
-            padding = "causal"
-        else:
-            padding = check_padding(padding, who)
-        check_data_format(data_format, who)
-        groups = positive_int(groups, "groups", who)
-        if filters % groups:
-            raise ValueError(
-                f"{who}: filters ({filters}) must be a multiple of groups ({groups}), so that "
-                "each group of channels gets as many filters"
-            )
-        super().__init__(name, input_shape, dtype)
-        self.filters, self.groups = int(filters), groups
-        self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
-        self.dilation_rate = dilation
-        self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.set_regularizers(*regularizers)
-        self.kernel: Tensor | None = None
-        self.bias: Tensor | None = None
-        self.build_if_shape_known()
 
     def _shape_error(self, got: Sequence[int | None], channels: Any = "channels") -> ValueError:
         if self.rank == 2:
             return image_shape_error(self, got, f"(batch, height, width, {channels})")
         return sequence_shape_error(self, got, f"(batch, steps, {channels})")
 
-    def build(self, input_shape: Shape) -> None:
-        """Create `kernel` (*kernel_size, channels / groups, filters) and `bias` (filters,).
-
-        Raises:
-            ValueError: input_shape has not rank + 2 axes, its channels are unknown,
-                or they do not split into `groups` equal blocks.
-        """
+    def _input_channels(self, input_shape: Shape) -> int:
+        """The channels of `input_shape`, which must have rank + 2 axes, channels known."""
         if len(input_shape) != self.rank + 2 or input_shape[-1] is None:
             raise self._shape_error(input_shape)
-        channels = input_shape[-1]
-        if channels % self.groups:
-            raise ValueError(
-                f"{type(self).__name__} {self.name!r}: the input's {channels} channels do not "
-                f"split into groups={self.groups} equal blocks (input shape "
-                f"{tuple(input_shape)})"
-            )
-        shape = (*self.kernel_size, channels // self.groups, self.filters)
-        self.add_weight("kernel", shape, self.kernel_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (self.filters,), self.bias_initializer)
-        super().build(input_shape)
+        return input_shape[-1]
 
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """(batch, *out_sizes, filters); each size by `functional.output_size`.
+    def _add_kernel(
+        self, name: str, shape: tuple[int, ...], initializer: Any, bias_size: int
+    ) -> None:
+        """Create the weight `name` of `shape`, then `bias` (bias_size,) if use_bias
+        (Keras's order: the kernel first)."""
+        self.add_weight(name, shape, initializer)
+        if self.use_bias:
+            self.add_weight("bias", (bias_size,), self.bias_initializer)
+
+    def _check_input(self, x: Tensor, channels: int) -> None:
+        if x.ndim != self.rank + 2 or x.shape[-1] != channels:
+            raise self._shape_error(x.shape, channels)
+
+    def _spatial_output(self, input_shape: Shape) -> list[int | None]:
+        """The output's sizes along the rank spatial axes, by `functional.output_size`.
 
         Raises:
             ValueError: input_shape has not rank + 2 axes, or the kernel does not fit
@@ -208,23 +197,91 @@ class _Conv(Layer):
                 if spans == list(self.kernel_size)
                 else f" dilated to {'x'.join(map(str, spans))}"
             )
-            needs = " and ".join(
-                f"{axis} >= {span}"
-                for axis, span in zip(
-                    ("height", "width")[-self.rank :] if self.rank == 2 else ("steps",), spans
-                )
-            )
+            axes = ("height", "width") if self.rank == 2 else ("steps",)
+            needs = " and ".join(f"{axis} >= {span}" for axis, span in zip(axes, spans))
             raise ValueError(
                 f"{type(self).__name__} {self.name!r}: a {kernel} kernel{dilation} does not fit "
                 f"in inputs of shape {tuple(input_shape)} with padding='valid'; it needs "
                 f"{needs} (or padding='same')"
             )
-        return (input_shape[0], *sizes, self.filters)
+        return sizes
 
-    def _check_input(self, x: Tensor) -> None:
-        channels = self.kernel.shape[-2] * self.groups
-        if x.ndim != self.rank + 2 or x.shape[-1] != channels:
-            raise self._shape_error(x.shape, channels)
+
+class _Conv(_ConvLayer):
+    """What Conv1D and Conv2D share: the arguments, the weights and the output shape.
+
+    Subclasses set `rank` (1 or 2) and the functional op; the per-axis settings
+    are tuples of `rank` ints.
+    """
+
+    def _setup(
+        self,
+        filters: int,
+        kernel_size: Any,
+        strides: Any,
+        padding: str,
+        data_format: str | None,
+        dilation_rate: Any,
+        groups: int,
+        activation: Any,
+        use_bias: bool,
+        kernel_initializer: Any,
+        bias_initializer: Any,
+        input_shape: Any,
+        name: str | None,
+        dtype: Any,
+        regularizers: tuple[Any, Any, Any] = (None, None, None),
+    ) -> None:
+        who = type(self).__name__
+        filters = positive_int(filters, "filters", who)
+        kernel_size, strides, padding, dilation = conv_arguments(
+            who, self.rank, kernel_size, strides, padding, data_format, dilation_rate
+        )
+        groups = positive_int(groups, "groups", who)
+        if filters % groups:
+            raise ValueError(
+                f"{who}: filters ({filters}) must be a multiple of groups ({groups}), so that "
+                "each group of channels gets as many filters"
+            )
+        super().__init__(name, input_shape, dtype)
+        self.filters, self.groups = filters, groups
+        self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
+        self.dilation_rate = dilation
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(*regularizers)
+        self.kernel: Tensor | None = None
+        self.bias: Tensor | None = None
+        self.build_if_shape_known()
+
+    def build(self, input_shape: Shape) -> None:
+        """Create `kernel` (*kernel_size, channels / groups, filters) and `bias` (filters,).
+
+        Raises:
+            ValueError: input_shape has not rank + 2 axes, its channels are unknown,
+                or they do not split into `groups` equal blocks.
+        """
+        channels = self._input_channels(input_shape)
+        if channels % self.groups:
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r}: the input's {channels} channels do not "
+                f"split into groups={self.groups} equal blocks (input shape "
+                f"{tuple(input_shape)})"
+            )
+        shape = (*self.kernel_size, channels // self.groups, self.filters)
+        self._add_kernel("kernel", shape, self.kernel_initializer, self.filters)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, *out_sizes, filters); each size by `functional.output_size`.
+
+        Raises:
+            ValueError: input_shape has not rank + 2 axes, or the kernel does not fit
+                with padding="valid".
+        """
+        return (input_shape[0], *self._spatial_output(input_shape), self.filters)
 
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses (dilation and groups when set)."""
@@ -298,7 +355,7 @@ class Conv2D(_Conv):
         Raises:
             ValueError: x is not 4-d or has not the channels the kernel was built for.
         """
-        self._check_input(x)
+        self._check_input(x, self.kernel.shape[-2] * self.groups)
         out = conv2d(
             x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups
         )
@@ -360,7 +417,7 @@ class Conv1D(_Conv):
         Raises:
             ValueError: x is not 3-d or has not the channels the kernel was built for.
         """
-        self._check_input(x)
+        self._check_input(x, self.kernel.shape[-2] * self.groups)
         (stride,), (dilation,) = self.strides, self.dilation_rate
         out = conv1d(x, self.kernel, self.bias, stride, self.padding, dilation, self.groups)
         return self.activation(out)

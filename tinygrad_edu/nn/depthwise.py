@@ -13,15 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tinygrad_edu.functional import check_padding, conv2d, output_size, pair
+from tinygrad_edu.functional import conv2d
 from tinygrad_edu.nn import activations, initializers
-from tinygrad_edu.nn.convolutional import (
-    IMAGES,
-    check_data_format,
-    image_shape_error,
-    positive_int,
-)
-from tinygrad_edu.nn.layers import Layer, Shape
+from tinygrad_edu.nn.convolutional import _ConvLayer, conv_arguments, positive_int
+from tinygrad_edu.nn.layers import Shape
 from tinygrad_edu.tensor import Tensor
 
 
@@ -55,45 +50,15 @@ def depthwise_conv2d(
     return conv2d(x, per_channel, bias, strides, padding, dilation_rate, groups=channels)
 
 
-class _Depthwise(Layer):
-    """The settings DepthwiseConv2D and SeparableConv2D share, and their output shape."""
+class _Depthwise(_ConvLayer):
+    """The settings DepthwiseConv2D and SeparableConv2D share."""
 
     def _settings(self, kernel_size, strides, padding, data_format, dilation_rate, multiplier):
         who = type(self).__name__
-        check_data_format(data_format, who)
-        return (
-            pair(kernel_size, "kernel_size", who),
-            pair(strides, "strides", who),
-            check_padding(padding, who),
-            pair(dilation_rate, "dilation_rate", who),
-            positive_int(multiplier, "depth_multiplier", who),
+        arguments = conv_arguments(
+            who, 2, kernel_size, strides, padding, data_format, dilation_rate
         )
-
-    def _spatial_output(self, input_shape: Shape) -> list[int | None]:
-        if len(input_shape) != 4:
-            raise image_shape_error(self, input_shape, IMAGES)
-        sizes = [
-            output_size(n, k, s, self.padding, d)
-            for n, k, s, d in zip(
-                input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate
-            )
-        ]
-        if any(size is not None and size < 1 for size in sizes):
-            raise ValueError(
-                f"{type(self).__name__} {self.name!r}: a {self.kernel_size} kernel with "
-                f"dilation_rate {self.dilation_rate} does not fit in inputs of shape "
-                f"{tuple(input_shape)} with padding='valid' (or use padding='same')"
-            )
-        return sizes
-
-    def _channels(self, input_shape: Shape) -> int:
-        if len(input_shape) != 4 or input_shape[-1] is None:
-            raise image_shape_error(self, input_shape, IMAGES)
-        return input_shape[-1]
-
-    def _check_input(self, x: Tensor, channels: int) -> None:
-        if x.ndim != 4 or x.shape[-1] != channels:
-            raise image_shape_error(self, x.shape, f"(batch, height, width, {channels})")
+        return (*arguments, positive_int(multiplier, "depth_multiplier", who))
 
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""
@@ -159,11 +124,11 @@ class DepthwiseConv2D(_Depthwise):
         Raises:
             ValueError: input_shape is not (batch, height, width, channels), channels known.
         """
-        channels = self._channels(input_shape)
+        channels = self._input_channels(input_shape)
         shape = (*self.kernel_size, channels, self.depth_multiplier)
-        self.add_weight("kernel", shape, self.depthwise_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (channels * self.depth_multiplier,), self.bias_initializer)
+        self._add_kernel(
+            "kernel", shape, self.depthwise_initializer, channels * self.depth_multiplier
+        )
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -250,13 +215,11 @@ class SeparableConv2D(_Depthwise):
         Raises:
             ValueError: input_shape is not (batch, height, width, channels), channels known.
         """
-        channels = self._channels(input_shape)
+        channels = self._input_channels(input_shape)
         depthwise = (*self.kernel_size, channels, self.depth_multiplier)
         self.add_weight("depthwise_kernel", depthwise, self.depthwise_initializer)
         pointwise = (1, 1, channels * self.depth_multiplier, self.filters)
-        self.add_weight("pointwise_kernel", pointwise, self.pointwise_initializer)
-        if self.use_bias:
-            self.add_weight("bias", (self.filters,), self.bias_initializer)
+        self._add_kernel("pointwise_kernel", pointwise, self.pointwise_initializer, self.filters)
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:

@@ -21,7 +21,8 @@ Keras argument we lack is dropped only when it has Keras's neutral value
 error naming the layer and the argument, never a silently different model.
 
 HDF5 needs h5py (`pip install "tinygrad-edu[keras]"`); nothing is pickled.
-Sequential models are written and read; functional models are not yet.
+Sequential and functional models are written and read (`keras_graph.py` says
+how Keras orders a graph's layers).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.nn import keras_graph
 from tinygrad_edu.nn.module import snake_case
 from tinygrad_edu.nn.serialization import check_and_assign, write_atomically
 
@@ -153,7 +155,10 @@ def _with_defaults(obj: Any, config: dict[str, Any]) -> dict[str, Any]:
     return full
 
 
-def _keras_layer_entry(layer: Any, input_shape: tuple | None) -> dict[str, Any]:
+def _keras_layer_entry(layer: Any, input_shape: Any) -> dict[str, Any]:
+    """One layer (or nested model) as Keras writes it in a model's config."""
+    if _is_model(layer):
+        return {**keras_config(layer), "compile_config": {}}  # as Keras writes a nested model
     config = {
         key: _to_keras(item) for key, item in _with_defaults(layer, layer.get_config()).items()
     }
@@ -171,22 +176,37 @@ def _keras_layer_entry(layer: Any, input_shape: tuple | None) -> dict[str, Any]:
     return entry
 
 
-def _check_sequential(model: Any, caller: str) -> None:
+def _is_model(layer: Any) -> bool:
+    """Whether `layer` is a Sequential or functional model (its layers nest in the file)."""
     from tinygrad_edu.nn.sequential import Sequential
 
-    if not isinstance(model, Sequential):
+    return isinstance(layer, Sequential) or keras_graph.is_functional(layer)
+
+
+def _check_savable(model: Any, caller: str) -> None:
+    """Refuse, before writing anything, a model Keras files cannot hold here yet."""
+    if not _is_model(model):
         raise NotImplementedError(
-            f"{caller}: tinygrad_edu writes Keras's .keras files for Sequential models only "
-            f"so far; got a {type(model).__name__}. Save it to a '.zip' file instead "
+            f"{caller}: tinygrad_edu writes Keras's .keras files for Sequential and functional "
+            f"models; got a {type(model).__name__}. Save it to a '.zip' file instead "
             f"(load_model reads it back); see {DOCS_PAGE}"
         )
-    for layer in model.layers:
-        if any(True for _ in layer.children()):
+    for layer in _sublayers(model):
+        if _is_model(layer):
+            _check_savable(layer, caller)
+        elif any(True for _ in layer.children()):
             raise NotImplementedError(
                 f"{caller}: the layer {layer.name!r} ({type(layer).__name__}) holds other "
                 "layers, whose variables Keras files keep in nested groups that tinygrad_edu "
                 f"does not write yet; save the model to a '.zip' file instead ({DOCS_PAGE})"
             )
+
+
+def _sublayers(model: Any) -> list[Any]:
+    """The layers Keras lists for a model, in its order (InputLayers too, for functional)."""
+    if keras_graph.is_functional(model):
+        return keras_graph.keras_operations(model)
+    return list(model.layers)
 
 
 def _layer_input_shapes(model: Any) -> list[tuple]:
@@ -206,8 +226,11 @@ def _layer_input_shapes(model: Any) -> list[tuple]:
 
 
 def keras_config(model: Any, caller: str = "save") -> dict[str, Any]:
-    """A built Sequential as Keras 3's config.json entry (without compile_config)."""
-    _check_sequential(model, caller)
+    """A built Sequential or functional model as Keras 3's config.json entry (without
+    compile_config)."""
+    _check_savable(model, caller)
+    if keras_graph.is_functional(model):
+        return keras_graph.functional_config(model, _keras_layer_entry)
     model._ensure_built(caller)
     input_shape = list(model._build_input_shape)
     input_layer = {
@@ -264,16 +287,37 @@ def _compile_config(model: Any) -> dict[str, Any] | None:
 
 
 # ---------------------------------------------------------------- the HDF5 tree
-def _layer_paths(model: Any) -> list[tuple[str, Any]]:
-    """("layers/dense_1", layer) for each layer, numbered by class as Keras does."""
+def _numbered(layers: list[Any]) -> list[tuple[str, Any]]:
+    """(group name, layer): Keras's names in a file, the class name in snake case
+    numbered when repeated ("dense", "dense_1", ...), in the order of `layers`."""
     used: dict[str, int] = {}
-    paths = []
-    for layer in model.layers:
+    named = []
+    for layer in layers:
         base = snake_case(type(layer).__name__)
         count = used.get(base, 0)
         used[base] = count + 1
-        paths.append((f"layers/{base if count == 0 else f'{base}_{count}'}", layer))
-    return paths
+        named.append((base if count == 0 else f"{base}_{count}", layer))
+    return named
+
+
+def _leaf_layers(model: Any) -> list[Any]:
+    """The layers that own variables, in the order Keras lists them (nested models
+    opened, a shared layer once)."""
+    leaves = []
+    for layer in _sublayers(model):
+        leaves.extend(_leaf_layers(layer) if _is_model(layer) else [layer])
+    return leaves
+
+
+def keras_weights(model: Any) -> list[Any]:
+    """The model's weights in Keras's `model.weights` order (the layers in Keras's order,
+    each layer's weights in its own order)."""
+    return [weight for layer in _leaf_layers(model) for weight in layer.weights]
+
+
+def _keras_trainable(model: Any) -> list[Any]:
+    """The trainable weights in Keras's order: the order of the optimizer's slots."""
+    return [weight for layer in _leaf_layers(model) for weight in layer.trainable_weights]
 
 
 def _optimizer_arrays(model: Any) -> list[np.ndarray]:
@@ -289,7 +333,7 @@ def _optimizer_arrays(model: Any) -> list[np.ndarray]:
         )
     states = {id(p): s for p, s in zip(optimizer.params, optimizer.state)}
     # Before the first step: zero slots, as the optimizer Keras builds on loading has.
-    trainable = [states.get(id(w)) or optimizer.new_state(w) for w in model.trainable_weights]
+    trainable = [states.get(id(w)) or optimizer.new_state(w) for w in _keras_trainable(model)]
     learning_rate = optimizer.learning_rate
     if callable(learning_rate):
         learning_rate = learning_rate(optimizer.iterations)
@@ -301,25 +345,32 @@ def _optimizer_arrays(model: Any) -> list[np.ndarray]:
     return arrays
 
 
+def _write_layer(group: Any, layer: Any) -> None:
+    """A layer's variables under `group` (`vars/<i>`); a nested model's layers under
+    `group/layers`, as Keras nests them."""
+    variables = group.create_group("vars")
+    variables.attrs["name"] = layer.name
+    if _is_model(layer):
+        layers = group.create_group("layers")
+        for name, sublayer in _numbered(_sublayers(layer)):
+            _write_layer(layers.create_group(name), sublayer)
+        return
+    owner = _VARIABLES_UNDER.get(type(layer).__name__)
+    if owner is not None:
+        variables = group.create_group(owner).create_group("vars")
+    for index, weight in enumerate(layer.weights):
+        variables.create_dataset(str(index), data=weight.data)
+
+
 def _write_h5(file: Any, model: Any, with_optimizer: bool) -> None:
     h5py = _h5py("save")
     with h5py.File(file, "w") as h5:
-        layers = h5.create_group("layers")
-        for path, layer in _layer_paths(model):
-            layer_group = layers.create_group(path.split("/", 1)[1])
-            group = layer_group.create_group("vars")
-            group.attrs["name"] = layer.name
-            owner = _VARIABLES_UNDER.get(type(layer).__name__)
-            if owner is not None:
-                group = layer_group.create_group(owner).create_group("vars")
-            for index, weight in enumerate(layer.weights):
-                group.create_dataset(str(index), data=weight.data)
+        _write_layer(h5, model)
         if with_optimizer and model.optimizer is not None:
             group = h5.create_group("optimizer").create_group("vars")
             group.attrs["name"] = snake_case(type(model.optimizer).__name__)
             for index, array in enumerate(_optimizer_arrays(model)):
                 group.create_dataset(str(index), data=array)
-        h5.create_group("vars").attrs["name"] = model.name
 
 
 def _h5_bytes(model: Any, with_optimizer: bool) -> bytes:
@@ -329,7 +380,7 @@ def _h5_bytes(model: Any, with_optimizer: bool) -> bytes:
 
 
 def save_keras(model: Any, path: str | os.PathLike) -> None:
-    """Write a built Sequential to Keras 3's `.keras` format, atomically.
+    """Write a built Sequential or functional model to Keras 3's `.keras` format, atomically.
 
     Real Keras 3 opens the file with `keras.models.load_model`: same layers,
     weights, compile settings and optimizer state (so `fit` goes on there).
@@ -363,7 +414,7 @@ def save_keras(model: Any, path: str | os.PathLike) -> None:
 
 def save_weights_h5(model: Any, path: str | os.PathLike) -> None:
     """Write the weights in Keras 3's `.weights.h5` layout (no optimizer), atomically."""
-    _check_sequential(model, "save_weights")
+    _check_savable(model, "save_weights")
     model._ensure_built("save_weights")
     _h5py("save_weights")
     write_atomically(
@@ -454,16 +505,33 @@ def _build(class_name: str, module: str | None, config: dict[str, Any], where: s
     return obj
 
 
-def sequential_from_keras(entry: dict[str, Any]) -> Any:
-    """Our Sequential from Keras 3's config.json entry (fresh weights)."""
+def _layer_from_keras(entry: dict[str, Any]) -> Any:
+    """One layer, or a nested Sequential or functional model, from its Keras entry."""
+    if entry.get("class_name") in ("Sequential", "Functional"):
+        return model_from_keras(entry)
+    name = entry["config"].get("name", entry["class_name"])
+    return _build(entry["class_name"], "keras.layers", entry["config"], f"layer {name!r}")
+
+
+def model_from_keras(entry: dict[str, Any]) -> Any:
+    """Our Sequential or functional model from Keras 3's config.json entry (fresh weights).
+
+    Raises:
+        NotImplementedError: a model class other than Sequential and Functional
+            (a subclassed model, whose code the file does not hold).
+        ValueError: a layer or argument tinygrad_edu does not have.
+    """
     from tinygrad_edu.nn.input_layer import Input
     from tinygrad_edu.nn.sequential import Sequential
 
     class_name = entry.get("class_name")
+    if class_name == "Functional":
+        return keras_graph.functional_from_keras(entry, _layer_from_keras)
     if class_name != "Sequential":
         raise NotImplementedError(
             f"load_model: this .keras file holds a {class_name} model; tinygrad_edu reads "
-            f"Keras's Sequential models so far (see {DOCS_PAGE})"
+            f"Keras's Sequential and functional models (a subclassed model's code is not in "
+            f"the file; see {DOCS_PAGE})"
         )
     config = entry["config"]
     layers: list[Any] = []
@@ -474,12 +542,7 @@ def sequential_from_keras(entry: dict[str, Any]) -> Any:
         if layer_entry["class_name"] == "InputLayer":
             input_shape = layer_entry["config"]["batch_shape"]
             continue
-        name = layer_entry["config"].get("name", layer_entry["class_name"])
-        layers.append(
-            _build(
-                layer_entry["class_name"], "keras.layers", layer_entry["config"], f"layer {name!r}"
-            )
-        )
+        layers.append(_layer_from_keras(layer_entry))
     if input_shape is not None:
         dtype = config["layers"][0]["config"].get("dtype", "float32")
         layers.insert(0, Input(shape=tuple(input_shape[1:]), dtype=_from_keras(dtype, "input")))
@@ -496,21 +559,33 @@ def _read_h5_vars(group: Any) -> list[np.ndarray]:
     return [np.asarray(variables[str(i)]) for i in range(len(variables))]
 
 
+def _assign_layer(group: Any, layer: Any, path: str, where: str) -> None:
+    """Put the arrays under `group` (at `path` in the file) into `layer`, nested models
+    layer by layer."""
+    if _is_model(layer):
+        layers = None if group is None else group.get("layers")
+        for name, sublayer in _numbered(_sublayers(layer)):
+            subgroup = None if layers is None else layers.get(name)
+            _assign_layer(subgroup, sublayer, f"{path}/layers/{name}", where)
+        return
+    owner = _VARIABLES_UNDER.get(type(layer).__name__)
+    if group is not None and owner is not None:
+        group = group.get(owner)
+    arrays = _read_h5_vars(group)
+    expected = layer.named_weights()
+    if len(arrays) != len(expected):
+        raise ValueError(
+            f"{where}: {path} holds {len(arrays)} arrays, but the layer {layer.name!r} "
+            f"({type(layer).__name__}) has {len(expected)} weights"
+        )
+    check_and_assign(expected, arrays, f"{where} ({path})")
+
+
 def _assign_layers(model: Any, h5: Any, where: str) -> None:
-    layers_group = h5.get("layers")
-    for path, layer in _layer_paths(model):
-        group = None if layers_group is None else layers_group.get(path.split("/", 1)[1])
-        owner = _VARIABLES_UNDER.get(type(layer).__name__)
-        if group is not None and owner is not None:
-            group = group.get(owner)
-        arrays = _read_h5_vars(group)
-        expected = layer.named_weights()
-        if len(arrays) != len(expected):
-            raise ValueError(
-                f"{where}: {path} holds {len(arrays)} arrays, but the layer {layer.name!r} "
-                f"({type(layer).__name__}) has {len(expected)} weights"
-            )
-        check_and_assign(expected, arrays, f"{where} ({path})")
+    layers = h5.get("layers")
+    for name, layer in _numbered(_sublayers(model)):
+        group = None if layers is None else layers.get(name)
+        _assign_layer(group, layer, f"layers/{name}", where)
 
 
 def _assign_optimizer(model: Any, h5: Any, where: str) -> None:
@@ -519,9 +594,12 @@ def _assign_optimizer(model: Any, h5: Any, where: str) -> None:
     arrays = _read_h5_vars(h5.get("optimizer"))
     if not arrays or name not in _OPTIMIZER_SLOTS:
         return
+    if len(arrays) == 2:  # compiled in Keras but never trained: no slots made yet
+        optimizer.iterations = int(arrays[0])
+        return
     model._bind_optimizer()
     states = {id(p): s for p, s in zip(optimizer.params, optimizer.state)}
-    trainable = [states[id(w)] for w in model.trainable_weights if id(w) in states]
+    trainable = [states[id(w)] for w in _keras_trainable(model) if id(w) in states]
     slots = [
         (state, key)
         for group in _OPTIMIZER_SLOTS[name]
@@ -565,12 +643,13 @@ def _read_archive(path: str) -> tuple[dict[str, Any], bytes]:
 
 
 def load_keras(path: str | os.PathLike, compile: bool = True) -> Any:
-    """Read a `.keras` file written by Keras 3 (or by `save`) into our Sequential.
+    """Read a `.keras` file written by Keras 3 (or by `save`): a Sequential or functional
+    model, with its weights, compile settings and optimizer state.
 
     Raises:
         FileNotFoundError: no file at `path`.
         ValueError: not a .keras file, damaged, or a layer argument we do not have.
-        NotImplementedError: a functional model or a layer we cannot read yet.
+        NotImplementedError: a subclassed model or a layer we cannot read yet.
         ImportError: h5py is not installed.
     """
     path = os.fspath(path)
@@ -578,7 +657,7 @@ def load_keras(path: str | os.PathLike, compile: bool = True) -> Any:
     if not os.path.exists(path):
         raise FileNotFoundError(f"load_model: no such file: '{path}'")
     entry, weights = _read_archive(path)
-    model = sequential_from_keras(entry)
+    model = model_from_keras(entry)
     where = f"load_model('{path}')"
     try:
         h5 = h5py.File(io.BytesIO(weights), "r")
@@ -605,7 +684,8 @@ def load_keras(path: str | os.PathLike, compile: bool = True) -> Any:
 
 
 def load_weights_h5(model: Any, path: str | os.PathLike) -> None:
-    """Read a Keras 3 `.weights.h5` file into a built Sequential; all or nothing.
+    """Read a Keras 3 `.weights.h5` file into a built Sequential or functional model;
+    all or nothing.
 
     Raises:
         FileNotFoundError: no file at `path`.
@@ -613,7 +693,7 @@ def load_weights_h5(model: Any, path: str | os.PathLike) -> None:
     """
     path = os.fspath(path)
     h5py = _h5py("load_weights")
-    _check_sequential(model, "load_weights")
+    _check_savable(model, "load_weights")
     model._ensure_built("load_weights")
     if not os.path.exists(path):
         raise FileNotFoundError(f"load_weights: no such file: '{path}'")

@@ -52,6 +52,50 @@ RENAMED_ARGUMENTS = {
 }
 
 
+def _check_moments(
+    owner: str, beta_1: Any, beta_2: Any, epsilon: Any
+) -> tuple[float, float, float]:
+    """Check the arguments every Adam-family optimizer shares.
+
+    Args:
+        owner: the optimizer's name, for the message ("Adam", "Nadam", ...).
+        beta_1, beta_2: the decay of the running means of g and g^2, in [0, 1].
+        epsilon: >= 0, the step's guard against dividing by zero.
+
+    Returns:
+        (beta_1, beta_2, epsilon) as floats.
+
+    Raises:
+        ValueError: beta_1 or beta_2 outside [0, 1], or a negative epsilon.
+    """
+    return (
+        _check_number(owner, "beta_1", beta_1, 0.0, 1.0),
+        _check_number(owner, "beta_2", beta_2, 0.0, 1.0),
+        _check_number(owner, "epsilon", epsilon, 0.0, math.inf),
+    )
+
+
+def _update_moments(
+    gradient: np.ndarray,
+    state: dict[str, np.ndarray],
+    beta_1: float,
+    beta_2: float,
+) -> None:
+    """Move the running means m (of g) and v (of g^2) in `state` one step, in place.
+
+    m = m + (g - m) * (1 - beta_1);  v = v + (g^2 - v) * (1 - beta_2)
+    (Kingma & Ba 2015, Algorithm 1, written as Keras 3 does). Uses state["scratch"].
+    """
+    m, v, scratch = state["m"], state["v"], state["scratch"]
+    np.subtract(gradient, m, out=scratch)
+    np.multiply(scratch, 1.0 - beta_1, out=scratch)
+    np.add(m, scratch, out=m)  # m += (g - m) * (1 - beta_1)
+    np.multiply(gradient, gradient, out=scratch)
+    np.subtract(scratch, v, out=scratch)
+    np.multiply(scratch, 1.0 - beta_2, out=scratch)
+    np.add(v, scratch, out=v)  # v += (g^2 - v) * (1 - beta_2)
+
+
 def _refuse_unknown_arguments(owner: str, unknown: dict[str, Any]) -> None:
     """A clear TypeError for keyword arguments the optimizer does not take.
 
@@ -561,7 +605,47 @@ class RMSprop(Optimizer):
         return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon}
 
 
-class Adam(Optimizer):
+class _RunningMoments(Optimizer):
+    """What Adam and Nadam share: beta_1, beta_2, epsilon and the running means m
+    (of g) and v (of g^2) per weight, in that slot order (Keras's, which `.keras`
+    files follow). Subclasses write `update` with `_update_moments`.
+
+    Args:
+        params, learning_rate, **clipping: as for `Optimizer` (learning rate 0.001).
+        beta_1, beta_2: in [0, 1], the decay of the running means of g and g^2.
+        epsilon: >= 0, the step's guard against dividing by zero.
+
+    Raises:
+        ValueError: beta_1 or beta_2 outside [0, 1], or a negative epsilon.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | None = None,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **clipping: Any,
+    ) -> None:
+        self.beta_1, self.beta_2, self.epsilon = _check_moments(
+            type(self).__name__, beta_1, beta_2, epsilon
+        )
+        super().__init__(params, learning_rate, **clipping)
+
+    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
+        """'scratch', 'm' and 'v' (running means of g and g^2), zeros of param's shape."""
+        state = super().new_state(param)
+        state["m"] = np.zeros_like(param.data)
+        state["v"] = np.zeros_like(param.data)
+        return state
+
+    def settings(self) -> dict[str, Any]:
+        """beta_1, beta_2 and epsilon, for repr and get_config."""
+        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Adam(_RunningMoments):
     """Momentum plus RMSprop-style scaling, with a bias correction.
 
     The method is Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR
@@ -596,17 +680,7 @@ class Adam(Optimizer):
         epsilon: float = 1e-7,
         **clipping: Any,
     ) -> None:
-        self.beta_1 = _check_number("Adam", "beta_1", beta_1, 0.0, 1.0)
-        self.beta_2 = _check_number("Adam", "beta_2", beta_2, 0.0, 1.0)
-        self.epsilon = _check_number("Adam", "epsilon", epsilon, 0.0, math.inf)
-        super().__init__(params, learning_rate, **clipping)
-
-    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
-        """'scratch', 'm' and 'v' (running means of g and g^2), zeros of param's shape."""
-        state = super().new_state(param)
-        state["m"] = np.zeros_like(param.data)
-        state["v"] = np.zeros_like(param.data)
-        return state
+        super().__init__(params, learning_rate, beta_1, beta_2, epsilon, **clipping)
 
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float
@@ -619,24 +693,12 @@ class Adam(Optimizer):
         m, v, scratch = state["m"], state["v"], state["scratch"]
         t = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)  # new every step
-        one_minus_beta_1, one_minus_beta_2 = 1.0 - self.beta_1, 1.0 - self.beta_2
-        epsilon = self.epsilon
-        np.subtract(gradient, m, out=scratch)
-        np.multiply(scratch, one_minus_beta_1, out=scratch)
-        np.add(m, scratch, out=m)  # m += (g - m) * (1 - beta_1)
-        np.multiply(gradient, gradient, out=scratch)
-        np.subtract(scratch, v, out=scratch)
-        np.multiply(scratch, one_minus_beta_2, out=scratch)
-        np.add(v, scratch, out=v)  # v += (g^2 - v) * (1 - beta_2)
+        _update_moments(gradient, state, self.beta_1, self.beta_2)
         np.sqrt(v, out=scratch)
-        np.add(scratch, epsilon, out=scratch)
+        np.add(scratch, self.epsilon, out=scratch)
         np.divide(m, scratch, out=scratch)
         np.multiply(scratch, alpha, out=scratch)
         param -= scratch  # p -= alpha * m / (sqrt(v) + eps)
-
-    def settings(self) -> dict[str, Any]:
-        """beta_1, beta_2 and epsilon, for repr and get_config."""
-        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
 class AdamW(Adam):
@@ -760,7 +822,7 @@ class Adagrad(Optimizer):
         }
 
 
-class Nadam(Optimizer):
+class Nadam(_RunningMoments):
     """Adam with Nesterov momentum: the step looks at where momentum is about to go.
 
     The method is Dozat, "Incorporating Nesterov Momentum into Adam" (ICLR 2016
@@ -794,18 +856,8 @@ class Nadam(Optimizer):
         epsilon: float = 1e-7,
         **clipping: Any,
     ) -> None:
-        self.beta_1 = _check_number("Nadam", "beta_1", beta_1, 0.0, 1.0)
-        self.beta_2 = _check_number("Nadam", "beta_2", beta_2, 0.0, 1.0)
-        self.epsilon = _check_number("Nadam", "epsilon", epsilon, 0.0, math.inf)
         self.u_product = 1.0  # U_t, the product of the momentum schedule so far
-        super().__init__(params, learning_rate, **clipping)
-
-    def new_state(self, param: Tensor) -> dict[str, np.ndarray]:
-        """'scratch', 'm' and 'v' (running means of g and g^2), zeros of param's shape."""
-        state = super().new_state(param)
-        state["m"] = np.zeros_like(param.data)
-        state["v"] = np.zeros_like(param.data)
-        return state
+        super().__init__(params, learning_rate, beta_1, beta_2, epsilon, **clipping)
 
     def _update_all(self, gradients: list[np.ndarray | None]) -> None:
         # U_t is one number for the whole step, so it moves once, before the updates.
@@ -825,13 +877,7 @@ class Nadam(Optimizer):
         t = self.iterations + 1
         u_t, u_product = self._u_t, self.u_product
         u_next = self.beta_1 * (1.0 - 0.5 * 0.96 ** (t + 1))
-        np.subtract(gradient, m, out=scratch)
-        np.multiply(scratch, 1.0 - self.beta_1, out=scratch)
-        np.add(m, scratch, out=m)  # m += (g - m) * (1 - beta_1)
-        np.multiply(gradient, gradient, out=scratch)
-        np.subtract(scratch, v, out=scratch)
-        np.multiply(scratch, 1.0 - self.beta_2, out=scratch)
-        np.add(v, scratch, out=v)  # v += (g^2 - v) * (1 - beta_2)
+        _update_moments(gradient, state, self.beta_1, self.beta_2)
         m_hat = m * (u_next / (1.0 - u_product * u_next)) + gradient * (
             (1.0 - u_t) / (1.0 - u_product)
         )
@@ -841,10 +887,6 @@ class Nadam(Optimizer):
         np.divide(m_hat, scratch, out=scratch)
         np.multiply(scratch, lr, out=scratch)
         param -= scratch  # p -= lr * m_hat / (sqrt(v_hat) + eps)
-
-    def settings(self) -> dict[str, Any]:
-        """beta_1, beta_2 and epsilon, for repr and get_config."""
-        return {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
 
 
 _BY_NAME: dict[str, type[Optimizer]] = {

@@ -35,22 +35,98 @@ from tinygrad_edu.tensor import Tensor
 IMAGES = "(batch, height, width, channels)"
 
 
-class _Pooling2D(Layer):
-    """What max and average pooling share: window, strides (default: the window) and padding.
+class _Pooling(Layer):
+    """What max and average pooling share, over images (rank 2) or sequences (rank 1):
+    window, strides (default: the window) and padding.
+
+    A sequence is pooled as an image one pixel high (`functional.max_pool1d` and
+    `avg_pool1d` reshape it so), so the 1-D layers are the 2-D ones with one axis.
 
     Args:
-        pool_size: an int or (ph, pw), the window; 2 by default, as in Keras.
-        strides: an int or (sh, sw); None (the default) means pool_size, so windows
-            do not overlap.
+        pool_size: the window: an int or (ph, pw) for images, an int (or 1-tuple)
+            for sequences.
+        strides: as pool_size; None (the default) means pool_size, so windows do
+            not overlap.
         padding: "valid" (only whole windows) or "same" (ceil(size / stride) outputs).
+        data_format: None or "channels_last".
         input_shape, name, dtype: as for `Layer`.
 
     Raises:
-        ValueError: a bad pool_size, strides or padding; an input that is not
-            (batch, height, width, channels); a window larger than a "valid" input.
+        ValueError: a bad pool_size, strides or padding; an input without rank + 2
+            axes; a window larger than a "valid" input.
     """
 
-    pool: Callable[..., Tensor]  # functional.max_pool2d or avg_pool2d
+    rank = 2
+    pool: Callable[..., Tensor]  # functional.max_pool2d / avg_pool2d (1d for rank 1)
+
+    def _setup(
+        self,
+        pool_size: Any,
+        strides: Any,
+        padding: str,
+        data_format: str | None,
+        input_shape: Any,
+        name: str | None,
+        dtype: Any,
+    ) -> None:
+        who = type(self).__name__
+        as_setting = pair if self.rank == 2 else single  # (ph, pw) for images, k for sequences
+        pool_size = as_setting(pool_size, "pool_size", who)
+        strides = pool_size if strides is None else as_setting(strides, "strides", who)
+        padding = check_padding(padding, who)
+        check_data_format(data_format, who)
+        super().__init__(name, input_shape, dtype)
+        self.pool_size, self.strides, self.padding = pool_size, strides, padding
+        self.build_if_shape_known()
+
+    def _shape_error(self, got: Sequence[int | None]) -> ValueError:
+        if self.rank == 2:
+            return image_shape_error(self, got, IMAGES)
+        return sequence_shape_error(self, got, SEQUENCES)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, *out_sizes, channels): the channels are kept.
+
+        Raises:
+            ValueError: input_shape has not rank + 2 axes, or the window does not fit.
+        """
+        if len(input_shape) != self.rank + 2:
+            raise self._shape_error(input_shape)
+        windows = self.pool_size if self.rank == 2 else (self.pool_size,)
+        strides = self.strides if self.rank == 2 else (self.strides,)
+        sizes = [
+            output_size(size, window, stride, self.padding)
+            for size, window, stride in zip(input_shape[1:-1], windows, strides)
+        ]
+        if any(size is not None and size < 1 for size in sizes):
+            window = (
+                "x".join(map(str, windows)) + " window"
+                if self.rank == 2
+                else f"window of {self.pool_size} steps"
+            )
+            raise ValueError(
+                f"{type(self).__name__} {self.name!r}: a {window} does not fit in inputs of "
+                f"shape {tuple(input_shape)} with padding='valid'"
+            )
+        return (input_shape[0], *sizes, input_shape[-1])
+
+    def forward(self, x: Tensor) -> Tensor:
+        """The pooled images or sequences, (N, *sizes, C) -> (N, *sizes', C), x's dtype.
+
+        Raises:
+            ValueError: x has not rank + 2 axes.
+        """
+        if x.ndim != self.rank + 2:
+            raise self._shape_error(x.shape)
+        return type(self).pool(x, self.pool_size, self.strides, self.padding)
+
+    def extra_repr(self) -> str:
+        """The settings shown inside repr's parentheses."""
+        return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding!r}"
+
+
+class _Pooling2D(_Pooling):
+    """_Pooling over images (batch, height, width, channels); arguments as `_Pooling`."""
 
     def __init__(
         self,
@@ -61,47 +137,7 @@ class _Pooling2D(Layer):
         name: str | None = None,
         dtype: Any = "float32",
     ) -> None:
-        who = type(self).__name__
-        pool_size = pair(pool_size, "pool_size", who)
-        strides = pool_size if strides is None else pair(strides, "strides", who)
-        padding = check_padding(padding, who)
-        super().__init__(name, input_shape, dtype)
-        self.pool_size, self.strides, self.padding = pool_size, strides, padding
-        self.build_if_shape_known()
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """(batch, out_height, out_width, channels): the channels are kept.
-
-        Raises:
-            ValueError: input_shape has not 4 axes, or the window does not fit.
-        """
-        if len(input_shape) != 4:
-            raise image_shape_error(self, input_shape, IMAGES)
-        sizes = [
-            output_size(size, window, stride, self.padding)
-            for size, window, stride in zip(input_shape[1:3], self.pool_size, self.strides)
-        ]
-        if any(size is not None and size < 1 for size in sizes):
-            raise ValueError(
-                f"{type(self).__name__} {self.name!r}: a {self.pool_size[0]}x{self.pool_size[1]} "
-                f"window does not fit in inputs of shape {tuple(input_shape)} with "
-                "padding='valid'"
-            )
-        return (input_shape[0], *sizes, input_shape[3])
-
-    def forward(self, x: Tensor) -> Tensor:
-        """The pooled images, (N, H, W, C) -> (N, H', W', C), x's dtype.
-
-        Raises:
-            ValueError: x is not 4-d.
-        """
-        if x.ndim != 4:
-            raise image_shape_error(self, x.shape, IMAGES)
-        return type(self).pool(x, self.pool_size, self.strides, self.padding)
-
-    def extra_repr(self) -> str:
-        """The settings shown inside repr's parentheses."""
-        return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding!r}"
+        self._setup(pool_size, strides, padding, None, input_shape, name, dtype)
 
 
 class MaxPooling2D(_Pooling2D):
@@ -122,109 +158,10 @@ class AveragePooling2D(_Pooling2D):
     pool = staticmethod(avg_pool2d)
 
 
-class GlobalAveragePooling2D(Layer):
-    """The mean of each channel over the whole image: (batch, h, w, c) -> (batch, c).
+class _Pooling1D(_Pooling):
+    """_Pooling over sequences (batch, steps, channels); pool_size and strides are ints."""
 
-    With keepdims=True the result keeps its two image axes: (batch, 1, 1, c).
-
-    Args:
-        keepdims: keep the image axes, with size 1.
-        input_shape, name, dtype: as for `Layer`.
-
-    Raises:
-        ValueError: an input that is not (batch, height, width, channels).
-    """
-
-    def __init__(
-        self,
-        keepdims: bool = False,
-        input_shape: Sequence[int] | int | None = None,
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(name, input_shape, dtype)
-        self.keepdims = bool(keepdims)
-        self.build_if_shape_known()
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """(batch, channels), or (batch, 1, 1, channels) with keepdims.
-
-        Raises:
-            ValueError: input_shape has not 4 axes.
-        """
-        if len(input_shape) != 4:
-            raise image_shape_error(self, input_shape, IMAGES)
-        if self.keepdims:
-            return (input_shape[0], 1, 1, input_shape[3])
-        return (input_shape[0], input_shape[3])
-
-    def forward(self, x: Tensor) -> Tensor:
-        """The mean over height and width of each channel, in x's dtype.
-
-        Raises:
-            ValueError: x is not 4-d.
-        """
-        if x.ndim != 4:
-            raise image_shape_error(self, x.shape, IMAGES)
-        return x.mean(axis=(1, 2), keepdims=self.keepdims)
-
-
-class _Pooling1D(Layer):
-    """What MaxPooling1D and AveragePooling1D share, as _Pooling2D over sequences.
-
-    Args:
-        pool_size: an int (or 1-tuple), the window.
-        strides: an int; None (the default) means pool_size.
-        padding: "valid" or "same".
-        data_format: None or "channels_last".
-        input_shape, name, dtype: as for `Layer`.
-
-    Raises:
-        ValueError: bad arguments; an input that is not (batch, steps, channels);
-            a window longer than a "valid" input.
-    """
-
-    pool: Callable[..., Tensor]  # functional.max_pool1d or avg_pool1d
-
-    def _setup(self, pool_size, strides, padding, data_format, input_shape, name, dtype) -> None:
-        who = type(self).__name__
-        pool_size = single(pool_size, "pool_size", who)
-        strides = pool_size if strides is None else single(strides, "strides", who)
-        padding = check_padding(padding, who)
-        check_data_format(data_format, who)
-        super().__init__(name, input_shape, dtype)
-        self.pool_size, self.strides, self.padding = pool_size, strides, padding
-        self.build_if_shape_known()
-
-    def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """(batch, out_steps, channels): the channels are kept.
-
-        Raises:
-            ValueError: input_shape has not 3 axes, or the window does not fit.
-        """
-        if len(input_shape) != 3:
-            raise sequence_shape_error(self, input_shape, SEQUENCES)
-        steps = output_size(input_shape[1], self.pool_size, self.strides, self.padding)
-        if steps is not None and steps < 1:
-            raise ValueError(
-                f"{type(self).__name__} {self.name!r}: a window of {self.pool_size} steps does "
-                f"not fit in inputs of shape {tuple(input_shape)} with padding='valid'"
-            )
-        return (input_shape[0], steps, input_shape[2])
-
-    def forward(self, x: Tensor) -> Tensor:
-        """The pooled sequences, (N, steps, C) -> (N, steps', C), x's dtype.
-
-        Raises:
-            ValueError: x is not 3-d.
-        """
-        if x.ndim != 3:
-            raise sequence_shape_error(self, x.shape, SEQUENCES)
-        return type(self).pool(x, self.pool_size, self.strides, self.padding)
-
-    def extra_repr(self) -> str:
-        """The settings shown inside repr's parentheses."""
-        return f"pool_size={self.pool_size}, strides={self.strides}, padding={self.padding!r}"
+    rank = 1
 
 
 class MaxPooling1D(_Pooling1D):
@@ -234,10 +171,7 @@ class MaxPooling1D(_Pooling1D):
 
     Args:
         pool_size: an int (or 1-tuple), the window; 2 by default.
-        strides: an int; None (the default) means pool_size.
-        padding: "valid" or "same".
-        data_format: None or "channels_last".
-        input_shape, name, dtype: as for `Layer`.
+        strides, padding, data_format, input_shape, name, dtype: as for `_Pooling`.
 
     Raises:
         ValueError: bad arguments; an input that is not (batch, steps, channels).
@@ -265,10 +199,7 @@ class AveragePooling1D(_Pooling1D):
 
     Args:
         pool_size: an int (or 1-tuple), the window; required, as in Keras 3.
-        strides: an int; None (the default) means pool_size.
-        padding: "valid" or "same".
-        data_format: None or "channels_last".
-        input_shape, name, dtype: as for `Layer`.
+        strides, padding, data_format, input_shape, name, dtype: as for `_Pooling`.
 
     Raises:
         ValueError: bad arguments; an input that is not (batch, steps, channels).
@@ -386,6 +317,31 @@ class GlobalAveragePooling1D(_GlobalPooling):
         # Keras's rule: the masked sum over the number of real steps (0 / 0 if none).
         total = (x * weights).sum(axis=1, keepdims=self.keepdims)
         return total / weights.sum(axis=1, keepdims=self.keepdims)
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """The mean of each channel over the whole image: (batch, h, w, c) -> (batch, c).
+
+    With keepdims=True the result keeps its two image axes: (batch, 1, 1, c).
+
+    Args:
+        keepdims: keep the image axes, with size 1.
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: an input that is not (batch, height, width, channels).
+    """
+
+    rank, reduce = 2, "mean"
+
+    def __init__(
+        self,
+        keepdims: bool = False,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        super().__init__(None, keepdims, input_shape, name, dtype)
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
