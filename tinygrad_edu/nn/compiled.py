@@ -151,15 +151,15 @@ def multi_output_loss(model: Any, y: Any, y_pred: Any) -> tuple[Tensor, dict[str
 
 
 def multi_output_metrics(model: Any, y: Any, y_pred: Any) -> dict[str, float]:
-    """Each output's metrics as {`<output>_<metric>`: value}."""
+    """Each output's metrics, updated with this batch, as {`<output>_<metric>`: result}."""
     names, outputs = named_outputs(model, y_pred)
     targets = targets_per_output(y, names)
     losses = per_output(model.loss, names, "compile(loss=...)")
     by_output = model._output_metrics.resolve(names, losses)
     logs = {}
     for name, target, output in zip(names, targets, outputs):
-        for metric in by_output[name]:
-            logs[f"{name}_{metric.name}"] = metric(np.asarray(target), output.data)
+        results = metrics_module.update_all(by_output[name], target, output)
+        logs.update({f"{name}_{metric}": value for metric, value in results.items()})
     return logs
 
 

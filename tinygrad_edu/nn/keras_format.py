@@ -272,7 +272,7 @@ def _compile_config(model: Any) -> dict[str, Any] | None:
         return None
     optimizer = _to_keras(serialize_object(model.optimizer))
     optimizer["config"].setdefault("name", snake_case(type(model.optimizer).__name__))
-    metrics = [getattr(metric, "name", None) for metric in model.compiled_metrics]
+    metrics = [_metric_entry(metric, model.loss) for metric in model.compiled_metrics]
     loss = None if model.loss is None else _to_keras(serialize_value(model.loss, "the loss"))
     return {
         "optimizer": optimizer,
@@ -284,6 +284,25 @@ def _compile_config(model: Any) -> dict[str, Any] | None:
         "steps_per_execution": 1,
         "jit_compile": False,
     }
+
+
+def _metric_entry(metric: Any, loss: Any) -> Any:
+    """A compiled metric as Keras lists it: its name when `metrics.get` makes the same
+    metric from that name ("accuracy", "mae"), else a built-in class's config; a metric
+    of your own by its name."""
+    from tinygrad_edu.nn import metrics
+    from tinygrad_edu.nn.saving import serialize_object
+
+    try:
+        again = metrics.get(metric.name, loss=loss)
+        if type(again) is type(metric) and again.get_config() == metric.get_config():
+            return metric.name
+    except (ValueError, TypeError):
+        pass
+    if not type(metric).__module__.startswith("tinygrad_edu.nn."):
+        return metric.name
+    entry = _to_keras(serialize_object(metric))
+    return {**entry, "module": "keras.metrics"}
 
 
 # ---------------------------------------------------------------- the HDF5 tree
@@ -493,7 +512,8 @@ def _build(class_name: str, module: str | None, config: dict[str, Any], where: s
         if config.get("gradient_accumulation_steps") is None:
             config.pop("gradient_accumulation_steps", None)
     if module == "keras.losses" or module == "keras.metrics":
-        config.pop("name", None)
+        if module == "keras.losses":
+            config.pop("name", None)
         if config.get("dtype") is None:
             config.pop("dtype", None)
     try:
@@ -676,7 +696,7 @@ def load_keras(path: str | os.PathLike, compile: bool = True) -> Any:
             model.compile(
                 optimizer=optimizer_object,
                 loss=_from_keras(loss, "the loss") if isinstance(loss, (dict, list)) else loss,
-                metrics=compile_config.get("metrics"),
+                metrics=_from_keras(compile_config.get("metrics"), "the metrics"),
                 loss_weights=compile_config.get("loss_weights"),
             )
             _assign_optimizer(model, h5, where)

@@ -378,11 +378,18 @@ class Model(Module):
         return self(x)
 
     def compute_metrics(self, x: Tensor, y: np.ndarray, y_pred: Tensor) -> dict[str, float]:
-        """Each compiled metric of one batch by name, e.g. {"accuracy": 0.94} (x is unused);
-        with several outputs by "<output>_<metric>", e.g. {"department_accuracy": 0.9}."""
+        """Update each compiled metric with one batch and return its result so far by name,
+        e.g. {"accuracy": 0.94} (x is unused); with several outputs by "<output>_<metric>",
+        e.g. {"department_accuracy": 0.9}."""
         if structures.is_structure(y_pred):
             return compiled.multi_output_metrics(self, y, y_pred)
-        return {metric.name: metric(y, y_pred.data) for metric in self.compiled_metrics}
+        return metrics_module.update_all(self.compiled_metrics, y, y_pred)
+
+    def reset_metrics(self) -> None:
+        """Clear the compiled metrics' state: fit does at each epoch, evaluate at its start."""
+        for group in [self.compiled_metrics, *(self._output_metrics.by_output or {}).values()]:
+            for metric in group:
+                metric.reset_state()
 
     def fit(
         self,
@@ -513,6 +520,7 @@ class Model(Module):
         self._prepare_inputs(x, "train_on_batch")
         self._bind_optimizer()
         self._class_weight = class_weight
+        self.reset_metrics()  # the metrics of this batch alone, as Keras's
         try:
             with training_mode(self, True):
                 logs = self.train_step(structures.to_tensors(x), y, **weights)
@@ -535,6 +543,7 @@ class Model(Module):
         self._require_compiled("test_on_batch")
         x, y, weights = self._one_batch("test_on_batch", x, y, sample_weight)
         self._prepare_inputs(x, "test_on_batch")
+        self.reset_metrics()
         with no_grad(), training_mode(self, False):
             logs = self.test_step(structures.to_tensors(x), y, **weights)
         return _results(logs, return_dict)
