@@ -304,9 +304,7 @@ class Model(Module):
         self, y: Any, y_pred: Any, sample_weight: np.ndarray | None = None
     ) -> tuple[Tensor, dict[str, float]]:
         if structures.is_structure(y_pred):
-            if sample_weight is not None:
-                raise ValueError("sample_weight works with models of one output only")
-            total, logs = compiled.multi_output_loss(self, y, y_pred)
+            total, logs = compiled.multi_output_loss(self, y, y_pred, sample_weight)
             return total, {"loss": total.item(), **logs}
         class_weight = getattr(self, "_class_weight", None)
         if class_weight is not None:  # fit(class_weight=...): a weight per sample from y
@@ -429,6 +427,8 @@ class Model(Module):
                 pipeline that never ends; one that runs dry first warns and stops.
             sample_weight: one weight per sample of x (arrays only): the loss is
                 sum(weight * loss) / batch size, as Keras's; metrics are not weighted.
+                With several outputs: one array for all, or a list or dict of arrays,
+                one per output (None leaves an output unweighted).
             class_weight: {class: weight}, a weight for each sample from its label.
 
         Returns:
@@ -561,7 +561,9 @@ class Model(Module):
     ) -> tuple[Any, Any, dict[str, Any]]:
         x, y = input_checks.check_data(method, x, y, needs_y=needs_y)
         x, y, *_ = data_adapters.to_dtype((x, y), self._input_dtype())
-        weights = {} if sample_weight is None else {"sample_weight": np.asarray(sample_weight)}
+        weights = {}
+        if sample_weight is not None:  # one array, or a list or dict of them (per output)
+            weights = {"sample_weight": structures.map_structure(np.asarray, sample_weight)}
         return x, y, weights
 
     def predict(
@@ -735,12 +737,17 @@ def _attach_sample_weight(adapter: Any, sample_weight: Any, method: str) -> None
         raise ValueError(
             f"{method}: sample_weight works with arrays; a pipeline gives (x, y) batches"
         )
-    weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-    if len(weights) < adapter.count:
-        raise ValueError(
-            f"{method}: sample_weight has {len(weights)} weights for {adapter.count} samples"
-        )
-    adapter.sample_weight = weights[: adapter.count]  # after validation_split: the first part
+
+    def checked(values: Any) -> np.ndarray:
+        weights = np.asarray(values, dtype=np.float64).reshape(-1)
+        if len(weights) < adapter.count:
+            raise ValueError(
+                f"{method}: sample_weight has {len(weights)} weights for {adapter.count} samples"
+            )
+        return weights[: adapter.count]  # after validation_split: the first part
+
+    # One array for the model's output(s), or a list or dict of them, one per output.
+    adapter.sample_weight = structures.map_structure(checked, sample_weight)
 
 
 # After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.

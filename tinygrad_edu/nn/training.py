@@ -88,6 +88,10 @@ def fit_epochs(
     logs: Logs = {}
     with training_mode(model, True):
         callback_list.on_train_begin()
+        resume_at = getattr(model, "_initial_epoch", None)  # set by BackupAndRestore
+        if resume_at:
+            model._initial_epoch = None
+            epochs = range(max(epochs.start, resume_at), epochs.stop)
         for epoch in epochs:
             params["steps"] = train.steps_per_epoch
             callback_list.on_epoch_begin(epoch)
