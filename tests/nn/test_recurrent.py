@@ -239,6 +239,14 @@ def test_stacked_cells_feed_each_other_and_gradients_flow():
     np.testing.assert_allclose(layer(x)[0].numpy(), second(first(x)).numpy(), rtol=1e-12)
 
 
+def test_a_cells_regularizers_count_in_the_rnns_losses():
+    layer = nn.RNN(nn.LSTMCell(2, kernel_regularizer="l2", recurrent_regularizer="l1"))
+    layer.build((None, 3, 2))
+    kernel, recurrent = layer.cell.kernel.numpy(), layer.cell.recurrent_kernel.numpy()
+    expected = 0.01 * (kernel**2).sum() + 0.01 * np.abs(recurrent).sum()
+    np.testing.assert_allclose(sum(loss.item() for loss in layer.losses), expected, rtol=1e-5)
+
+
 def test_a_cell_is_one_step():
     cell = nn.LSTMCell(2, dtype="float64")
     h, c = np.zeros((1, 2)), np.zeros((1, 2))

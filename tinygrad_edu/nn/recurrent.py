@@ -648,7 +648,7 @@ class _SimpleRNNStep(_Step):
 class SimpleRNNCell(_SimpleRNNStep, _Cell):
     """One step of SimpleRNN (Keras's SimpleRNNCell): `RNN(SimpleRNNCell(4))` is
     `SimpleRNN(4)`. Arguments, weights and step as `SimpleRNN`'s, without the
-    sequence arguments; `state_size` is units."""
+    sequence arguments and activity_regularizer; `state_size` is units."""
 
     def __init__(
         self,
@@ -658,6 +658,9 @@ class SimpleRNNCell(_SimpleRNNStep, _Cell):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         name: str | None = None,
@@ -668,6 +671,12 @@ class SimpleRNNCell(_SimpleRNNStep, _Cell):
             units, activation, use_bias, kernel_initializer, recurrent_initializer,
             bias_initializer, dropout, recurrent_dropout,
         )  # fmt: skip
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            None,
+            recurrent_kernel=recurrent_regularizer,
+        )
 
 
 class SimpleRNN(_SimpleRNNStep, _RecurrentLayer):
@@ -684,6 +693,9 @@ class SimpleRNN(_SimpleRNNStep, _RecurrentLayer):
         use_bias: add a learned bias.
         kernel_initializer: "glorot_uniform"; recurrent_initializer: "orthogonal";
             bias_initializer: "zeros" (Keras's defaults).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            activity_regularizer: penalties on the kernels, the bias and the output
+            (`nn.regularizers`), as Keras's.
         dropout: the fraction of the inputs dropped in training (one mask per sequence,
             the same at every step, as Keras does); recurrent_dropout: the same for the
             state going into the recurrent product.
@@ -702,6 +714,10 @@ class SimpleRNN(_SimpleRNNStep, _RecurrentLayer):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -722,6 +738,12 @@ class SimpleRNN(_SimpleRNNStep, _RecurrentLayer):
             units, activation, use_bias, kernel_initializer, recurrent_initializer,
             bias_initializer, dropout, recurrent_dropout,
         )  # fmt: skip
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            recurrent_kernel=recurrent_regularizer,
+        )
         self.build_if_shape_known()
 
 
@@ -794,7 +816,7 @@ class _LSTMStep(_Step):
 class LSTMCell(_LSTMStep, _Cell):
     """One step of the LSTM (Keras's LSTMCell): `RNN(LSTMCell(8))` is `LSTM(8)`, with
     the same weights. Arguments, weights and step as `LSTM`'s, without the sequence
-    arguments; `state_size` is [units, units] (h, c)."""
+    arguments and activity_regularizer; `state_size` is [units, units] (h, c)."""
 
     def __init__(
         self,
@@ -806,6 +828,9 @@ class LSTMCell(_LSTMStep, _Cell):
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
         unit_forget_bias: bool = True,
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         name: str | None = None,
@@ -817,6 +842,12 @@ class LSTMCell(_LSTMStep, _Cell):
             recurrent_initializer, bias_initializer, unit_forget_bias, dropout,
             recurrent_dropout,
         )  # fmt: skip
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            None,
+            recurrent_kernel=recurrent_regularizer,
+        )
 
 
 class LSTM(_LSTMStep, _RecurrentLayer):
@@ -842,6 +873,9 @@ class LSTM(_LSTMStep, _RecurrentLayer):
         use_bias, kernel_initializer, recurrent_initializer, bias_initializer: as SimpleRNN.
         unit_forget_bias: start the forget gate's bias at 1 (remember by default), as
             Keras does (Jozefowicz et al. 2015).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            activity_regularizer: penalties on the kernels, the bias and the output
+            (`nn.regularizers`), as Keras's.
         dropout, recurrent_dropout: as SimpleRNN.
         return_sequences, return_state, go_backwards, stateful, unroll,
             zero_output_for_mask, input_shape, name, dtype: as for `_RecurrentLayer`.
@@ -860,6 +894,10 @@ class LSTM(_LSTMStep, _RecurrentLayer):
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
         unit_forget_bias: bool = True,
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -881,6 +919,12 @@ class LSTM(_LSTMStep, _RecurrentLayer):
             recurrent_initializer, bias_initializer, unit_forget_bias, dropout,
             recurrent_dropout,
         )  # fmt: skip
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            recurrent_kernel=recurrent_regularizer,
+        )
         self.build_if_shape_known()
 
 
@@ -949,7 +993,7 @@ class _GRUStep(_Step):
 class GRUCell(_GRUStep, _Cell):
     """One step of the GRU (Keras's GRUCell): `RNN(GRUCell(8))` is `GRU(8)`, with the
     same weights. Arguments, weights and step as `GRU`'s, without the sequence
-    arguments; `state_size` is units."""
+    arguments and activity_regularizer; `state_size` is units."""
 
     def __init__(
         self,
@@ -960,6 +1004,9 @@ class GRUCell(_GRUStep, _Cell):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         reset_after: bool = True,
@@ -971,6 +1018,12 @@ class GRUCell(_GRUStep, _Cell):
             units, activation, recurrent_activation, use_bias, kernel_initializer,
             recurrent_initializer, bias_initializer, dropout, recurrent_dropout, reset_after,
         )  # fmt: skip
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            None,
+            recurrent_kernel=recurrent_regularizer,
+        )
 
 
 class GRU(_GRUStep, _RecurrentLayer):
@@ -995,6 +1048,9 @@ class GRU(_GRUStep, _RecurrentLayer):
         units, activation, recurrent_activation, use_bias, kernel_initializer,
             recurrent_initializer, bias_initializer, dropout, recurrent_dropout: as LSTM.
         reset_after: apply the reset gate after the recurrent product (True).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            activity_regularizer: penalties on the kernels, the bias and the output
+            (`nn.regularizers`), as Keras's.
         return_sequences, return_state, go_backwards, stateful, unroll,
             zero_output_for_mask, input_shape, name, dtype: as for `_RecurrentLayer`.
 
@@ -1011,6 +1067,10 @@ class GRU(_GRUStep, _RecurrentLayer):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -1032,4 +1092,10 @@ class GRU(_GRUStep, _RecurrentLayer):
             units, activation, recurrent_activation, use_bias, kernel_initializer,
             recurrent_initializer, bias_initializer, dropout, recurrent_dropout, reset_after,
         )  # fmt: skip
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            recurrent_kernel=recurrent_regularizer,
+        )
         self.build_if_shape_known()
