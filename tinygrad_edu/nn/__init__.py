@@ -59,7 +59,7 @@ from tinygrad_edu.nn.merging import (
     Multiply,
     Subtract,
 )
-from tinygrad_edu.nn.models import Model, Sequential, load_model
+from tinygrad_edu.nn.models import Model, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
 from tinygrad_edu.nn.pooling import (
@@ -92,6 +92,7 @@ from tinygrad_edu.nn.resizing import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from tinygrad_edu.nn.sequential import Sequential
 from tinygrad_edu.nn.text_vectorization import TextVectorization
 from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 

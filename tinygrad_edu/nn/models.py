@@ -748,7 +748,3 @@ def _attach_sample_weight(adapter: Any, sample_weight: Any, method: str) -> None
 
     # One array for the model's output(s), or a list or dict of them, one per output.
     adapter.sample_weight = structures.map_structure(checked, sample_weight)
-
-
-# After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.
-from tinygrad_edu.nn.sequential import Sequential as Sequential  # noqa: E402
