@@ -1,11 +1,13 @@
-"""Resizing images and sequences: nearest-neighbour and linear upsampling, channels last.
+"""Resampling images and sequences: resizing (nearest, linear) and affine warps, channels last.
 
 Both are composites of primitives, so gradients (and their gradients) come from
 the engine: repeating a pixel is a broadcast (its gradient sums the copies
 back), picking pixels is indexing (its gradient adds each back where it came
 from), and linear interpolation is a weighted sum of two picked neighbours.
 Images are (batch, height, width, channels), sequences (batch, steps, channels),
-as in Keras.
+as in Keras. `affine_transform` (rotate, zoom, shift an image) is the same idea in
+two dimensions: each output pixel is a weighted sum of the input pixels picked
+around the point it maps back to.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
 
 MODES = ("nearest", "linear", "bilinear")
+FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 
 
 def repeat_axis(x: Tensor, axis: int, times: int) -> Tensor:
@@ -191,3 +195,114 @@ def interpolate(
         else:
             x = linear_axis(x, axis, out, scale, bool(align_corners))
     return x
+
+
+def _fold_index(index: np.ndarray, size: int, fill_mode: str) -> np.ndarray:
+    """Integer positions outside [0, size) brought back inside, as `fill_mode` says.
+
+    reflect: about the edge, repeating it (d c b a | a b c d | d c b a); wrap: around
+    (a b c d | a b c d); nearest: to the closest edge (a a | a b c d | d d); constant:
+    clipped here only so indexing works (those pixels are replaced by the fill value).
+    These are SciPy's ndimage modes of the same names, which Keras 3 uses.
+    """
+    if fill_mode == "reflect":
+        period = 2 * size
+        index = index % period  # NumPy's % is never negative for a positive period
+        return np.where(index < size, index, period - 1 - index)
+    if fill_mode == "wrap":
+        return index % size
+    return np.clip(index, 0, size - 1)
+
+
+def _round_half_away_from_zero(values: np.ndarray) -> np.ndarray:
+    return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype(np.int64)
+
+
+def affine_transform(
+    images: Tensor,
+    transforms: np.ndarray,
+    interpolation: str = "bilinear",
+    fill_mode: str = "constant",
+    fill_value: float = 0.0,
+) -> Tensor:
+    """Images warped by one affine map each (rotate, zoom, shift): Keras 3's affine_transform.
+
+    Each row of `transforms` is [a0, a1, a2, b0, b1, b2, c0, c1] (TensorFlow's
+    projective transform, c0 = c1 = 0): the output pixel at column x, row y takes
+    its value from the input at column a0 x + a1 y + a2, row b0 x + b1 y + b2
+    (pixel centres at whole numbers). "bilinear" weighs the four pixels around
+    that point by their closeness, "nearest" takes the closest one (halves
+    rounded away from zero). A point outside the image is folded back in by
+    `fill_mode` ("reflect", "wrap", "nearest"), or "constant" uses `fill_value`
+    for each neighbour that lies outside.
+
+    The coordinates are constants; the picking is indexing and the weighting is
+    multiplication, so the gradient flows back to `images` through the engine
+    (each output adds its weights' share to the pixels it read).
+
+    Args:
+        images: (batch, height, width, channels), float.
+        transforms: (batch, 8) or (batch, 6), or one row (8,) for every image.
+        interpolation: "bilinear" or "nearest".
+        fill_mode: "reflect", "wrap", "constant" or "nearest".
+        fill_value: the value outside the image with fill_mode "constant".
+
+    Returns:
+        A Tensor of `images`' shape and dtype.
+
+    Raises:
+        ValueError: images not 4-d, transforms of the wrong shape, an unknown mode.
+    """
+    who = "affine_transform"
+    if images.ndim != 4:
+        raise ValueError(
+            f"{who}: expects images (batch, height, width, channels), got shape {images.shape}"
+        )
+    if interpolation not in AFFINE_INTERPOLATIONS:
+        raise ValueError(
+            f"{who}: interpolation must be one of {AFFINE_INTERPOLATIONS}, got {interpolation!r}"
+        )
+    if fill_mode not in FILL_MODES:
+        raise ValueError(f"{who}: fill_mode must be one of {FILL_MODES}, got {fill_mode!r}")
+    batch, height, width, _ = images.shape
+    transforms = np.asarray(transforms, dtype=np.float64)
+    if transforms.ndim == 1:
+        transforms = np.broadcast_to(transforms, (batch, transforms.shape[0]))
+    if transforms.ndim != 2 or transforms.shape[0] != batch or transforms.shape[1] not in (6, 8):
+        raise ValueError(
+            f"{who}: transforms must be (batch, 8) or (batch, 6) with batch {batch}, got shape "
+            f"{transforms.shape}"
+        )
+    a0, a1, a2, b0, b1, b2 = (transforms[:, k, None, None] for k in range(6))
+    rows, columns = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
+    source_x = a0 * columns + a1 * rows + a2  # (batch, height, width)
+    source_y = b0 * columns + b1 * rows + b2
+    if interpolation == "nearest":
+        along_y = [(_round_half_away_from_zero(source_y), 1.0)]
+        along_x = [(_round_half_away_from_zero(source_x), 1.0)]
+    else:
+        top, left = np.floor(source_y), np.floor(source_x)
+        down, right = source_y - top, source_x - left  # how far past the top-left pixel
+        top, left = top.astype(np.int64), left.astype(np.int64)
+        along_y = [(top, 1.0 - down), (top + 1, down)]
+        along_x = [(left, 1.0 - right), (left + 1, right)]
+    which_image = np.arange(batch)[:, None, None]
+    output = None
+    outside_weight = np.zeros((batch, height, width))
+    for row, row_weight in along_y:
+        for column, column_weight in along_x:
+            weight = np.broadcast_to(row_weight * column_weight, (batch, height, width))
+            if fill_mode == "constant":
+                inside = (row >= 0) & (row < height) & (column >= 0) & (column < width)
+                outside_weight = outside_weight + np.where(inside, 0.0, weight)
+                weight = np.where(inside, weight, 0.0)
+            picked = images[
+                which_image,
+                _fold_index(row, height, fill_mode),
+                _fold_index(column, width, fill_mode),
+            ]
+            term = picked * weight[..., None].astype(images.dtype)
+            output = term if output is None else output + term
+    if fill_mode == "constant" and fill_value != 0:
+        output = output + (outside_weight[..., None] * fill_value).astype(images.dtype)
+    return output

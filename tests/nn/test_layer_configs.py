@@ -401,6 +401,60 @@ NON_DEFAULT_ARGUMENTS.update(
         ),
     }
 )
+# The random image layers: a seed, so that the rebuilt layer draws the same numbers.
+NON_DEFAULT_ARGUMENTS.update(
+    {
+        "RandomFlip": (dict(mode="vertical", seed=3, input_shape=(4, 5, 2)), (4, 5, 2), {}),
+        "RandomRotation": (
+            dict(
+                factor=(-0.2, 0.3),
+                fill_mode="constant",
+                interpolation="nearest",
+                seed=4,
+                fill_value=2.5,
+                input_shape=(4, 5, 2),
+            ),
+            (4, 5, 2),
+            {},
+        ),
+        "RandomZoom": (
+            dict(
+                height_factor=0.3,
+                width_factor=(-0.2, 0.1),
+                fill_mode="wrap",
+                interpolation="nearest",
+                seed=5,
+                fill_value=1.5,
+                input_shape=(4, 5, 2),
+            ),
+            (4, 5, 2),
+            {},
+        ),
+        "RandomTranslation": (
+            dict(
+                height_factor=0.2,
+                width_factor=(-0.1, 0.3),
+                fill_mode="nearest",
+                interpolation="nearest",
+                seed=6,
+                fill_value=-1.0,
+                input_shape=(4, 5, 2),
+            ),
+            (4, 5, 2),
+            {},
+        ),
+        "RandomContrast": (
+            dict(factor=0.4, value_range=(-3, 3), seed=7, input_shape=(4, 5, 2)),
+            (4, 5, 2),
+            {},
+        ),
+        "RandomBrightness": (
+            dict(factor=(-0.2, 0.4), value_range=[-2, 2], seed=8, input_shape=(4, 5, 2)),
+            (4, 5, 2),
+            {},
+        ),
+    }
+)
 # Layers that take something other than floats: a batch of their own (token ids).
 BATCHES = {"Embedding": lambda seed: np.random.default_rng(seed).integers(0, 7, size=(4, 5))}
 # Merge layers take a list of inputs: two of shape (4, 3).

@@ -56,27 +56,28 @@ def test_accuracies_are_python_floats_and_nan_for_an_empty_batch(function, y_tru
         warnings.simplefilter("error")  # no "mean of empty slice" warning either
         empty = function(y_true[:0], y_pred[:0])  # e.g. predictions of shape (0, 3)
     assert type(empty) is float and np.isnan(empty)
-    assert np.isnan(metrics.Metric(function, "accuracy")(y_true[:0], y_pred[:0]))
+    # A stateful metric that has counted nothing says 0.0, as Keras's (divide_no_nan).
+    assert metrics.MeanMetricWrapper(function, "accuracy")(y_true[:0], y_pred[:0]) == 0.0
 
 
 @pytest.mark.parametrize(
-    "loss, function",
+    "loss, cls",
     [
-        ("sparse_categorical_crossentropy", metrics.sparse_categorical_accuracy),
+        ("sparse_categorical_crossentropy", metrics.SparseCategoricalAccuracy),
         (
             losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics.sparse_categorical_accuracy,
+            metrics.SparseCategoricalAccuracy,
         ),
-        ("categorical_crossentropy", metrics.categorical_accuracy),
-        (losses.categorical_crossentropy, metrics.categorical_accuracy),
-        ("binary_crossentropy", metrics.binary_accuracy),
-        (losses.BinaryCrossentropy, metrics.binary_accuracy),
+        ("categorical_crossentropy", metrics.CategoricalAccuracy),
+        (losses.categorical_crossentropy, metrics.CategoricalAccuracy),
+        ("binary_crossentropy", metrics.BinaryAccuracy),
+        (losses.BinaryCrossentropy, metrics.BinaryAccuracy),
     ],
 )
-def test_accuracy_resolves_by_the_loss(loss, function) -> None:
+def test_accuracy_resolves_by_the_loss(loss, cls) -> None:
     for name in ("accuracy", "acc"):
         metric = metrics.get(name, loss=loss)
-        assert metric.function is function and metric.name == name
+        assert type(metric) is cls and metric.name == name
 
 
 def test_binary_accuracy_on_logits_thresholds_at_zero() -> None:

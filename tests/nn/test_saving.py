@@ -48,6 +48,28 @@ LAYER_EXAMPLES = {
     "Rescaling": (lambda: [nn.Rescaling(0.5, offset=1.0), nn.Dense(3)], (4,)),
     "Lambda": (lambda: [nn.Dense(3), nn.Lambda(nn.activations.tanh)], (4,)),
     "Normalization": (lambda: [nn.Normalization(mean=0.5, variance=2.0), nn.Dense(3)], (4,)),
+    # The random image layers act in fit only; after loading, predict passes images through.
+    "RandomFlip": (
+        lambda: [nn.RandomFlip("horizontal", seed=1), nn.Flatten(), nn.Dense(3)],
+        (4, 4, 1),
+    ),
+    "RandomRotation": (
+        lambda: [nn.RandomRotation(0.2, fill_mode="constant"), nn.Flatten(), nn.Dense(3)],
+        (4, 4, 1),
+    ),
+    "RandomZoom": (lambda: [nn.RandomZoom(0.2, 0.1), nn.Flatten(), nn.Dense(3)], (4, 4, 1)),
+    "RandomTranslation": (
+        lambda: [nn.RandomTranslation(0.2, 0.1, fill_mode="wrap"), nn.Flatten(), nn.Dense(3)],
+        (4, 4, 1),
+    ),
+    "RandomContrast": (
+        lambda: [nn.RandomContrast(0.3, value_range=(-5, 5)), nn.Flatten(), nn.Dense(3)],
+        (4, 4, 1),
+    ),
+    "RandomBrightness": (
+        lambda: [nn.RandomBrightness(0.3, value_range=(-5, 5)), nn.Flatten(), nn.Dense(3)],
+        (4, 4, 1),
+    ),
     "Dropout": (
         lambda: [
             nn.Dense(6, activation="relu"),

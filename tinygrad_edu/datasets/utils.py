@@ -1,12 +1,15 @@
-"""Small helpers for feeding data sets to a model: one-hot labels and mini-batches."""
+"""Small helpers for feeding data sets to a model: one-hot labels, mini-batches, splits."""
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
+
+from tinygrad_edu import random
 
 
 def to_categorical(
@@ -112,3 +115,109 @@ def _iterate_batches(
         else:
             index = order[start : start + batch_size]
             yield x[index], y[index]
+
+
+def _split_size(size: int | float | None, total: int, side: str) -> int | None:
+    """A split's number of samples from an int (a count) or a float (a fraction)."""
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, (int, float)):
+        raise TypeError(
+            f"split_dataset: {side}_size must be an int, a float or None, got {type(size).__name__}"
+        )
+    if isinstance(size, float):
+        if not 0 < size < 1:
+            raise ValueError(
+                f"split_dataset: {side}_size={size} as a fraction must lie strictly between 0 and 1"
+            )
+        return round(size * total)
+    if not 0 < size < total:
+        raise ValueError(
+            f"split_dataset: {side}_size={size} as a count must lie strictly between 0 and "
+            f"the {total} samples"
+        )
+    return size
+
+
+def split_dataset(
+    dataset: Any,
+    left_size: int | float | None = None,
+    right_size: int | float | None = None,
+    shuffle: bool = False,
+    seed: int | None = None,
+) -> tuple[Any, Any]:
+    """Split arrays into a left part and a right part (e.g. train and test), as Keras's.
+
+        (x_train, y_train), (x_test, y_test) = split_dataset((x, y), left_size=0.8)
+
+    Args:
+        dataset: a NumPy array, or a tuple, list or dict of arrays with the same
+            number of samples (the first axis).
+        left_size, right_size: a fraction of the samples (a float in (0, 1)) or a
+            number of them (an int); one may be None for "the rest". The left part
+            is the first samples, the right part the last ones (samples between
+            them, when the two leave some, are in neither).
+        shuffle: shuffle the samples first (the same order for every array).
+        seed: the seed of that shuffle; None draws from `tinygrad_edu.random`.
+
+    Returns:
+        (left, right), each of the same kind as `dataset` (NumPy arrays where Keras
+        gives `tf.data` datasets).
+
+    Raises:
+        ValueError: both sizes None, sizes out of range or adding up to more than the
+            samples, an empty part, or arrays of different lengths.
+        TypeError: a size that is not a number, or a dataset that is not arrays.
+    """
+    if left_size is None and right_size is None:
+        raise ValueError("split_dataset: give left_size, right_size or both")
+    arrays = _leaves(dataset)
+    lengths = {len(array) for array in arrays}
+    if len(lengths) != 1:
+        raise ValueError(
+            f"split_dataset: the arrays have different numbers of samples {sorted(lengths)}"
+        )
+    total = lengths.pop()
+    left = _split_size(left_size, total, "left")
+    right = _split_size(right_size, total, "right")
+    left = total - right if left is None else left
+    right = total - left if right is None else right
+    if left + right > total:
+        raise ValueError(
+            f"split_dataset: left_size and right_size make {left} + {right} samples, more "
+            f"than the {total} there are"
+        )
+    if left == 0 or right == 0:
+        raise ValueError(
+            f"split_dataset: with {total} samples the {'left' if left == 0 else 'right'} "
+            "part would be empty; change left_size or right_size"
+        )
+    order = np.arange(total)
+    if shuffle:
+        generator = np.random.default_rng(seed) if seed is not None else random.generator()
+        order = generator.permutation(total)
+    left_rows, right_rows = order[:left], order[total - right :]
+    return _take(dataset, left_rows), _take(dataset, right_rows)
+
+
+def _leaves(dataset: Any) -> list[np.ndarray]:
+    if isinstance(dataset, dict):
+        return [leaf for value in dataset.values() for leaf in _leaves(value)]
+    if isinstance(dataset, (tuple, list)):
+        return [leaf for value in dataset for leaf in _leaves(value)]
+    array = np.asarray(dataset)
+    if array.ndim == 0 or array.dtype == object:
+        raise TypeError(
+            "split_dataset: expected a NumPy array or a tuple, list or dict of arrays, got "
+            f"{type(dataset).__name__}"
+        )
+    return [array]
+
+
+def _take(dataset: Any, rows: np.ndarray) -> Any:
+    """The same structure as `dataset`, each array's `rows` (in that order)."""
+    if isinstance(dataset, dict):
+        return {key: _take(value, rows) for key, value in dataset.items()}
+    if isinstance(dataset, (tuple, list)):
+        return type(dataset)(_take(value, rows) for value in dataset)
+    return np.asarray(dataset)[rows]

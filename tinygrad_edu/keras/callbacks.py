@@ -1,6 +1,7 @@
 """`keras.callbacks`: hooks that `fit` calls at the start and end of epochs and batches."""
 
 from tinygrad_edu.keras import missing
+from tinygrad_edu.nn.backup_and_restore import BackupAndRestore
 from tinygrad_edu.nn.callbacks import (
     Callback,
     CSVLogger,
@@ -15,6 +16,7 @@ from tinygrad_edu.nn.callbacks import (
 )
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "EarlyStopping",

@@ -1,10 +1,24 @@
-"""`keras.metrics`: the metric functions (and `Metric`, a function with the name it is logged
-under). Keras's stateful metric classes (`SparseCategoricalAccuracy()`, ...) are not here
-yet: pass their names as strings to `compile` instead."""
+"""`keras.metrics`: Keras's stateful metric classes (`SparseCategoricalAccuracy()`, `AUC()`,
+...), the `Metric` base class for your own, and the metric functions of one batch."""
 
 from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.metrics import (
+    AUC,
+    Accuracy,
+    BinaryAccuracy,
+    CategoricalAccuracy,
+    Mean,
+    MeanAbsoluteError,
+    MeanMetricWrapper,
+    MeanSquaredError,
     Metric,
+    Precision,
+    Recall,
+    RootMeanSquaredError,
+    SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    Sum,
+    TopKCategoricalAccuracy,
     binary_accuracy,
     categorical_accuracy,
     get,
@@ -13,10 +27,27 @@ from tinygrad_edu.nn.metrics import (
     mean_squared_error,
     mse,
     sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
 )
 
 __all__ = [
+    "AUC",
+    "Accuracy",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
     "Metric",
+    "Precision",
+    "Recall",
+    "RootMeanSquaredError",
+    "SparseCategoricalAccuracy",
+    "SparseTopKCategoricalAccuracy",
+    "Sum",
+    "TopKCategoricalAccuracy",
     "binary_accuracy",
     "categorical_accuracy",
     "get",
@@ -25,6 +56,8 @@ __all__ = [
     "mean_squared_error",
     "mse",
     "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
 ]
 
 # A Keras name this module lacks raises NotInTinygradEdu, saying so (keras/missing.py).

@@ -1,10 +1,10 @@
-"""`keras.utils`: one-hot labels, padding and normalizing, PyDataset, the random seed,
-Progbar and plot_model."""
+"""`keras.utils`: one-hot labels, padding and normalizing, splitting arrays, PyDataset,
+the random seed, Progbar and plot_model."""
 
 from typing import Any
 
 from tinygrad_edu.datasets.sequences import normalize, pad_sequences
-from tinygrad_edu.datasets.utils import to_categorical
+from tinygrad_edu.datasets.utils import split_dataset, to_categorical
 from tinygrad_edu.keras import missing
 from tinygrad_edu.nn.data_adapters import PyDataset
 from tinygrad_edu.nn.progress import Progbar
@@ -42,6 +42,7 @@ __all__ = [
     "plot_model",
     "register_keras_serializable",
     "set_random_seed",
+    "split_dataset",
     "to_categorical",
 ]
 

@@ -33,6 +33,14 @@ from tinygrad_edu.nn.activation_layers import (
     Rescaling,
 )
 from tinygrad_edu.nn.attention import MultiHeadAttention
+from tinygrad_edu.nn.augmentation import (
+    RandomBrightness,
+    RandomContrast,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 from tinygrad_edu.nn.conv_transpose import Conv2DTranspose
 from tinygrad_edu.nn.convolutional import Conv1D, Conv2D
 from tinygrad_edu.nn.depthwise import DepthwiseConv2D, SeparableConv2D
@@ -109,6 +117,12 @@ __all__ = [
     "Reshape",
     "Softmax",
     "Normalization",
+    "RandomFlip",
+    "RandomRotation",
+    "RandomZoom",
+    "RandomTranslation",
+    "RandomContrast",
+    "RandomBrightness",
     "ELU",
     "Identity",
     "LeakyReLU",

@@ -127,21 +127,36 @@ class OutputMetrics:
         return self.by_output
 
 
-def multi_output_loss(model: Any, y: Any, y_pred: Any) -> tuple[Tensor, dict[str, float]]:
+def multi_output_loss(
+    model: Any, y: Any, y_pred: Any, sample_weight: Any = None
+) -> tuple[Tensor, dict[str, float]]:
     """The weighted sum of the outputs' losses, and each one's value by `<name>_loss`.
 
+    `sample_weight`, as in Keras, is one array for every output, or a list (in output
+    order) or dict (by output name) of arrays, None for an output left unweighted;
+    each output's loss is weighted as `weighted_loss` does.
+
     Raises:
-        ValueError: targets or losses that do not match the outputs.
+        ValueError: targets, losses or sample weights that do not match the outputs.
     """
     names, outputs = named_outputs(model, y_pred)
     targets = targets_per_output(y, names)
     losses = per_output(model.loss, names, "compile(loss=...)")
     weights = per_output(model.loss_weights, names, "compile(loss_weights=...)", default=1.0)
+    if structures.is_structure(sample_weight):
+        sample_weights = per_output(sample_weight, names, "sample_weight")
+    else:
+        sample_weights = [sample_weight] * len(names)
     total, logs = None, {}
-    for name, target, output, loss, weight in zip(names, targets, outputs, losses, weights):
+    for name, target, output, loss, weight, samples in zip(
+        names, targets, outputs, losses, weights, sample_weights
+    ):
         if loss is None:
             continue
-        value = loss(target, output)
+        if samples is None:
+            value = loss(target, output)
+        else:
+            value = weighted_loss(loss, target, output, samples)
         logs[f"{name}_loss"] = value.item()
         weighted = value if weight == 1.0 else value * float(weight)
         total = weighted if total is None else total + weighted
@@ -151,15 +166,15 @@ def multi_output_loss(model: Any, y: Any, y_pred: Any) -> tuple[Tensor, dict[str
 
 
 def multi_output_metrics(model: Any, y: Any, y_pred: Any) -> dict[str, float]:
-    """Each output's metrics as {`<output>_<metric>`: value}."""
+    """Each output's metrics, updated with this batch, as {`<output>_<metric>`: result}."""
     names, outputs = named_outputs(model, y_pred)
     targets = targets_per_output(y, names)
     losses = per_output(model.loss, names, "compile(loss=...)")
     by_output = model._output_metrics.resolve(names, losses)
     logs = {}
     for name, target, output in zip(names, targets, outputs):
-        for metric in by_output[name]:
-            logs[f"{name}_{metric.name}"] = metric(np.asarray(target), output.data)
+        results = metrics_module.update_all(by_output[name], target, output)
+        logs.update({f"{name}_{metric}": value for metric, value in results.items()})
     return logs
 
 

@@ -277,9 +277,9 @@ class ArrayDataAdapter(DataAdapter):
         self.x, self.y, self.batch_size, self.shuffle = x, y, batch_size, shuffle
         self.count = structures.batch_length(x)
         self.num_batches = -(-self.count // batch_size)  # rounded up: the last may be short
-        #: One weight per sample (fit's and evaluate's sample_weight): batches are then
-        #: triples (x, y, weights).
-        self.sample_weight: np.ndarray | None = None
+        #: One weight per sample (fit's and evaluate's sample_weight), or a list or dict
+        #: of such arrays (one per output): batches are then triples (x, y, weights).
+        self.sample_weight: Any = None
 
     def sample(self) -> Batch:
         # The first rows, not the first shuffled batch: drawing the order now would move
@@ -300,7 +300,8 @@ class ArrayDataAdapter(DataAdapter):
         for start, (x_batch, y_batch) in zip(range(0, self.count, self.batch_size), pairs):
             end = start + self.batch_size
             rows = slice(start, end) if order is None else order[start:end]
-            yield x_batch, y_batch, self.sample_weight[rows]
+            weights = structures.map_structure(lambda array, r=rows: array[r], self.sample_weight)
+            yield x_batch, y_batch, weights
 
 
 class PyDatasetAdapter(DataAdapter):

@@ -73,12 +73,19 @@ _NEUTRAL = {
     "stateful": (False,),
     "unroll": (False,),
     "use_cudnn": ("auto",),
+    "use_gate": (False,),
+    "attention_axes": ([1],),  # attention over the steps of (batch, steps, features)
 }
 # Keras arguments that matter only when another argument is on (renorm, use_ema, ...).
 _IGNORED = {"renorm_momentum", "renorm_clipping", "ema_momentum", "ema_overwrite_frequency"}
 
 # Layers whose variables Keras keeps in a sub-object's group: layers/<path>/cell/vars.
 _VARIABLES_UNDER = {"SimpleRNN": "cell", "LSTM": "cell", "GRU": "cell"}
+# Wrappers: each wrapped layer is written whole (its own groups) under these names.
+_WRAPPED = {"Bidirectional": ("forward_layer", "backward_layer"), "TimeDistributed": ("layer",)}
+# MultiHeadAttention keeps each projection in an EinsumDense sublayer of its own (kernel,
+# then bias), and empty groups for its dropout and softmax sublayers.
+_ATTENTION_GROUPS = ("query_dense", "key_dense", "value_dense", "output_dense")
 
 # Slot variables of each optimizer in Keras's order: groups of our state names, one
 # group after another; within a group they alternate per variable (Adam's m0 v0 m1 v1).
@@ -165,13 +172,24 @@ def _keras_layer_entry(layer: Any, input_shape: Any) -> dict[str, Any]:
     config["name"] = layer.name
     config["trainable"] = bool(layer.trainable)
     config["dtype"] = _dtype_policy(_layer_dtype(layer))
+    kind = type(layer).__name__
+    if kind == "Bidirectional":  # Keras writes the two directions as they are
+        config["layer"] = _keras_layer_entry(layer.forward_layer, input_shape)
+        config["backward_layer"] = _keras_layer_entry(layer.backward_layer, input_shape)
+    elif kind == "TimeDistributed":  # the wrapped layer sees one time step
+        step = None if input_shape is None else [input_shape[0], *input_shape[2:]]
+        config["layer"] = _keras_layer_entry(layer.layer, step)
     entry = {
         "module": "keras.layers",
-        "class_name": type(layer).__name__,
+        "class_name": kind,
         "config": config,
         "registered_name": None,
     }
-    if input_shape is not None:
+    if kind == "MultiHeadAttention" and input_shape and isinstance(input_shape[0], list):
+        # Keras builds attention from the query's and value's (and key's) shapes
+        names = ("query_shape", "value_shape", "key_shape")
+        entry["build_config"] = {"shapes_dict": dict(zip(names, input_shape))}
+    elif input_shape is not None:
         entry["build_config"] = {"input_shape": list(input_shape)}
     return entry
 
@@ -194,12 +212,26 @@ def _check_savable(model: Any, caller: str) -> None:
     for layer in _sublayers(model):
         if _is_model(layer):
             _check_savable(layer, caller)
+        elif type(layer).__name__ in _WRAPPED:
+            for attribute in _WRAPPED[type(layer).__name__]:
+                _check_savable_layer(getattr(layer, attribute), caller)
         elif any(True for _ in layer.children()):
             raise NotImplementedError(
                 f"{caller}: the layer {layer.name!r} ({type(layer).__name__}) holds other "
                 "layers, whose variables Keras files keep in nested groups that tinygrad_edu "
                 f"does not write yet; save the model to a '.zip' file instead ({DOCS_PAGE})"
             )
+
+
+def _check_savable_layer(layer: Any, caller: str) -> None:
+    """A wrapped layer: what `_check_savable` asks of a model's layers."""
+    if _is_model(layer):
+        _check_savable(layer, caller)
+    elif type(layer).__name__ not in _WRAPPED and any(True for _ in layer.children()):
+        raise NotImplementedError(
+            f"{caller}: the layer {layer.name!r} ({type(layer).__name__}) holds other layers, "
+            f"which tinygrad_edu does not write to Keras files yet; save to '.zip' ({DOCS_PAGE})"
+        )
 
 
 def _sublayers(model: Any) -> list[Any]:
@@ -272,7 +304,7 @@ def _compile_config(model: Any) -> dict[str, Any] | None:
         return None
     optimizer = _to_keras(serialize_object(model.optimizer))
     optimizer["config"].setdefault("name", snake_case(type(model.optimizer).__name__))
-    metrics = [getattr(metric, "name", None) for metric in model.compiled_metrics]
+    metrics = [_metric_entry(metric, model.loss) for metric in model.compiled_metrics]
     loss = None if model.loss is None else _to_keras(serialize_value(model.loss, "the loss"))
     return {
         "optimizer": optimizer,
@@ -284,6 +316,25 @@ def _compile_config(model: Any) -> dict[str, Any] | None:
         "steps_per_execution": 1,
         "jit_compile": False,
     }
+
+
+def _metric_entry(metric: Any, loss: Any) -> Any:
+    """A compiled metric as Keras lists it: its name when `metrics.get` makes the same
+    metric from that name ("accuracy", "mae"), else a built-in class's config; a metric
+    of your own by its name."""
+    from tinygrad_edu.nn import metrics
+    from tinygrad_edu.nn.saving import serialize_object
+
+    try:
+        again = metrics.get(metric.name, loss=loss)
+        if type(again) is type(metric) and again.get_config() == metric.get_config():
+            return metric.name
+    except (ValueError, TypeError):
+        pass
+    if not type(metric).__module__.startswith("tinygrad_edu.nn."):
+        return metric.name
+    entry = _to_keras(serialize_object(metric))
+    return {**entry, "module": "keras.metrics"}
 
 
 # ---------------------------------------------------------------- the HDF5 tree
@@ -305,14 +356,38 @@ def _leaf_layers(model: Any) -> list[Any]:
     opened, a shared layer once)."""
     leaves = []
     for layer in _sublayers(model):
-        leaves.extend(_leaf_layers(layer) if _is_model(layer) else [layer])
+        if _is_model(layer):
+            leaves.extend(_leaf_layers(layer))
+        elif type(layer).__name__ in _WRAPPED:
+            for attribute in _WRAPPED[type(layer).__name__]:
+                wrapped = getattr(layer, attribute)
+                leaves.extend(_leaf_layers(wrapped) if _is_model(wrapped) else [wrapped])
+        else:
+            leaves.append(layer)
     return leaves
 
 
 def keras_weights(model: Any) -> list[Any]:
-    """The model's weights in Keras's `model.weights` order (the layers in Keras's order,
-    each layer's weights in its own order)."""
-    return [weight for layer in _leaf_layers(model) for weight in layer.weights]
+    """The weights Keras's `model.weights` has for this model, in its order (the layers
+    in Keras's order, each layer's in its own order; a Normalization given its statistics
+    keeps them in its config, not as weights)."""
+    return [
+        weight
+        for layer in _leaf_layers(model)
+        if any(arrays for _, arrays in _variable_groups(layer))
+        for weight in layer.weights
+    ]
+
+
+def keras_arrays(model: Any) -> list[np.ndarray]:
+    """The arrays of Keras's `model.weights` for this model, in its order and shapes (a
+    Normalization's statistics of the kept axes' shape and its count, ...)."""
+    return [
+        array
+        for layer in _leaf_layers(model)
+        for _, arrays in _variable_groups(layer)
+        for array in arrays
+    ]
 
 
 def _keras_trainable(model: Any) -> list[Any]:
@@ -345,21 +420,57 @@ def _optimizer_arrays(model: Any) -> list[np.ndarray]:
     return arrays
 
 
+def _variable_groups(layer: Any) -> list[tuple[str, list[np.ndarray]]]:
+    """Where Keras keeps a plain layer's variables: (group under the layer's, arrays) in
+    order, with our arrays turned to Keras's shapes."""
+    arrays = [weight.data for weight in layer.weights]
+    name = type(layer).__name__
+    if name in _VARIABLES_UNDER:
+        return [("vars", []), (f"{_VARIABLES_UNDER[name]}/vars", arrays)]
+    if name == "MultiHeadAttention":
+        per = 2 if layer.use_bias else 1
+        groups = [
+            (f"{group}/vars", arrays[i * per : (i + 1) * per])
+            for i, group in enumerate(_ATTENTION_GROUPS)
+        ]
+        return [("vars", []), *groups, ("_dropout_layer/vars", []), ("_softmax/vars", [])]
+    if name == "Normalization":
+        # Keras has variables only for an adapted layer (given statistics are config):
+        # mean and variance of the kept axes' shape, and a count it keeps at 0.
+        if layer.get_config().get("mean") is not None:
+            return [("vars", [])]
+        kept = [size for size in arrays[0].shape if size != 1] if arrays else []
+        statistics = [array.reshape(kept) for array in arrays]
+        return [("vars", [*statistics, np.array(0, dtype=np.int32)])]
+    return [("vars", arrays)]
+
+
+def _from_keras_arrays(layer: Any, arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """The arrays read from a layer's groups in the shapes of our weights."""
+    if type(layer).__name__ == "Normalization" and len(arrays) == 3:
+        return [array.reshape(weight.shape) for array, weight in zip(arrays, layer.weights)]
+    return arrays
+
+
 def _write_layer(group: Any, layer: Any) -> None:
     """A layer's variables under `group` (`vars/<i>`); a nested model's layers under
-    `group/layers`, as Keras nests them."""
-    variables = group.create_group("vars")
-    variables.attrs["name"] = layer.name
+    `group/layers`, and a wrapper's layers under their own names, as Keras nests them."""
     if _is_model(layer):
+        group.create_group("vars").attrs["name"] = layer.name
         layers = group.create_group("layers")
         for name, sublayer in _numbered(_sublayers(layer)):
             _write_layer(layers.create_group(name), sublayer)
         return
-    owner = _VARIABLES_UNDER.get(type(layer).__name__)
-    if owner is not None:
-        variables = group.create_group(owner).create_group("vars")
-    for index, weight in enumerate(layer.weights):
-        variables.create_dataset(str(index), data=weight.data)
+    if type(layer).__name__ in _WRAPPED:
+        group.create_group("vars").attrs["name"] = layer.name
+        for attribute in _WRAPPED[type(layer).__name__]:
+            _write_layer(group.create_group(attribute), getattr(layer, attribute))
+        return
+    for path, arrays in _variable_groups(layer):
+        variables = group.require_group(path)
+        variables.attrs["name"] = layer.name
+        for index, array in enumerate(arrays):
+            variables.create_dataset(str(index), data=array)
 
 
 def _write_h5(file: Any, model: Any, with_optimizer: bool) -> None:
@@ -493,7 +604,8 @@ def _build(class_name: str, module: str | None, config: dict[str, Any], where: s
         if config.get("gradient_accumulation_steps") is None:
             config.pop("gradient_accumulation_steps", None)
     if module == "keras.losses" or module == "keras.metrics":
-        config.pop("name", None)
+        if module == "keras.losses":
+            config.pop("name", None)
         if config.get("dtype") is None:
             config.pop("dtype", None)
     try:
@@ -561,24 +673,35 @@ def _read_h5_vars(group: Any) -> list[np.ndarray]:
 
 def _assign_layer(group: Any, layer: Any, path: str, where: str) -> None:
     """Put the arrays under `group` (at `path` in the file) into `layer`, nested models
-    layer by layer."""
+    and wrapped layers one by one."""
     if _is_model(layer):
         layers = None if group is None else group.get("layers")
         for name, sublayer in _numbered(_sublayers(layer)):
             subgroup = None if layers is None else layers.get(name)
             _assign_layer(subgroup, sublayer, f"{path}/layers/{name}", where)
         return
-    owner = _VARIABLES_UNDER.get(type(layer).__name__)
-    if group is not None and owner is not None:
-        group = group.get(owner)
-    arrays = _read_h5_vars(group)
-    expected = layer.named_weights()
-    if len(arrays) != len(expected):
+    if type(layer).__name__ in _WRAPPED:
+        for attribute in _WRAPPED[type(layer).__name__]:
+            subgroup = None if group is None else group.get(attribute)
+            _assign_layer(subgroup, getattr(layer, attribute), f"{path}/{attribute}", where)
+        return
+    arrays = []
+    expected_groups = _variable_groups(layer)
+    for subpath, _ in expected_groups:  # "vars" or "<sublayer>/vars"
+        parent = subpath[: -len("/vars")] if "/" in subpath else None
+        arrays.extend(
+            _read_h5_vars(group if group is None or parent is None else group.get(parent))
+        )
+    count = sum(len(arrays) for _, arrays in expected_groups)
+    if len(arrays) != count:
         raise ValueError(
             f"{where}: {path} holds {len(arrays)} arrays, but the layer {layer.name!r} "
-            f"({type(layer).__name__}) has {len(expected)} weights"
+            f"({type(layer).__name__}) has {count} in Keras's layout"
         )
-    check_and_assign(expected, arrays, f"{where} ({path})")
+    if count:
+        check_and_assign(
+            layer.named_weights(), _from_keras_arrays(layer, arrays), f"{where} ({path})"
+        )
 
 
 def _assign_layers(model: Any, h5: Any, where: str) -> None:
@@ -676,7 +799,7 @@ def load_keras(path: str | os.PathLike, compile: bool = True) -> Any:
             model.compile(
                 optimizer=optimizer_object,
                 loss=_from_keras(loss, "the loss") if isinstance(loss, (dict, list)) else loss,
-                metrics=compile_config.get("metrics"),
+                metrics=_from_keras(compile_config.get("metrics"), "the metrics"),
                 loss_weights=compile_config.get("loss_weights"),
             )
             _assign_optimizer(model, h5, where)

@@ -304,9 +304,7 @@ class Model(Module):
         self, y: Any, y_pred: Any, sample_weight: np.ndarray | None = None
     ) -> tuple[Tensor, dict[str, float]]:
         if structures.is_structure(y_pred):
-            if sample_weight is not None:
-                raise ValueError("sample_weight works with models of one output only")
-            total, logs = compiled.multi_output_loss(self, y, y_pred)
+            total, logs = compiled.multi_output_loss(self, y, y_pred, sample_weight)
             return total, {"loss": total.item(), **logs}
         class_weight = getattr(self, "_class_weight", None)
         if class_weight is not None:  # fit(class_weight=...): a weight per sample from y
@@ -378,11 +376,18 @@ class Model(Module):
         return self(x)
 
     def compute_metrics(self, x: Tensor, y: np.ndarray, y_pred: Tensor) -> dict[str, float]:
-        """Each compiled metric of one batch by name, e.g. {"accuracy": 0.94} (x is unused);
-        with several outputs by "<output>_<metric>", e.g. {"department_accuracy": 0.9}."""
+        """Update each compiled metric with one batch and return its result so far by name,
+        e.g. {"accuracy": 0.94} (x is unused); with several outputs by "<output>_<metric>",
+        e.g. {"department_accuracy": 0.9}."""
         if structures.is_structure(y_pred):
             return compiled.multi_output_metrics(self, y, y_pred)
-        return {metric.name: metric(y, y_pred.data) for metric in self.compiled_metrics}
+        return metrics_module.update_all(self.compiled_metrics, y, y_pred)
+
+    def reset_metrics(self) -> None:
+        """Clear the compiled metrics' state: fit does at each epoch, evaluate at its start."""
+        for group in [self.compiled_metrics, *(self._output_metrics.by_output or {}).values()]:
+            for metric in group:
+                metric.reset_state()
 
     def fit(
         self,
@@ -422,6 +427,8 @@ class Model(Module):
                 pipeline that never ends; one that runs dry first warns and stops.
             sample_weight: one weight per sample of x (arrays only): the loss is
                 sum(weight * loss) / batch size, as Keras's; metrics are not weighted.
+                With several outputs: one array for all, or a list or dict of arrays,
+                one per output (None leaves an output unweighted).
             class_weight: {class: weight}, a weight for each sample from its label.
 
         Returns:
@@ -513,6 +520,7 @@ class Model(Module):
         self._prepare_inputs(x, "train_on_batch")
         self._bind_optimizer()
         self._class_weight = class_weight
+        self.reset_metrics()  # the metrics of this batch alone, as Keras's
         try:
             with training_mode(self, True):
                 logs = self.train_step(structures.to_tensors(x), y, **weights)
@@ -535,6 +543,7 @@ class Model(Module):
         self._require_compiled("test_on_batch")
         x, y, weights = self._one_batch("test_on_batch", x, y, sample_weight)
         self._prepare_inputs(x, "test_on_batch")
+        self.reset_metrics()
         with no_grad(), training_mode(self, False):
             logs = self.test_step(structures.to_tensors(x), y, **weights)
         return _results(logs, return_dict)
@@ -552,7 +561,9 @@ class Model(Module):
     ) -> tuple[Any, Any, dict[str, Any]]:
         x, y = input_checks.check_data(method, x, y, needs_y=needs_y)
         x, y, *_ = data_adapters.to_dtype((x, y), self._input_dtype())
-        weights = {} if sample_weight is None else {"sample_weight": np.asarray(sample_weight)}
+        weights = {}
+        if sample_weight is not None:  # one array, or a list or dict of them (per output)
+            weights = {"sample_weight": structures.map_structure(np.asarray, sample_weight)}
         return x, y, weights
 
     def predict(
@@ -726,12 +737,17 @@ def _attach_sample_weight(adapter: Any, sample_weight: Any, method: str) -> None
         raise ValueError(
             f"{method}: sample_weight works with arrays; a pipeline gives (x, y) batches"
         )
-    weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-    if len(weights) < adapter.count:
-        raise ValueError(
-            f"{method}: sample_weight has {len(weights)} weights for {adapter.count} samples"
-        )
-    adapter.sample_weight = weights[: adapter.count]  # after validation_split: the first part
+
+    def checked(values: Any) -> np.ndarray:
+        weights = np.asarray(values, dtype=np.float64).reshape(-1)
+        if len(weights) < adapter.count:
+            raise ValueError(
+                f"{method}: sample_weight has {len(weights)} weights for {adapter.count} samples"
+            )
+        return weights[: adapter.count]  # after validation_split: the first part
+
+    # One array for the model's output(s), or a list or dict of them, one per output.
+    adapter.sample_weight = structures.map_structure(checked, sample_weight)
 
 
 # After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.

@@ -22,6 +22,7 @@ from tinygrad_edu.autograd import no_grad
 from tinygrad_edu.nn import input_checks
 from tinygrad_edu.nn.callbacks import Callback, CallbackList, History, ProgbarLogger
 from tinygrad_edu.nn.data_adapters import EpochIterator
+from tinygrad_edu.nn.metric_base import MetricResult
 from tinygrad_edu.nn.module import training_mode
 from tinygrad_edu.nn.progress import Progbar
 from tinygrad_edu.nn.structures import batch_length, is_structure, leaves, map_structure, to_tensors
@@ -87,6 +88,10 @@ def fit_epochs(
     logs: Logs = {}
     with training_mode(model, True):
         callback_list.on_train_begin()
+        resume_at = getattr(model, "_initial_epoch", None)  # set by BackupAndRestore
+        if resume_at:
+            model._initial_epoch = None
+            epochs = range(max(epochs.start, resume_at), epochs.stop)
         for epoch in epochs:
             params["steps"] = train.steps_per_epoch
             callback_list.on_epoch_begin(epoch)
@@ -113,6 +118,7 @@ def train_epoch(model: Any, train: EpochIterator, callback_list: CallbackList) -
     """
     dtype = model._input_dtype()
     use_batch_hooks = callback_list.uses_batch_hooks  # skip building logs nobody reads
+    _reset_metrics(model)  # each epoch's metrics count its own batches only
     means = WeightedMeans("train_step")
     for step, (x_batch, y_batch, *weights) in enumerate(train.epoch(dtype)):
         if use_batch_hooks:
@@ -133,6 +139,7 @@ def evaluate_batches(model: Any, batches: EpochIterator, progbar: Progbar | None
     """
     dtype = model._input_dtype()
     means = WeightedMeans("test_step")
+    _reset_metrics(model)
     with no_grad(), training_mode(model, False):
         for step, (x_batch, y_batch, *weights) in enumerate(batches.epoch(dtype), start=1):
             if step == 1:  # the first batch's shape, checked as it comes (no look-ahead)
@@ -178,12 +185,24 @@ def predict_batches(model: Any, batches: EpochIterator, progbar: Progbar | None 
     return [np.concatenate([out[i] for out in outputs]) for i in range(len(first))]
 
 
+def _reset_metrics(model: Any) -> None:
+    """Clear the model's stateful metrics (a model without `reset_metrics` has none)."""
+    reset = getattr(model, "reset_metrics", None)
+    if reset is not None:
+        reset()
+
+
 class WeightedMeans:
-    """Running means of a step's logs, each batch weighted by its number of samples."""
+    """Running means of a step's logs, each batch weighted by its number of samples.
+
+    A metric's result (a `MetricResult`) already covers every batch since the
+    metrics were reset, so the newest one is kept as it is, not averaged.
+    """
 
     def __init__(self, step_name: str) -> None:
         self.step_name = step_name
         self.totals: Logs = {}  # sums of value * batch size
+        self.latest: Logs = {}  # metric results, newest first
         self.seen = 0
 
     def add(self, logs: Any, count: int) -> None:
@@ -199,8 +218,17 @@ class WeightedMeans:
             )
         self.seen += count
         for name, value in logs.items():
-            self.totals[name] = self.totals.get(name, 0.0) + float(value) * count
+            if isinstance(value, MetricResult):
+                self.latest[name] = float(value)
+                self.totals.setdefault(name, 0.0)  # keeps the order the names came in
+            else:
+                self.totals[name] = self.totals.get(name, 0.0) + float(value) * count
 
     def result(self) -> Logs:
-        """The means so far, in the order the step first returned the names."""
-        return {name: total / max(self.seen, 1) for name, total in self.totals.items()}
+        """The means so far (metric results as they are), in the order the step first
+        returned the names."""
+        seen = max(self.seen, 1)
+        return {
+            name: self.latest[name] if name in self.latest else total / seen
+            for name, total in self.totals.items()
+        }
