@@ -155,14 +155,21 @@ def test_a_metric_with_its_config_survives_a_save_round_trip(tmp_path) -> None:
     model.compile(
         optimizer="sgd",
         loss="binary_crossentropy",
-        metrics=[keras.metrics.Precision(thresholds=0.3, name="p30"), "accuracy"],
+        metrics=[
+            keras.metrics.Precision(thresholds=0.3, name="p30"),
+            "accuracy",
+            keras.metrics.MeanMetricWrapper(keras.metrics.binary_accuracy, name="wrapped"),
+        ],
     )
     model.save(tmp_path / "model.keras")
     loaded = keras.models.load_model(tmp_path / "model.keras")
     precision = loaded.compiled_metrics[0]
     assert type(precision) is keras.metrics.Precision
     assert precision.name == "p30" and precision.thresholds == 0.3
-    assert loaded.metrics_names == ["loss", "p30", "accuracy"]
+    assert loaded.metrics_names == ["loss", "p30", "accuracy", "wrapped"]
+    assert loaded.compiled_metrics[2].fn is keras.metrics.binary_accuracy
+    logs = loaded.evaluate(np.ones((4, 2)), np.ones(4), return_dict=True, verbose=0)
+    assert set(logs) == {"loss", "p30", "accuracy", "wrapped"}
 
 
 def test_errors_are_clear() -> None:

@@ -52,6 +52,9 @@ class Conv2DTranspose(_ConvLayer):
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
@@ -83,6 +86,7 @@ class Conv2DTranspose(_ConvLayer):
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(kernel_regularizer, bias_regularizer, activity_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
         self.build_if_shape_known()

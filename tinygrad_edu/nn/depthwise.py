@@ -82,6 +82,8 @@ class DepthwiseConv2D(_Depthwise):
             depth_multiplier channels.
         activation, use_bias, bias_initializer, input_shape, name, dtype: as for Conv2D.
         depthwise_initializer: for the kernel, "glorot_uniform" by default.
+        depthwise_regularizer, bias_regularizer, activity_regularizer: penalties on the
+            kernel, the bias and the output (`nn.regularizers`), as Keras's.
 
     Raises:
         ValueError: for bad arguments, and for an input that is not (batch, height,
@@ -100,6 +102,9 @@ class DepthwiseConv2D(_Depthwise):
         use_bias: bool = True,
         depthwise_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        depthwise_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
@@ -114,6 +119,7 @@ class DepthwiseConv2D(_Depthwise):
         self.use_bias = use_bias
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(depthwise_regularizer, bias_regularizer, activity_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
         self.build_if_shape_known()
@@ -167,6 +173,9 @@ class SeparableConv2D(_Depthwise):
             depth_multiplier: as for DepthwiseConv2D.
         activation, use_bias, bias_initializer, input_shape, name, dtype: as for Conv2D.
         depthwise_initializer, pointwise_initializer: "glorot_uniform" by default.
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer,
+            activity_regularizer: penalties on the two kernels, the bias and the
+            output (`nn.regularizers`), as Keras's.
 
     Raises:
         ValueError: for bad arguments, and for an input that is not (batch, height,
@@ -187,6 +196,10 @@ class SeparableConv2D(_Depthwise):
         depthwise_initializer: Any = "glorot_uniform",
         pointwise_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        depthwise_regularizer: Any = None,
+        pointwise_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
@@ -204,6 +217,13 @@ class SeparableConv2D(_Depthwise):
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(
+            None,
+            bias_regularizer,
+            activity_regularizer,
+            depthwise_kernel=depthwise_regularizer,
+            pointwise_kernel=pointwise_regularizer,
+        )
         self.depthwise_kernel: Tensor | None = None
         self.pointwise_kernel: Tensor | None = None
         self.bias: Tensor | None = None

@@ -34,6 +34,8 @@ class Embedding(Layer):
         output_dim: the length of each vector.
         embeddings_initializer: Keras's "uniform" (U(-0.05, 0.05)) by default.
         mask_zero: id 0 is padding: `compute_mask` gives `ids != 0` for the layers after.
+        embeddings_regularizer, activity_regularizer: penalties on the table and on the
+            output (`nn.regularizers`), as Keras's.
         input_shape, name, dtype: as for `Layer`.
 
     Raises:
@@ -46,6 +48,8 @@ class Embedding(Layer):
         output_dim: int,
         embeddings_initializer: Any = "uniform",
         mask_zero: bool = False,
+        embeddings_regularizer: Any = None,
+        activity_regularizer: Any = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
@@ -56,6 +60,7 @@ class Embedding(Layer):
         super().__init__(name, input_shape, dtype)
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.set_regularizers(activity=activity_regularizer, embeddings=embeddings_regularizer)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.embeddings: Tensor | None = None

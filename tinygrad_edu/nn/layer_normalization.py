@@ -30,6 +30,8 @@ class LayerNormalization(Layer):
         center: learn a shift `beta`, shaped like the normalized axes.
         scale: learn a factor `gamma`, shaped like the normalized axes.
         beta_initializer, gamma_initializer: "zeros" and "ones".
+        beta_regularizer, gamma_regularizer, activity_regularizer: penalties on beta,
+            gamma and the output (`nn.regularizers`), as Keras's.
         input_shape, name, dtype: as for `Layer`.
 
     Raises:
@@ -46,6 +48,9 @@ class LayerNormalization(Layer):
         scale: bool = True,
         beta_initializer: Any = "zeros",
         gamma_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        activity_regularizer: Any = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
@@ -64,6 +69,9 @@ class LayerNormalization(Layer):
         self.center, self.scale = center, scale
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
+        self.set_regularizers(
+            activity=activity_regularizer, beta=beta_regularizer, gamma=gamma_regularizer
+        )
         self.gamma: Tensor | None = None
         self.beta: Tensor | None = None
         self.build_if_shape_known()

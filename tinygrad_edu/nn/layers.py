@@ -69,9 +69,13 @@ class Layer(Module):
     bias_regularizer: Any = None
     activity_regularizer: Any = None
 
-    def set_regularizers(self, kernel: Any = None, bias: Any = None, activity: Any = None) -> None:
+    def set_regularizers(
+        self, kernel: Any = None, bias: Any = None, activity: Any = None, **weights: Any
+    ) -> None:
         """Keep the regularizers for `kernel`, `bias` and the output (names, instances or
-        None; `regularizers.get` resolves them).
+        None; `regularizers.get` resolves them), and for other weights by attribute name:
+        `set_regularizers(bias=..., recurrent_kernel=...)` for Keras's
+        `recurrent_regularizer`, `gamma=...` for `gamma_regularizer`, and so on.
 
         Raises:
             ValueError, TypeError: from `regularizers.get`, for a name or object it cannot use.
@@ -81,6 +85,12 @@ class Layer(Module):
         self.kernel_regularizer = regularizers.get(kernel)
         self.bias_regularizer = regularizers.get(bias)
         self.activity_regularizer = regularizers.get(activity)
+        # weight attribute -> regularizer, for the weights other than kernel and bias
+        self.other_regularizers = {
+            attribute: regularizers.get(regularizer)
+            for attribute, regularizer in weights.items()
+            if regularizer is not None
+        }
 
     def own_losses(self) -> list[Tensor]:
         """This layer's penalties (not its sub-layers'): each weight regularizer applied to
@@ -91,8 +101,9 @@ class Layer(Module):
         """
         found = []
         if self.trainable:
-            for attribute in ("kernel", "bias"):
-                regularizer = getattr(self, f"{attribute}_regularizer", None)
+            chosen = {"kernel": self.kernel_regularizer, "bias": self.bias_regularizer}
+            chosen.update(self.__dict__.get("other_regularizers", {}))
+            for attribute, regularizer in chosen.items():
                 weight = getattr(self, attribute, None)
                 if regularizer is not None and isinstance(weight, Tensor):
                     found.append(regularizer(weight))

@@ -283,7 +283,10 @@ class MeanMetricWrapper(Mean):
 
     Args:
         fn: `(y_true, y_pred) -> values`: NumPy arrays or Tensors in, an array, a
-            Tensor or a number out.
+            Tensor or a number out; or the name of one of `nn.metrics`'s functions.
+
+    Raises:
+        ValueError: a name that is no metric function's.
         name: the logged name (`fn`'s name if None); dtype: the state's dtype.
         **kwargs: passed on to `fn` (e.g. threshold=0.5).
     """
@@ -291,6 +294,8 @@ class MeanMetricWrapper(Mean):
     def __init__(
         self, fn: Callable[..., Any], name: str | None = None, dtype: Any = None, **kwargs: Any
     ) -> None:
+        if isinstance(fn, str):  # a metric function saved by its name (as Keras's files do)
+            fn = _metric_function(fn)
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
         self.fn = fn
         self.fn_kwargs = kwargs
@@ -306,3 +311,16 @@ class MeanMetricWrapper(Mean):
                 self.count.assign_add(samples)
             return
         super().update_state(values, sample_weight)
+
+
+def _metric_function(name: str) -> Callable[..., Any]:
+    """The function of `nn.metrics` called `name` ("binary_accuracy"), or an error."""
+    from tinygrad_edu.nn import metrics  # imported here: metrics builds on this module
+
+    function = getattr(metrics, name, None)
+    if not callable(function) or isinstance(function, type):
+        raise ValueError(
+            f"MeanMetricWrapper: {name!r} is not a metric function of tinygrad_edu.nn.metrics; "
+            "pass the function itself"
+        )
+    return function

@@ -46,6 +46,8 @@ class BatchNormalization(Layer):
         input_shape, name, dtype: as for `Layer`.
         beta_initializer, gamma_initializer, moving_mean_initializer,
             moving_variance_initializer: as Keras ("zeros", "ones", "zeros", "ones").
+        beta_regularizer, gamma_regularizer, activity_regularizer: penalties on beta,
+            gamma and the output (`nn.regularizers`), as Keras's.
 
     Raises:
         ValueError: for bad arguments, or inputs whose feature axis changed size.
@@ -62,6 +64,9 @@ class BatchNormalization(Layer):
         gamma_initializer: Any = "ones",
         moving_mean_initializer: Any = "zeros",
         moving_variance_initializer: Any = "ones",
+        beta_regularizer: Any = None,
+        gamma_regularizer: Any = None,
+        activity_regularizer: Any = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
@@ -86,6 +91,9 @@ class BatchNormalization(Layer):
             "moving_mean": moving_mean_initializer,
             "moving_variance": moving_variance_initializer,
         }
+        self.set_regularizers(
+            activity=activity_regularizer, beta=beta_regularizer, gamma=gamma_regularizer
+        )
         self.gamma: Tensor | None = None
         self.beta: Tensor | None = None
         self.build_if_shape_known()

@@ -236,6 +236,9 @@ class SimpleRNN(_RecurrentLayer):
         use_bias: add a learned bias.
         kernel_initializer: "glorot_uniform"; recurrent_initializer: "orthogonal";
             bias_initializer: "zeros" (Keras's defaults).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            activity_regularizer: penalties on the kernels, the bias and the output
+            (`nn.regularizers`), as Keras's.
         return_sequences, return_state, go_backwards, zero_output_for_mask, dropout,
             recurrent_dropout, input_shape, name, dtype: as for `_RecurrentLayer`.
     """
@@ -248,6 +251,10 @@ class SimpleRNN(_RecurrentLayer):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -267,6 +274,12 @@ class SimpleRNN(_RecurrentLayer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            recurrent_kernel=recurrent_regularizer,
+        )
         self.bias: Tensor | None = None
         self.build_if_shape_known()
 
@@ -311,6 +324,9 @@ class LSTM(_RecurrentLayer):
         use_bias, kernel_initializer, recurrent_initializer, bias_initializer: as SimpleRNN.
         unit_forget_bias: start the forget gate's bias at 1 (remember by default), as
             Keras does (Jozefowicz et al. 2015).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            activity_regularizer: penalties on the kernels, the bias and the output
+            (`nn.regularizers`), as Keras's.
         return_sequences, return_state, go_backwards, zero_output_for_mask, dropout,
             recurrent_dropout, input_shape, name, dtype: as for `_RecurrentLayer`.
     """
@@ -327,6 +343,10 @@ class LSTM(_RecurrentLayer):
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
         unit_forget_bias: bool = True,
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -348,6 +368,12 @@ class LSTM(_RecurrentLayer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            recurrent_kernel=recurrent_regularizer,
+        )
         self.bias: Tensor | None = None
         self.build_if_shape_known()
 
@@ -410,6 +436,9 @@ class GRU(_RecurrentLayer):
         units, activation, recurrent_activation, use_bias, kernel_initializer,
             recurrent_initializer, bias_initializer: as LSTM.
         reset_after: apply the reset gate after the recurrent product (True).
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            activity_regularizer: penalties on the kernels, the bias and the output
+            (`nn.regularizers`), as Keras's.
         return_sequences, return_state, go_backwards, zero_output_for_mask, dropout,
             recurrent_dropout, input_shape, name, dtype: as for `_RecurrentLayer`.
     """
@@ -423,6 +452,10 @@ class GRU(_RecurrentLayer):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -445,6 +478,12 @@ class GRU(_RecurrentLayer):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.set_regularizers(
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            recurrent_kernel=recurrent_regularizer,
+        )
         self.bias: Tensor | None = None
         self.build_if_shape_known()
 
