@@ -299,6 +299,27 @@ def test_layers_are_listed_in_keras_own_graph_order():
     assert [layer.name for layer in model.layers][:2] == ["a", "b"]  # ours stays as it was
 
 
+def test_dict_outputs_are_walked_in_sorted_key_order_as_keras_does():
+    # Keras 3.15.1 lists this model's layers as ['x', 'hidden', 'z', 'joined', 'aux', 'out']
+    # (keras.Model({"x": x, "z": z}, {"out": ..., "aux": ...}).layers): its walk takes a
+    # dict's outputs by sorted key, so "aux" (layers/dense_1) comes before "out".
+    x, z = nn.Input((3,), name="x"), nn.Input((2,), name="z")
+    joined = nn.Concatenate(name="joined")([nn.Dense(4, name="hidden")(x), z])
+    outputs = {"out": nn.Dense(1, name="out")(joined), "aux": nn.Dense(2, name="aux")(joined)}
+    model = nn.Model({"x": x, "z": z}, outputs)
+    order = [layer.name for layer in keras_format.keras_graph.keras_operations(model)]
+    assert order == ["x", "hidden", "z", "joined", "aux", "out"]
+
+
+def test_a_model_read_from_keras_is_written_back_as_keras_wrote_it():
+    # Keras's Zeros takes no arguments: ours (which takes a seed) must not write one.
+    base, _ = golden("functional_branchy")
+    theirs = json.loads(zipfile.ZipFile(base + ".keras").read("config.json"))["config"]
+    mine = keras_format.keras_config(nn.load_model(base + ".keras"))["config"]
+    assert mine["layers"][2]["config"]["bias_initializer"]["config"] == {}
+    assert theirs["layers"][2]["config"]["bias_initializer"]["config"] == {}
+
+
 @pytest.mark.parametrize("name", FUNCTIONAL_GOLDEN)
 def test_a_keras_functional_model_predicts_and_trains_on_here(name):
     base, expected = golden(name)

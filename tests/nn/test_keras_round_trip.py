@@ -165,6 +165,10 @@ def functional_models():
 
     model, x = list(nested_models())[2]
     yield "attention", model, x
+    # a file Keras wrote, read here and written again (Keras -> here -> Keras)
+    golden = np.load(os.path.join(FIXTURES, "functional_branchy.npz"))
+    reloaded = nn.load_model(os.path.join(FIXTURES, "functional_branchy.keras"))
+    yield "reloaded", reloaded, [golden["x0"][:3], golden["x1"][:3]]
 
 
 def test_functional_models_saved_here_open_in_keras_with_the_same_predictions(tmp_path):

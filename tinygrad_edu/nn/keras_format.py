@@ -127,6 +127,8 @@ def _to_keras(value: Any) -> Any:
         if class_name == "function":  # an activation, loss or metric function: its name
             return config
         kind = module.rsplit(".", 1)[-1]
+        if kind == "initializers" and class_name in ("Zeros", "Ones"):
+            config = {}  # Keras's constant initializers take no arguments (ours a seed)
         return {
             "module": _KERAS_MODULES.get(kind, "keras.layers"),
             "class_name": class_name,

@@ -6,7 +6,8 @@ Keras names a layer's weights in the HDF5 file by its place in `model.layers`
 when both sides list the layers alike. Keras's order (`keras/src/ops/function.py`,
 `map_graph`) is not the order the layers were called in:
 
-1. Walk back from each output in turn, depth first, each node's inputs in order, and
+1. Walk back from each output in turn (a dict of outputs by sorted key, as Keras's
+   `tree.flatten`), depth first, each node's inputs in order, and
    number every layer when the walk first reaches it (its "traversal index").
 2. A node's depth is its distance from the outputs: 0 for a node nothing takes from,
    else one more than the deepest node that takes from it. A layer called several
@@ -60,7 +61,7 @@ def keras_operations(model: Any) -> list[Any]:
     finished: list[Any] = []
     done: set[int] = set()
     first_seen: dict[int, int] = {}
-    for output in model._output_tensors:
+    for output in _flatten(model._output_structure):
         stack: list[tuple[Any, bool]] = [(output.node, False)]
         while stack:
             node, inputs_done = stack.pop()
@@ -85,7 +86,7 @@ def keras_operations(model: Any) -> list[Any]:
         for tensor in node.inputs:
             parent = id(tensor.node)
             node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
-    for tensor in model._input_tensors:  # an Input no output needs still belongs
+    for tensor in _flatten(model._input_structure):  # an Input no output needs belongs too
         if id(tensor.node.operation) not in layer_depth:
             layer_depth[id(tensor.node.operation)] = 0
             first_seen[id(tensor.node.operation)] = -1
@@ -93,6 +94,15 @@ def keras_operations(model: Any) -> list[Any]:
     # 3. deepest first, ties by traversal index
     order = sorted(layers, key=lambda key: (-layer_depth[key], first_seen[key]))
     return [layers[key] for key in order]
+
+
+def _flatten(structure: Any) -> list[KerasTensor]:
+    """The KerasTensors of a structure in Keras's order: a dict's by sorted key."""
+    if isinstance(structure, KerasTensor):
+        return [structure]
+    if isinstance(structure, dict):
+        return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
+    return [leaf for item in structure for leaf in _flatten(item)]
 
 
 def _own_nodes(model: Any, operation: Any) -> list[Any]:
