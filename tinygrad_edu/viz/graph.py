@@ -127,7 +127,7 @@ WEIGHT_KINDS = ("parameter", "frozen")
 
 
 def _leaf_kind(tensor: Tensor, names: dict[int, str]) -> str:
-    """"parameter" (requires_grad), "frozen" (a parameter with requires_grad turned off:
+    """The kind of a leaf: "parameter" (requires_grad), "frozen" (requires_grad turned off:
     a layer's weight, a module's parameter, or one given in `params`), else "input"."""
     if tensor.requires_grad:
         return "parameter"
