@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad
-from tinygrad_edu.autograd import ReleasedTensor, name_scope, topological_order
+from tinygrad_edu.autograd import ReleasedTensor, name_scope
 from tinygrad_edu.testing import gradcheck
+from tinygrad_edu.viz.graph import topological_order
 
 
 def leaf(values, dtype=np.float64) -> Tensor:

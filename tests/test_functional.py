@@ -12,17 +12,14 @@ from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, enable_grad, grad, no_grad
 from tinygrad_edu.functional import (
-    Linear,
     cross_entropy_with_logits,
     linear,
-    linear_simple,
     log_softmax,
-    logits_under,
     logsumexp,
     softmax,
-    sparse_cross_entropy_simple,
     sparse_cross_entropy_with_logits,
 )
+from tinygrad_edu.fused.nodes import Linear, linear_simple, sparse_cross_entropy_simple
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 from tinygrad_edu.testing.strategies import float_arrays, shapes
 
@@ -498,20 +495,6 @@ def test_linear_function_falls_back_to_matmul_and_add_for_other_shapes(arrays):
         assert no_bias.grad_fn.name == "MatMul"
         np.testing.assert_allclose(no_bias.data, batch @ w, rtol=1e-12, atol=1e-15)
         assert gradcheck(lambda t, v: linear(t, v), [batch, w])
-
-
-# ---------------------------------------------------------------- recognising a softmax output
-def test_logits_under_finds_the_logits_an_activation_left_on_its_last_axis_output():
-    logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
-    assert logits_under("softmax", softmax(logits, axis=-1)) is logits
-    assert logits_under("softmax", logits.softmax(axis=1)) is logits
-    assert logits_under("softmax", softmax(logits, axis=0)) is None  # the wrong axis
-    assert logits_under("softmax", logits.exp() / logits.exp().sum(axis=-1, keepdims=True)) is None
-    assert logits_under("softmax", Tensor(np_softmax(logits.data, -1))) is None  # plain values
-    assert logits_under("sigmoid", softmax(logits)) is None  # another activation
-    assert logits_under("sigmoid", logits.sigmoid()) is logits
-    with no_grad():  # no graph: the output still knows its logits
-        assert logits_under("softmax", softmax(logits)) is logits
 
 
 def test_sparse_cross_entropy_refuses_logits_that_are_not_2d():

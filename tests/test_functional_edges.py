@@ -24,7 +24,7 @@ from tinygrad_edu.functional import (
     softmax,
     sparse_cross_entropy_with_logits,
 )
-from tinygrad_edu.nn import losses
+from tinygrad_edu.nn import activations, losses
 
 inf = np.inf
 ROWS = {  # the rows, with what each function must give
@@ -108,7 +108,7 @@ def test_masking_with_minus_inf_is_leaving_the_entry_out(values, data):
 
 def test_a_softmax_layer_with_masked_logits_gives_a_finite_loss_in_every_crossentropy():
     logits = Tensor(np.array([[2.0, -inf, 0.5], [-inf, 1.0, 1.0]]), requires_grad=True)
-    probabilities = softmax(logits)
+    probabilities = activations.softmax(logits)  # a softmax layer's output: logits remembered
     for loss, targets in (
         (losses.sparse_categorical_crossentropy, np.array([0, 2])),
         (losses.categorical_crossentropy, np.eye(3)[[0, 2]]),
@@ -154,8 +154,11 @@ def test_float16_crossentropies_agree_with_float64(classes, scale):
     onehot = np.zeros((4, classes), dtype=np.float16)
     onehot[np.arange(4), labels] = 1.0
     for name, fn in (
-        ("sparse", lambda z: losses.sparse_categorical_crossentropy(labels, softmax(z))),
-        ("categorical", lambda z: losses.categorical_crossentropy(onehot, softmax(z))),
+        (
+            "sparse",
+            lambda z: losses.sparse_categorical_crossentropy(labels, activations.softmax(z)),
+        ),
+        ("categorical", lambda z: losses.categorical_crossentropy(onehot, activations.softmax(z))),
         ("from logits", lambda z: cross_entropy_with_logits(z, onehot)),
     ):
         z16 = Tensor(logits16, requires_grad=True)
@@ -171,8 +174,8 @@ def test_float16_binary_crossentropy_over_many_outputs():
     rng = np.random.default_rng(0)
     z = rng.normal(size=(100_000, 1)).astype(np.float16)
     y = (rng.random((100_000, 1)) < 0.5).astype(np.float16)
-    loss16 = losses.binary_crossentropy(y, Tensor(z).sigmoid())
-    exact = losses.binary_crossentropy(y, Tensor(z.astype(np.float64)).sigmoid())
+    loss16 = losses.binary_crossentropy(y, activations.sigmoid(Tensor(z)))
+    exact = losses.binary_crossentropy(y, activations.sigmoid(Tensor(z.astype(np.float64))))
     assert loss16.dtype == np.float16
     np.testing.assert_allclose(loss16.item(), exact.item(), rtol=2e-3)
 

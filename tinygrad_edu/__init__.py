@@ -24,6 +24,7 @@ from tinygrad_edu.creation import (
     zeros,
     zeros_like,
 )
+from tinygrad_edu.fused.threads import get_num_threads, set_num_threads
 from tinygrad_edu.gradients import grad
 from tinygrad_edu.random import manual_seed
 from tinygrad_edu.tensor import Tensor, concatenate, stack, where
@@ -111,6 +112,8 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "manual_seed",
+    "set_num_threads",
+    "get_num_threads",
     "concatenate",
     "stack",
     "where",

@@ -15,7 +15,7 @@ import functools
 import heapq
 import itertools
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -320,36 +320,6 @@ def constant_like(like: Tensor, array: Any) -> Tensor:
 # None otherwise, and then the walk pays one `is None` check per step). It is told
 # each step as it happens, so what it records is what backward did, not a replay.
 _observer: Any = None
-
-
-def topological_order(roots: Iterable[Any], parents_of: Callable[[Any], Iterable[Any]]) -> list:
-    """Every node reachable from `roots` through `parents_of`, each once, parents first.
-
-    Iterative depth-first search with an explicit stack, so a 100,000-node chain
-    cannot hit Python's recursion limit. Backward needs no such list (it orders
-    nodes by sequence number as it goes); the graph pictures use it, with
-    `parents_of` giving a tensor's inputs (`viz.graph.walk`).
-
-    Args:
-        roots: where to start, e.g. `[loss]`.
-        parents_of: a node's parents, e.g. `lambda t: t.grad_fn.inputs if t.grad_fn else ()`.
-    Returns:
-        A list in which every node comes after all its parents; the roots come last.
-    """
-    order: list = []
-    visited: set[int] = set()
-    stack = [(root, False) for root in roots]  # (node, are its parents in order already?)
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif id(node) not in visited:
-            visited.add(id(node))
-            stack.append((node, True))  # comes off the stack after all its parents
-            stack.extend(
-                (parent, False) for parent in parents_of(node) if id(parent) not in visited
-            )
-    return order
 
 
 def run_backward(

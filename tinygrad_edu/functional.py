@@ -1,18 +1,11 @@
-"""Composite functions built from the primitives, and the few fused nodes that earn their keep.
+"""Composite functions built from the primitives: what layers and losses call.
 
-A fused node does the work of several primitives as one `Function`, for speed
-or memory, or to keep a formula stable. Each has its backward written once,
-with Tensor operations, so it differentiates twice like any primitive:
-
-- `Linear` (x @ weight + bias for a batch of rows): every Dense layer's work.
-  Its twin `linear_simple` is the same formula from primitives.
-- `SparseSoftmaxCrossEntropy` (cross-entropy from logits and class indices):
-  the last step of every classifier. Its twin is `sparse_cross_entropy_simple`.
-- `Softmax` and `LogSoftmax`: the row maximum is subtracted first, so
-  exp(1000) never overflows.
-
-The tests hold each fused node and its twin equal in value, gradient and
-gradient of gradient; the twins are the formulas to read.
+Softmax and LogSoftmax are primitives of their own (ops/softmax.py: the row
+maximum is subtracted first, so exp(1000) never overflows). Two calls here
+dispatch to a fused node of the speed seam (tinygrad_edu/fused/), which does the
+same work as one node: `linear` (Linear, twin `linear_simple`) and
+`sparse_cross_entropy_with_logits` (SparseSoftmaxCrossEntropy, twin
+`sparse_cross_entropy_simple`). Read the twins for the formulas.
 """
 
 from __future__ import annotations
@@ -23,49 +16,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_edu import random
-from tinygrad_edu.autograd import Function, constant_like
+from tinygrad_edu.autograd import constant_like
+from tinygrad_edu.fused.nodes import Linear, SparseSoftmaxCrossEntropy, linear_simple, tile_windows
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import AddWindows, Pad, ScatterAdd, SlidingWindows
 from tinygrad_edu.ops.reduce import single_axis
+from tinygrad_edu.ops.softmax import LogSoftmax, Softmax
 from tinygrad_edu.resampling import interpolate, upsample  # noqa: F401 (functional.upsample)
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
-
-
-class Linear(Function):
-    """x @ weight + bias for a batch of rows, as one node: a Dense layer's work.
-
-    The same numbers as MatMul then Add, as one node: the bias is added in place,
-    in the product's buffer, so a layer makes one (batch, units) array and one
-    node instead of two of each. Its backward is what theirs would give: two
-    matrix products and the bias's one sum.
-    """
-
-    def forward(self, x, weight, bias):
-        x_data, weight_data, bias_data = x.data, weight.data, bias.data
-        if x_data.ndim != 2 or weight_data.ndim != 2 or bias_data.shape != weight_data.shape[1:]:
-            raise ValueError(
-                f"expects x (batch, features), weight (features, units) and bias (units,), got "
-                f"shapes {x_data.shape}, {weight_data.shape} and {bias_data.shape}; for other "
-                "shapes write x @ weight + bias"
-            )
-        self.save_for_backward(x, weight)
-        out = np.matmul(x_data, weight_data)
-        if bias_data.dtype == out.dtype:
-            out += bias_data  # in place: no second (batch, units) array
-        else:
-            out = out + bias_data  # dtypes differ: let NumPy promote, as x @ weight + bias would
-        return out
-
-    def backward(self, grad):
-        x, weight = self.saved_tensors
-        need_x, need_weight, need_bias = self.needs_input_grad
-        return (
-            grad @ weight.T if need_x else None,
-            x.T @ grad if need_weight else None,
-            grad.sum(axis=0) if need_bias else None,
-        )
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -87,147 +47,18 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return linear_simple(x, weight, bias)
 
 
-def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """`linear` from primitives (MatMul, then Add): the formula `Linear` fuses.
-
-    Same arguments, result and gradients as `linear`, as one more node.
-    """
-    y = x @ weight
-    return y if bias is None else y + bias
-
-
-def _wide(grad: Tensor) -> Tensor:
-    """grad in float32 if it is float16 (a backward's sums and differences lose too much
-    in float16), else grad itself; the result is rounded back once."""
-    return grad.astype(np.float32) if grad.dtype == np.float16 else grad
-
-
-def _row_exponentials(data: np.ndarray, axis: int):
-    """exp(x - shift) along `axis`, with their totals: the work softmax and its kin share.
-
-    The shift is the row maximum, so exp cannot overflow. float16 is worked in
-    float32 (its sums would overflow at 65504). A row whose maximum is infinite
-    has no finite shift (inf - inf is NaN), so it is taken at its limit: a row of
-    -inf only (fully masked) gets exponentials 0 and a total of 1 (probabilities
-    0, not 0 / 0), and a row holding +inf gets 1 at each +inf and 0 elsewhere.
-
-    Returns (shift, exps, totals, plus_inf_rows); plus_inf_rows is None when every
-    row maximum is finite, else a keepdims mask of the rows holding +inf.
-    """
-    if data.dtype == np.float16:
-        data = data.astype(np.float32)
-    row_max = data.max(axis=axis, keepdims=True)
-    finite = np.isfinite(row_max)
-    if finite.all():  # the usual case
-        exps = data - row_max
-        np.exp(exps, out=exps)  # in place: one array for the whole computation
-        return row_max, exps, exps.sum(axis=axis, keepdims=True), None
-    plus_inf_rows = row_max == np.inf
-    shift = np.where(finite, row_max, 0.0).astype(data.dtype)
-    with np.errstate(invalid="ignore"):
-        exps = np.exp(data - shift)
-    exps = np.where(plus_inf_rows, data == np.inf, exps).astype(data.dtype)
-    totals = exps.sum(axis=axis, keepdims=True)
-    totals[totals == 0] = 1.0  # fully masked rows
-    return shift, exps, totals, plus_inf_rows
-
-
-class Softmax(Function):
-    """exp(x) / sum(exp(x)) along `axis`, with the row maximum subtracted first.
-
-    At the limits (see `_row_exponentials`): -inf entries get probability 0, a row
-    of -inf only gets 0 everywhere, and a row holding +inf shares 1 among its +inf
-    entries. float16 is computed in float32 and rounded back.
-    """
-
-    def forward(self, a, axis=-1):
-        self.axis = axis
-        _, exps, totals, _ = _row_exponentials(a.data, axis)
-        exps /= totals
-        return exps.astype(a.dtype, copy=False)
-
-    def backward(self, grad):
-        out, wide = self.output, _wide(grad)  # float16: in float32 (g - sum cancels)
-        out_wide = out.astype(wide.dtype)
-        result = out_wide * (wide - (wide * out_wide).sum(axis=self.axis, keepdims=True))
-        return result.astype(grad.dtype)
-
-
-class LogSoftmax(Function):
-    """x - max - log(sum(exp(x - max))) along `axis`: -inf where softmax is 0.
-
-    Rows with an infinite maximum are taken at their limit, as in Softmax; float16
-    is computed in float32 and rounded back.
-    """
-
-    def forward(self, a, axis=-1):
-        self.axis = axis
-        data = a.data.astype(np.float32) if a.dtype == np.float16 else a.data
-        shift, exps, totals, plus_inf_rows = _row_exponentials(data, axis)
-        out = (data - shift) - np.log(totals)
-        if plus_inf_rows is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = np.where(plus_inf_rows, np.log(exps) - np.log(totals), out)
-        return out.astype(a.dtype, copy=False)
-
-    def backward(self, grad):
-        wide = _wide(grad)  # float16: in float32, as the forward
-        softmax = self.output.astype(wide.dtype).exp()
-        return (wide - softmax * wide.sum(axis=self.axis, keepdims=True)).astype(grad.dtype)
-
-
-class SparseSoftmaxCrossEntropy(Function):
-    """-mean(log_softmax(logits)[i, labels[i]]): sparse cross-entropy from logits, as one node.
-
-    Fused for speed, because it ends every classifier's step: written as
-    log-softmax, indexing, mean and negation (`sparse_cross_entropy_simple`) it
-    is four nodes forward and more backward. As one node its derivative is the
-    well-known (softmax(logits) - onehot(labels)) / batch.
-
-    Forward keeps the log-probabilities it picked the loss from, as a LogSoftmax
-    of the logits (recorded like any op, so a function of the logits), and
-    backward reads softmax(logits) off them as their exp instead of working the
-    row sums out again.
-    """
-
-    def forward(self, logits, labels=None):
-        if logits.ndim != 2:
-            raise ValueError(f"expects logits of shape (batch, classes), got {logits.shape}")
-        log_probabilities = LogSoftmax.apply(logits, axis=1)
-        self.save_for_backward(log_probabilities)
-        batch = logits.shape[0]
-        picked = log_probabilities.data[np.arange(batch), labels]
-        # float16 is added up in float32, as Sum does, and rounded back once
-        total = picked.sum(dtype=np.float32) if picked.dtype == np.float16 else picked.sum()
-        return np.asarray(-total / batch, dtype=logits.dtype)
-
-    def backward(self, grad):
-        (log_probabilities,) = self.saved_tensors
-        batch = log_probabilities.shape[0]
-        onehot = np.zeros(log_probabilities.shape, dtype=log_probabilities.dtype)
-        onehot[np.arange(batch), self.options["labels"]] = 1.0
-        return grad * ((log_probabilities.exp() - onehot) / batch)
-
-
 def _floating(x: Tensor) -> Tensor:
     """x itself if floating point, else as float32 (the default float): softmax of ints."""
     return x if x.dtype.kind == "f" else x.astype(np.float32)
 
 
 def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis` (PyTorch's `dim`); finite for any finite input.
-
-    The output remembers its logits (`_keras_logits`, as Keras calls it), so a
-    crossentropy loss can work from them whether or not a graph was recorded.
-    """
+    """exp(x) / sum(exp(x)) along `axis` (PyTorch's `dim`); finite for any finite input."""
     x = _floating(x)
     axis = axis if dim is None else dim
     if single_axis(axis, x.ndim, x.shape, "softmax") is None:  # 0-d: one entry, probability 1
-        output = Softmax.apply(x.reshape(1), axis=0).reshape(())
-    else:
-        output = Softmax.apply(x, axis=axis)
-    output._keras_logits = ("softmax", axis, x)
-    return output
+        return Softmax.apply(x.reshape(1), axis=0).reshape(())
+    return Softmax.apply(x, axis=axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
@@ -281,16 +112,6 @@ def sparse_cross_entropy_with_logits(logits: Tensor, labels: np.ndarray) -> Tens
     return SparseSoftmaxCrossEntropy.apply(logits, labels=labels)
 
 
-def sparse_cross_entropy_simple(logits: Tensor, labels: np.ndarray) -> Tensor:
-    """`sparse_cross_entropy_with_logits` from primitives: the formula the fused node computes.
-
-    log_softmax(z) = z - logsumexp(z), picked at each row's label, averaged and
-    negated. Same arguments, value and gradients; the labels are not checked.
-    """
-    log_probabilities = logits - logsumexp(logits, axis=-1, keepdims=True)
-    return -log_probabilities[np.arange(logits.shape[0]), np.asarray(labels)].mean()
-
-
 def _check_class_indices(logits: Tensor, labels: np.ndarray) -> None:
     """One integer label in [0, classes) per row, or a clear error.
 
@@ -327,21 +148,6 @@ def labels_outside_classes(labels: np.ndarray, classes: int) -> np.ndarray:
     if labels.view(np.uint64).max(initial=0) < classes:
         return np.empty(0, dtype=np.int64)
     return labels[(labels < 0) | (labels >= classes)]
-
-
-def logits_under(activation: str, y: Tensor) -> Tensor | None:
-    """The logits z if `y` is `activation`(z) over its last axis, else None.
-
-    `softmax` (here and in nn.activations) and `Tensor.sigmoid` leave
-    (activation, axis, z) on their output as `_keras_logits` (Keras's name for
-    it), with or without a recorded graph. That is how a crossentropy loss finds
-    the logits under a "softmax" or "sigmoid" output, to work from them as Keras
-    does, so that it never takes log(0).
-    """
-    kind, axis, logits = getattr(y, "_keras_logits", None) or (None, None, None)
-    if kind == activation and axis in (-1, y.ndim - 1) and logits.shape == y.shape:
-        return logits
-    return None
 
 
 def cross_entropy_with_logits(logits: Tensor, targets: Tensor | np.ndarray) -> Tensor:
@@ -593,25 +399,16 @@ def _pooling_windows(
 ) -> tuple[Tensor, tuple[int, int]]:
     """x's (kh, kw) windows for a pooling, and the two axes that run across a window.
 
-    Windows side by side (strides == window, the default) tile the image once
-    "same" padding has made it a whole number of windows high and wide, or once
-    "valid" pooling has cut off the rows and columns no window reaches. Then a
-    reshape of (N, H, W, C) to (N, oh, kh, ow, kw, C) lines every window up
-    without copying a number, and its gradient is a reshape back: windows
-    across axes 2 and 4. Overlapping (gapped, or dilated) windows need the
-    general strided view, SlidingWindows: (N, oh, ow, kh, kw, C), windows across
-    axes 3 and 4, whose gradient adds the windows back onto the image. Both give
-    the same values and gradients (tests/test_conv.py holds them equal).
+    In general the strided view SlidingWindows: (N, oh, ow, kh, kw, C), windows
+    across axes 3 and 4, whose gradient adds the windows back onto the image.
+    Windows side by side (strides == window, the default) tile the image, and the
+    speed seam lines them up by a reshape instead (fused.nodes.tile_windows:
+    (N, oh, kh, ow, kw, C), windows across axes 2 and 4); the same values and
+    gradients, held equal by tests/test_fused.py.
     """
-    if strides != window or dilation != (1, 1):
-        return _windows(x, window, strides, padding, fill, who, dilation), (3, 4)
-    x = _padded(x, window, strides, padding, fill, who)
-    (kh, kw), (height, width) = window, x.shape[1:3]
-    out_height, out_width = height // kh, width // kw
-    if (height, width) != (out_height * kh, out_width * kw):  # "valid": drop what no window uses
-        x = x[:, : out_height * kh, : out_width * kw, :]
-    tiles = x.reshape(x.shape[0], out_height, kh, out_width, kw, x.shape[3])
-    return tiles, (2, 4)
+    if strides == window and dilation == (1, 1):
+        return tile_windows(_padded(x, window, strides, padding, fill, who), window), (2, 4)
+    return _windows(x, window, strides, padding, fill, who, dilation), (3, 4)
 
 
 def _positive_int(value: Any, what: str, who: str) -> int:

@@ -269,12 +269,6 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
-    def draw_graph(self, **options: Any) -> Any:
-        """This tensor's graph as a Graphviz picture: `tinygrad_edu.viz.draw_graph(self, ...)`."""
-        from tinygrad_edu.viz import draw_graph  # viz needs graphviz: import it only on use
-
-        return draw_graph(self, **options)
-
     # ------------------------------------------------------------ conversions
     def _lift(self, other: Any) -> Tensor:
         """Make `other` a Tensor for a binary op with self, by PyTorch's (and NumPy 2's) rules.
@@ -599,14 +593,8 @@ class Tensor:
         return ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
-        """1 / (1 + exp(-self)), elementwise, in (0, 1); finite for any input.
-
-        The output remembers its logits (`_keras_logits`), so binary_crossentropy
-        can work from them, with or without a recorded graph (as Keras does).
-        """
-        output = ops.Sigmoid.apply(*_floating(self))
-        output._keras_logits = ("sigmoid", -1, self)
-        return output
+        """1 / (1 + exp(-self)), elementwise, in (0, 1); finite for any input."""
+        return ops.Sigmoid.apply(*_floating(self))
 
     def tanh(self) -> Tensor:
         """Hyperbolic tangent, elementwise, in (-1, 1)."""

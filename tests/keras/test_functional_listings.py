@@ -520,8 +520,8 @@ def test_tensorflow_save_and_load_tutorial(mnist_files, tmp_path):
         model.compile(
             optimizer="adam",
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            metrics=["sparse_categorical_accuracy"],
-        )  # CHANGED: [tf.keras.metrics.SparseCategoricalAccuracy()], not here yet
+            metrics=[keras.metrics.SparseCategoricalAccuracy()],
+        )
 
         return model
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, enable_grad, nn, no_grad
-from tinygrad_edu.nn import losses
+from tinygrad_edu.nn import activations, keras_ops, losses
+from tinygrad_edu.nn.activations import logits_under
 from tinygrad_edu.testing import gradcheck
 
 RNG = np.random.default_rng(0)
@@ -126,9 +127,26 @@ def test_y_true_may_be_a_tensor() -> None:
 
 
 # ---------------------------------------------------------------- the logits under softmax
+def test_logits_under_finds_the_logits_an_activation_left_on_its_last_axis_output() -> None:
+    logits = Tensor(np.array([[2.0, -1.0, 0.5], [0.0, 3.0, 1.0]]), requires_grad=True)
+    assert logits_under("softmax", activations.softmax(logits, axis=-1)) is logits
+    assert logits_under("softmax", activations.softmax(logits, axis=1)) is logits
+    assert logits_under("softmax", activations.softmax(logits, axis=0)) is None  # the wrong axis
+    assert logits_under("softmax", logits.exp() / logits.exp().sum(axis=-1, keepdims=True)) is None
+    assert logits_under("softmax", Tensor(np_softmax(logits.data))) is None  # plain values
+    assert logits_under("sigmoid", activations.softmax(logits)) is None  # another activation
+    assert logits_under("sigmoid", activations.sigmoid(logits)) is logits
+    assert logits_under("softmax", keras_ops.softmax(logits)) is logits  # keras.ops too
+    assert logits_under("sigmoid", keras_ops.sigmoid(logits)) is logits
+    # the engine's own softmax leaves nothing: finding logits is the losses' business (nn)
+    assert logits_under("softmax", logits.softmax()) is None
+    with no_grad():  # no graph: the output still knows its logits
+        assert logits_under("softmax", activations.softmax(logits)) is logits
+
+
 def test_a_softmax_output_uses_the_logits_underneath() -> None:
     logits = Tensor(LOGITS, requires_grad=True)
-    probabilities = logits.softmax()
+    probabilities = activations.softmax(logits)
     loss = losses.sparse_categorical_crossentropy(LABELS, probabilities)
     # one fused softmax + cross-entropy node on the logits: the softmax node is not in
     # the loss's graph, and the whole gradient goes to the logits
@@ -141,7 +159,7 @@ def test_a_softmax_output_uses_the_logits_underneath() -> None:
 
 
 def _graph(root: Tensor) -> list[Tensor]:
-    from tinygrad_edu.autograd import topological_order
+    from tinygrad_edu.viz.graph import topological_order
 
     def parents(tensor: Tensor) -> list[Tensor]:
         creator = tensor.grad_fn
@@ -160,7 +178,7 @@ def _graph(root: Tensor) -> list[Tensor]:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_saturated_softmax_gives_finite_loss_and_gradient(loss, targets, dtype) -> None:
     logits = Tensor(np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]], dtype=dtype), True)
-    value = loss(targets, logits.softmax())
+    value = loss(targets, activations.softmax(logits))
     value.backward()
     assert value.item() == pytest.approx(1000.0)  # -log_softmax is 1000 for both samples
     assert np.all(np.isfinite(logits.grad.data))
@@ -172,7 +190,7 @@ def test_saturated_softmax_gives_finite_loss_and_gradient(loss, targets, dtype) 
 def test_saturated_sigmoid_gives_finite_binary_loss_and_gradient(dtype) -> None:
     logits = Tensor(np.array([1000.0, -1000.0, 1000.0, 0.0], dtype=dtype), requires_grad=True)
     y = np.array([0.0, 1.0, 1.0, 1.0])
-    value = losses.binary_crossentropy(y, logits.sigmoid())
+    value = losses.binary_crossentropy(y, activations.sigmoid(logits))
     value.backward()
     assert value.item() == pytest.approx((1000 + 1000 + 0 + np.log(2)) / 4)
     np.testing.assert_allclose(logits.grad.data, np.array([1, -1, 0, -0.5]) / 4, atol=1e-7)
@@ -183,10 +201,10 @@ def test_probabilities_not_made_by_a_softmax_or_sigmoid_are_clipped_instead() ->
     # or without a graph (see the test below); clipping is for probabilities from elsewhere.
     logits = Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
     with no_grad():
-        probabilities = Tensor(logits.softmax().data)  # the values only, from nowhere
+        probabilities = Tensor(activations.softmax(logits).data)  # the values only, from nowhere
         value = losses.sparse_categorical_crossentropy(np.array([2]), probabilities)
         binary = losses.binary_crossentropy(
-            np.array([1.0]), Tensor(Tensor([-1000.0]).sigmoid().data)
+            np.array([1.0]), Tensor(activations.sigmoid(Tensor([-1000.0])).data)
         )
     assert value.item() == pytest.approx(-np.log(EPS))
     assert binary.item() == pytest.approx(-np.log(EPS), rel=1e-6)
@@ -198,9 +216,11 @@ def test_a_softmax_or_sigmoid_output_gives_the_same_loss_with_or_without_a_graph
     # graph was recorded (validation and evaluate run under no_grad).
     logits = Tensor(np.array([[1000.0, 0.0, -1000.0]]), requires_grad=True)
     with enable_grad() if recorded else no_grad():
-        sparse = losses.sparse_categorical_crossentropy(np.array([2]), logits.softmax())
-        dense = losses.categorical_crossentropy(np.array([[0.0, 0.0, 1.0]]), logits.softmax())
-        binary = losses.binary_crossentropy(np.array([0.0]), Tensor([45.0]).sigmoid())
+        sparse = losses.sparse_categorical_crossentropy(np.array([2]), activations.softmax(logits))
+        dense = losses.categorical_crossentropy(
+            np.array([[0.0, 0.0, 1.0]]), activations.softmax(logits)
+        )
+        binary = losses.binary_crossentropy(np.array([0.0]), activations.sigmoid(Tensor([45.0])))
     assert sparse.item() == pytest.approx(2000.0)
     assert dense.item() == pytest.approx(2000.0)
     assert binary.item() == pytest.approx(45.0)

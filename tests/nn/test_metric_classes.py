@@ -172,6 +172,19 @@ def test_a_metric_with_its_config_survives_a_save_round_trip(tmp_path) -> None:
     assert set(logs) == {"loss", "p30", "accuracy", "wrapped"}
 
 
+def test_metrics_in_a_file_keras_wrote_are_rebuilt() -> None:
+    pytest.importorskip("h5py")
+    model = keras.models.load_model(FIXTURES / "compiled_with_metrics.keras")
+    assert [type(metric).__name__ for metric in model.compiled_metrics] == [
+        "BinaryAccuracy", "AUC", "Precision", "RootMeanSquaredError", "MeanAbsoluteError"
+    ]  # fmt: skip
+    assert model.metrics_names == [
+        "loss", "accuracy", "auc", "p30", "root_mean_squared_error", "mae"
+    ]  # fmt: skip
+    assert model.compiled_metrics[1].curve == "PR"
+    assert model.compiled_metrics[2].thresholds == 0.3
+
+
 def test_errors_are_clear() -> None:
     class Forgetful(keras.metrics.Metric):
         def __init__(self):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, no_grad
-from tinygrad_edu.ops.reduce import reduce_axes
+from tinygrad_edu.fused.arrays import reduce_axes
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 from tinygrad_edu.testing.strategies import distinct_arrays, float_arrays, shapes
 

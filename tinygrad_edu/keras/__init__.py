@@ -34,9 +34,10 @@ from tinygrad_edu.nn.input_layer import Input
 from tinygrad_edu.nn.layers import Layer
 from tinygrad_edu.nn.losses import Loss
 from tinygrad_edu.nn.metrics import Metric
-from tinygrad_edu.nn.models import Model, Sequential
+from tinygrad_edu.nn.models import Model
 from tinygrad_edu.nn.optimizers import Optimizer
 from tinygrad_edu.nn.regularizers import Regularizer
+from tinygrad_edu.nn.sequential import Sequential
 from tinygrad_edu.nn.symbolic import KerasTensor
 
 __all__ = [

@@ -2,7 +2,8 @@
 `model_from_json` for `model.to_json()`."""
 
 from tinygrad_edu.keras import missing
-from tinygrad_edu.nn.models import Model, Sequential, load_model, model_from_json
+from tinygrad_edu.nn.models import Model, load_model, model_from_json
+from tinygrad_edu.nn.sequential import Sequential
 
 __all__ = ["Model", "Sequential", "load_model", "model_from_json"]
 

@@ -59,7 +59,7 @@ from tinygrad_edu.nn.merging import (
     Multiply,
     Subtract,
 )
-from tinygrad_edu.nn.models import Model, Sequential, load_model
+from tinygrad_edu.nn.models import Model, load_model
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNormalization
 from tinygrad_edu.nn.pooling import (
@@ -73,7 +73,16 @@ from tinygrad_edu.nn.pooling import (
     MaxPooling2D,
 )
 from tinygrad_edu.nn.preprocessing import Normalization
-from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
+from tinygrad_edu.nn.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
 from tinygrad_edu.nn.reshaping import Reshape
 from tinygrad_edu.nn.resizing import (
     Cropping1D,
@@ -83,6 +92,7 @@ from tinygrad_edu.nn.resizing import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from tinygrad_edu.nn.sequential import Sequential
 from tinygrad_edu.nn.text_vectorization import TextVectorization
 from tinygrad_edu.nn.wrappers import Bidirectional, TimeDistributed
 
@@ -143,6 +153,11 @@ __all__ = [
     "SimpleRNN",
     "LSTM",
     "GRU",
+    "RNN",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "StackedRNNCells",
     "Bidirectional",
     "TimeDistributed",
     "LayerNormalization",

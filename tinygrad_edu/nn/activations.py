@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.composite import activations as _more
-from tinygrad_edu.functional import Softmax
+from tinygrad_edu.ops.softmax import Softmax
 from tinygrad_edu.tensor import Tensor, where
 
 
@@ -37,7 +37,8 @@ def sigmoid(x: Tensor) -> Tensor:
 
     Like softmax, the output remembers its logits, for binary_crossentropy.
     """
-    return _tensor(x).sigmoid()
+    x = _tensor(x)
+    return remember_logits(x.sigmoid(), "sigmoid", -1, x)
 
 
 def tanh(x: Tensor) -> Tensor:
@@ -54,9 +55,38 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     logits whether or not a graph is recorded.
     """
     x = _tensor(x)
-    output = Softmax.apply(x, axis=axis)
-    output._keras_logits = ("softmax", axis, x)  # as functional.softmax leaves it
+    return remember_logits(Softmax.apply(x, axis=axis), "softmax", axis, x)
+
+
+# ---------------------------------------------------------------- the logits under an output
+def remember_logits(output: Tensor, activation: str, axis: int, logits: Tensor) -> Tensor:
+    """Leave (activation, axis, logits) on `output` as `_keras_logits` (Keras's name); return it.
+
+    The softmax and sigmoid activations (here and in keras.ops) do this, with or
+    without a recorded graph, so that a crossentropy loss given their output can
+    work from the logits underneath, as Keras does, and never take log(0).
+
+    Args:
+        output: what the activation returned (its shape).
+        activation: "softmax" or "sigmoid".
+        axis: the axis the activation ran along (-1 for sigmoid).
+        logits: the activation's input.
+    Returns:
+        `output` itself.
+    """
+    output._keras_logits = (activation, axis, logits)
     return output
+
+
+def logits_under(activation: str, y: Tensor) -> Tensor | None:
+    """The logits z if `y` is `activation`(z) over its last axis, else None.
+
+    It reads what `remember_logits` left on `y`.
+    """
+    kind, axis, logits = getattr(y, "_keras_logits", None) or (None, None, None)
+    if kind == activation and axis in (-1, y.ndim - 1) and logits.shape == y.shape:
+        return logits
+    return None
 
 
 def linear(x: Tensor) -> Tensor:

@@ -227,8 +227,9 @@ def relu(x: Any) -> Tensor:
 
 @symbolic_op
 def sigmoid(x: Any) -> Tensor:
-    """1 / (1 + exp(-x)), finite for large |x|."""
-    return _tensor(x).sigmoid()
+    """1 / (1 + exp(-x)), finite for large |x|; a crossentropy loss finds the logits under it."""
+    x = _tensor(x)
+    return activations.remember_logits(x.sigmoid(), "sigmoid", -1, x)
 
 
 @symbolic_op
@@ -239,8 +240,10 @@ def tanh(x: Any) -> Tensor:
 
 @symbolic_op
 def softmax(x: Any, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis` (the largest entry subtracted first)."""
-    return _tensor(x).softmax(axis=axis)
+    """exp(x) / sum(exp(x)) along `axis` (the largest entry subtracted first); a crossentropy
+    loss finds the logits under it."""
+    x = _tensor(x)
+    return activations.remember_logits(x.softmax(axis=axis), "softmax", axis, x)
 
 
 @symbolic_op

@@ -24,13 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.functional import (
-    SparseSoftmaxCrossEntropy,
-    cross_entropy_with_logits,
-    labels_outside_classes,
-    logits_under,
-)
+from tinygrad_edu.functional import cross_entropy_with_logits, labels_outside_classes
+from tinygrad_edu.fused.nodes import SparseSoftmaxCrossEntropy
 from tinygrad_edu.nn import saving
+from tinygrad_edu.nn.activations import logits_under
 from tinygrad_edu.tensor import Tensor, where
 
 #: Keras's backend.epsilon(): how far probabilities are kept from 0 and 1.

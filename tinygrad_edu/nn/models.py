@@ -161,7 +161,7 @@ class Model(Module):
             self._build_input_shape = (None, *input_shape[1:])
             return
         sample = np.zeros((1, *input_shape[1:]), dtype=np.float32)
-        with no_grad(), training_mode(self, False):
+        with no_grad(), training_mode(self, False), symbolic.sampling_shapes():
             self._run_build(Tensor(sample))
         self._build_input_shape = (None, *input_shape[1:])
 
@@ -748,7 +748,3 @@ def _attach_sample_weight(adapter: Any, sample_weight: Any, method: str) -> None
 
     # One array for the model's output(s), or a list or dict of them, one per output.
     adapter.sample_weight = structures.map_structure(checked, sample_weight)
-
-
-# After Model, which it subclasses; so that `from tinygrad_edu.nn.models import Sequential` works.
-from tinygrad_edu.nn.sequential import Sequential as Sequential  # noqa: E402

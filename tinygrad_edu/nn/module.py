@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import name_scope
-from tinygrad_edu.nn import saving, symbolic
+from tinygrad_edu.nn import symbolic
+from tinygrad_edu.nn.config import arguments_from_config, record_arguments, recorded_config
 from tinygrad_edu.tensor import Tensor
 
 
@@ -51,7 +52,7 @@ class Module:
     def __new__(cls, *args: Any, **kwargs: Any) -> Module:
         # Keep the constructor's arguments for get_config (saving), as Keras 3 does.
         module = super().__new__(cls)
-        saving.record_arguments(module, cls, args, kwargs)
+        record_arguments(module, cls, args, kwargs)
         return module
 
     def get_config(self) -> dict[str, Any]:
@@ -61,14 +62,14 @@ class Module:
         TypeError when one cannot be written as JSON (an array, a lambda):
         override this and `from_config` then.
         """
-        return saving.recorded_config(self)
+        return recorded_config(self)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Module:
         """A new, unbuilt module from `get_config()`'s result (frozen if it says so)."""
         config = dict(config)
         trainable = config.pop("trainable", True)
-        module = cls(**saving.arguments_from_config(config))
+        module = cls(**arguments_from_config(config))
         if trainable is not True:  # setting True would unfreeze the layers inside too
             module.trainable = trainable
         return module

@@ -40,6 +40,8 @@ down to the shape of `a` (undoing NumPy broadcasting: ops/broadcasting.py).
     Fmod         y = a - b trunc(a / b)      da = g;  db = -g trunc(a / b)
     Clone        y = a copied                da = g
     MatMul       y = a @ b                   da = g @ b^T;  db = a^T @ g
+    Softmax      y = exp(a) / sum(exp(a))    da = y (g - sum(g y))   (along one axis; the
+    LogSoftmax   y = a - log(sum(exp(a)))    da = g - exp(y) sum(g)   row max subtracted first)
     Sum          y = sum of a over axes      da = g broadcast back over the summed axes
     Max, Min     y = max (min) over axes     da = g shared evenly by the entries equal to y
     Prod         y = product over axes       da = g (product of the other entries: y / a
@@ -61,8 +63,8 @@ shape its input had before NumPy broadcast it (for MatMul: the batch axes).
 
 Everything else (mean, var, std, cumprod, sort, gather, einsum, softmax, the
 losses, the layers) is composed from these (tinygrad_edu/composite/ holds the
-Tensor ops), or is one of the few fused nodes in tinygrad_edu.functional, each
-with a composite twin beside it.
+Tensor ops), or is one of the few fused nodes of the speed seam
+(tinygrad_edu/fused/), each with a composite twin beside it.
 
 Tensor's methods look each op up in this package when they run (`ops.Mul.apply`,
 never a name imported once), so `exercises.plugin.use_ops(Mul=...)` can swap in a
@@ -107,6 +109,7 @@ from tinygrad_edu.ops.product import Prod
 from tinygrad_edu.ops.reduce import Max, Min, Sum
 from tinygrad_edu.ops.rounding import Ceil, Floor, FloorDivide, Fmod, Remainder, Round, Sign, Trunc
 from tinygrad_edu.ops.scan import Cumsum
+from tinygrad_edu.ops.softmax import LogSoftmax, Softmax
 from tinygrad_edu.ops.trigonometric import (
     Acos,
     Asin,
@@ -156,6 +159,8 @@ __all__ = [
     "Sum",
     "Prod",
     "Cumsum",
+    "Softmax",
+    "LogSoftmax",
     "Clone",
     "Sin",
     "Cos",

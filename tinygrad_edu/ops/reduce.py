@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
-import math
-
 import numpy as np
 
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.fused.arrays import reduce_axes  # np.maximum.reduce, as slices when few
 
 
 def normalize_axes(
@@ -93,54 +91,6 @@ class Sum(Function):
         if not self.keepdims:
             grad = grad.reshape(kept_shape(a.shape, self.axes))
         return grad.broadcast_to(a.shape)
-
-
-# NumPy's own reduction (np.max, ufunc.reduce) runs one small loop over the entries
-# of each output. When every output combines only a few entries, such as the 4 of a
-# 2x2 pooling window, that is millions of loops of four, and starting them costs far
-# more than the comparisons. Taking the entries as slices instead (for a window, its
-# top-left corners, its top-right corners, ...) and combining those elementwise makes
-# a few long loops over all the outputs at once: the same numbers, several times faster.
-FEW_ENTRIES = 9  # the most entries per output (a 3x3 window) that are combined as slices
-
-
-def reduce_axes(
-    ufunc: np.ufunc, array: np.ndarray, axes: tuple[int, ...], keepdims: bool, dtype=None
-) -> np.ndarray:
-    """`ufunc` folded over `axes` of `array` (np.maximum: the max, np.add: the sum).
-
-    Args:
-        ufunc: a binary NumPy ufunc with a reduce (np.maximum, np.minimum, np.add).
-        array: any shape.
-        axes: sorted, non-negative axes (as `normalize_axes` gives them).
-        keepdims: keep the reduced axes with size 1.
-        dtype: the dtype to combine in (None: the ufunc's usual one for `array`).
-    Returns:
-        A new array, as `ufunc.reduce(array, axis=axes, keepdims=keepdims)` gives.
-    Raises:
-        ValueError: an axis of size 0 and a ufunc without an identity (np.maximum).
-    """
-    entries = math.prod(array.shape[axis] for axis in axes)
-    if 2 <= entries <= FEW_ENTRIES:
-        # One slice per place in the reduced axes, each keeping those axes with size 1.
-        places = itertools.product(*(range(array.shape[axis]) for axis in axes))
-        slices = [array[place_index(array.ndim, axes, place)] for place in places]
-        result = ufunc(slices[0], slices[1], dtype=dtype)  # a new array...
-        for entry in slices[2:]:
-            ufunc(result, entry, out=result, dtype=dtype)  # ...that the others are folded into
-    else:  # many entries per output, or none (an error), or one (a copy)
-        result = ufunc.reduce(array, axis=axes, keepdims=True, dtype=dtype)
-    if keepdims:
-        return result
-    return result.reshape([size for i, size in enumerate(result.shape) if i not in axes])
-
-
-def place_index(ndim: int, axes: tuple[int, ...], place: tuple[int, ...]) -> tuple[slice, ...]:
-    """An index taking entry place[k] of each axis axes[k] (kept, with size 1), all of the rest."""
-    index = [slice(None)] * ndim
-    for axis, i in zip(axes, place):
-        index[axis] = slice(i, i + 1)
-    return tuple(index)
 
 
 class Max(Function):

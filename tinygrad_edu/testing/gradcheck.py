@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from tinygrad_edu.autograd import enable_grad, topological_order
+from tinygrad_edu.autograd import enable_grad
 from tinygrad_edu.gradients import grad
 from tinygrad_edu.tensor import Tensor, concatenate
+from tinygrad_edu.viz.graph import topological_order
 
 Inputs = Tensor | np.ndarray | Sequence[Tensor | np.ndarray]
 

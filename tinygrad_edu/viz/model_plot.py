@@ -71,7 +71,7 @@ def plot_model(model: Any, to_file: str | os.PathLike[str] | None = None, show_s
             f"plot_model: expected a model with layers (nn.Sequential or nn.Model), "
             f"got {type(model).__name__}"
         )
-    from tinygrad_edu.nn.models import Sequential  # here: nn is only needed for this check
+    from tinygrad_edu.nn.sequential import Sequential  # here: nn is only needed for this check
 
     # Named as the model names them: `dense_1` in a Sequential, the attribute
     # (`hidden`, `blocks.0`) in a subclassed Model, as in its parameter names.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from tinygrad_edu.autograd import topological_order as engine_order
 from tinygrad_edu.exercises.checks.common import on_cases, tensor
 from tinygrad_edu.exercises.grader import Failure, check, expect_close, expect_dtype, for_all
 from tinygrad_edu.exercises.plugin import use_backward
 from tinygrad_edu.gradients import grad as engine_grad
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.viz.graph import topological_order as engine_order
 
 E = "backward"
 OPS = ("add", "mul", "sub", "tanh")

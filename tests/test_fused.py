@@ -1,0 +1,136 @@
+"""The speed seam (tinygrad_edu/fused/): each shortcut gives what its twin gives.
+
+Linear and SparseSoftmaxCrossEntropy are held equal to their twins in
+tests/test_functional.py, the few-entry reductions in tests/ops/test_reduce.py,
+tiled pooling also through the pooling layers in tests/test_conv.py; here the
+windows directly and the BLAS thread policy.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+from tinygrad_edu import Tensor, grad
+from tinygrad_edu.fused import threads
+from tinygrad_edu.fused.nodes import sliding_windows, tile_windows
+
+
+# ---------------------------------------------------------------- pooling windows
+@settings(max_examples=25, deadline=None)
+@given(
+    batch=st.integers(1, 2),
+    height=st.integers(1, 7),
+    width=st.integers(1, 7),
+    channels=st.integers(1, 3),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_tile_windows_equals_its_twin_in_value_and_gradient(
+    batch, height, width, channels, kh, kw, seed
+):
+    if kh > height or kw > width:
+        return
+    rng = np.random.default_rng(seed)
+    x = Tensor(rng.standard_normal((batch, height, width, channels)), requires_grad=True)
+    tiled, twin = tile_windows(x, (kh, kw)), sliding_windows(x, (kh, kw))
+    assert tiled.shape == twin.shape
+    np.testing.assert_array_equal(tiled.data, twin.data)
+    upstream = rng.standard_normal(tiled.shape)
+    (g_tiled,) = grad((tiled * upstream).sum(), [x])
+    (g_twin,) = grad((twin * upstream).sum(), [x])
+    np.testing.assert_allclose(g_tiled.data, g_twin.data, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- BLAS threads
+@pytest.fixture
+def restore_threads():
+    before = tg.get_num_threads()
+    yield
+    tg.set_num_threads(before)
+
+
+def blas_threads() -> int:
+    from threadpoolctl import threadpool_info
+
+    return max(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shapes=st.sampled_from(
+        [
+            ((3, 4), (4, 5)),
+            ((2, 3, 4), (4, 2)),
+            ((5,), (5, 3)),
+            ((4, 5), (5,)),
+            ((4, 1, 2, 3), (5, 3, 2)),
+        ]
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_matmul_gives_what_np_matmul_gives(shapes, seed):
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    np.testing.assert_array_equal(threads.matmul(a, b), np.matmul(a, b))
+
+
+def test_small_products_get_one_thread_large_ones_the_limit(restore_threads):
+    tg.set_num_threads(2)
+    assert threads.threads_for((128, 512), (512, 10)) == 1  # 655,360 multiply-adds
+    assert threads.threads_for((128, 784), (784, 512)) == 2  # 51 million
+    assert threads.threads_for((64, 100, 100), (100, 100)) == 2  # a batch counts: 64 million
+    assert threads.threads_for((784,), (784, 512)) == 1  # a vector
+    threads.matmul(np.ones((128, 784), np.float32), np.ones((784, 512), np.float32))
+    assert blas_threads() == 2
+    threads.matmul(np.ones((4, 4)), np.ones((4, 4)))
+    assert blas_threads() == 1
+    tg.set_num_threads(1)
+    assert threads.threads_for((128, 784), (784, 512)) == 1
+    threads.matmul(np.ones((128, 784), np.float32), np.ones((784, 512), np.float32))
+    assert blas_threads() == 1 and tg.get_num_threads() == 1
+
+
+def test_the_engine_s_products_go_through_the_policy(restore_threads):
+    tg.set_num_threads(2)
+    x = Tensor(np.ones((256, 256), np.float32), requires_grad=True)
+    y = x @ x  # 16.8 million multiply-adds: two threads
+    assert blas_threads() == 2
+    Tensor(np.ones((2, 2))) @ Tensor(np.ones((2, 2)))  # 8 multiply-adds: one thread
+    assert blas_threads() == 1
+    y.sum().backward()  # backward's products are MatMul ops too
+    assert blas_threads() == 2
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2", None])
+def test_set_num_threads_refuses_what_is_not_a_count(bad):
+    with pytest.raises(ValueError, match=r"set_num_threads: threads must be an int >= 1, got"):
+        tg.set_num_threads(bad)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", "1"), (" 3 ", "3"), ("", None)])
+def test_the_environment_variable_sets_the_limit(value, expected):
+    code = "import tinygrad_edu as tg, os; print(tg.get_num_threads())"
+    env = {"TINYGRAD_EDU_NUM_THREADS": value, "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    if expected is not None:
+        assert out.stdout.strip() == expected
+    else:
+        assert int(out.stdout) >= 1  # unset: the BLAS library's own count
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-2"])
+def test_a_bad_environment_variable_is_a_clear_error(value):
+    code = "import tinygrad_edu as tg; tg.get_num_threads()"
+    env = {"TINYGRAD_EDU_NUM_THREADS": value, "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode != 0
+    assert f"TINYGRAD_EDU_NUM_THREADS must be a whole number >= 1, got {value!r}" in out.stderr

@@ -1,0 +1,22 @@
+"""The speed seam: every piece of code that exists only to make training faster.
+
+The rest of the engine reads as the idea; this package holds the shortcuts, each
+beside its *composite twin* (the plain formula it stands in for), and
+tests/test_fused.py holds every shortcut and its twin equal in value, gradient
+and gradient of gradient. benchmarks/RESULTS.md gives each one's measured gain
+and the command that measured it; a shortcut stays only while it earns 3% or
+more on a course workload.
+
+- nodes.py: fused nodes, each one Function doing the work of several.
+    `Linear` (x @ weight + bias, every Dense layer)      twin `linear_simple`
+    `SparseSoftmaxCrossEntropy` (a classifier's loss)    twin `sparse_cross_entropy_simple`
+    `tile_windows` (pooling windows side by side)        twin `sliding_windows`
+- arrays.py: `reduce_axes`, a reduction over few entries per output (a 2x2 max
+  pool) done as slices; twin `ufunc.reduce`.
+- threads.py: how many BLAS threads each matrix product uses
+  (`set_num_threads`, the TINYGRAD_EDU_NUM_THREADS environment variable); twin:
+  `np.matmul` with the BLAS library's own thread count.
+
+Nothing here is needed to understand training, and nothing outside the engine
+imports it, except `set_num_threads`, which `tinygrad_edu` exports.
+"""

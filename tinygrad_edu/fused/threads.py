@@ -1,0 +1,108 @@
+"""How many BLAS threads each matrix product uses: few for small products, more for large.
+
+NumPy hands a matrix product to its BLAS library (OpenBLAS), which splits it
+among a pool of threads, one per core by default. Threads pay on a large
+product. On a small one, starting and joining them costs more than they save;
+and on a busy machine (a browser, a second notebook) a BLAS thread that waits
+for a core another program holds stalls the whole product, so a step can take
+many times its quiet time. The policy here:
+
+- a product of fewer than `SMALL_PRODUCT` multiply-adds runs on one thread;
+- a larger one on `get_num_threads()` threads: the BLAS library's own count
+  (all cores, or OPENBLAS_NUM_THREADS), or TINYGRAD_EDU_NUM_THREADS from the
+  environment, or what `set_num_threads(n)` set last.
+
+The count is set through threadpoolctl (a well-kept library that talks to every
+BLAS), and only when it differs from the last product's. Its twin is plain
+`np.matmul`, with the BLAS library's own count for every product;
+benchmarks/busy_machine.py measures what the policy saves, and RESULTS.md has
+the figures and the threshold's source.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+# Products below this many multiply-adds (m * k * n, times any batch) get one thread.
+SMALL_PRODUCT = 4_000_000
+ENVIRONMENT_VARIABLE = "TINYGRAD_EDU_NUM_THREADS"
+
+_blas: list[Any] | None = None  # threadpoolctl's controllers of the loaded BLAS libraries
+_limit = 0  # the most threads a product may use (0: not yet known)
+_current = 0  # the count last set in the BLAS library (0: not yet set)
+
+
+def _start() -> None:
+    """Find the BLAS libraries (once) and the thread limit: environment, else BLAS's own."""
+    global _blas, _limit
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # without it, NumPy's BLAS keeps its own count
+        _blas = []
+    else:
+        _blas = ThreadpoolController().select(user_api="blas").lib_controllers
+    if _limit == 0:
+        _limit = _threads_from_environment() or max(
+            [controller.get_num_threads() or 1 for controller in _blas], default=1
+        )
+
+
+def _threads_from_environment() -> int:
+    text = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
+    if not text:
+        return 0
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{ENVIRONMENT_VARIABLE} must be a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def set_num_threads(threads: int) -> None:
+    """Use at most `threads` BLAS threads for a matrix product (PyTorch's name).
+
+    Small products still run on one thread (see this module's docstring).
+    `set_num_threads(1)` gives every product one thread: the steadiest choice on
+    a machine that is busy with other work.
+
+    Args:
+        threads: an int >= 1.
+    Raises:
+        ValueError: `threads` is not an int >= 1.
+    """
+    global _limit
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"set_num_threads: threads must be an int >= 1, got {threads!r}")
+    if _blas is None:
+        _start()
+    _limit = int(threads)
+
+
+def get_num_threads() -> int:
+    """The most BLAS threads a large matrix product uses (see `set_num_threads`)."""
+    if _blas is None:
+        _start()
+    return _limit
+
+
+def threads_for(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> int:
+    """How many threads the product of arrays of these shapes gets under the policy."""
+    if len(a_shape) < 2 or len(b_shape) < 2:
+        return 1  # a vector: at most a matrix-vector product
+    batch = max(int(np.prod(a_shape[:-2])), int(np.prod(b_shape[:-2])))
+    multiply_adds = batch * a_shape[-2] * a_shape[-1] * b_shape[-1]
+    return 1 if multiply_adds < SMALL_PRODUCT else _limit
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.matmul(a, b), with the BLAS thread count the policy gives for its size."""
+    global _current
+    if _blas is None:
+        _start()
+    threads = threads_for(a.shape, b.shape)
+    if threads != _current:
+        for controller in _blas:
+            controller.set_num_threads(threads)
+        _current = threads
+    return np.matmul(a, b)
