@@ -25,7 +25,8 @@ from typing import Any
 from tinygrad_edu.nn import saving, structures
 from tinygrad_edu.nn.input_layer import InputLayer
 from tinygrad_edu.nn.models import Model
-from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.naming import auto_name, rename_nested
 from tinygrad_edu.nn.symbolic import (
     KerasTensor,
     Node,
@@ -139,13 +140,10 @@ class Functional(Model):
                         f"Model: two layers are named {operation.name!r}; layer names must be "
                         "unique in a model"
                     )
-                base, number = snake_case(type(operation).__name__), 1
-                while f"{base}_{number}" in taken:
-                    number += 1
-                operation.name = f"{base}_{number}"
+                auto_name(operation, taken)
                 if isinstance(operation, InputLayer):
                     operation.output.name = operation.name
-            taken.add(operation.name)
+            rename_nested(operation, taken)  # a model inside: no name of ours twice
         for node in self._nodes:
             if not isinstance(node.operation, Module):  # a keras.ops function: one per call
                 base, name, number = node.operation.__name__, node.operation.__name__, 1
