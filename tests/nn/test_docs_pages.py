@@ -1,4 +1,4 @@
-"""The code in docs/freezing-layers.md and docs/fit-order.md runs and prints what it says."""
+"""The code in docs/freezing-layers.md, fit-order.md, sequence-models.md runs as it says."""
 
 import contextlib
 import io
@@ -14,7 +14,7 @@ def python_blocks(page):
     return re.findall(r"```python\n(.*?)```", (DOCS / page).read_text(), re.S)
 
 
-@pytest.mark.parametrize("page", ["freezing-layers.md", "fit-order.md"])
+@pytest.mark.parametrize("page", ["freezing-layers.md", "fit-order.md", "sequence-models.md"])
 def test_every_code_block_runs_and_prints_its_comments(page):
     for block in python_blocks(page):
         printed = io.StringIO()

@@ -472,3 +472,20 @@ def test_a_normalization_keeps_keras_count_and_its_statistics_shape(tmp_path):
     assert tree["layers/normalization/vars/2"] == ()
     assert "layers/normalization_1/vars/0" not in tree
     assert "layers/normalization_1/vars" in tree
+
+
+def test_a_keras_file_whose_graph_calls_a_keras_op_is_refused_by_name(tmp_path):
+    # Keras writes keras.ops.concatenate(...) on KerasTensors as an operation of module
+    # keras.src.ops.numpy; it is refused by name, never read as a look-alike layer.
+    base, _ = golden("functional_branchy")
+    source = zipfile.ZipFile(base + ".keras")
+    config = json.loads(source.read("config.json"))
+    joined = next(e for e in config["config"]["layers"] if e["class_name"] == "Concatenate")
+    joined["module"], joined["registered_name"] = "keras.src.ops.numpy", "Concatenate"
+    path = tmp_path / "ops.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member in source.namelist():
+            data = source.read(member)
+            archive.writestr(member, json.dumps(config) if member == "config.json" else data)
+    with pytest.raises(NotImplementedError, match=r"keras\.ops function 'Concatenate'.*coming"):
+        nn.load_model(path)

@@ -335,7 +335,26 @@ def recurrent_arguments(**more):
         return_sequences=True,
         go_backwards=True,
         zero_output_for_mask=True,
+        unroll=True,
         input_shape=(3, 2),
+        **more,
+    )
+
+
+def cell_arguments(**more):
+    """A non-default value for each argument the cells share (RNN runs them, see CELLS)."""
+    return dict(
+        units=2,
+        use_bias=True,
+        kernel_initializer=initializers.RandomNormal(stddev=0.3, seed=1),
+        recurrent_initializer=initializers.Orthogonal(gain=0.9, seed=2),
+        bias_initializer=initializers.RandomUniform(-1.0, 1.0, seed=3),
+        kernel_regularizer=regularizers.L2(0.02),
+        recurrent_regularizer=regularizers.L1(0.01),
+        bias_regularizer="l1",
+        activation="relu",
+        dropout=0.25,
+        recurrent_dropout=0.5,
         **more,
     )
 
@@ -343,7 +362,11 @@ def recurrent_arguments(**more):
 RECURRENT_EXEMPT = {
     "use_bias": "False would leave bias_initializer unused",
     "return_state": "True returns a list [output, *states]: see tests/nn/test_recurrent.py",
+    "stateful": "True makes each call depend on the calls before: see tests/nn/test_recurrent.py",
 }
+CELL_EXEMPT = {"use_bias": RECURRENT_EXEMPT["use_bias"]}
+# A cell is one time step (called with states): these tests run it inside RNN.
+CELLS = {"SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"}
 NON_DEFAULT_ARGUMENTS.update(
     {
         "SimpleRNN": (recurrent_arguments(), (3, 2), RECURRENT_EXEMPT),
@@ -356,6 +379,39 @@ NON_DEFAULT_ARGUMENTS.update(
             recurrent_arguments(recurrent_activation="tanh", reset_after=False),
             (3, 2),
             RECURRENT_EXEMPT,
+        ),
+        "SimpleRNNCell": (cell_arguments(), (3, 2), CELL_EXEMPT),
+        "LSTMCell": (
+            cell_arguments(recurrent_activation="softplus", unit_forget_bias=False),
+            (3, 2),
+            CELL_EXEMPT,
+        ),
+        "GRUCell": (
+            cell_arguments(recurrent_activation="tanh", reset_after=False),
+            (3, 2),
+            CELL_EXEMPT,
+        ),
+        "StackedRNNCells": (
+            dict(
+                cells=[
+                    nn.SimpleRNNCell(3, dtype="float64"),
+                    nn.LSTMCell(2, dropout=0.5, dtype="float64"),
+                ]
+            ),
+            (3, 2),
+            {},
+        ),
+        "RNN": (
+            dict(
+                cell=nn.GRUCell(2, recurrent_dropout=0.5, dtype="float64"),
+                return_sequences=True,
+                go_backwards=True,
+                unroll=True,
+                zero_output_for_mask=True,
+                input_shape=(3, 2),
+            ),
+            (3, 2),
+            {key: RECURRENT_EXEMPT[key] for key in ("return_state", "stateful")},
         ),
         "Bidirectional": (
             dict(
@@ -549,6 +605,15 @@ def make(cls):
     return cls(**copy.deepcopy(arguments))  # a wrapper's inner layer: a new one each time
 
 
+def runnable(layer):
+    """The layer itself, or for a cell an RNN over sequences (3, 2) running it (built
+    seeded, so the same cell config gives the same weights)."""
+    if type(layer).__name__ not in CELLS:
+        return layer
+    manual_seed(0)
+    return nn.RNN(layer, return_sequences=True, input_shape=(3, 2), dtype="float64")
+
+
 def batch(cls, seed=0):
     if cls.__name__ in BATCHES:
         return BATCHES[cls.__name__](seed)
@@ -587,6 +652,7 @@ def test_the_config_rebuilds_the_same_layer_with_the_same_weights(cls):
     assert type(again) is cls and again.dtype == np.float64
     assert again.get_config() == config
     assert repr(again) == repr(layer)
+    layer, again = runnable(layer), runnable(again)
     assert_same_weights(layer, again)
     assert_same_outputs(layer, again, batch(cls))
 
@@ -609,12 +675,13 @@ def test_a_frozen_layer_is_rebuilt_frozen(cls):
 )
 def test_a_model_file_keeps_the_layer_config_weights_and_training(cls, tmp_path):
     layer = make(cls)
-    model = nn.Sequential([layer], name="one_layer")
+    model = nn.Sequential([runnable(layer)], name="one_layer")
     x = batch(cls)
     model.compile(optimizer=optimizers.SGD(learning_rate=0.1), loss="mse")
     model.save(tmp_path / "model.zip")
     loaded = nn.load_model(tmp_path / "model.zip")
     (again,) = loaded.layers
+    again = again.cell if cls.__name__ in CELLS else again
     assert type(again) is cls and again.get_config() == layer.get_config()
     assert_same_weights(model, loaded)
     assert_same_outputs(model, loaded, x)

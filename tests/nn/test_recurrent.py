@@ -19,7 +19,7 @@ RNG = np.random.default_rng(0)
 def set_weight(layer, path, tensor):
     *owners, attribute = path.split(".")
     for owner in owners:
-        layer = getattr(layer, owner)
+        layer = layer[int(owner)] if isinstance(layer, list) else getattr(layer, owner)
     setattr(layer, attribute, tensor)
 
 
@@ -156,3 +156,147 @@ def test_bad_inputs_are_clear_errors():
         nn.Bidirectional(nn.Dense(2))
     with pytest.raises(ValueError, match="merge_mode"):
         nn.Bidirectional(nn.LSTM(2), merge_mode="max")
+
+
+# ------------------------------------------------------------------ cells and RNN(cell)
+@pytest.mark.parametrize(
+    "layer, cell",
+    [
+        (lambda: nn.SimpleRNN(3, return_sequences=True), lambda: nn.SimpleRNNCell(3)),
+        (lambda: nn.LSTM(3, return_state=True), lambda: nn.LSTMCell(3)),
+        (lambda: nn.GRU(3, reset_after=False), lambda: nn.GRUCell(3, reset_after=False)),
+    ],
+    ids=["simple_rnn", "lstm", "gru"],
+)
+def test_rnn_of_a_cell_is_the_layer_with_the_same_weights(layer, cell):
+    layer = layer()
+    kind = dict(return_sequences=layer.return_sequences, return_state=layer.return_state)
+    generic = nn.RNN(cell(), **kind, go_backwards=True)
+    layer.go_backwards = True
+    x = RNG.normal(size=(2, 4, 2)).astype(np.float32)
+    layer.build((None, 4, 2))
+    generic.build((None, 4, 2))
+    assert [w.shape for w in generic.get_weights()] == [w.shape for w in layer.get_weights()]
+    generic.set_weights(layer.get_weights())
+    ours, theirs = layer(x, mask=MASK[:, [0, 1, 2, 2]]), generic(x, mask=MASK[:, [0, 1, 2, 2]])
+    for a, b in zip(
+        ours if isinstance(ours, list) else [ours], theirs if kind["return_state"] else [theirs]
+    ):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert [name for name, _ in generic.named_weights()][0] == "cell.kernel"
+
+
+class RunningSumCell(nn.Layer):
+    """A cell of a user's own: h = tanh(x W + h U), a running sum of h as a second state,
+    and 2 h as the output (so the output is not the first state)."""
+
+    def __init__(self, units, name=None, dtype="float64"):
+        super().__init__(name=name, dtype=dtype)
+        self.units = units
+        self.state_size = [units, units]
+        self.output_size = units
+
+    def build(self, input_shape):
+        self.add_weight("kernel", (input_shape[-1], self.units), "glorot_uniform")
+        self.add_weight("recurrent_kernel", (self.units, self.units), "orthogonal")
+        super().build(input_shape)
+
+    def call(self, inputs, states):
+        h_prev, total = states
+        h = (inputs @ self.kernel + h_prev @ self.recurrent_kernel).tanh()
+        return 2.0 * h, [h, total + h]
+
+
+def test_a_users_cell_runs_with_gradients_through_time():
+    layer = nn.RNN(RunningSumCell(2), return_state=True, dtype="float64")
+    check_layer_gradients(layer, RNG.normal(size=(2, 3, 2)), mask=MASK)
+    out, h, total = layer(RNG.normal(size=(2, 3, 2)))
+    np.testing.assert_allclose(out.numpy(), 2 * h.numpy())
+    assert total.shape == (2, 2)
+
+
+def test_a_users_cell_saves_with_custom_objects(tmp_path):
+    model = nn.Sequential([nn.RNN(RunningSumCell(2), input_shape=(3, 2), dtype="float64")])
+    model.save(tmp_path / "m.zip")
+    loaded = nn.load_model(tmp_path / "m.zip", custom_objects={"RunningSumCell": RunningSumCell})
+    x = RNG.normal(size=(2, 3, 2))
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_stacked_cells_feed_each_other_and_gradients_flow():
+    cells = [nn.SimpleRNNCell(3, dtype="float64"), nn.LSTMCell(2, dtype="float64")]
+    layer = nn.RNN(cells, return_sequences=True, return_state=True, dtype="float64")
+    assert isinstance(layer.cell, nn.StackedRNNCells) and layer.cell.state_size == [3, 2, 2]
+    check_layer_gradients(layer, RNG.normal(size=(2, 3, 2)), mask=MASK)
+    # The same as the two layers one after the other.
+    x = RNG.normal(size=(2, 3, 2))
+    first = nn.SimpleRNN(3, return_sequences=True, dtype="float64")
+    second = nn.LSTM(2, return_sequences=True, dtype="float64")
+    first.build((None, 3, 2))
+    second.build((None, 3, 3))
+    first.set_weights(layer.get_weights()[:3])
+    second.set_weights(layer.get_weights()[3:])
+    np.testing.assert_allclose(layer(x)[0].numpy(), second(first(x)).numpy(), rtol=1e-12)
+
+
+def test_a_cells_regularizers_count_in_the_rnns_losses():
+    layer = nn.RNN(nn.LSTMCell(2, kernel_regularizer="l2", recurrent_regularizer="l1"))
+    layer.build((None, 3, 2))
+    kernel, recurrent = layer.cell.kernel.numpy(), layer.cell.recurrent_kernel.numpy()
+    expected = 0.01 * (kernel**2).sum() + 0.01 * np.abs(recurrent).sum()
+    np.testing.assert_allclose(sum(loss.item() for loss in layer.losses), expected, rtol=1e-5)
+
+
+def test_a_cell_is_one_step():
+    cell = nn.LSTMCell(2, dtype="float64")
+    h, c = np.zeros((1, 2)), np.zeros((1, 2))
+    output, (h, c) = cell(np.ones((1, 3)), [h, c])
+    assert output.shape == (1, 2) and output is h and cell.state_size == [2, 2]
+    assert nn.GRUCell(4).state_size == 4 and nn.SimpleRNNCell(4).output_size == 4
+
+
+def test_bad_cells_are_clear_errors():
+    with pytest.raises(TypeError, match="expected a cell"):
+        nn.RNN(lambda x, s: (x, s))
+    with pytest.raises(ValueError, match="needs a state_size"):
+        nn.RNN(nn.Dense(2))
+    with pytest.raises(ValueError, match=r"cell\(inputs, states\)"):
+        nn.LSTMCell(2)(np.ones((1, 3)))
+
+
+# ------------------------------------------------------------------ stateful
+def test_stateful_carries_the_final_state_to_the_next_batch():
+    x = RNG.normal(size=(2, 6, 3))
+    whole = nn.GRU(4, return_sequences=True, dtype="float64")
+    stateful = nn.GRU(4, return_sequences=True, stateful=True, dtype="float64")
+    whole.build((None, 6, 3))
+    stateful.build((None, 3, 3))
+    stateful.set_weights(whole.get_weights())
+    halves = [stateful(x[:, :3]).numpy(), stateful(x[:, 3:]).numpy()]
+    np.testing.assert_allclose(np.concatenate(halves, axis=1), whole(x).numpy(), rtol=1e-12)
+    assert stateful.states[0].requires_grad is False  # values: no graph across batches
+    stateful.reset_states()
+    np.testing.assert_allclose(stateful(x[:, 3:]).numpy(), whole(x[:, 3:]).numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="same batch size in every call.*expected 2, got 1"):
+        stateful(x[:1, :3])
+    with pytest.raises(AttributeError, match="stateful=True"):
+        whole.reset_states()
+
+
+def test_stateful_lstm_in_a_model_fits_predicts_and_saves(tmp_path):
+    manual_seed(0)
+    model = nn.Sequential([nn.LSTM(3, stateful=True, input_shape=(4, 2)), nn.Dense(1)])
+    model.compile("adam", "mse")
+    x, y = RNG.normal(size=(8, 4, 2)).astype(np.float32), RNG.normal(size=(8, 1))
+    model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+    lstm = model.layers[0]
+    assert lstm.states[0].shape == (4, 3) and np.abs(lstm.states[0].numpy()).sum() > 0
+    first = model.predict(x[:4], verbose=0)
+    assert not np.allclose(first, model.predict(x[:4], verbose=0))  # the state moved on
+    with pytest.raises(ValueError, match="batch_size that divides"):
+        model.predict(x[:3], verbose=0)
+    model.save(tmp_path / "m.zip")
+    loaded = nn.load_model(tmp_path / "m.zip")
+    assert loaded.layers[0].stateful and loaded.layers[0].states is None
+    lstm.reset_states()
+    np.testing.assert_allclose(loaded.predict(x[:4], verbose=0), model.predict(x[:4], verbose=0))

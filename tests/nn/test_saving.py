@@ -194,6 +194,25 @@ LAYER_EXAMPLES = {
         lambda: [nn.Bidirectional(nn.GRU(3), merge_mode="ave"), nn.Dense(3, "softmax")],
         (5, 2),
     ),
+    # Cells run inside RNN; the cell (a layer inside a layer) saves with its weights.
+    "RNN": (lambda: [nn.RNN(nn.LSTMCell(4), go_backwards=True), nn.Dense(3, "softmax")], (5, 2)),
+    "SimpleRNNCell": (lambda: [nn.RNN(nn.SimpleRNNCell(4)), nn.Dense(3, "softmax")], (5, 2)),
+    "LSTMCell": (
+        lambda: [
+            nn.RNN(nn.LSTMCell(3, unit_forget_bias=False), return_sequences=True),
+            nn.Flatten(),
+            nn.Dense(3, "softmax"),
+        ],
+        (5, 2),
+    ),
+    "GRUCell": (
+        lambda: [nn.RNN(nn.GRUCell(3, reset_after=False)), nn.Dense(3, "softmax")],
+        (5, 2),
+    ),
+    "StackedRNNCells": (
+        lambda: [nn.RNN([nn.SimpleRNNCell(3), nn.GRUCell(2)]), nn.Dense(3, "softmax")],
+        (5, 2),
+    ),
     "TimeDistributed": (
         lambda: [nn.TimeDistributed(nn.Dense(2, "relu")), nn.Flatten(), nn.Dense(3, "softmax")],
         (5, 2),

@@ -73,7 +73,16 @@ from tinygrad_edu.nn.pooling import (
     MaxPooling2D,
 )
 from tinygrad_edu.nn.preprocessing import Normalization
-from tinygrad_edu.nn.recurrent import GRU, LSTM, SimpleRNN
+from tinygrad_edu.nn.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
 from tinygrad_edu.nn.reshaping import Reshape
 from tinygrad_edu.nn.resizing import (
     Cropping1D,
@@ -144,6 +153,11 @@ __all__ = [
     "SimpleRNN",
     "LSTM",
     "GRU",
+    "RNN",
+    "SimpleRNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "StackedRNNCells",
     "Bidirectional",
     "TimeDistributed",
     "LayerNormalization",

@@ -266,6 +266,12 @@ def functional_from_keras(entry: dict[str, Any], build_layer: Callable[[dict], A
             dtype = layer_config.get("dtype", "float32")
             tensors[(name, 0, 0)] = Input(shape=tuple(shape[1:]), dtype=dtype, name=name)
             continue
+        if str(layer_entry.get("module", "")).startswith("keras.src.ops"):
+            raise NotImplementedError(
+                f"{where} calls the keras.ops function {layer_entry['class_name']!r} "
+                f"({name!r}), which tinygrad_edu does not read from Keras files yet; in Keras, "
+                f"use the matching layer (layers.Concatenate, ...) instead ({DOCS_PAGE})"
+            )
         layer = build_layer(layer_entry)
         first = 1 if layer_entry["class_name"] == "Functional" else 0
         for index, call in enumerate(layer_entry.get("inbound_nodes", [])):

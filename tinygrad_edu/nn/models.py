@@ -161,7 +161,7 @@ class Model(Module):
             self._build_input_shape = (None, *input_shape[1:])
             return
         sample = np.zeros((1, *input_shape[1:]), dtype=np.float32)
-        with no_grad(), training_mode(self, False):
+        with no_grad(), training_mode(self, False), symbolic.sampling_shapes():
             self._run_build(Tensor(sample))
         self._build_input_shape = (None, *input_shape[1:])
 

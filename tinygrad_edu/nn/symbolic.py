@@ -23,8 +23,10 @@ each one having to describe its shapes.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,25 @@ from tinygrad_edu.tensor import Tensor
 
 #: Sizes given to None axes in the two sample runs: (batch axis, any other None axis).
 SAMPLE_SIZES = ((2, 32), (3, 35))
+
+# True while layers run on samples of zeros only to learn shapes (here and in a model's
+# build): a stateful RNN then neither reads nor keeps the states it carries.
+_sampling = contextvars.ContextVar("sampling_shapes", default=False)
+
+
+@contextlib.contextmanager
+def sampling_shapes() -> Iterator[None]:
+    """Mark the calls inside as shape probes on sample zeros, not real data."""
+    token = _sampling.set(True)
+    try:
+        yield
+    finally:
+        _sampling.reset(token)
+
+
+def is_sampling_shapes() -> bool:
+    """True inside `sampling_shapes()`."""
+    return _sampling.get()
 
 
 def format_shape(shape: Sequence[int | None]) -> str:
@@ -257,7 +278,7 @@ def _run_on_samples(operation: Any, args: tuple, kwargs: dict, inputs: list[Kera
         samples = {id(tensor): _sample(tensor, sizes) for tensor in inputs}
         call_args = replace_symbolic(args, samples)
         call_kwargs = replace_symbolic(kwargs, samples)
-        with no_grad():
+        with no_grad(), sampling_shapes():
             if isinstance(operation, Module):
                 with training_mode(operation, False):
                     results.append(operation(*call_args, **call_kwargs))
