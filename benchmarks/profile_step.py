@@ -10,7 +10,7 @@ bookkeeping, fit's loop). Only the outermost op on the stack is counted, so no
 time is counted twice. Each timer costs about a microsecond: the epoch runs a
 little slower than without them.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/profile_step.py --data-dir ../shared/datasets
+    OPENBLAS_NUM_THREADS=1 python benchmarks/profile_step.py --data-dir ~/.cache/tinygrad_edu
     python benchmarks/profile_step.py --workload convnet --steps 30
 """
 

@@ -13,7 +13,7 @@ in alternating rounds, and reports each twin's epoch time over the shipped
 one's: 1.05 means the shortcut saves 5%. A shortcut stays only where it
 earns 3% or more on some workload (issue 21); RESULTS.md lists the figures.
 
-    python benchmarks/seam.py --data-dir ../shared/datasets
+    python benchmarks/seam.py --data-dir ~/.cache/tinygrad_edu
     python benchmarks/seam.py --quick
 """
 
