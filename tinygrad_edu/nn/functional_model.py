@@ -307,7 +307,14 @@ class Functional(Model):
         for tensor, value in zip(self._input_tensors, self._input_values(inputs)):
             values[id(tensor)] = self._check_input(tensor, value)
         for node in self._nodes:
-            mask = masks.get(id(node.inputs[0])) if len(node.inputs) == 1 else None
+            # one input: its mask; a merge layer's several: the list of their masks
+            several = len(node.inputs) > 1
+            mask = None
+            if not several:
+                mask = masks.get(id(node.inputs[0]))
+            elif getattr(node.operation, "takes_mask_list", False):
+                mask = [masks.get(id(tensor)) for tensor in node.inputs]
+                mask = None if all(m is None for m in mask) else mask
             extra = {}
             if mask is not None and "mask" not in node.kwargs and _takes_mask(node.operation):
                 extra = {"mask": mask}
@@ -316,9 +323,10 @@ class Functional(Model):
             for tensor, value in zip(node.output_tensors, produced):
                 values[id(tensor)] = value
             compute_mask = getattr(node.operation, "compute_mask", None)
-            if compute_mask is not None and len(node.inputs) == 1 and len(produced) == 1:
-                output_mask = compute_mask(values[id(node.inputs[0])], mask)
-                if output_mask is not None:
+            if compute_mask is not None and len(produced) == 1 and not (several and mask is None):
+                given = [values[id(tensor)] for tensor in node.inputs]
+                output_mask = compute_mask(given if several else given[0], mask)
+                if output_mask is not None and not isinstance(output_mask, (list, tuple)):
                     masks[id(node.output_tensors[0])] = output_mask
         return replace_symbolic(self._output_structure, values)
 
