@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.random import generator
+from tinygrad_edu.scalars import does_not_fit
 from tinygrad_edu.tensor import Tensor
 
 DEFAULT_DTYPE = np.float32
@@ -70,9 +71,16 @@ def full(
         shape: an int or a tuple.
         value: the number every entry holds (rounded to the dtype).
         dtype, requires_grad, name: as for `zeros`.
+
+    Raises:
+        OverflowError: an integer value the dtype cannot hold (256 as uint8).
     """
     shape = _shape((shape,) if isinstance(shape, int) else (shape,))
-    return _make(np.full(shape, value, dtype or DEFAULT_DTYPE), dtype, requires_grad, name)
+    try:
+        filled = np.full(shape, value, dtype or DEFAULT_DTYPE)
+    except OverflowError:
+        raise does_not_fit("full", value, dtype or DEFAULT_DTYPE) from None
+    return _make(filled, dtype, requires_grad, name)
 
 
 def zeros_like(tensor: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -800,9 +800,11 @@ def _avg_pool2d(x, pool_size, strides, padding, who) -> Tensor:
 
 # ---------------------------------------------------------------- PyTorch's functional ops
 # The activations live in composite/activations.py (Keras's names in nn.activations
-# call the same functions); pad, nll_loss and one_hot follow torch.nn.functional.
+# call the same functions); pad, nll_loss, cross_entropy (composite/losses.py) and one_hot
+# follow torch.nn.functional.
 from tinygrad_edu.composite import activations as _activations  # noqa: E402
 from tinygrad_edu.composite.indexing import one_hot as _one_hot  # noqa: E402
+from tinygrad_edu.composite.losses import cross_entropy  # noqa: E402, F401 (F.cross_entropy)
 from tinygrad_edu.composite.shaping import pad as _pad  # noqa: E402
 
 silu = swish = _activations.silu

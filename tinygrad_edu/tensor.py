@@ -22,6 +22,7 @@ from tinygrad_edu.composite import indexing, reductions, shaping
 from tinygrad_edu.composite.arguments import one_axis, pick_axis, pick_keepdims
 from tinygrad_edu.functional import log_softmax, softmax
 from tinygrad_edu.ops.reduce import normalize_axes, single_axis
+from tinygrad_edu.scalars import does_not_fit, scalar_array
 
 Axis = int | tuple[int, ...] | None
 
@@ -283,7 +284,7 @@ class Tensor:
             return other
         if isinstance(other, (bool, int, float, np.bool_, np.integer, np.floating)):
             value = other.item() if isinstance(other, np.generic) else other
-            return Tensor._from_op(np.asarray(value, dtype=_weak_dtype(self.dtype, value)), False)
+            return Tensor._from_op(scalar_array(value, _weak_dtype(self.dtype, value)), False)
         return Tensor._from_op(np.asarray(other), False)
 
     def _pair(self, other: Any, reverse: bool = False) -> tuple[Tensor, Tensor]:
@@ -1425,6 +1426,8 @@ def _array_from(data: Any, dtype: np.dtype | None) -> np.ndarray:
     """np.asarray(data), with a clear error for nested lists of different lengths."""
     try:
         return np.asarray(data, dtype=dtype)
+    except OverflowError:
+        raise does_not_fit("Tensor", data, dtype) from None
     except ValueError as error:
         if isinstance(data, (list, tuple)) and "inhomogeneous" in str(error):
             raise ValueError(

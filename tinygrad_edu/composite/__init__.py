@@ -12,4 +12,5 @@ call these; `docs/tensor-ops.md` lists them all with their PyTorch names.
     indexing.py     gather, scatter, scatter_add, sort, topk, flip, roll, tril, diag, ...
     shaping.py      pad, repeat, tile, split, chunk, unflatten
     einsum.py       einsum
+    losses.py       cross_entropy (PyTorch's F.cross_entropy)
 """

@@ -25,7 +25,8 @@ from typing import Any
 from tinygrad_edu.nn import saving, structures
 from tinygrad_edu.nn.input_layer import InputLayer
 from tinygrad_edu.nn.models import Model
-from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.naming import auto_name, rename_nested
 from tinygrad_edu.nn.symbolic import (
     KerasTensor,
     Node,
@@ -139,13 +140,10 @@ class Functional(Model):
                         f"Model: two layers are named {operation.name!r}; layer names must be "
                         "unique in a model"
                     )
-                base, number = snake_case(type(operation).__name__), 1
-                while f"{base}_{number}" in taken:
-                    number += 1
-                operation.name = f"{base}_{number}"
+                auto_name(operation, taken)
                 if isinstance(operation, InputLayer):
                     operation.output.name = operation.name
-            taken.add(operation.name)
+            rename_nested(operation, taken)  # a model inside: no name of ours twice
         for node in self._nodes:
             if not isinstance(node.operation, Module):  # a keras.ops function: one per call
                 base, name, number = node.operation.__name__, node.operation.__name__, 1
@@ -309,7 +307,14 @@ class Functional(Model):
         for tensor, value in zip(self._input_tensors, self._input_values(inputs)):
             values[id(tensor)] = self._check_input(tensor, value)
         for node in self._nodes:
-            mask = masks.get(id(node.inputs[0])) if len(node.inputs) == 1 else None
+            # one input: its mask; a merge layer's several: the list of their masks
+            several = len(node.inputs) > 1
+            mask = None
+            if not several:
+                mask = masks.get(id(node.inputs[0]))
+            elif getattr(node.operation, "takes_mask_list", False):
+                mask = [masks.get(id(tensor)) for tensor in node.inputs]
+                mask = None if all(m is None for m in mask) else mask
             extra = {}
             if mask is not None and "mask" not in node.kwargs and _takes_mask(node.operation):
                 extra = {"mask": mask}
@@ -318,9 +323,10 @@ class Functional(Model):
             for tensor, value in zip(node.output_tensors, produced):
                 values[id(tensor)] = value
             compute_mask = getattr(node.operation, "compute_mask", None)
-            if compute_mask is not None and len(node.inputs) == 1 and len(produced) == 1:
-                output_mask = compute_mask(values[id(node.inputs[0])], mask)
-                if output_mask is not None:
+            if compute_mask is not None and len(produced) == 1 and not (several and mask is None):
+                given = [values[id(tensor)] for tensor in node.inputs]
+                output_mask = compute_mask(given if several else given[0], mask)
+                if output_mask is not None and not isinstance(output_mask, (list, tuple)):
                     masks[id(node.output_tensors[0])] = output_mask
         return replace_symbolic(self._output_structure, values)
 

@@ -9,6 +9,14 @@ takes dot products of pairs of samples (`Dot`). None has weights; each is a
 few Tensor ops, so the gradient reaches every branch through the engine. The
 lower-case functions (`add`, `concatenate`, ...) make the layer and call it at
 once, as Keras's do.
+
+Masks (Keras's, from `Embedding(mask_zero=True)`): a merge layer is given the
+list of its inputs' masks (None for an input without one) and `compute_mask`
+combines them as Keras 3 does: the entry-by-entry merges pass on the OR of the
+masks when every input has one, `Concatenate` ORs them with an unmasked input
+counting as all real steps (or joins them when it joins the steps), `Dot` passes
+none. `Multiply`, `Maximum` and `Minimum` also leave masked steps out of the
+result, as Keras's do.
 """
 
 from __future__ import annotations
@@ -16,8 +24,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from tinygrad_edu.nn.layers import Layer, Shape
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.tensor import Tensor, where
 from tinygrad_edu.tensor import concatenate as join
 
 
@@ -51,14 +61,24 @@ class _Merge(Layer):
             raise ValueError(f"{kind} {self.name!r}: expects {wanted} tensors, got {len(inputs)}")
         return list(inputs)
 
-    def forward(self, inputs: Sequence[Tensor]) -> Tensor:
+    supports_masking = True
+    takes_mask_list = True  # a functional model hands it one mask per input
+
+    def forward(self, inputs: Sequence[Tensor], mask: Sequence[Any] | None = None) -> Tensor:
         """The tensors merged into one (see the class).
+
+        Args:
+            inputs: the list of tensors.
+            mask: Keras's masks, one per input (a bool array (batch, steps) or None).
 
         Raises:
             ValueError: not a list of the right length, or shapes that do not fit.
         """
         tensors = self._check(inputs)
+        masks = _mask_list(self, mask, len(tensors))
         try:
+            if any(m is not None for m in masks):
+                return self.merge_masked(tensors, masks)
             return self.merge(tensors)
         except ValueError as error:
             shapes = ", ".join(str(tensor.shape) for tensor in tensors)
@@ -73,6 +93,22 @@ class _Merge(Layer):
             NotImplementedError: in the base class.
         """
         raise NotImplementedError
+
+    def merge_masked(self, tensors: list[Tensor], masks: list[np.ndarray | None]) -> Tensor:
+        """Combine the tensors when some carry masks: as `merge` unless a subclass says."""
+        return self.merge(tensors)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> np.ndarray | None:
+        """Keras 3's rule for the entry-by-entry merges: the OR of the inputs' masks when
+        every input has one, else None.
+
+        Raises:
+            ValueError: masks that are not one per input.
+        """
+        masks = _mask_list(self, mask, len(inputs) if isinstance(inputs, (list, tuple)) else 1)
+        if not masks or any(m is None for m in masks):
+            return None
+        return np.logical_or.reduce([np.asarray(m, dtype=bool) for m in masks])
 
     def compute_output_shape(self, input_shape: Any) -> Shape:
         """The first input's shape: entry-by-entry merges keep it."""
@@ -116,6 +152,19 @@ class Multiply(_Merge):
             product = product * tensor
         return product
 
+    def merge_masked(self, tensors: list[Tensor], masks: list[np.ndarray | None]) -> Tensor:
+        """As Keras 3: a masked step counts as 1 in the product; when every input has a
+        mask, a step no input keeps is 0."""
+        product = None
+        for tensor, mask in zip(tensors, masks):
+            if mask is not None:
+                tensor = where(_feature_mask(mask, tensor), tensor, 1.0)
+            product = tensor if product is None else product * tensor
+        if all(mask is not None for mask in masks):
+            kept = np.logical_or.reduce([_feature_mask(m, t) for m, t in zip(masks, tensors)])
+            product = where(kept, product, 0.0)
+        return product
+
 
 class Average(_Merge):
     """The mean of the tensors, entry by entry."""
@@ -135,6 +184,10 @@ class Maximum(_Merge):
             result = result.maximum(tensor)
         return result
 
+    def merge_masked(self, tensors: list[Tensor], masks: list[np.ndarray | None]) -> Tensor:
+        """The largest over the inputs that keep each step (see `_merge_skipping_masked`)."""
+        return _merge_skipping_masked(Tensor.maximum, tensors, masks)
+
 
 class Minimum(_Merge):
     """The smallest of the tensors, entry by entry."""
@@ -145,6 +198,10 @@ class Minimum(_Merge):
         for tensor in tensors[1:]:
             result = result.minimum(tensor)
         return result
+
+    def merge_masked(self, tensors: list[Tensor], masks: list[np.ndarray | None]) -> Tensor:
+        """The smallest over the inputs that keep each step (see `_merge_skipping_masked`)."""
+        return _merge_skipping_masked(Tensor.minimum, tensors, masks)
 
 
 class Concatenate(_Merge):
@@ -162,6 +219,27 @@ class Concatenate(_Merge):
     def merge(self, tensors: list[Tensor]) -> Tensor:
         """`concatenate(tensors, axis)`."""
         return join(tensors, axis=self.axis)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> np.ndarray | None:
+        """Keras 3's rule: None if no input has a mask; otherwise each mask (all True for
+        an input without one) spread over its input's shape, joined along `axis`, and
+        any() over the last axis.
+
+        Raises:
+            ValueError: masks that are not one per input.
+        """
+        masks = _mask_list(self, mask, len(inputs))
+        if all(m is None for m in masks):
+            return None
+        spread = []
+        for tensor, m in zip(inputs, masks):
+            shape = tensor.shape
+            if m is None:
+                spread.append(np.ones(shape, dtype=bool))
+            else:
+                m = np.asarray(m, dtype=bool)
+                spread.append(np.broadcast_to(m[..., None], shape) if m.ndim < len(shape) else m)
+        return np.concatenate(spread, axis=self.axis).any(axis=-1)
 
     def compute_output_shape(self, input_shape: Any) -> Shape:
         """The shapes with their `axis` sizes added (None if any is None)."""
@@ -201,6 +279,10 @@ class Dot(_Merge):
         self.axes = axes if isinstance(axes, int) else [int(axis) for axis in axes]
         self.normalize = bool(normalize)
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        """None: a dot product has no steps left to mask (Keras 3's rule)."""
+        return None
+
     def merge(self, tensors: list[Tensor]) -> Tensor:
         """The batched dot product of the two tensors (see the class)."""
         a, b = tensors
@@ -221,6 +303,48 @@ class Dot(_Merge):
             b = b if axis_b == 1 else b.transpose(0, 2, 1)  # (batch, d, m)
             return a @ b
         raise ValueError("Dot takes two inputs of 2 or 3 axes each (batch axis included)")
+
+
+def _mask_list(layer: Layer, mask: Any, count: int) -> list[Any]:
+    """The masks as a list with one entry per input (None: no masks at all).
+
+    Raises:
+        ValueError: a mask that is not a list of `count`.
+    """
+    if mask is None:
+        return [None] * count
+    if not isinstance(mask, (list, tuple)) or len(mask) != count:
+        raise ValueError(
+            f"{type(layer).__name__} {layer.name!r}: mask must be a list with one entry per "
+            f"input ({count}), got {type(mask).__name__}"
+        )
+    return list(mask)
+
+
+def _feature_mask(mask: np.ndarray, tensor: Tensor) -> np.ndarray:
+    """A (batch, steps) mask spread over the tensor's feature axis."""
+    return np.broadcast_to(np.asarray(mask, dtype=bool)[..., None], tensor.shape)
+
+
+def _merge_skipping_masked(
+    combine: Any, tensors: list[Tensor], masks: list[np.ndarray | None]
+) -> Tensor:
+    """Keras 3's masked Maximum / Minimum: input by input, a step masked in the new input
+    takes the running result, a step masked in the running result takes the new input,
+    so a masked step never wins; the running mask is the OR while every input has one."""
+    output, output_mask = None, None
+    for tensor, mask in zip(tensors, masks):
+        mask = None if mask is None else _feature_mask(mask, tensor)
+        if output is None:
+            output, output_mask = tensor, mask
+            continue
+        if mask is not None:
+            tensor = where(mask, tensor, output)
+        if output_mask is not None:
+            output = where(output_mask, output, tensor)
+        output_mask = None if mask is None or output_mask is None else output_mask | mask
+        output = combine(output, tensor)
+    return output
 
 
 def add(inputs: Sequence[Any], **kwargs: Any) -> Any:

@@ -122,6 +122,7 @@ class Module:
         self._non_trainable.pop(key, None)
         if isinstance(value, Tensor) and value.requires_grad:
             self._parameters[key] = value
+            value.is_parameter = True  # still one when frozen: graph pictures draw it so
         elif isinstance(value, Module):
             self._modules[key] = value
             self._name_child(value, key)

@@ -20,7 +20,8 @@ from tinygrad_edu.nn import saving
 from tinygrad_edu.nn.input_checks import Shape
 from tinygrad_edu.nn.input_layer import InputLayer
 from tinygrad_edu.nn.models import Model
-from tinygrad_edu.nn.module import Module, snake_case
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.naming import auto_name, names_in, rename_nested
 from tinygrad_edu.nn.symbolic import KerasTensor
 from tinygrad_edu.tensor import Tensor
 
@@ -146,20 +147,18 @@ class Sequential(Model):
             yield layer.name, layer
 
     def _name_layer(self, layer: Module) -> None:
-        """Give an unnamed layer a per-model name: `dense_1`, `dense_2`, ..."""
-        taken = {existing.name for existing in self._layer_list}
+        """Give an unnamed layer a per-model name: `dense_1`, `dense_2`, ...; layers nested
+        in it (a model in a model) are renumbered where their names clash (nn/naming.py)."""
+        taken = names_in(self._layer_list)
         if not layer.name_is_default:
-            if layer.name in taken:
+            if layer.name in {existing.name for existing in self._layer_list}:
                 raise ValueError(
                     f"Sequential.add: a layer named '{layer.name}' is already in the model; "
                     "layer names must be unique"
                 )
-            return
-        base = snake_case(type(layer).__name__)
-        number = 1
-        while f"{base}_{number}" in taken:
-            number += 1
-        layer.name = f"{base}_{number}"
+        else:
+            auto_name(layer, taken)
+        rename_nested(layer, taken)
 
     def forward(self, inputs: Any) -> Any:
         """Run `inputs` through each layer in turn; the last layer's output is returned.

@@ -35,6 +35,7 @@ RANK_DIRECTIONS = ("TB", "LR", "BT", "RL")
 # How each kind of node looks, and what the legend calls it.
 STYLES: dict[str, dict[str, str]] = {
     "parameter": {"shape": "box3d", "style": "filled", "fillcolor": "lightblue"},
+    "frozen": {"shape": "box3d", "style": "filled,dashed", "fillcolor": "lavender"},
     "input": {"shape": "parallelogram", "style": "filled", "fillcolor": "lightyellow"},
     "output": {"shape": "doubleoctagon", "style": "filled", "fillcolor": "palegreen"},
     "tensor": {"shape": "box", "style": "filled", "fillcolor": "white"},
@@ -44,6 +45,7 @@ STYLES: dict[str, dict[str, str]] = {
 }
 LEGEND_TEXT = {
     "parameter": "parameter\n(leaf, requires_grad)",
+    "frozen": "frozen parameter\n(leaf, requires_grad off)",
     "input": "input or constant\n(leaf, no grad)",
     "output": "output",
     "tensor": "intermediate tensor",
@@ -140,7 +142,7 @@ class GraphPlan:
 
     tensors: list[Tensor]  # inputs before users; tensor i is node "t{i}", its op "op{i}"
     position: dict[int, int]  # id(tensor) -> i
-    kinds: list[str]  # per tensor: parameter, input, output or tensor
+    kinds: list[str]  # per tensor: parameter, frozen, input, output or tensor
     folded: set[int]  # positions of 0-d constants written into op labels
     clusters: dict[int, tuple[str, ...]] = field(default_factory=dict)  # node position -> scope
     consumers: dict[int, list[int]] = field(default_factory=dict)  # i -> ops that read tensor i
@@ -150,6 +152,19 @@ class GraphPlan:
         """Tensor nodes plus op nodes, as drawn without collapsing."""
         ops = sum(1 for t in self.tensors if t.grad_fn is not None)
         return len(self.tensors) - len(self.folded) + ops
+
+
+WEIGHT_KINDS = ("parameter", "frozen")
+
+
+def _leaf_kind(tensor: Tensor, names: dict[int, str]) -> str:
+    """The kind of a leaf: "parameter" (requires_grad), "frozen" (requires_grad turned off:
+    a layer's weight, a module's parameter, or one given in `params`), else "input"."""
+    if tensor.requires_grad:
+        return "parameter"
+    if getattr(tensor, "is_parameter", False) or id(tensor) in names:
+        return "frozen"
+    return "input"
 
 
 def plan_graph(output: Tensor, names: dict[int, str]) -> GraphPlan:
@@ -164,7 +179,7 @@ def plan_graph(output: Tensor, names: dict[int, str]) -> GraphPlan:
         elif tensor.grad_fn is not None:
             kinds.append("tensor")
         else:
-            kinds.append("parameter" if tensor.requires_grad else "input")
+            kinds.append(_leaf_kind(tensor, names))
         named = tensor.name or id(tensor) in names
         if kinds[i] == "input" and tensor.ndim == 0 and not named:
             folded.add(i)
@@ -180,7 +195,7 @@ def plan_graph(output: Tensor, names: dict[int, str]) -> GraphPlan:
         if tensor.grad_fn is not None and tensor.grad_fn.scope:
             clusters[i] = tensor.grad_fn.scope
     for i, kind in enumerate(kinds):
-        if kind == "parameter":
+        if kind in WEIGHT_KINDS:
             scopes = {clusters.get(user) for user in consumers.get(i, [])}
             if len(scopes) == 1 and None not in scopes:
                 clusters[i] = scopes.pop()
@@ -384,11 +399,12 @@ class _Drawer:
         unique = list(dict.fromkeys(op_names))
         listed = ", ".join(unique[:6]) + (", ..." if len(unique) > 6 else "")
         lines = [scope[-1], f"{len(op_names)} ops: {listed}"]
-        parameters = [i for i in sorted(inside) if plan.kinds[i] == "parameter"]
+        parameters = [i for i in sorted(inside) if plan.kinds[i] in WEIGHT_KINDS]
         for i in parameters:
             tensor = plan.tensors[i]
             name = tensor.name or self.names.get(id(tensor)) or "parameter"
-            lines.append(f"{name} {format_shape(tensor.shape)}")
+            frozen = " (frozen)" if plan.kinds[i] == "frozen" else ""
+            lines.append(f"{name} {format_shape(tensor.shape)}{frozen}")
         if parameters:
             count = sum(plan.tensors[i].size for i in parameters)
             lines.append(f"{count:,} parameters")
