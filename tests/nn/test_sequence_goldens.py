@@ -18,7 +18,32 @@ import pytest
 from tinygrad_edu import Tensor, nn
 
 GOLDENS = pathlib.Path(__file__).parent.parent / "fixtures" / "sequence"
-CASES = sorted(path.stem for path in GOLDENS.glob("*.npz") if path.stem != "huber")
+OWN_FORMAT = ("huber", "stateful_lstm")  # files with tests of their own below
+CASES = sorted(path.stem for path in GOLDENS.glob("*.npz") if path.stem not in OWN_FORMAT)
+
+
+class RunningSumCell(nn.Layer):
+    """The user-written cell of make_sequence_goldens.py, written here with our Layer:
+    h = tanh(x W + h U), a running sum of h as a second state, 2 h as the output."""
+
+    def __init__(self, units, name=None, dtype="float32"):
+        super().__init__(name=name, dtype=dtype)
+        self.units = units
+        self.state_size = [units, units]
+        self.output_size = units
+
+    def build(self, input_shape):
+        self.add_weight("kernel", (input_shape[-1], self.units), "glorot_uniform")
+        self.add_weight("recurrent_kernel", (self.units, self.units), "orthogonal")
+        super().build(input_shape)
+
+    def call(self, inputs, states):
+        h_prev, total = states
+        h = (inputs @ self.kernel + h_prev @ self.recurrent_kernel).tanh()
+        return 2.0 * h, [h, total + h]
+
+
+USER_CLASSES = {"RunningSumCell": RunningSumCell}
 
 
 def build(spec: dict) -> nn.Module:
@@ -28,7 +53,10 @@ def build(spec: dict) -> nn.Module:
     kwargs = {**spec.get("kwargs", {}), "dtype": "float64"}
     if "inner" in spec:
         kwargs["layer"] = build(spec["inner"])
-    return getattr(nn, spec["class"])(**kwargs)
+    if "cell" in spec:  # RNN(cell), or RNN([cells]) for stacked cells
+        cell = spec["cell"]
+        kwargs["cell"] = [build(c) for c in cell] if isinstance(cell, list) else build(cell)
+    return (USER_CLASSES.get(spec["class"]) or getattr(nn, spec["class"]))(**kwargs)
 
 
 def load(case: str) -> tuple[dict, dict[str, np.ndarray]]:
@@ -94,7 +122,35 @@ def test_outputs_and_gradients_equal_keras(case):
 
 def test_goldens_are_there():
     # A missing fixtures folder must fail, not pass with no cases.
-    assert len(CASES) >= 15
+    assert len(CASES) >= 19 and "rnn_user_cell_state_mask" in CASES
+
+
+def test_a_stateful_lstm_goes_on_from_the_last_batch_as_keras_does():
+    with np.load(GOLDENS / "stateful_lstm.npz") as data:
+        arrays = {key: data[key] for key in data.files}
+    layer = nn.LSTM(3, return_sequences=True, stateful=True, dtype="float64")
+    layer.build((None, 5, 2))
+    layer.set_weights([arrays[f"w{i}"] for i in range(3)])
+    out1 = layer(arrays["x1"])
+    np.testing.assert_allclose(out1.numpy(), arrays["out1"], rtol=1e-9, atol=1e-12)
+    for i, state in enumerate(layer.states):
+        np.testing.assert_allclose(state.numpy(), arrays[f"states1_{i}"], rtol=1e-9, atol=1e-12)
+    x2 = Tensor(arrays["x2"], requires_grad=True)
+    out2 = layer(x2, mask=arrays["mask"])
+    np.testing.assert_allclose(out2.numpy(), arrays["out2"], rtol=1e-9, atol=1e-12)
+    for i, state in enumerate(layer.states):
+        np.testing.assert_allclose(state.numpy(), arrays[f"states2_{i}"], rtol=1e-9, atol=1e-12)
+    # Backward stops at the carried states: the gradients are those of this batch alone.
+    (out2 * arrays["cot"]).sum().backward()
+    np.testing.assert_allclose(x2.grad.numpy(), arrays["grad_x2"], rtol=1e-8, atol=1e-11)
+    for i, weight in enumerate(layer.weights):
+        np.testing.assert_allclose(
+            weight.grad.numpy(), arrays[f"grad_w{i}"], rtol=1e-8, atol=1e-11, err_msg=f"w{i}"
+        )
+    layer.reset_states()
+    np.testing.assert_allclose(
+        layer(arrays["x2"]).numpy(), arrays["out_reset"], rtol=1e-9, atol=1e-12
+    )
 
 
 def test_huber_equals_keras():
