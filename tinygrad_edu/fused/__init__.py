@@ -2,15 +2,17 @@
 
 The rest of the engine reads as the idea; this package holds the shortcuts, each
 beside its *composite twin* (the plain formula it stands in for), and
-tests/test_fused.py holds every shortcut and its twin equal in value, gradient
-and gradient of gradient. benchmarks/RESULTS.md gives each one's measured gain
-and the command that measured it; a shortcut stays only while it earns 3% or
-more on a course workload.
+tests/test_fused.py (and test_fused_recurrent.py) holds every shortcut and its
+twin equal in value, gradient and gradient of gradient. benchmarks/RESULTS.md
+gives each one's measured gain and the command that measured it; a shortcut
+stays only while it earns 3% or more on a course workload.
 
 - nodes.py: fused nodes, each one Function doing the work of several.
     `Linear` (x @ weight + bias, every Dense layer)      twin `linear_simple`
     `SparseSoftmaxCrossEntropy` (a classifier's loss)    twin `sparse_cross_entropy_simple`
     `tile_windows` (pooling windows side by side)        twin `sliding_windows`
+- recurrent.py: `LSTMCellUpdate`, an LSTM step's gate arithmetic (the LSTM
+  layer's, with Keras's default activations)          twin `lstm_cell_simple`
 - arrays.py: `reduce_axes`, a reduction over few entries per output (a 2x2 max
   pool) done as slices; twin `ufunc.reduce`.
 - threads.py: how many BLAS threads each matrix product uses

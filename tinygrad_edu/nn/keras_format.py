@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.nn import keras_graph
-from tinygrad_edu.nn.module import snake_case
+from tinygrad_edu.nn.module import Module, snake_case
 from tinygrad_edu.nn.serialization import check_and_assign, write_atomically
 
 #: The Keras version whose format this module writes (and has been checked against).
@@ -238,8 +238,8 @@ def _check_savable_layer(layer: Any, caller: str) -> None:
 
 def _sublayers(model: Any) -> list[Any]:
     """The layers Keras lists for a model, in its order (InputLayers too, for functional)."""
-    if keras_graph.is_functional(model):
-        return keras_graph.keras_operations(model)
+    if keras_graph.is_functional(model):  # its layers, not its keras.ops calls
+        return [op for op in keras_graph.keras_operations(model) if isinstance(op, Module)]
     return list(model.layers)
 
 

@@ -41,6 +41,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
+from tinygrad_edu.fused.recurrent import lstm_cell, lstm_cell_simple
 from tinygrad_edu.nn import activations, initializers, symbolic
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor, stack, where
@@ -798,18 +799,14 @@ class _LSTMStep(_Step):
     def step(self, x: Tensor, states: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
         """[h, c] from x (batch, features) and the previous [h, c]; see `LSTM`."""
         h_prev, c_prev = states
-        u = self.units
         x = self.dropped_input(x)
         z = linear(x, self.kernel, self.bias) + self.recurrent_input(h_prev) @ self.recurrent_kernel
-        # The three gates' activation runs once over all four blocks (one op, not three;
-        # the candidate block's result is simply not used), then each gate is a slice.
-        gates = self.recurrent_activation(z)
-        i = gates[:, :u]
-        f = gates[:, u : 2 * u]
-        g = self.activation(z[:, 2 * u : 3 * u])
-        o = gates[:, 3 * u :]
-        c = f * c_prev + i * g
-        h = o * self.activation(c)
+        if self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid:
+            # Keras's default activations: the gates' arithmetic as one fused node (for
+            # speed only; read its twin, fused.recurrent.lstm_cell_simple, for the maths).
+            h, c = lstm_cell(z, c_prev)
+        else:
+            h, c = lstm_cell_simple(z, c_prev, self.activation, self.recurrent_activation)
         return h, [h, c]
 
 

@@ -1,0 +1,131 @@
+"""The fused LSTM cell (tinygrad_edu/fused/recurrent.py) gives what its twin gives.
+
+Value, gradient and gradient of gradient, in float64 over hypothesis-drawn
+shapes and values; and the LSTM layer, which uses the fused cell with Keras's
+default activations, against the same layer run through the twin (masking,
+go_backwards, return_state, recurrent dropout).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinygrad_edu import Tensor, concatenate, grad, manual_seed, nn
+from tinygrad_edu.fused import recurrent
+from tinygrad_edu.fused.recurrent import LSTMCellUpdate, lstm_cell, lstm_cell_simple
+from tinygrad_edu.testing import gradcheck, gradgradcheck
+
+
+def draw(seed, batch, units, scale=3.0):
+    rng = np.random.default_rng(seed)
+    z = scale * rng.standard_normal((batch, 4 * units))
+    c_prev = rng.standard_normal((batch, units))
+    return rng, z, c_prev
+
+
+def hc_of(cell):
+    return lambda z, c_prev: concatenate(list(cell(z, c_prev)), axis=1)
+
+
+@settings(max_examples=20, deadline=None)
+@given(batch=st.integers(1, 3), units=st.integers(1, 4), seed=st.integers(0, 2**16))
+def test_fused_cell_equals_its_twin_in_value_gradient_and_second_order(batch, units, seed):
+    rng, z_data, c_data = draw(seed, batch, units)
+    results = []
+    for cell in (lstm_cell, lstm_cell_simple):
+        z, c_prev = Tensor(z_data, requires_grad=True), Tensor(c_data, requires_grad=True)
+        h, c = cell(z, c_prev)
+        upstream_h = np.random.default_rng(seed + 1).standard_normal(h.shape)
+        upstream_c = np.random.default_rng(seed + 2).standard_normal(c.shape)
+        loss = (h * upstream_h).sum() + (c * upstream_c).sum()
+        g_z, g_c = grad(loss, [z, c_prev], create_graph=True)
+        # a second-order quantity: the gradient of a weighted sum of the first gradients
+        second = (g_z * g_z).sum() + (g_c * g_z[:, :units]).sum()
+        gg_z, gg_c = grad(second, [z, c_prev])
+        results.append([h.data, c.data, g_z.data, g_c.data, gg_z.data, gg_c.data])
+    for fused, twin in zip(*results):
+        np.testing.assert_allclose(fused, twin, rtol=1e-11, atol=1e-13)
+
+
+@settings(max_examples=6, deadline=None)
+@given(batch=st.integers(1, 2), units=st.integers(1, 3), seed=st.integers(0, 2**16))
+def test_fused_cell_gradients_match_central_differences(batch, units, seed):
+    _, z, c_prev = draw(seed, batch, units, scale=1.5)
+    assert gradcheck(hc_of(lstm_cell), [z, c_prev])
+    assert gradgradcheck(hc_of(lstm_cell), [z, c_prev])
+
+
+def test_fused_cell_keeps_sigmoid_and_tanh_finite_at_extremes():
+    z = np.array([[-1000.0, 1000.0, -1000.0, 1000.0], [1000.0, -1000.0, 1000.0, -1000.0]])
+    c_prev = np.array([[2.0], [3.0]])
+    h, c = lstm_cell(Tensor(z), Tensor(c_prev))
+    h_twin, c_twin = lstm_cell_simple(Tensor(z), Tensor(c_prev))
+    np.testing.assert_array_equal(c.data, c_twin.data)  # [[0 * 2 + 1 * -1], [1 * 3 + 0 * 1]]
+    np.testing.assert_allclose(h.data, h_twin.data, rtol=1e-15)
+
+
+def test_only_the_gradients_asked_for_are_made():
+    z = Tensor(np.ones((2, 8)), requires_grad=True)
+    h, c = lstm_cell(z, Tensor(np.ones((2, 2))))  # c_prev a constant
+    (g_z,) = grad((h + c).sum(), [z])
+    assert g_z.shape == (2, 8)
+
+
+@pytest.mark.parametrize(("z_shape", "c_shape"), [((2, 7), (2, 2)), ((3, 8), (2, 2)), ((8,), (2,))])
+def test_fused_cell_refuses_mismatched_shapes(z_shape, c_shape):
+    with pytest.raises(ValueError, match=r"LSTMCellUpdate: expects z \(batch, 4 \* units\)"):
+        LSTMCellUpdate.apply(Tensor(np.ones(z_shape)), Tensor(np.ones(c_shape)))
+
+
+# ---------------------------------------------------------------- the LSTM layer
+def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=False, **kwargs):
+    if not use_fused:
+        monkeypatch.setattr(
+            "tinygrad_edu.nn.recurrent.lstm_cell", lambda z, c: lstm_cell_simple(z, c)
+        )
+    manual_seed(3)
+    layer = nn.LSTM(3, return_sequences=True, return_state=True, dtype="float64", **kwargs)
+    layer.build((None, *x.shape[1:]))
+    rng = np.random.default_rng(7)
+    layer.set_weights([rng.standard_normal(w.shape) for w in layer.get_weights()])
+    inputs = Tensor(x, requires_grad=True)
+    outputs = layer(inputs, mask=mask, training=training)
+    loss = sum((o * o).sum() for o in outputs)
+    weights = [w for _, w in layer.named_weights()]
+    grads = grad(loss, [inputs, *weights])
+    monkeypatch.undo()
+    return [o.data for o in outputs] + [g.data for g in grads]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "masked", "training"),
+    [
+        ({}, False, False),
+        ({"go_backwards": True}, True, False),
+        ({"zero_output_for_mask": True}, True, False),
+        ({"recurrent_dropout": 0.5, "dropout": 0.3}, False, True),
+    ],
+)
+def test_lstm_layer_with_the_fused_cell_equals_the_twin(monkeypatch, kwargs, masked, training):
+    x = np.random.default_rng(1).standard_normal((2, 4, 2))
+    mask = np.array([[True, False, True, True], [True, True, True, False]]) if masked else None
+    fused = layer_outputs_and_gradients(True, monkeypatch, x, mask, training, **kwargs)
+    twin = layer_outputs_and_gradients(False, monkeypatch, x, mask, training, **kwargs)
+    for a, b in zip(fused, twin):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-13)
+
+
+def test_lstm_layer_uses_the_fused_cell_only_with_default_activations(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        recurrent.LSTMCellUpdate, "apply", classmethod(lambda cls, *a: calls.append(1) or 1 / 0)
+    )
+    x = Tensor(np.ones((1, 2, 3)))
+    nn.LSTM(2, activation="relu")(x)  # the twin: the fused node is never called
+    assert calls == []
+    with pytest.raises(ZeroDivisionError):
+        nn.LSTM(2)(x)
+    assert calls == [1]
