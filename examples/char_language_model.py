@@ -151,6 +151,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.quick:
         corpus = corpus[:3000]
         args.block, args.width, args.epochs, args.samples = 8, 8, 1, 300
+        print(
+            "--quick: tiny data and sizes, one epoch, to check that the code runs; the "
+            "numbers and figures below are of barely trained models, not the lesson's "
+            "results (run without --quick for those)"
+        )
     characters = sorted(set(corpus))
     index = {c: i for i, c in enumerate(characters)}
     ids = np.array([index[c] for c in corpus], dtype=np.int64)
@@ -183,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         print(samples[kind])
     figure = save_losses(histories, args.samples, Path(args.out))
     if figure is not None:
-        print(f"\nSaved {figure}")
+        print(f"\nSaved {figure}" + (" (--quick: barely trained)" if args.quick else ""))
     return {"val_loss": final, "samples": samples, "figure": figure, "histories": histories}
 
 

@@ -82,6 +82,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
         train_texts, y_train = train_texts[:400], y_train[:400]
         test_texts, y_test = test_texts[:100], y_test[:100]
         args.max_tokens, args.length, args.epochs, dims, units = 500, 12, 2, 4, 3
+        print(
+            "--quick: tiny data and sizes, two epochs, to check that the code runs; the "
+            "numbers and figures below are of barely trained models, not the lesson's "
+            "results (run without --quick for those)"
+        )
     vectorize = keras.layers.TextVectorization(
         max_tokens=args.max_tokens, output_sequence_length=args.length
     )
@@ -107,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         print(f"{review!r}: {score:.2f} (1 = positive)")
     figure = save_figure_of(histories, Path(args.out))
     if figure is not None:
-        print(f"Saved {figure}")
+        print(f"Saved {figure}" + (" (--quick: barely trained)" if args.quick else ""))
     return {"test_accuracy": accuracy, "figure": figure, "histories": histories}
 
 

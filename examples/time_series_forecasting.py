@@ -220,6 +220,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.quick:  # a few months, a few epochs, small layers
         series, split = series[:260], 200
         args.window, args.epochs, args.sweep_epochs, args.units = 10, 2, 3, 4
+        print(
+            "--quick: tiny data and sizes, two epochs, to check that the code runs; the "
+            "numbers and figures below are of barely trained models, not the lesson's "
+            "results (run without --quick for those)"
+        )
     x_train, y_train = windows(series[:split], args.window)
     x_all, y_all = windows(series, args.window)
     valid = slice(split - args.window, None)  # the windows whose target is after the split
@@ -240,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     sweep = learning_rate_sweep(data, args.sweep_epochs, args.units)
     figures = save_figures(data, forecasts, sweep, Path(args.out))
     for path in figures:
-        print(f"Saved {path}")
+        print(f"Saved {path}" + (" (--quick: barely trained)" if args.quick else ""))
     return {"mae": mae, "figures": figures, "sweep": sweep}
 
 

@@ -44,8 +44,9 @@ def gradient_of(fn, row, weights=None):
     x = Tensor(np.array([row]), requires_grad=True)
     weights = np.arange(1.0, len(row) + 1) if weights is None else weights
     out = fn(x)
-    # only the finite outputs are weighted (-inf * 0 would be NaN)
-    where(np.isfinite(out.data), out * weights, 0.0).sum().backward()
+    # only the finite outputs are weighted: the -inf ones are replaced by 0 before the
+    # product, since -inf * 0 is NaN (NumPy's "invalid value in multiply")
+    (where(np.isfinite(out.data), out, 0.0) * weights).sum().backward()
     return x.grad.data[0]
 
 

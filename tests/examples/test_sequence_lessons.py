@@ -12,7 +12,15 @@ import pytest
 from tests.examples.test_examples import assert_png, load_example
 
 
-def test_time_series_lesson_runs_every_forecaster_and_draws(tmp_path: Path) -> None:
+def assert_says_quick(printed: str) -> None:
+    """A --quick run says its numbers and figures are of barely trained models."""
+    assert printed.startswith("--quick: tiny data") or "\n--quick: tiny data" in printed
+    assert "not the lesson's results" in printed
+    saved = [line for line in printed.splitlines() if line.startswith("Saved ")]
+    assert saved and all(line.endswith("(--quick: barely trained)") for line in saved)
+
+
+def test_time_series_lesson_runs_every_forecaster_and_draws(tmp_path: Path, capsys) -> None:
     result = load_example("time_series_forecasting").main(["--quick", "--out", str(tmp_path)])
     assert set(result["mae"]) == {"naive", "linear", "dense", "simple_rnn", "lstm", "conv_lstm"}
     assert all(np.isfinite(value) for value in result["mae"].values())
@@ -20,6 +28,7 @@ def test_time_series_lesson_runs_every_forecaster_and_draws(tmp_path: Path) -> N
     assert rates[0] == pytest.approx(1e-7) and rates[1] == pytest.approx(1e-7 * 10 ** (1 / 20))
     for figure in result["figures"]:
         assert_png(figure)
+    assert_says_quick(capsys.readouterr().out)
 
 
 def test_the_series_is_the_courses() -> None:
@@ -30,18 +39,20 @@ def test_the_series_is_the_courses() -> None:
     assert naive == pytest.approx(5.94, abs=0.01)  # the course's naive-forecast MAE
 
 
-def test_text_lesson_runs_both_models_and_draws(tmp_path: Path) -> None:
+def test_text_lesson_runs_both_models_and_draws(tmp_path: Path, capsys) -> None:
     result = load_example("text_classification").main(["--quick", "--out", str(tmp_path)])
     assert set(result["test_accuracy"]) == {"pooling", "lstm"}
     assert_png(result["figure"])
+    assert_says_quick(capsys.readouterr().out)
 
 
-def test_char_language_model_lesson_samples_text_and_draws(tmp_path: Path) -> None:
+def test_char_language_model_lesson_samples_text_and_draws(tmp_path: Path, capsys) -> None:
     result = load_example("char_language_model").main(["--quick", "--out", str(tmp_path)])
     assert set(result["samples"]) == {"mlp", "lstm", "transformer"}
     assert all(len(text) == 20 for text in result["samples"].values())
     assert all(loss < np.log(52) + 0.5 for loss in result["val_loss"].values())
     assert_png(result["figure"])
+    assert_says_quick(capsys.readouterr().out)
 
 
 @pytest.mark.slow
