@@ -31,7 +31,7 @@ GOLDEN = [
     "nested_tour",  # Bidirectional, TimeDistributed, a nested Sequential
     "normalization_tour",  # an adapted Normalization (mean, variance, count) and a given one
 ]
-FUNCTIONAL_GOLDEN = ["functional_branchy", "functional_attention"]
+FUNCTIONAL_GOLDEN = ["functional_branchy", "functional_attention", "functional_ops"]
 
 
 def golden(name):
@@ -323,7 +323,7 @@ def test_a_model_read_from_keras_is_written_back_as_keras_wrote_it():
 @pytest.mark.parametrize("name", FUNCTIONAL_GOLDEN)
 def test_a_keras_functional_model_predicts_and_trains_on_here(name):
     base, expected = golden(name)
-    x = [expected["x0"], expected["x1"]]
+    x = [expected[key] for key in ("x0", "x1") if key in expected]
     y = [expected[key] for key in ("y0", "y1") if key in expected]
     model = nn.load_model(base + ".keras")
 
@@ -401,12 +401,33 @@ def test_a_functional_model_comes_back_from_keras_files_with_its_optimizer(tmp_p
     np.testing.assert_array_equal(copy.predict(x, verbose=0)[1], model.predict(x, verbose=0)[1])
 
 
-def test_a_functional_model_calling_a_keras_op_is_refused_by_name(tmp_path):
-    inputs = nn.Input((3,))
+def test_keras_ops_calls_are_written_as_keras_operations_and_read_back(tmp_path):
+    # x + y, x * 2.0, 1.0 - x and ops.concatenate on KerasTensors: Keras writes each call as
+    # an operation of its own (module keras.src.ops.numpy), its non-tensor settings in config
     from tinygrad_edu.keras import ops
 
-    outputs = nn.Dense(2)(ops.concatenate([inputs, inputs], axis=-1))
-    with pytest.raises(NotImplementedError, match=r"keras\.ops function 'concatenate'.*'\.zip'"):
+    inputs = nn.Input((3,), name="x")
+    hidden = nn.Dense(3, activation="tanh")(inputs)
+    joined = ops.concatenate([(hidden + inputs) * 2.0, hidden], axis=-1)
+    model = nn.Model(inputs, nn.Dense(1)(1.0 - joined))
+    entries = keras_format.keras_config(model)["config"]["layers"]
+    concatenate = next(entry for entry in entries if entry["class_name"] == "Concatenate")
+    assert concatenate["module"] == "keras.src.ops.numpy"
+    assert concatenate["config"] == {"name": concatenate["name"], "axis": -1}
+    multiply = next(entry for entry in entries if entry["class_name"] == "Multiply")
+    assert multiply["inbound_nodes"][0]["args"][1] == 2.0
+    model.save(tmp_path / "m.keras")
+    x = np.random.default_rng(0).random((2, 3))
+    loaded = nn.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_a_keras_op_without_a_keras_file_form_is_refused_by_name(tmp_path):
+    from tinygrad_edu.keras import ops
+
+    inputs = nn.Input((3,))
+    outputs = nn.Dense(2)(ops.exp(inputs))
+    with pytest.raises(NotImplementedError, match=r"keras\.ops function 'exp'.*'\.zip'"):
         nn.Model(inputs, outputs).save(tmp_path / "m.keras")
     assert os.listdir(tmp_path) == []
 
@@ -474,18 +495,16 @@ def test_a_normalization_keeps_keras_count_and_its_statistics_shape(tmp_path):
     assert "layers/normalization_1/vars" in tree
 
 
-def test_a_keras_file_whose_graph_calls_a_keras_op_is_refused_by_name(tmp_path):
-    # Keras writes keras.ops.concatenate(...) on KerasTensors as an operation of module
-    # keras.src.ops.numpy; it is refused by name, never read as a look-alike layer.
-    base, _ = golden("functional_branchy")
+def test_a_keras_file_whose_graph_calls_an_op_we_lack_is_refused_by_name(tmp_path):
+    base, _ = golden("functional_ops")
     source = zipfile.ZipFile(base + ".keras")
     config = json.loads(source.read("config.json"))
-    joined = next(e for e in config["config"]["layers"] if e["class_name"] == "Concatenate")
-    joined["module"], joined["registered_name"] = "keras.src.ops.numpy", "Concatenate"
+    op = next(e for e in config["config"]["layers"] if e["class_name"] == "Concatenate")
+    op["class_name"] = op["registered_name"] = "Cumsum"
     path = tmp_path / "ops.keras"
     with zipfile.ZipFile(path, "w") as archive:
         for member in source.namelist():
             data = source.read(member)
             archive.writestr(member, json.dumps(config) if member == "config.json" else data)
-    with pytest.raises(NotImplementedError, match=r"keras\.ops function 'Concatenate'.*coming"):
+    with pytest.raises(NotImplementedError, match=r"keras\.ops function 'Cumsum'.*coming"):
         nn.load_model(path)

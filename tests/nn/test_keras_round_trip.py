@@ -165,6 +165,12 @@ def functional_models():
 
     model, x = list(nested_models())[2]
     yield "attention", model, x
+    from tinygrad_edu.keras import ops
+
+    inputs = nn.Input((3,))
+    hidden = nn.Dense(3, activation="tanh")(inputs)
+    joined = ops.concatenate([(hidden + inputs) * 2.0, hidden], axis=-1)
+    yield "ops", nn.Model(inputs, nn.Dense(1)(1.0 - joined)), rng.random((3, 3))
     # a file Keras wrote, read here and written again (Keras -> here -> Keras)
     golden = np.load(os.path.join(FIXTURES, "functional_branchy.npz"))
     reloaded = nn.load_model(os.path.join(FIXTURES, "functional_branchy.keras"))

@@ -486,6 +486,7 @@ NON_DEFAULT_ARGUMENTS.update(
                 dropout=0.25,
                 use_bias=True,
                 output_shape=4,
+                attention_axes=[1],
                 kernel_initializer=glorot_seeded(),
                 bias_initializer=initializers.RandomNormal(seed=7),
                 input_shape=(3, 2),

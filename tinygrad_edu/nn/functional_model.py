@@ -330,6 +330,11 @@ class Functional(Model):
                     masks[id(node.output_tensors[0])] = output_mask
         return replace_symbolic(self._output_structure, values)
 
+    def call(self, inputs: Any) -> Any:
+        """The graph replayed (what `forward` runs): a functional subclass whose own
+        `call` changes the result reaches the graph with `super().call(inputs)`."""
+        return Functional.forward(self, inputs)
+
     # ------------------------------------------------------------ describing
     def summary_rows(self) -> list[tuple[str, str, int, list[str]]]:
         """One row per layer or op: (name (type), output shape, weights, connected to)."""
@@ -463,6 +468,51 @@ class Functional(Model):
         inputs = _deserialize(config["input_layers"], tensors)
         outputs = _deserialize(config["output_layers"], tensors)
         return cls(inputs, outputs, name=config.get("name"))
+
+
+# Keras's functional subclassing: a Model subclass whose __init__ ends with
+# super().__init__(inputs=inputs, outputs=outputs). Keras makes such a class a subclass
+# of Functional on the spot; so do we, once per class, keeping the user's methods first.
+_FUNCTIONAL_VERSIONS: dict[type, type] = {}
+
+
+def become_functional(model: Model, inputs: Any, outputs: Any, name: str | None) -> None:
+    """Turn `model`, an instance of a Model subclass being constructed, into a functional
+    model of `inputs` and `outputs`, as Keras 3 does for functional subclassing.
+
+    Its class becomes a subclass of its own class and Functional (same name and module),
+    so the subclass's methods come first (its `call`, `train_step`, properties) and the
+    graph is Functional's. If the subclass defines `call`, the model runs it (it may
+    call `super().call(inputs)` for the graph). A subclass with its own `__init__`
+    saves its constructor's arguments (it rebuilds itself from them, as in Keras);
+    one without saves the graph.
+
+    Raises:
+        TypeError, ValueError: from Functional, for inputs or outputs that do not fit.
+    """
+    cls = type(model)
+    if not isinstance(model, Functional):
+        functional = _FUNCTIONAL_VERSIONS.get(cls)
+        if functional is None:
+            members: dict[str, Any] = {
+                "__module__": cls.__module__,
+                "__qualname__": cls.__qualname__,
+                "__doc__": cls.__doc__,
+            }
+            if getattr(cls, "call", None) is not Model.call:  # the subclass's call runs
+                members["forward"] = Model.forward
+            own_init = any(
+                "__init__" in vars(c)
+                for c in cls.__mro__
+                if issubclass(c, Model) and c is not Model
+            )
+            if own_init:
+                members["get_config"] = Module.get_config  # its own arguments rebuild it
+                members["from_config"] = classmethod(Module.from_config.__func__)
+            functional = type(cls.__name__, (cls, Functional), members)
+            _FUNCTIONAL_VERSIONS[cls] = functional
+        object.__setattr__(model, "__class__", functional)  # before Module.__init__ runs
+    Functional.__init__(model, inputs, outputs, name=name)
 
 
 def _deserialize(value: Any, tensors: dict[tuple[str, int, int], KerasTensor]) -> Any:

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.nn import keras_graph
-from tinygrad_edu.nn.module import snake_case
+from tinygrad_edu.nn.module import Module, snake_case
 from tinygrad_edu.nn.serialization import check_and_assign, write_atomically
 
 #: The Keras version whose format this module writes (and has been checked against).
@@ -238,21 +238,22 @@ def _check_savable_layer(layer: Any, caller: str) -> None:
 
 def _sublayers(model: Any) -> list[Any]:
     """The layers Keras lists for a model, in its order (InputLayers too, for functional)."""
-    if keras_graph.is_functional(model):
-        return keras_graph.keras_operations(model)
+    if keras_graph.is_functional(model):  # its layers, not its keras.ops calls
+        return [op for op in keras_graph.keras_operations(model) if isinstance(op, Module)]
     return list(model.layers)
 
 
 def _layer_input_shapes(model: Any) -> list[tuple]:
     """The input shape (batch None) each layer of a built Sequential is called with."""
     from tinygrad_edu.autograd import no_grad
+    from tinygrad_edu.nn.symbolic import sampling_shapes
     from tinygrad_edu.tensor import Tensor
 
     shape = tuple(model._build_input_shape)
     dtype = _layer_dtype(model.layers[0]) if model.layers else "float32"
     x = Tensor(np.zeros((1, *shape[1:]), dtype=dtype))
     shapes = []
-    with no_grad():
+    with no_grad(), sampling_shapes():  # a probe: stateful layers keep their states
         for layer in model.layers:
             shapes.append((None, *x.shape[1:]))
             x = layer(x, training=False) if layer.takes_training else layer(x)

@@ -20,11 +20,15 @@ the arguments with each tensor written as `{"class_name": "__keras_tensor__",
 "config": {"shape", "dtype", "keras_history": [layer name, call, output]}}`; "call"
 counts that layer's calls inside this model (from 1 for a nested functional model:
 Keras counts the call that made it). `input_layers` and `output_layers` give the
-model's tensors the same way, as `[layer name, call, output]` lists.
+model's tensors the same way, as `[layer name, call, output]` lists. A call of a
+keras.ops function on KerasTensors (`x + y`, `ops.concatenate`) is an operation of its
+own, each call one entry (`add`, `add_1`, ...), listed and ordered like a layer but not
+among `model.layers`, so it takes no HDF5 group.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -41,20 +45,40 @@ def is_functional(model: Any) -> bool:
     return bool(getattr(model, "is_functional", False)) and hasattr(model, "_nodes")
 
 
+# keras.ops functions that Keras writes as operations of their own (module
+# keras.src.ops.numpy): our function -> (Keras's class, the arguments that go to its
+# config rather than to its call)
+KERAS_OPS = {
+    "add": ("Add", ()),
+    "subtract": ("Subtract", ()),
+    "multiply": ("Multiply", ()),
+    "divide": ("Divide", ()),
+    "matmul": ("Matmul", ()),
+    "concatenate": ("Concatenate", ("axis",)),
+}
+OPS_MODULE = "keras.src.ops.numpy"
+
+
+def _key(node: Any) -> int:
+    """A layer is one operation however often it is called; each call of an op is one."""
+    return id(node.operation) if isinstance(node.operation, Module) else id(node)
+
+
 def keras_operations(model: Any) -> list[Any]:
-    """The model's layers (InputLayers and nested models included) in Keras 3's order.
+    """The model's operations in Keras 3's order: its layers (InputLayers and nested
+    models included) and, as their Node, the calls of `keras.ops` functions.
 
     Raises:
-        NotImplementedError: the graph calls a `keras.ops` function, which Keras
-            writes as an operation of its own that tinygrad_edu does not write yet.
+        NotImplementedError: the graph calls a `keras.ops` function that tinygrad_edu
+            does not write to Keras files yet (those in KERAS_OPS it does).
     """
     for node in model._nodes:
-        if not isinstance(node.operation, Module):
+        if not isinstance(node.operation, Module) and node.operation.__name__ not in KERAS_OPS:
             raise NotImplementedError(
                 f"save: the functional model {model.name!r} calls the keras.ops function "
                 f"{node.operation.__name__!r}, which tinygrad_edu does not write to Keras "
-                f"files yet; use the matching layer (layers.Add, ...) or save to '.zip' "
-                f"({DOCS_PAGE})"
+                f"files yet (it writes {', '.join(KERAS_OPS)}); use the matching layer "
+                f"or save to '.zip' ({DOCS_PAGE})"
             )
     # 1. the walk back from the outputs: nodes finished inputs-first, layers numbered
     #    when first reached (a stack instead of recursion, in the same order)
@@ -72,7 +96,7 @@ def keras_operations(model: Any) -> list[Any]:
                 continue
             if id(node) in done:
                 continue
-            first_seen.setdefault(id(node.operation), len(first_seen))
+            first_seen.setdefault(_key(node), len(first_seen))
             stack.append((node, True))
             stack.extend((tensor.node, False) for tensor in reversed(node.inputs))
     # 2. depths, from the outputs back
@@ -80,9 +104,9 @@ def keras_operations(model: Any) -> list[Any]:
     layer_depth: dict[int, int] = {}
     layers: dict[int, Any] = {}
     for node in reversed(finished):
-        depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.operation), 0))
-        layer_depth[id(node.operation)] = node_depth[id(node)] = depth
-        layers[id(node.operation)] = node.operation
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(_key(node), 0))
+        layer_depth[_key(node)] = node_depth[id(node)] = depth
+        layers[_key(node)] = node.operation if isinstance(node.operation, Module) else node
         for tensor in node.inputs:
             parent = id(tensor.node)
             node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
@@ -120,7 +144,27 @@ def _call_index(model: Any, node: Any) -> int:
 
 
 def _history(model: Any, tensor: KerasTensor) -> list[Any]:
+    if not isinstance(tensor.node.operation, Module):  # an op: each call its own, named
+        return [model.operation_name(tensor.node), 0, tensor.index]
     return [tensor.node.operation.name, _call_index(model, tensor.node), tensor.index]
+
+
+def _op_entry(model: Any, node: Any) -> dict[str, Any]:
+    """A call of a keras.ops function as Keras writes it: an operation of its own."""
+    class_name, config_names = KERAS_OPS[node.operation.__name__]
+    bound = inspect.signature(node.operation).bind(*node.args, **node.kwargs)
+    bound.apply_defaults()
+    config = {key: bound.arguments[key] for key in config_names}
+    args = [value for key, value in bound.arguments.items() if key not in config_names]
+    name = model.operation_name(node)
+    return {
+        "module": OPS_MODULE,
+        "class_name": class_name,
+        "config": {"name": name, **config},
+        "registered_name": class_name,
+        "name": name,
+        "inbound_nodes": [{"args": _write_arguments(model, args), "kwargs": {}}],
+    }
 
 
 def _write_arguments(model: Any, value: Any) -> Any:
@@ -179,6 +223,9 @@ def functional_config(model: Any, layer_entry: Callable[[Any, Any], dict]) -> di
     """
     entries = []
     for operation in keras_operations(model):
+        if not isinstance(operation, Module):
+            entries.append(_op_entry(model, operation))
+            continue
         nodes = _own_nodes(model, operation)
         if isinstance(operation, InputLayer):
             entry = input_layer_entry(operation)
@@ -243,6 +290,23 @@ def _read_references(value: Any, tensors: dict[tuple, KerasTensor], where: str) 
     return [_read_references(item, tensors, where) for item in value]
 
 
+def _op_from_keras(entry: dict[str, Any], where: str) -> Any:
+    """A Keras operation entry as a call of our keras.ops function with its config."""
+    from tinygrad_edu.nn import keras_ops
+
+    ours = {class_name: name for name, (class_name, _) in KERAS_OPS.items()}
+    class_name = entry["class_name"]
+    if class_name not in ours:
+        raise NotImplementedError(
+            f"{where} calls the keras.ops function {class_name!r} ({entry.get('name')!r}), "
+            f"which tinygrad_edu does not read from Keras files yet (it reads "
+            f"{', '.join(ours)}); in Keras, use the matching layer instead ({DOCS_PAGE})"
+        )
+    function = getattr(keras_ops, ours[class_name])
+    config = {key: value for key, value in entry["config"].items() if key != "name"}
+    return lambda *args: function(*args, **config)
+
+
 def functional_from_keras(entry: dict[str, Any], build_layer: Callable[[dict], Any]) -> Any:
     """Our functional model from Keras 3's config.json entry (fresh weights).
 
@@ -267,12 +331,9 @@ def functional_from_keras(entry: dict[str, Any], build_layer: Callable[[dict], A
             tensors[(name, 0, 0)] = Input(shape=tuple(shape[1:]), dtype=dtype, name=name)
             continue
         if str(layer_entry.get("module", "")).startswith("keras.src.ops"):
-            raise NotImplementedError(
-                f"{where} calls the keras.ops function {layer_entry['class_name']!r} "
-                f"({name!r}), which tinygrad_edu does not read from Keras files yet; in Keras, "
-                f"use the matching layer (layers.Concatenate, ...) instead ({DOCS_PAGE})"
-            )
-        layer = build_layer(layer_entry)
+            layer = _op_from_keras(layer_entry, where)
+        else:
+            layer = build_layer(layer_entry)
         first = 1 if layer_entry["class_name"] == "Functional" else 0
         for index, call in enumerate(layer_entry.get("inbound_nodes", [])):
             pending.append((layer, name, first + index, call))

@@ -62,15 +62,32 @@ class Model(Module):
             from tinygrad_edu.nn.functional_model import Functional  # it subclasses Model
 
             return Functional.__new__(Functional, *args, **kwargs)
-        if {"inputs", "outputs"} & kwargs.keys() and not cls.__dict__.get("is_functional"):
-            raise NotImplementedError(
-                f"{cls.__name__}: a Model subclass built from inputs and outputs (Keras's "
-                "functional subclassing) is not supported; make keras.Model(inputs, outputs) "
-                "and use it inside your subclass as a layer"
-            )
         return super().__new__(cls, *args, **kwargs)
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(
+        self, *args: Any, name: str | None = None, inputs: Any = None, outputs: Any = None
+    ) -> None:
+        """Args: the name (also first positionally); inputs and outputs, for Keras's
+        functional subclassing: `super().__init__(inputs=inputs, outputs=outputs)` (or
+        positionally) at the end of a subclass's __init__ makes it a functional model.
+
+        Raises:
+            TypeError: more than three positional arguments.
+        """
+        positional = list(args)
+        if positional and (positional[0] is None or isinstance(positional[0], str)):
+            name = positional.pop(0)
+        if positional:
+            inputs = positional.pop(0)
+        if positional:
+            outputs = positional.pop(0)
+        if positional:
+            raise TypeError(f"{type(self).__name__}: too many positional arguments: {args!r}")
+        if inputs is not None or outputs is not None:  # Keras's functional subclassing
+            from tinygrad_edu.nn.functional_model import become_functional
+
+            become_functional(self, inputs, outputs, name)
+            return
         super().__init__(name=name)
         self.optimizer: Any = None
         self.loss: Any = None  # a loss callable, or a list or dict of them (one per output)
@@ -81,6 +98,16 @@ class Model(Module):
         self.history: History | None = None
         self._build_input_shape: input_checks.Shape | None = None  # (None, features...) once built
         self._optimizer_params: tuple[int, ...] | None = None
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Model:
+        """A new model from `get_config()`'s result; a graph's config (a functional
+        subclass without its own __init__) is rebuilt by Functional for this class."""
+        if "layers" in config and "input_layers" in config:
+            from tinygrad_edu.nn.functional_model import Functional
+
+            return Functional.from_config.__func__(cls, config)
+        return super().from_config(config)
 
     def call(self, inputs: Any) -> Any:
         """The forward pass; a subclass overrides this (or `forward`).
