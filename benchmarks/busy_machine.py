@@ -20,7 +20,7 @@ The workloads (real data with --data-dir, else random data of the same shapes):
   softmax   one softmax layer: 784 -> 10, SGD, batch 100 (MNIST)
   convnet   the Keras book's convnet, RMSprop, batch 64 (MNIST)
 
-    python benchmarks/busy_machine.py --data-dir ../shared/datasets
+    python benchmarks/busy_machine.py --data-dir ~/.cache/tinygrad_edu
     python benchmarks/busy_machine.py --quick        # a few steps, for CI
     python benchmarks/busy_machine.py --write-results
 """

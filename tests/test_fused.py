@@ -51,8 +51,11 @@ def test_tile_windows_equals_its_twin_in_value_and_gradient(
 
 # ---------------------------------------------------------------- BLAS threads
 @pytest.fixture
-def restore_threads():
+def restore_threads(monkeypatch):
+    """Put the limit back after the test; every core counts as free (other tests may be
+    running on this machine: that is what free_cores would see)."""
     before = tg.get_num_threads()
+    monkeypatch.setattr(threads, "free_cores", lambda: 2)
     yield
     tg.set_num_threads(before)
 
@@ -84,16 +87,17 @@ def test_matmul_gives_what_np_matmul_gives(shapes, seed):
 
 def test_small_products_get_one_thread_large_ones_the_limit(restore_threads):
     tg.set_num_threads(2)
-    assert threads.threads_for((128, 512), (512, 10)) == 1  # 655,360 multiply-adds
-    assert threads.threads_for((128, 784), (784, 512)) == 2  # 51 million
-    assert threads.threads_for((64, 100, 100), (100, 100)) == 2  # a batch counts: 64 million
-    assert threads.threads_for((784,), (784, 512)) == 1  # a vector
+    assert threads.threads_for((128, 512), (512, 10), free=2) == 1  # 655,360 multiply-adds
+    assert threads.threads_for((128, 784), (784, 512), free=2) == 2  # 51 million
+    assert threads.threads_for((128, 784), (784, 512), free=1) == 1  # a core is taken
+    assert threads.threads_for((64, 100, 100), (100, 100), free=2) == 2  # batches count: 64 M
+    assert threads.threads_for((784,), (784, 512), free=2) == 1  # a vector
     threads.matmul(np.ones((128, 784), np.float32), np.ones((784, 512), np.float32))
     assert blas_threads() == 2
     threads.matmul(np.ones((4, 4)), np.ones((4, 4)))
     assert blas_threads() == 1
     tg.set_num_threads(1)
-    assert threads.threads_for((128, 784), (784, 512)) == 1
+    assert threads.threads_for((128, 784), (784, 512), free=2) == 1
     threads.matmul(np.ones((128, 784), np.float32), np.ones((784, 512), np.float32))
     assert blas_threads() == 1 and tg.get_num_threads() == 1
 
@@ -107,6 +111,27 @@ def test_the_engine_s_products_go_through_the_policy(restore_threads):
     assert blas_threads() == 1
     y.sum().backward()  # backward's products are MatMul ops too
     assert blas_threads() == 2
+
+
+@pytest.mark.parametrize(
+    ("running", "ours", "free"),
+    [(1, 1, 2), (2, 2, 2), (2, 1, 1), (3, 2, 1), (9, 2, 1), (0, 1, 2), (None, 2, 2)],
+)
+def test_free_cores_are_those_no_other_program_wants(monkeypatch, running, ours, free):
+    """With 2 cores: `running` threads machine-wide, `ours` of them this process's
+    (this thread and the last product's BLAS threads)."""
+    monkeypatch.setattr(threads, "_cores", 2)
+    monkeypatch.setattr(threads, "_current", ours)
+    monkeypatch.setattr(threads, "_looked_at", -1e9)
+    monkeypatch.setattr(threads, "running_threads", lambda: running)
+    assert threads.free_cores() == free
+    monkeypatch.setattr(threads, "running_threads", lambda: 99)  # looked at again only later
+    assert threads.free_cores() == free
+
+
+def test_running_threads_reads_the_kernel_s_count():
+    count = threads.running_threads()
+    assert count is None or count >= 1  # this test's own thread is running
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2", None])

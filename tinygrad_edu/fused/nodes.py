@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.fused.threads import matmul
+from tinygrad_edu.fused import threads
 from tinygrad_edu.ops.movement import SlidingWindows
 from tinygrad_edu.ops.softmax import LogSoftmax
 
@@ -41,7 +41,7 @@ class Linear(Function):
                 "shapes write x @ weight + bias"
             )
         self.save_for_backward(x, weight)
-        out = matmul(x_data, weight_data)
+        out = threads.matmul(x_data, weight_data)  # np.matmul, on the BLAS threads its size pays
         if bias_data.dtype == out.dtype:
             out += bias_data  # in place: no second (batch, units) array
         else:

@@ -8,9 +8,16 @@ for a core another program holds stalls the whole product, so a step can take
 many times its quiet time. The policy here:
 
 - a product of fewer than `SMALL_PRODUCT` multiply-adds runs on one thread;
-- a larger one on `get_num_threads()` threads: the BLAS library's own count
+- a larger one on as many threads as there are cores no other program wants
+  right now, and at most `get_num_threads()`: the BLAS library's own count
   (all cores, or OPENBLAS_NUM_THREADS), or TINYGRAD_EDU_NUM_THREADS from the
   environment, or what `set_num_threads(n)` set last.
+
+Which cores are free comes from the kernel's count of threads running at this
+moment (the fourth field of Linux's /proc/loadavg), read at most every
+`LOOK_EVERY` seconds: on a machine where nothing else runs a large product gets
+every core; with a program spinning on one of two cores it gets one thread,
+which never waits. Where there is no /proc/loadavg every core counts as free.
 
 The count is set through threadpoolctl (a well-kept library that talks to every
 BLAS), and only when it differs from the last product's. Its twin is plain
@@ -21,7 +28,9 @@ the figures and the threshold's source.
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from typing import Any
 
 import numpy as np
@@ -33,6 +42,10 @@ ENVIRONMENT_VARIABLE = "TINYGRAD_EDU_NUM_THREADS"
 _blas: list[Any] | None = None  # threadpoolctl's controllers of the loaded BLAS libraries
 _limit = 0  # the most threads a product may use (0: not yet known)
 _current = 0  # the count last set in the BLAS library (0: not yet set)
+LOOK_EVERY = 0.1  # seconds between two looks at how busy the machine is
+_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+_free = _cores  # cores no other program wanted at the last look
+_looked_at = -math.inf  # when that was (time.monotonic())
 
 
 def _start() -> None:
@@ -86,13 +99,45 @@ def get_num_threads() -> int:
     return _limit
 
 
-def threads_for(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> int:
-    """How many threads the product of arrays of these shapes gets under the policy."""
+def free_cores() -> int:
+    """How many of this process's cores no other program wants right now (at least 1).
+
+    Linux counts the threads that are running or waiting for a core (the
+    fourth field of /proc/loadavg, "running/total"); that count includes this
+    thread and the BLAS threads of our last product, which may still be
+    spinning, and everything beyond them is another program's. Looked up at most
+    every `LOOK_EVERY` seconds; all cores where the file does not exist.
+    """
+    global _free, _looked_at
+    now = time.monotonic()
+    if now - _looked_at < LOOK_EVERY:
+        return _free
+    _looked_at = now
+    running = running_threads()
+    if running is None:
+        return _cores
+    ours = max(_current, 1)  # this thread and our BLAS workers
+    others = max(running - ours, 0)
+    _free = max(1, _cores - others)
+    return _free
+
+
+def running_threads() -> int | None:
+    """Threads running or waiting for a core on the whole machine, or None if unknown."""
+    try:
+        with open("/proc/loadavg") as file:
+            return int(file.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def threads_for(a_shape: tuple[int, ...], b_shape: tuple[int, ...], free: int) -> int:
+    """How many threads a product of arrays of these shapes gets, with `free` cores free."""
     if len(a_shape) < 2 or len(b_shape) < 2:
         return 1  # a vector: at most a matrix-vector product
-    batch = max(int(np.prod(a_shape[:-2])), int(np.prod(b_shape[:-2])))
+    batch = max(math.prod(a_shape[:-2]), math.prod(b_shape[:-2]))  # math.prod: np.prod is slow
     multiply_adds = batch * a_shape[-2] * a_shape[-1] * b_shape[-1]
-    return 1 if multiply_adds < SMALL_PRODUCT else _limit
+    return 1 if multiply_adds < SMALL_PRODUCT else max(1, min(_limit, free))
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -100,7 +145,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     global _current
     if _blas is None:
         _start()
-    threads = threads_for(a.shape, b.shape)
+    threads = threads_for(a.shape, b.shape, free_cores() if _limit > 1 else 1)
     if threads != _current:
         for controller in _blas:
             controller.set_num_threads(threads)

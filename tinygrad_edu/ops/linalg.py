@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.fused.threads import matmul
+from tinygrad_edu.fused import threads
 from tinygrad_edu.ops.broadcasting import unbroadcast
 
 
@@ -48,7 +48,7 @@ class MatMul(Function):
     def forward(self, a, b):
         check_matmul_shapes(a.shape, b.shape)
         self.save_for_backward(a, b)
-        return matmul(a.data, b.data)  # np.matmul, on as many BLAS threads as its size pays
+        return threads.matmul(a.data, b.data)  # np.matmul, on as many BLAS threads as its size pays
 
     def backward(self, grad):
         a, b = self.saved_tensors

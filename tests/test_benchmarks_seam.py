@@ -1,0 +1,85 @@
+"""benchmarks/seam.py, busy_machine.py and profile_step.py: the swaps reach what they name,
+and the scripts run to the end (quick mode). Timings are printed, never asserted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import seam  # noqa: E402
+
+from tests.test_benchmarks_smoke import run_benchmark  # noqa: E402
+from tinygrad_edu import Tensor, nn  # noqa: E402
+from tinygrad_edu.fused import threads  # noqa: E402
+
+
+def recorded_ops(output: Tensor) -> set[str]:
+    from tinygrad_edu.viz.graph import topological_order
+
+    order = topological_order([output], lambda t: t.grad_fn.inputs if t.grad_fn else ())
+    return {t.grad_fn.name for t in order if t.grad_fn is not None}
+
+
+def one_step_ops() -> set[str]:
+    """The ops one Dense + softmax + loss step and one max pooling record."""
+    x = Tensor(np.ones((4, 3), np.float32))
+    dense = nn.Dense(2, activation="softmax")
+    loss = nn.losses.sparse_categorical_crossentropy(np.array([0, 1, 0, 1]), dense(x))
+    image = Tensor(np.arange(32.0).reshape(1, 4, 4, 2), requires_grad=True)
+    pooled = nn.MaxPooling2D(2)(image)
+    return recorded_ops(loss) | recorded_ops(pooled.sum())
+
+
+@pytest.mark.parametrize(
+    ("twin", "gone", "comes"),
+    [
+        ("Linear", "Linear", "MatMul"),
+        ("cross-entropy", "SparseSoftmaxCrossEntropy", "GetItem"),
+        ("tiled pooling", "Reshape", "SlidingWindows"),
+    ],
+)
+def test_each_swap_puts_the_twin_in_the_shortcut_s_place(twin, gone, comes):
+    shipped = one_step_ops()
+    swapped = []
+    seam.Swapped(lambda: swapped.append(one_step_ops()), twin)()
+    assert gone in shipped and comes not in shipped
+    assert gone not in swapped[0] and comes in swapped[0]
+    assert one_step_ops() == shipped  # put back
+
+
+def test_the_reduction_and_thread_swaps_reach_their_modules():
+    seen = []
+
+    def look():
+        from tinygrad_edu.ops import reduce
+
+        seen.append((reduce.reduce_axes is seam._plain_reduce, threads.SMALL_PRODUCT))
+
+    seam.Swapped(look, "few-entry max")()
+    seam.Swapped(look, "thread policy")()
+    assert seen == [(True, threads.SMALL_PRODUCT), (False, 0)]
+
+
+def test_seam_busy_machine_and_profile_step_run_quick(tmp_path):
+    figures_path = tmp_path / "seam.json"
+    done = run_benchmark(
+        "seam.py", "--quick", "--workloads", "softmax", "--json", str(figures_path), timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "best paired ratio" in done.stdout
+    assert set(json.loads(figures_path.read_text())["rows"]) == {"softmax"}
+    done = run_benchmark(
+        "busy_machine.py", "--quick", "--no-torch", "--workloads", "softmax", timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "busy/quiet" in done.stdout and "softmax   policy" in done.stdout
+    done = run_benchmark("profile_step.py", "--workload", "softmax", "--steps", "3", timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Linear.forward" in done.stdout and "optimizer update" in done.stdout
