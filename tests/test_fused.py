@@ -87,17 +87,19 @@ def test_matmul_gives_what_np_matmul_gives(shapes, seed):
 
 def test_small_products_get_one_thread_large_ones_the_limit(restore_threads):
     tg.set_num_threads(2)
-    assert threads.threads_for((128, 512), (512, 10), free=2) == 1  # 655,360 multiply-adds
-    assert threads.threads_for((128, 784), (784, 512), free=2) == 2  # 51 million
-    assert threads.threads_for((128, 784), (784, 512), free=1) == 1  # a core is taken
-    assert threads.threads_for((64, 100, 100), (100, 100), free=2) == 2  # batches count: 64 M
-    assert threads.threads_for((784,), (784, 512), free=2) == 1  # a vector
+    assert threads.threads_for((128, 512), (512, 10), free=lambda: 2) == 1  # 655,360 multiply-adds
+    assert threads.threads_for((128, 784), (784, 512), free=lambda: 2) == 2  # 51 million
+    assert threads.threads_for((128, 784), (784, 512), free=lambda: 1) == 1  # a core is taken
+    assert (
+        threads.threads_for((64, 100, 100), (100, 100), free=lambda: 2) == 2
+    )  # batches count: 64 M
+    assert threads.threads_for((784,), (784, 512), free=lambda: 2) == 1  # a vector
     threads.matmul(np.ones((128, 784), np.float32), np.ones((784, 512), np.float32))
     assert blas_threads() == 2
     threads.matmul(np.ones((4, 4)), np.ones((4, 4)))
     assert blas_threads() == 1
     tg.set_num_threads(1)
-    assert threads.threads_for((128, 784), (784, 512), free=2) == 1
+    assert threads.threads_for((128, 784), (784, 512), free=lambda: 2) == 1
     threads.matmul(np.ones((128, 784), np.float32), np.ones((784, 512), np.float32))
     assert blas_threads() == 1 and tg.get_num_threads() == 1
 

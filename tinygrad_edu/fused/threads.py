@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -148,13 +149,18 @@ def running_threads() -> int | None:
         return None
 
 
-def threads_for(a_shape: tuple[int, ...], b_shape: tuple[int, ...], free: int) -> int:
-    """How many threads a product of arrays of these shapes gets, with `free` cores free."""
+def threads_for(
+    a_shape: tuple[int, ...], b_shape: tuple[int, ...], free: Callable[[], int] | None = None
+) -> int:
+    """How many threads a product of arrays of these shapes gets; `free()` (asked only for a
+    large product; `free_cores` if None) says how many cores are free."""
     if len(a_shape) < 2 or len(b_shape) < 2:
         return 1  # a vector: at most a matrix-vector product
     batch = max(math.prod(a_shape[:-2]), math.prod(b_shape[:-2]))  # math.prod: np.prod is slow
     multiply_adds = batch * a_shape[-2] * a_shape[-1] * b_shape[-1]
-    return 1 if multiply_adds < SMALL_PRODUCT else max(1, min(_limit, free))
+    if multiply_adds < SMALL_PRODUCT or _limit == 1:
+        return 1
+    return max(1, min(_limit, (free or free_cores)()))
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -162,7 +168,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     global _current
     if _blas is None:
         _start()
-    threads = threads_for(a.shape, b.shape, free_cores() if _limit > 1 else 1)
+    threads = threads_for(a.shape, b.shape)
     if threads != _current:
         for controller in _blas:
             controller.set_num_threads(threads)
