@@ -3,7 +3,7 @@
 Value, gradient and gradient of gradient, in float64 over hypothesis-drawn
 shapes and values; and the LSTM layer, which uses the fused cell with Keras's
 default activations, against the same layer run through the twin (masking,
-go_backwards, return_state, recurrent dropout).
+go_backwards, return_state, dropout and recurrent dropout, no bias).
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from tinygrad_edu import Tensor, concatenate, grad, manual_seed, nn
 from tinygrad_edu.fused import recurrent
-from tinygrad_edu.fused.recurrent import LSTMCellUpdate, lstm_cell, lstm_cell_simple
+from tinygrad_edu.fused.recurrent import (
+    LSTMCellUpdate,
+    lstm_cell,
+    lstm_cell_simple,
+    recurrent_linear,
+    recurrent_linear_simple,
+)
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 
 
@@ -86,6 +92,7 @@ def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=F
         monkeypatch.setattr(
             "tinygrad_edu.nn.recurrent.lstm_cell", lambda z, c: lstm_cell_simple(z, c)
         )
+        monkeypatch.setattr("tinygrad_edu.nn.recurrent.recurrent_linear", recurrent_linear_simple)
     manual_seed(3)
     layer = nn.LSTM(3, return_sequences=True, return_state=True, dtype="float64", **kwargs)
     layer.build((None, *x.shape[1:]))
@@ -107,6 +114,7 @@ def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=F
         ({"go_backwards": True}, True, False),
         ({"zero_output_for_mask": True}, True, False),
         ({"recurrent_dropout": 0.5, "dropout": 0.3}, False, True),
+        ({"use_bias": False}, False, False),
     ],
 )
 def test_lstm_layer_with_the_fused_cell_equals_the_twin(monkeypatch, kwargs, masked, training):
@@ -129,3 +137,42 @@ def test_lstm_layer_uses_the_fused_cell_only_with_default_activations(monkeypatc
     with pytest.raises(ZeroDivisionError):
         nn.LSTM(2)(x)
     assert calls == [1]
+
+
+# ---------------------------------------------------------------- RecurrentLinear
+@settings(max_examples=15, deadline=None)
+@given(
+    batch=st.integers(1, 3),
+    features=st.integers(1, 3),
+    units=st.integers(1, 3),
+    n=st.integers(1, 4),
+    use_bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_recurrent_linear_equals_its_twin_and_central_differences(
+    batch, features, units, n, use_bias, seed
+):
+    rng = np.random.default_rng(seed)
+    arrays = [
+        rng.standard_normal(shape)
+        for shape in [(batch, features), (features, n), (batch, units), (units, n), (n,)]
+    ][: 5 if use_bias else 4]
+    results = []
+    for fn in (recurrent_linear, recurrent_linear_simple):
+        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*tensors)
+        firsts = grad((out * out).sum(), tensors, create_graph=True)
+        seconds = grad(sum((g * g).sum() for g in firsts), tensors)
+        results.append([out.data, *(g.data for g in firsts), *(g.data for g in seconds)])
+    for fused, twin in zip(*results):
+        np.testing.assert_allclose(fused, twin, rtol=1e-12, atol=1e-13)
+    assert gradcheck(recurrent_linear, arrays)
+    assert gradgradcheck(recurrent_linear, arrays)
+
+
+def test_recurrent_linear_refuses_shapes_that_do_not_chain():
+    x, kernel, h, recurrent_kernel = (np.ones(s) for s in [(2, 3), (3, 4), (2, 5), (5, 4)])
+    with pytest.raises(ValueError, match=r"RecurrentLinear: expects x \(batch, features\)"):
+        recurrent_linear(*(Tensor(a) for a in (x, kernel, h, np.ones((5, 3)))))
+    with pytest.raises(ValueError, match=r"got shapes \[\(2, 3\), \(3, 4\), \(2, 5\), \(5, 4\)"):
+        recurrent_linear(*(Tensor(a) for a in (x, kernel, h, recurrent_kernel)), Tensor(np.ones(3)))

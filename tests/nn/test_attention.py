@@ -98,6 +98,34 @@ def test_multi_head_attention_masks_and_scores():
         nn.MultiHeadAttention(0, 2)
 
 
+def test_attention_axes_attend_over_the_axes_named_only():
+    # Over axis 2 of (batch, rows, columns, features): each row attends within itself,
+    # so it is ordinary attention with the rows folded into the batch.
+    layer = nn.MultiHeadAttention(2, 3, attention_axes=2, dtype="float64")
+    x = RNG.normal(size=(2, 3, 4, 5))
+    out, scores = layer(x, x, return_attention_scores=True)
+    assert out.shape == (2, 3, 4, 5) and scores.shape == (2, 3, 2, 4, 4)
+    plain = nn.MultiHeadAttention(2, 3, dtype="float64")
+    plain(x[:, 0], x[:, 0])
+    plain.set_weights(layer.get_weights())
+    np.testing.assert_allclose(out.numpy()[:, 1], plain(x[:, 1], x[:, 1]).numpy(), rtol=1e-12)
+    # Over both axes, the softmax spans every (row, column) position of the key.
+    both = nn.MultiHeadAttention(1, 2, attention_axes=(1, 2), dtype="float64")
+    grid = RNG.normal(size=(1, 2, 2, 3))
+    assert gradcheck(lambda q: both(q, q), [grid])
+    _, scores = both(grid, grid, return_attention_scores=True)
+    assert scores.shape == (1, 1, 2, 2, 2, 2)
+    np.testing.assert_allclose(scores.numpy().sum(axis=(-2, -1)), 1.0)
+    with pytest.raises(ValueError, match=r"attention_axes \(3,\) must name"):
+        nn.MultiHeadAttention(1, 2, attention_axes=3)(x, x)
+    with pytest.raises(ValueError, match="use_causal_mask and padding masks need"):
+        layer(x, x, use_causal_mask=True)
+    with pytest.raises(ValueError, match=r"does not fit \(2, 3, 4, 4\)"):
+        layer(x, x, attention_mask=np.ones((2, 4, 4, 4), bool))
+    with pytest.raises(ValueError, match="attention_axes must be an int"):
+        nn.MultiHeadAttention(1, 2, attention_axes="rows")
+
+
 def test_layer_normalization_normalizes_each_sample():
     layer = nn.LayerNormalization(epsilon=1e-9, dtype="float64")
     x = RNG.normal(3.0, 5.0, size=(4, 6))

@@ -295,6 +295,10 @@ def test_stateful_lstm_in_a_model_fits_predicts_and_saves(tmp_path):
     assert not np.allclose(first, model.predict(x[:4], verbose=0))  # the state moved on
     with pytest.raises(ValueError, match="batch_size that divides"):
         model.predict(x[:3], verbose=0)
+    carried = lstm.states[0].numpy().copy()
+    model.save(tmp_path / "m.keras")  # Keras's format runs a probe of batch 1 to find shapes
+    np.testing.assert_array_equal(lstm.states[0].numpy(), carried)  # ...which changes nothing
+    assert nn.load_model(tmp_path / "m.keras").layers[0].stateful
     model.save(tmp_path / "m.zip")
     loaded = nn.load_model(tmp_path / "m.zip")
     assert loaded.layers[0].stateful and loaded.layers[0].states is None

@@ -23,10 +23,92 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tinygrad_edu.autograd import Function, constant_like
+from tinygrad_edu.fused.nodes import linear_simple
+from tinygrad_edu.fused.threads import matmul
 from tinygrad_edu.ops.movement import Concatenate
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
+
+
+class RecurrentLinear(Function):
+    """x @ kernel + h @ recurrent_kernel (+ bias): a recurrent step's gate inputs, as one node.
+
+    Args (as Tensors to `apply`):
+        x: (batch, features); kernel: (features, n); h: (batch, units);
+        recurrent_kernel: (units, n); bias (optional): (n,).
+    Returns:
+        (batch, n).
+    Raises:
+        ValueError: shapes that do not chain as above.
+
+    Written from primitives (`recurrent_linear_simple`) it is a Linear, a MatMul
+    and an Add: three nodes and three (batch, n) arrays that the graph keeps
+    until backward, at every time step. Here the second product is added into
+    the first one's buffer: one node, one array. Backward is the composite's:
+    four matrix products and the bias's sum.
+    """
+
+    def forward(self, x, kernel, h, recurrent_kernel, bias=None):
+        n = kernel.shape[-1] if kernel.data.ndim == 2 else None
+        shapes_chain = (
+            x.data.ndim == 2
+            and h.data.ndim == 2
+            and n is not None
+            and x.shape[1] == kernel.shape[0]
+            and h.shape == (x.shape[0], recurrent_kernel.shape[0])
+            and recurrent_kernel.shape[1:] == (n,)
+            and (bias is None or bias.shape == (n,))
+        )
+        if not shapes_chain:
+            shapes = [t.shape for t in (x, kernel, h, recurrent_kernel, bias) if t is not None]
+            raise ValueError(
+                "expects x (batch, features), kernel (features, n), h (batch, units), "
+                f"recurrent_kernel (units, n) and bias (n,), got shapes {shapes}"
+            )
+        self.save_for_backward(x, kernel, h, recurrent_kernel)
+        out = matmul(x.data, kernel.data)
+        others = [] if bias is None else [bias.data]  # the order of the composite's sums
+        others.append(matmul(h.data, recurrent_kernel.data))
+        for other in others:
+            if np.result_type(out, other) == out.dtype:
+                out += other  # in place: no new (batch, n) array
+            else:
+                out = out + other  # dtypes differ: let NumPy promote, as the composite would
+        return out
+
+    def backward(self, grad):
+        x, kernel, h, recurrent_kernel = self.saved_tensors
+        need = self.needs_input_grad
+        return (
+            grad @ kernel.T if need[0] else None,
+            x.T @ grad if need[1] else None,
+            grad @ recurrent_kernel.T if need[2] else None,
+            h.T @ grad if need[3] else None,
+        ) + ((grad.sum(axis=0) if need[4] else None,) if len(need) == 5 else ())
+
+
+def recurrent_linear(
+    x: Tensor, kernel: Tensor, h: Tensor, recurrent_kernel: Tensor, bias: Tensor | None = None
+) -> Tensor:
+    """x @ kernel + h @ recurrent_kernel + bias by the fused `RecurrentLinear` (bias optional).
+
+    Same value and gradients as `recurrent_linear_simple`; shapes as `RecurrentLinear`.
+    """
+    inputs = (x, kernel, h, recurrent_kernel) + ((bias,) if bias is not None else ())
+    # an input given as an array (a state passed to a cell by hand) is a constant
+    like = next(t for t in inputs if hasattr(t, "requires_grad"))
+    inputs = [
+        t if hasattr(t, "requires_grad") else constant_like(like, np.asarray(t)) for t in inputs
+    ]
+    return RecurrentLinear.apply(*inputs)
+
+
+def recurrent_linear_simple(
+    x: Tensor, kernel: Tensor, h: Tensor, recurrent_kernel: Tensor, bias: Tensor | None = None
+) -> Tensor:
+    """`RecurrentLinear`'s twin, from primitives: Linear, MatMul, Add."""
+    return linear_simple(x, kernel, bias) + h @ recurrent_kernel
 
 
 def gate_activations(z: np.ndarray, units: int) -> np.ndarray:

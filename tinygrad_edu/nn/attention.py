@@ -8,6 +8,9 @@ the projected values, weighted by how well its query matches each key:
     head    = weights @ v
 
 The heads are joined and projected back to the query's width by an output kernel.
+With `attention_axes`, inputs may have more axes, (batch, d1, ..., dn, features):
+attention runs over the axes named (jointly: the softmax spans all of them), and
+every other axis is treated like the batch, as in Keras.
 Source: Vaswani et al., "Attention Is All You Need" (2017), section 3.2. The weights
 have Keras 3's layout: query/key/value kernels (features, num_heads, key_dim) with
 biases (num_heads, key_dim), and an output kernel (num_heads, value_dim, features).
@@ -47,6 +50,9 @@ class MultiHeadAttention(Layer):
         dropout: the fraction of attention weights dropped in training.
         use_bias: learn biases for the four projections.
         output_shape: the size of the output's last axis (the query's if None).
+        attention_axes: the axes attention runs over (an int or a list); None: every
+            axis between the batch and the features (for (batch, steps, features), the
+            steps). Other axes between them act as more batch axes.
         kernel_initializer, bias_initializer: "glorot_uniform" and "zeros".
         input_shape, name, dtype: as for `Layer` (input_shape builds for self-attention).
 
@@ -64,6 +70,7 @@ class MultiHeadAttention(Layer):
         dropout: float = 0.0,
         use_bias: bool = True,
         output_shape: int | None = None,
+        attention_axes: int | Sequence[int] | None = None,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
         input_shape: Sequence[int] | int | None = None,
@@ -87,6 +94,16 @@ class MultiHeadAttention(Layer):
         self.dropout = float(dropout)
         self.use_bias = use_bias
         self.output_size = output_shape
+        if isinstance(attention_axes, (int, np.integer)) and not isinstance(attention_axes, bool):
+            attention_axes = (attention_axes,)
+        if attention_axes is not None and not all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in attention_axes
+        ):
+            raise ValueError(
+                f"MultiHeadAttention: attention_axes must be an int, a list of ints or None, got "
+                f"{attention_axes!r}"
+            )
+        self.attention_axes = None if attention_axes is None else tuple(map(int, attention_axes))
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         if input_shape is not None:
@@ -163,11 +180,13 @@ class MultiHeadAttention(Layer):
         value = query if value is None else self._as_tensor(value)
         key = value if key is None else self._as_tensor(key)
         for what, sequence in (("query", query), ("value", value), ("key", key)):
-            if sequence.ndim != 3:
+            if sequence.ndim != query.ndim or sequence.ndim < 3:
                 raise ValueError(
                     f"MultiHeadAttention {self.name!r}: expected {what} of shape (batch, steps, "
-                    f"features), got {sequence.shape}"
+                    f"features) (or with more axes, the same number as the query's), got "
+                    f"{sequence.shape} (query {query.shape})"
                 )
+        self._attended_axes(query.ndim)  # checks attention_axes against the inputs
         if not self.built:
             self.build((None, *query.shape[1:]), (None, *value.shape[1:]), (None, *key.shape[1:]))
         mask = self._combined_mask(
@@ -183,11 +202,54 @@ class MultiHeadAttention(Layer):
             return Tensor(np.asarray(sequence), dtype=self.dtype)
         return sequence.astype(self.dtype) if sequence.dtype != self.dtype else sequence
 
+    def _attended_axes(self, rank: int) -> tuple[list[int], list[int]]:
+        """(the other axes, the attention axes) among 1..rank-2, for inputs of `rank` axes.
+
+        Raises:
+            ValueError: an attention axis that is the batch or features axis, or repeated.
+        """
+        inner = list(range(1, rank - 1))
+        if self.attention_axes is None:
+            return [], inner
+        axes = [a % rank for a in self.attention_axes]
+        if any(a not in inner for a in axes) or len(set(axes)) != len(axes):
+            raise ValueError(
+                f"MultiHeadAttention {self.name!r}: attention_axes {self.attention_axes} must "
+                f"name different axes between the batch and the features (1..{rank - 2}) of "
+                f"inputs with {rank} axes"
+            )
+        axes = sorted(axes)
+        return [a for a in inner if a not in axes], axes
+
     def _combined_mask(
         self, query: Tensor, value: Tensor, attention_mask: Any, causal: bool,
         query_mask: Any, value_mask: Any,
     ) -> np.ndarray | None:  # fmt: skip
-        """One (batch, T, S) boolean mask from all the kinds, or None when nothing is masked."""
+        """One boolean mask from all the kinds, (batch, T, S) for sequences, or None when
+        nothing is masked; with more axes (batch, *other axes, *query's attention axes,
+        *value's attention axes), Keras's layout of attention_mask."""
+        if query.ndim > 3 or self.attention_axes not in (None, (1,), (-2,)):
+            if causal or query_mask is not None or value_mask is not None:
+                raise ValueError(
+                    f"MultiHeadAttention {self.name!r}: use_causal_mask and padding masks need "
+                    "sequences (batch, steps, features) attended over their steps; give an "
+                    "attention_mask instead"
+                )
+            if attention_mask is None:
+                return None
+            others, axes = self._attended_axes(query.ndim)
+            shape = (
+                query.shape[0], *(query.shape[a] for a in others),
+                *(query.shape[a] for a in axes), *(value.shape[a] for a in axes),
+            )  # fmt: skip
+            try:
+                return np.broadcast_to(_array(attention_mask).astype(bool), shape)
+            except ValueError:
+                raise ValueError(
+                    f"MultiHeadAttention {self.name!r}: attention_mask of shape "
+                    f"{_array(attention_mask).shape} does not fit {shape} (batch, other axes, "
+                    "query's attention axes, value's attention axes)"
+                ) from None
         batch, length, source = query.shape[0], query.shape[1], value.shape[1]
         parts = []
         if query_mask is not None:
@@ -211,7 +273,11 @@ class MultiHeadAttention(Layer):
             ) from None
 
     def _project(self, sequence: Tensor, what: str, size: int) -> Tensor:
-        """(batch, steps, features) -> (batch, heads, steps, size) through one kernel."""
+        """(batch, steps, features) -> (batch, heads, steps, size) through one kernel.
+
+        With more axes, (batch, *axes, features) -> (batch * other axes, heads, attended
+        positions, size): the other axes join the batch, the attention axes are flattened.
+        """
         kernel = getattr(self, f"{what}_kernel")
         features = kernel.shape[0]
         if sequence.shape[-1] != features:
@@ -221,8 +287,14 @@ class MultiHeadAttention(Layer):
             )
         bias = getattr(self, f"{what}_bias").reshape(-1) if self.use_bias else None
         projected = linear(sequence, kernel.reshape(features, -1), bias)
-        batch, steps = sequence.shape[:2]
-        return projected.reshape(batch, steps, self.num_heads, size).transpose(0, 2, 1, 3)
+        rank = sequence.ndim
+        others, axes = self._attended_axes(rank)
+        projected = projected.reshape(*sequence.shape[:-1], self.num_heads, size)
+        # (batch, *others, heads, *attention axes, size), then the groups flattened
+        order = (0, *others, rank - 1, *axes, rank)
+        grouped = projected.transpose(*order) if order != tuple(range(rank + 1)) else projected
+        positions = int(np.prod([sequence.shape[a] for a in axes]))
+        return grouped.reshape(-1, self.num_heads, positions, size)
 
     def forward(
         self,
@@ -238,21 +310,36 @@ class MultiHeadAttention(Layer):
         k = self._project(key, "key", self.key_dim)
         v = self._project(value, "value", self.value_dim)
         scores = q @ k.transpose(0, 1, 3, 2)  # (batch, heads, T, S)
-        if mask is not None:
-            scores = where(mask[:, None, :, :], scores, MASKED_SCORE)
+        if mask is not None:  # as (batch, 1, T, S), the attention axes flattened
+            mask = mask.reshape(scores.shape[0], 1, scores.shape[2], scores.shape[3])
+            scores = where(mask, scores, MASKED_SCORE)
         weights = softmax(scores, axis=-1)
         if mask is not None:
-            weights = where(mask[:, None, :, :], weights, 0.0)
+            weights = where(mask, weights, 0.0)
         attended = weights
         if training and self.dropout > 0.0:
             kept = random.generator().random(weights.shape) >= self.dropout
             attended = weights * (kept / (1.0 - self.dropout)).astype(self.dtype)
         heads = attended @ v  # (batch, heads, T, value_dim)
-        batch, length = query.shape[:2]
-        joined = heads.transpose(0, 2, 1, 3).reshape(batch, length, -1)
+        rank = query.ndim
+        others, axes = self._attended_axes(rank)
+        # Back to (batch, *axes, heads, value_dim): undo _project's grouping.
+        grouped = (
+            query.shape[0], *(query.shape[a] for a in others), self.num_heads,
+            *(query.shape[a] for a in axes), self.value_dim,
+        )  # fmt: skip
+        order = (0, *others, rank - 1, *axes, rank)
+        heads = heads.reshape(*grouped).transpose(*np.argsort(order))
+        joined = heads.reshape(*query.shape[:-1], -1)
         kernel = self.output_kernel.reshape(self.num_heads * self.value_dim, -1)
         output = linear(joined, kernel, self.output_bias if self.use_bias else None)
-        return (output, weights) if return_attention_scores else output
+        if not return_attention_scores:
+            return output
+        # Keras's layout: (batch, *other axes, heads, *query's and *key's attention axes)
+        scores_shape = (
+            *grouped[:-1], *(key.shape[a] for a in axes)
+        )  # fmt: skip
+        return output, weights.reshape(*scores_shape)
 
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses."""

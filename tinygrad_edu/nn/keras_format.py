@@ -246,13 +246,14 @@ def _sublayers(model: Any) -> list[Any]:
 def _layer_input_shapes(model: Any) -> list[tuple]:
     """The input shape (batch None) each layer of a built Sequential is called with."""
     from tinygrad_edu.autograd import no_grad
+    from tinygrad_edu.nn.symbolic import sampling_shapes
     from tinygrad_edu.tensor import Tensor
 
     shape = tuple(model._build_input_shape)
     dtype = _layer_dtype(model.layers[0]) if model.layers else "float32"
     x = Tensor(np.zeros((1, *shape[1:]), dtype=dtype))
     shapes = []
-    with no_grad():
+    with no_grad(), sampling_shapes():  # a probe: stateful layers keep their states
         for layer in model.layers:
             shapes.append((None, *x.shape[1:]))
             x = layer(x, training=False) if layer.takes_training else layer(x)

@@ -41,7 +41,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.fused.recurrent import lstm_cell, lstm_cell_simple
+from tinygrad_edu.fused.recurrent import lstm_cell, lstm_cell_simple, recurrent_linear
 from tinygrad_edu.nn import activations, initializers, symbolic
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor, stack, where
@@ -800,7 +800,11 @@ class _LSTMStep(_Step):
         """[h, c] from x (batch, features) and the previous [h, c]; see `LSTM`."""
         h_prev, c_prev = states
         x = self.dropped_input(x)
-        z = linear(x, self.kernel, self.bias) + self.recurrent_input(h_prev) @ self.recurrent_kernel
+        # x @ kernel + h @ recurrent_kernel + bias, as one node (fused, for speed only: its
+        # twin fused.recurrent.recurrent_linear_simple is the plain formula)
+        z = recurrent_linear(
+            x, self.kernel, self.recurrent_input(h_prev), self.recurrent_kernel, self.bias
+        )
         if self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid:
             # Keras's default activations: the gates' arithmetic as one fused node (for
             # speed only; read its twin, fused.recurrent.lstm_cell_simple, for the maths).
