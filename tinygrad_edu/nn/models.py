@@ -296,14 +296,10 @@ class Model(Module):
     def _single_output_names(self) -> list[str] | None:
         """[the output's name] ([] when not known yet) for a model known to have one output;
         None when it has several or cannot be told before it runs (a subclassed model)."""
-        from tinygrad_edu.nn.sequential import Sequential  # here: sequential imports models
-
         names = getattr(self, "output_names", None)
         if names is not None:
             return list(names) if len(names) == 1 else None
-        if isinstance(self, Sequential):
-            return [self.layers[-1].name] if self.layers else []
-        return None
+        return None  # Sequential says [its last layer's name]
 
     @property
     def metrics_names(self) -> list[str]:
