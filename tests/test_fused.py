@@ -119,9 +119,9 @@ def test_the_engine_s_products_go_through_the_policy(restore_threads):
 )
 def test_free_cores_are_those_no_other_program_wants(monkeypatch, running, ours, free):
     """With 2 cores: `running` threads machine-wide, `ours` of them this process's
-    (this thread and the last product's BLAS threads)."""
+    (this thread and the last product's BLAS threads, if still spinning)."""
     monkeypatch.setattr(threads, "_cores", 2)
-    monkeypatch.setattr(threads, "_current", ours)
+    monkeypatch.setattr(threads, "our_running_threads", lambda: ours)
     monkeypatch.setattr(threads, "_looked_at", -1e9)
     monkeypatch.setattr(threads, "running_threads", lambda: running)
     assert threads.free_cores() == free
@@ -129,9 +129,10 @@ def test_free_cores_are_those_no_other_program_wants(monkeypatch, running, ours,
     assert threads.free_cores() == free
 
 
-def test_running_threads_reads_the_kernel_s_count():
-    count = threads.running_threads()
-    assert count is None or count >= 1  # this test's own thread is running
+def test_running_threads_reads_the_kernel_s_counts():
+    everyone, ours = threads.running_threads(), threads.our_running_threads()
+    assert everyone is None or everyone >= 1  # this test's own thread is running
+    assert ours is None or ours >= 1
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2", None])

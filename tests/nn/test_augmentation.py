@@ -151,3 +151,26 @@ def test_the_keras_namespace_has_them():
         "RandomBrightness",
     ):
         assert getattr(keras.layers, name) is getattr(nn, name)
+
+
+def test_a_keras_file_with_the_augmentation_layers_loads_and_predicts_alike(tmp_path):
+    folder = pathlib.Path(__file__).parents[1] / "fixtures" / "keras"
+    model = keras.models.load_model(folder / "augmented_convnet.keras")
+    expected = np.load(folder / "augmented_convnet.npz")
+    assert [type(layer).__name__ for layer in model.layers[:6]] == [
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "RandomContrast",
+        "RandomBrightness",
+    ]
+    assert model.layers[4].factor_range == (0.0, 0.2)  # Keras wrote its own reading
+    np.testing.assert_allclose(model.predict(expected["x"], verbose=0), expected["y"], rtol=1e-5)
+    model.save(tmp_path / "again.keras")  # and back to Keras's format
+    again = keras.models.load_model(tmp_path / "again.keras")
+    assert again.layers[1].get_config()["factor"] == [-0.1, 0.1]
+    assert again.layers[2].get_config()["fill_mode"] == "reflect"
+    np.testing.assert_array_equal(
+        again.predict(expected["x"], verbose=0), model.predict(expected["x"], verbose=0)
+    )

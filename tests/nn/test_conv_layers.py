@@ -185,8 +185,15 @@ def test_layer_errors_name_the_layer_the_shapes_and_what_was_expected():
         match=r"GlobalMaxPooling2D 'g': expects inputs of shape \(batch, height, width, channels\)",
     ):
         nn.GlobalMaxPooling2D(name="g")(np.zeros((2, 3, 4)))
-    with pytest.raises(ValueError, match=r"Conv1D: data_format must be None or 'channels_last'"):
-        nn.Conv1D(2, 3, data_format="channels_first")
+    # channels_first is taken by Conv1D/Conv2D and pooling (tests/nn/test_channels_first.py)
+    with pytest.raises(
+        ValueError, match=r"Conv1D: data_format must be None, 'channels_last' or 'channels_first'"
+    ):
+        nn.Conv1D(2, 3, data_format="NCW")
+    with pytest.raises(
+        ValueError, match=r"DepthwiseConv2D: data_format must be None or 'channels_last'"
+    ):
+        nn.DepthwiseConv2D(3, data_format="channels_first")
 
 
 def test_global_average_pooling_1d_averages_only_the_real_steps_after_a_masking_embedding():

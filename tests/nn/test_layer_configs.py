@@ -270,16 +270,32 @@ NON_DEFAULT_ARGUMENTS = {
         {},
     ),
     "MaxPooling2D": (
-        dict(pool_size=(2, 3), strides=(1, 2), padding="same", input_shape=(4, 5, 2)),
+        dict(
+            pool_size=(2, 3),
+            strides=(1, 2),
+            padding="same",
+            data_format="channels_last",
+            input_shape=(4, 5, 2),
+        ),
         (4, 5, 2),
         {},
     ),
     "AveragePooling2D": (
-        dict(pool_size=3, strides=2, padding="same", input_shape=(5, 5, 1)),
+        dict(
+            pool_size=3,
+            strides=2,
+            padding="same",
+            data_format="channels_last",
+            input_shape=(5, 5, 1),
+        ),
         (5, 5, 1),
         {},
     ),
-    "GlobalAveragePooling2D": (dict(keepdims=True, input_shape=(3, 4, 2)), (3, 4, 2), {}),
+    "GlobalAveragePooling2D": (
+        dict(data_format="channels_last", keepdims=True, input_shape=(3, 4, 2)),
+        (3, 4, 2),
+        {},
+    ),
     "Reshape": (dict(target_shape=(3, -1), input_shape=(6,)), (6,), {}),
     "BatchNormalization": (
         dict(

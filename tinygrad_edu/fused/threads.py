@@ -103,23 +103,40 @@ def free_cores() -> int:
     """How many of this process's cores no other program wants right now (at least 1).
 
     Linux counts the threads that are running or waiting for a core (the
-    fourth field of /proc/loadavg, "running/total"); that count includes this
-    thread and the BLAS threads of our last product, which may still be
-    spinning, and everything beyond them is another program's. Looked up at most
-    every `LOOK_EVERY` seconds; all cores where the file does not exist.
+    fourth field of /proc/loadavg, "running/total"); those of this process
+    (this thread, and BLAS threads that may still be spinning: state "R" in
+    /proc/self/task/*/stat) are ours, and everything beyond them is another
+    program's. Looked up at most every `LOOK_EVERY` seconds; all cores where
+    the files do not exist.
     """
     global _free, _looked_at
     now = time.monotonic()
     if now - _looked_at < LOOK_EVERY:
         return _free
     _looked_at = now
-    running = running_threads()
-    if running is None:
+    running, ours = running_threads(), our_running_threads()
+    if running is None or ours is None:
         return _cores
-    ours = max(_current, 1)  # this thread and our BLAS workers
-    others = max(running - ours, 0)
+    others = max(running - max(ours, 1), 0)
     _free = max(1, _cores - others)
     return _free
+
+
+def our_running_threads() -> int | None:
+    """This process's threads that are running or waiting for a core, or None if unknown."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    running = 0
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/stat") as file:
+                state = file.read().rpartition(")")[2].split()[0]  # after "(name)"
+        except (OSError, IndexError):
+            continue  # the thread has ended
+        running += state == "R"
+    return running
 
 
 def running_threads() -> int | None:

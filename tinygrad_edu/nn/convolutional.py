@@ -61,17 +61,57 @@ def sequence_shape_error(layer: Layer, got: Sequence[int | None], needs: str) ->
     )
 
 
-def check_data_format(data_format: str | None, who: str) -> None:
-    """None or "channels_last"; tinygrad-edu keeps channels last (NHWC), as Keras's default.
+def check_data_format(data_format: str | None, who: str, channels_first: bool = False) -> str:
+    """ "channels_last" for None or "channels_last" (NHWC, Keras's default); also
+    "channels_first" (NCHW) where the layer takes it (`channels_first=True`).
 
     Raises:
-        ValueError: "channels_first" or anything else.
+        ValueError: anything else, or "channels_first" for a layer that does not take it.
     """
-    if data_format not in (None, "channels_last"):
+    allowed = (
+        (None, "channels_last", "channels_first") if channels_first else (None, "channels_last")
+    )
+    if data_format not in allowed:
+        if channels_first:
+            raise ValueError(
+                f"{who}: data_format must be None, 'channels_last' or 'channels_first', got "
+                f"{data_format!r}"
+            )
         raise ValueError(
             f"{who}: data_format must be None or 'channels_last' (tinygrad-edu keeps channels "
             f"last, NHWC, Keras's default), got {data_format!r}; transpose the input instead"
         )
+    return data_format or "channels_last"
+
+
+def expected_layout(rank: int, data_format: str, channels: Any = "channels") -> str:
+    """The input a layer expects, in words: "(batch, height, width, channels)" for images
+    (rank 2), "(batch, steps, channels)" for sequences; channels second for channels_first."""
+    axes = ("height", "width") if rank == 2 else ("steps",)
+    parts = (channels, *axes) if data_format == "channels_first" else (*axes, channels)
+    return f"(batch, {', '.join(map(str, parts))})"
+
+
+def to_channels_last(x: Tensor) -> Tensor:
+    """(batch, channels, *sizes) -> (batch, *sizes, channels): how channels_first layers
+    hand their input to the channels-last code."""
+    return x.transpose(0, *range(2, x.ndim), 1)
+
+
+def to_channels_first(x: Tensor) -> Tensor:
+    """(batch, *sizes, channels) -> (batch, channels, *sizes): the output, back in the
+    channels_first layout."""
+    return x.transpose(0, x.ndim - 1, *range(1, x.ndim - 1))
+
+
+def shape_channels_last(shape: Sequence[int | None]) -> tuple[int | None, ...]:
+    """`to_channels_last` for a shape tuple."""
+    return (shape[0], *shape[2:], shape[1])
+
+
+def shape_channels_first(shape: Sequence[int | None]) -> tuple[int | None, ...]:
+    """`to_channels_first` for a shape tuple."""
+    return (shape[0], shape[-1], *shape[1:-1])
 
 
 def positive_int(value: Any, what: str, who: str) -> int:
@@ -106,6 +146,7 @@ def conv_arguments(
     padding: Any,
     data_format: str | None,
     dilation_rate: Any,
+    channels_first: bool = False,
 ) -> tuple[tuple[int, ...], tuple[int, ...], Any, tuple[int, ...]]:
     """Check and normalise the arguments every convolution layer takes.
 
@@ -115,7 +156,8 @@ def conv_arguments(
         kernel_size, strides, dilation_rate: an int, or a tuple of `rank` ints.
         padding: "valid", "same", explicit pads (see `functional.check_padding`), or
             "causal" when rank is 1.
-        data_format: None or "channels_last".
+        data_format: None or "channels_last" (or "channels_first" if `channels_first`).
+        channels_first: whether the layer takes data_format="channels_first".
 
     Returns:
         (kernel_size, strides, padding, dilation_rate), each per-axis setting a tuple of
@@ -132,7 +174,7 @@ def conv_arguments(
         padding = "causal"
     else:
         padding = check_padding(padding, who)
-    check_data_format(data_format, who)
+    check_data_format(data_format, who, channels_first)
     return kernel_size, strides, padding, dilation
 
 
@@ -147,17 +189,22 @@ class _ConvLayer(Layer):
     """
 
     rank = 2
+    data_format = "channels_last"  # Conv1D and Conv2D also take "channels_first"
 
     def _shape_error(self, got: Sequence[int | None], channels: Any = "channels") -> ValueError:
+        needs = expected_layout(self.rank, self.data_format, channels)
         if self.rank == 2:
-            return image_shape_error(self, got, f"(batch, height, width, {channels})")
-        return sequence_shape_error(self, got, f"(batch, steps, {channels})")
+            return image_shape_error(self, got, needs)
+        return sequence_shape_error(self, got, needs)
+
+    def _channel_axis(self) -> int:
+        return 1 if self.data_format == "channels_first" else -1
 
     def _input_channels(self, input_shape: Shape) -> int:
         """The channels of `input_shape`, which must have rank + 2 axes, channels known."""
-        if len(input_shape) != self.rank + 2 or input_shape[-1] is None:
+        if len(input_shape) != self.rank + 2 or input_shape[self._channel_axis()] is None:
             raise self._shape_error(input_shape)
-        return input_shape[-1]
+        return input_shape[self._channel_axis()]
 
     def _add_kernel(
         self, name: str, shape: tuple[int, ...], initializer: Any, bias_size: int
@@ -168,9 +215,19 @@ class _ConvLayer(Layer):
         if self.use_bias:
             self.add_weight("bias", (bias_size,), self.bias_initializer)
 
-    def _check_input(self, x: Tensor, channels: int) -> None:
-        if x.ndim != self.rank + 2 or x.shape[-1] != channels:
+    def _check_input(self, x: Tensor, channels: int) -> Tensor:
+        """x, checked, in the channels-last layout the computation uses.
+
+        Raises:
+            ValueError: x has not rank + 2 axes or not `channels` channels.
+        """
+        if x.ndim != self.rank + 2 or x.shape[self._channel_axis()] != channels:
             raise self._shape_error(x.shape, channels)
+        return to_channels_last(x) if self.data_format == "channels_first" else x
+
+    def _output(self, out: Tensor) -> Tensor:
+        """The channels-last result in the layer's data_format."""
+        return to_channels_first(out) if self.data_format == "channels_first" else out
 
     def _spatial_output(self, input_shape: Shape) -> list[int | None]:
         """The output's sizes along the rank spatial axes, by `functional.output_size`.
@@ -181,6 +238,8 @@ class _ConvLayer(Layer):
         """
         if len(input_shape) != self.rank + 2:
             raise self._shape_error(input_shape)
+        if self.data_format == "channels_first":
+            input_shape = shape_channels_last(input_shape)
         sizes = []
         for size, window, stride, dilation in zip(
             input_shape[1:-1], self.kernel_size, self.strides, self.dilation_rate
@@ -235,8 +294,9 @@ class _Conv(_ConvLayer):
         who = type(self).__name__
         filters = positive_int(filters, "filters", who)
         kernel_size, strides, padding, dilation = conv_arguments(
-            who, self.rank, kernel_size, strides, padding, data_format, dilation_rate
+            who, self.rank, kernel_size, strides, padding, data_format, dilation_rate, True
         )
+        data_format = check_data_format(data_format, who, channels_first=True)
         groups = positive_int(groups, "groups", who)
         if filters % groups:
             raise ValueError(
@@ -246,7 +306,7 @@ class _Conv(_ConvLayer):
         super().__init__(name, input_shape, dtype)
         self.filters, self.groups = filters, groups
         self.kernel_size, self.strides, self.padding = kernel_size, strides, padding
-        self.dilation_rate = dilation
+        self.dilation_rate, self.data_format = dilation, data_format
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -281,7 +341,8 @@ class _Conv(_ConvLayer):
             ValueError: input_shape has not rank + 2 axes, or the kernel does not fit
                 with padding="valid".
         """
-        return (input_shape[0], *self._spatial_output(input_shape), self.filters)
+        shape = (input_shape[0], *self._spatial_output(input_shape), self.filters)
+        return shape_channels_first(shape) if self.data_format == "channels_first" else shape
 
     def extra_repr(self) -> str:
         """The settings shown inside repr's parentheses (dilation and groups when set)."""
@@ -307,7 +368,8 @@ class Conv2D(_Conv):
         padding: "valid" (the window stays inside the image, which shrinks by
             kernel - 1) or "same" (zeros around it, TensorFlow's rule: the output
             has ceil(size / stride) positions).
-        data_format: None or "channels_last" (the only layout here).
+        data_format: None or "channels_last" (NHWC), or "channels_first" (NCHW: the
+            input is transposed to NHWC, the output back, as Keras's layouts).
         dilation_rate: an int or (dh, dw): the kernel's taps this far apart.
         groups: cut the channels into this many blocks, each with filters / groups
             filters of its own (the kernel is (kh, kw, channels / groups, filters)).
@@ -355,11 +417,11 @@ class Conv2D(_Conv):
         Raises:
             ValueError: x is not 4-d or has not the channels the kernel was built for.
         """
-        self._check_input(x, self.kernel.shape[-2] * self.groups)
+        x = self._check_input(x, self.kernel.shape[-2] * self.groups)
         out = conv2d(
             x, self.kernel, self.bias, self.strides, self.padding, self.dilation_rate, self.groups
         )
-        return self.activation(out)
+        return self.activation(self._output(out))
 
 
 class Conv1D(_Conv):
@@ -371,7 +433,8 @@ class Conv1D(_Conv):
         strides: an int, 1 by default.
         padding: "valid", "same" or "causal" (all zeros before the sequence, so
             output t sees inputs up to t only: forecasting and WaveNet).
-        data_format: None or "channels_last".
+        data_format: None or "channels_last", or "channels_first" ((batch, channels,
+            steps), transposed in and out).
         dilation_rate: an int: the kernel's taps this many steps apart.
         groups: as for Conv2D; the kernel is (k, channels / groups, filters).
         activation, use_bias, kernel_initializer, bias_initializer, input_shape,
@@ -417,7 +480,7 @@ class Conv1D(_Conv):
         Raises:
             ValueError: x is not 3-d or has not the channels the kernel was built for.
         """
-        self._check_input(x, self.kernel.shape[-2] * self.groups)
+        x = self._check_input(x, self.kernel.shape[-2] * self.groups)
         (stride,), (dilation,) = self.strides, self.dilation_rate
         out = conv1d(x, self.kernel, self.bias, stride, self.padding, dilation, self.groups)
-        return self.activation(out)
+        return self.activation(self._output(out))

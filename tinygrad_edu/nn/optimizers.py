@@ -671,16 +671,7 @@ class Adam(_RunningMoments):
 
     name = "adam"
 
-    def __init__(
-        self,
-        params: Iterable[Tensor] | None = None,
-        learning_rate: LearningRate = 0.001,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-7,
-        **clipping: Any,
-    ) -> None:
-        super().__init__(params, learning_rate, beta_1, beta_2, epsilon, **clipping)
+    # __init__ is _RunningMoments's: (params, learning_rate, beta_1, beta_2, epsilon).
 
     def update(
         self, param: Tensor, gradient: np.ndarray, state: dict[str, np.ndarray], lr: float

@@ -23,16 +23,26 @@ from tinygrad_edu.functional import (
     pair,
 )
 from tinygrad_edu.nn.convolutional import (
-    SEQUENCES,
     check_data_format,
+    expected_layout,
     image_shape_error,
     sequence_shape_error,
+    shape_channels_first,
+    shape_channels_last,
     single,
+    to_channels_first,
+    to_channels_last,
 )
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor
 
-IMAGES = "(batch, height, width, channels)"
+
+def _layout_error(layer: Layer, got: Sequence[int | None]) -> ValueError:
+    """The error for an input without the layer's rank + 2 axes, in its data_format."""
+    needs = expected_layout(layer.rank, layer.data_format)
+    if layer.rank == 2:
+        return image_shape_error(layer, got, needs)
+    return sequence_shape_error(layer, got, needs)
 
 
 class _Pooling(Layer):
@@ -48,7 +58,8 @@ class _Pooling(Layer):
         strides: as pool_size; None (the default) means pool_size, so windows do
             not overlap.
         padding: "valid" (only whole windows) or "same" (ceil(size / stride) outputs).
-        data_format: None or "channels_last".
+        data_format: None or "channels_last", or "channels_first" (channels on axis 1:
+            the input is transposed to channels last, the output back, as Keras).
         input_shape, name, dtype: as for `Layer`.
 
     Raises:
@@ -74,15 +85,13 @@ class _Pooling(Layer):
         pool_size = as_setting(pool_size, "pool_size", who)
         strides = pool_size if strides is None else as_setting(strides, "strides", who)
         padding = check_padding(padding, who)
-        check_data_format(data_format, who)
+        data_format = check_data_format(data_format, who, channels_first=True)
         super().__init__(name, input_shape, dtype)
         self.pool_size, self.strides, self.padding = pool_size, strides, padding
+        self.data_format = data_format
         self.build_if_shape_known()
 
-    def _shape_error(self, got: Sequence[int | None]) -> ValueError:
-        if self.rank == 2:
-            return image_shape_error(self, got, IMAGES)
-        return sequence_shape_error(self, got, SEQUENCES)
+    _shape_error = _layout_error
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """(batch, *out_sizes, channels): the channels are kept.
@@ -92,6 +101,12 @@ class _Pooling(Layer):
         """
         if len(input_shape) != self.rank + 2:
             raise self._shape_error(input_shape)
+        if self.data_format == "channels_first":
+            return shape_channels_first(self._pooled_shape(shape_channels_last(input_shape)))
+        return self._pooled_shape(input_shape)
+
+    def _pooled_shape(self, input_shape: Shape) -> Shape:
+        """compute_output_shape for channels-last input_shape."""
         windows = self.pool_size if self.rank == 2 else (self.pool_size,)
         strides = self.strides if self.rank == 2 else (self.strides,)
         sizes = [
@@ -118,6 +133,11 @@ class _Pooling(Layer):
         """
         if x.ndim != self.rank + 2:
             raise self._shape_error(x.shape)
+        if self.data_format == "channels_first":  # transpose in, pool, transpose out
+            pooled = type(self).pool(
+                to_channels_last(x), self.pool_size, self.strides, self.padding
+            )
+            return to_channels_first(pooled)
         return type(self).pool(x, self.pool_size, self.strides, self.padding)
 
     def extra_repr(self) -> str:
@@ -133,11 +153,12 @@ class _Pooling2D(_Pooling):
         pool_size: int | Sequence[int] = 2,
         strides: int | Sequence[int] | None = None,
         padding: str = "valid",
+        data_format: str | None = None,
         input_shape: Sequence[int] | int | None = None,
         name: str | None = None,
         dtype: Any = "float32",
     ) -> None:
-        self._setup(pool_size, strides, padding, None, input_shape, name, dtype)
+        self._setup(pool_size, strides, padding, data_format, input_shape, name, dtype)
 
 
 class MaxPooling2D(_Pooling2D):
@@ -227,7 +248,7 @@ class _GlobalPooling(Layer):
     keepdims=True the reduced axes stay, with size 1, as in Keras.
 
     Args:
-        data_format: None or "channels_last".
+        data_format: None or "channels_last", or "channels_first" (channels on axis 1).
         keepdims: keep the reduced axes.
         input_shape, name, dtype: as for `Layer`.
 
@@ -246,27 +267,38 @@ class _GlobalPooling(Layer):
         name: str | None = None,
         dtype: Any = "float32",
     ) -> None:
-        check_data_format(data_format, type(self).__name__)
+        data_format = check_data_format(data_format, type(self).__name__, channels_first=True)
         super().__init__(name, input_shape, dtype)
-        self.keepdims = bool(keepdims)
+        self.keepdims, self.data_format = bool(keepdims), data_format
         self.build_if_shape_known()
 
     def _check(self, shape: Sequence[int | None]) -> None:
         if len(shape) != self.rank + 2:
-            if self.rank == 2:
-                raise image_shape_error(self, shape, IMAGES)
-            raise sequence_shape_error(self, shape, SEQUENCES)
+            raise _layout_error(self, shape)
+
+    def _axes(self) -> tuple[int, ...]:
+        """The steps' or pixels' axes: after the channels for channels_first."""
+        first = 2 if self.data_format == "channels_first" else 1
+        return tuple(range(first, first + self.rank))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """(batch, channels), or with keepdims (batch, 1, [1,] channels).
+        """(batch, channels), or with keepdims (batch, 1, [1,] channels) (channels_first:
+        (batch, channels, 1, [1])).
 
         Raises:
             ValueError: input_shape has not rank + 2 axes.
         """
         self._check(input_shape)
-        if self.keepdims:
-            return (input_shape[0], *(1,) * self.rank, input_shape[-1])
-        return (input_shape[0], input_shape[-1])
+        channels_first = self.data_format == "channels_first"
+        channels = input_shape[1] if channels_first else input_shape[-1]
+        if not self.keepdims:
+            return (input_shape[0], channels)
+        ones = (1,) * self.rank
+        return (
+            (input_shape[0], channels, *ones)
+            if channels_first
+            else (input_shape[0], *ones, channels)
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         """The mean (or maximum) over the steps / pixels of each channel, in x's dtype.
@@ -275,7 +307,7 @@ class _GlobalPooling(Layer):
             ValueError: x has not rank + 2 axes.
         """
         self._check(x.shape)
-        axes = tuple(range(1, self.rank + 1))
+        axes = self._axes()
         if self.reduce == "max":
             return x.max(axis=axes, keepdims=self.keepdims)
         return x.mean(axis=axes, keepdims=self.keepdims)
@@ -308,40 +340,28 @@ class GlobalAveragePooling1D(_GlobalPooling):
             return super().forward(x)
         self._check(x.shape)
         mask = np.asarray(mask)
-        if mask.shape != x.shape[:2]:
+        (steps_axis,) = self._axes()
+        if mask.shape != (x.shape[0], x.shape[steps_axis]):
             raise ValueError(
-                f"GlobalAveragePooling1D {self.name!r}: the mask must have shape {x.shape[:2]} "
-                f"(batch, steps) for inputs of shape {x.shape}, got {mask.shape}"
+                f"GlobalAveragePooling1D {self.name!r}: the mask must have shape "
+                f"{(x.shape[0], x.shape[steps_axis])} (batch, steps) for inputs of shape "
+                f"{x.shape}, got {mask.shape}"
             )
-        weights = mask[..., None].astype(x.dtype)  # 1 for a real step, 0 for padding
+        channel_axis = 1 if steps_axis == 2 else 2
+        weights = np.expand_dims(mask, channel_axis).astype(x.dtype)  # 1: a real step
         # Keras's rule: the masked sum over the number of real steps (0 / 0 if none).
-        total = (x * weights).sum(axis=1, keepdims=self.keepdims)
-        return total / weights.sum(axis=1, keepdims=self.keepdims)
+        total = (x * weights).sum(axis=steps_axis, keepdims=self.keepdims)
+        return total / weights.sum(axis=steps_axis, keepdims=self.keepdims)
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
     """The mean of each channel over the whole image: (batch, h, w, c) -> (batch, c).
 
     With keepdims=True the result keeps its two image axes: (batch, 1, 1, c).
-
-    Args:
-        keepdims: keep the image axes, with size 1.
-        input_shape, name, dtype: as for `Layer`.
-
-    Raises:
-        ValueError: an input that is not (batch, height, width, channels).
+    Arguments as `_GlobalPooling`.
     """
 
     rank, reduce = 2, "mean"
-
-    def __init__(
-        self,
-        keepdims: bool = False,
-        input_shape: Sequence[int] | int | None = None,
-        name: str | None = None,
-        dtype: Any = "float32",
-    ) -> None:
-        super().__init__(None, keepdims, input_shape, name, dtype)
 
 
 class GlobalMaxPooling1D(_GlobalPooling):
