@@ -115,3 +115,14 @@ def test_the_penalties_reach_the_weights_through_backward():
     penalty.backward()
     np.testing.assert_allclose(layer.recurrent_kernel.grad.data, 2 * layer.recurrent_kernel.data)
     assert layer.kernel.grad is None
+
+
+def test_an_activity_regularizer_covers_every_output_of_a_layer():
+    # Keras 3 (checked with Keras 3.15): LSTM(return_state=True) penalizes the output and
+    # both states, each divided by the batch size
+    manual_seed(0)
+    layer = nn.LSTM(2, return_state=True, activity_regularizer=regularizers.L2(0.1))
+    outputs = layer(np.ones((3, 4, 2)))
+    (penalty,) = layer.losses
+    expected = sum(0.1 * (output.data.astype(np.float64) ** 2).sum() / 3 for output in outputs)
+    np.testing.assert_allclose(float(penalty.item()), expected, rtol=1e-6)

@@ -252,10 +252,16 @@ class Layer(Module):
             if not self.built:  # a subclass's build forgot super().build(...)
                 Layer.build(self, shape)
         outputs = super().__call__(inputs, **kwargs)
-        if self.activity_regularizer is not None and isinstance(outputs, Tensor):
-            penalty = self.activity_regularizer(outputs)
-            if outputs.ndim > 0 and outputs.shape[0]:  # Keras 3: per sample of the batch
-                penalty = penalty / outputs.shape[0]
+        if self.activity_regularizer is not None:
+            # Keras 3: every output Tensor (an RNN's states too), each per sample of the batch
+            penalty = None
+            for output in structures.leaves(outputs):
+                if not isinstance(output, Tensor):
+                    continue
+                each = self.activity_regularizer(output)
+                if output.ndim > 0 and output.shape[0]:
+                    each = each / output.shape[0]
+                penalty = each if penalty is None else penalty + each
             # object.__setattr__: a Tensor attribute would be registered as a parameter
             object.__setattr__(self, "_activity_penalty", penalty)
         return outputs

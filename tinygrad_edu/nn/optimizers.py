@@ -844,18 +844,9 @@ class Nadam(_RunningMoments):
     """
 
     name = "nadam"
-
-    def __init__(
-        self,
-        params: Iterable[Tensor] | None = None,
-        learning_rate: LearningRate = 0.001,
-        beta_1: float = 0.9,
-        beta_2: float = 0.999,
-        epsilon: float = 1e-7,
-        **clipping: Any,
-    ) -> None:
-        self.u_product = 1.0  # U_t, the product of the momentum schedule so far
-        super().__init__(params, learning_rate, beta_1, beta_2, epsilon, **clipping)
+    # U_t, the product of the momentum schedule so far: 1.0 before the first step (the
+    # first `*=` gives each optimizer its own). __init__ is _RunningMoments's.
+    u_product = 1.0
 
     def _update_all(self, gradients: list[np.ndarray | None]) -> None:
         # U_t is one number for the whole step, so it moves once, before the updates.
