@@ -32,6 +32,33 @@ def is_per_output(value: Any) -> bool:
     return isinstance(value, (list, tuple, dict))
 
 
+def one_output(value: Any, names: list[str] | None, what: str, nested_only: bool = False) -> Any:
+    """`value` for a model with one output: a one-entry list or dict becomes its entry.
+
+    Keras accepts `loss=["mse"]`, `loss={"dense": "mse"}` and `metrics=[["mae"]]` for a
+    model with one output. With `nested_only` (metrics) a plain list is kept: `["mae", "mse"]`
+    is two metrics, `[["mae", "mse"]]` one list per output.
+
+    Raises:
+        ValueError: several entries, or a dict key that is not the output's name.
+    """
+    if isinstance(value, dict):
+        if len(value) != 1 or (names and next(iter(value)) not in names):
+            expected = f"the key {names[0]!r}" if names else "one key"
+            raise ValueError(
+                f"{what}: the model has one output; give one entry ({expected}), got keys "
+                f"{list(value)}"
+            )
+        return next(iter(value.values()))
+    if isinstance(value, (list, tuple)):
+        if nested_only and not any(isinstance(v, (list, tuple, dict)) or v is None for v in value):
+            return value
+        if len(value) != 1:
+            raise ValueError(f"{what}: the model has one output, got {len(value)} entries")
+        return value[0]
+    return value
+
+
 def resolve_losses(loss: Any) -> Any:
     """compile's `loss` with every name made a loss object; lists and dicts kept as such.
 

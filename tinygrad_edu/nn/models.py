@@ -276,6 +276,11 @@ class Model(Module):
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"compile: cannot use optimizer={optimizer!r}: {error}") from None
         self._optimizer_params = None
+        single = self._single_output_names()
+        if single is not None:  # loss=["mse"], metrics=[["mae"]]: Keras's per-output forms
+            loss = compiled.one_output(loss, single, "compile(loss=...)")
+            metrics = compiled.one_output(metrics, single, "compile(metrics=...)", True)
+            loss_weights = compiled.one_output(loss_weights, single, "compile(loss_weights=...)")
         self.loss = None if loss is None else compiled.resolve_losses(loss)
         self.loss_weights = loss_weights
         self._output_metrics = compiled.OutputMetrics(metrics)
@@ -287,6 +292,14 @@ class Model(Module):
             self.compiled_metrics = []  # made per output, once the outputs are known
             return
         self.compiled_metrics = metrics_module.get_all(metrics, loss, "compile")
+
+    def _single_output_names(self) -> list[str] | None:
+        """[the output's name] ([] when not known yet) for a model known to have one output;
+        None when it has several or cannot be told before it runs (a subclassed model)."""
+        names = getattr(self, "output_names", None)
+        if names is not None:
+            return list(names) if len(names) == 1 else None
+        return None  # Sequential says [its last layer's name]
 
     @property
     def metrics_names(self) -> list[str]:
@@ -337,10 +350,12 @@ class Model(Module):
         if class_weight is not None:  # fit(class_weight=...): a weight per sample from y
             weights = compiled.class_sample_weights(y, class_weight)
             sample_weight = weights if sample_weight is None else weights * sample_weight
+        # one output (a subclassed model's) with compile(loss=["mse"]): the one entry
+        loss_function = compiled.one_output(self.loss, None, "compile(loss=...)")
         if sample_weight is None:
-            loss = self.loss(y, y_pred)
+            loss = loss_function(y, y_pred)
         else:
-            loss = compiled.weighted_loss(self.loss, y, y_pred, sample_weight)
+            loss = compiled.weighted_loss(loss_function, y, y_pred, sample_weight)
         return loss, {"loss": loss.item()}
 
     def _require_compiled(self, method: str) -> None:

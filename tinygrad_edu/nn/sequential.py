@@ -93,6 +93,10 @@ class Sequential(Model):
             )
         return tuple(shape)
 
+    def _single_output_names(self) -> list[str]:
+        """A Sequential has one output, named after its last layer (for compile)."""
+        return [self.layers[-1].name] if self.layers else []
+
     def add(self, layer: Module) -> None:
         """Put `layer` on top of the stack, naming it (`dense_2`) if it has no name.
 
