@@ -7,6 +7,8 @@ In one run it times, taking turns:
   fit     tinygrad-edu's `model.fit(..., epochs=1, shuffle=False)`: the LSTM layer is
           a Python loop over the 50 steps of the engine's ops, and backpropagation
           through time is the engine's backward walk
+  twin    with --twin: `fit` with the LSTM step's composite twin
+          (fused.recurrent.lstm_step_simple) instead of its fused nodes: what they gain
   numpy   `numpy_lstm.NumpyLSTM`: the same maths with backpropagation through time
           written out by hand (its gradients are checked in the tests)
   torch   PyTorch's nn.LSTM on the CPU, when it is installed (cuDNN-free, eager)
@@ -39,10 +41,11 @@ STEPS, FEATURES, UNITS = 50, 8, 128
 LEARNING_RATE = 0.01
 TARGET = 1.3  # the issue's target: fit at most 1.3x the NumPy reference
 NOTE = (
-    "- Where the rest goes: about 46 engine nodes per time step (15 forward, about 31 in "
-    "backward), each with the engine's fixed cost per op (12 to 29 us, engine_overhead "
-    "above), and a zeros array per gate slice in backward. The machine was shared with other "
-    "helpers' work; the ratios are taken within each round."
+    "- Where the rest goes (cProfile, RESULTS.md section 'lstm: where the time goes'): each "
+    "time step is 2 fused nodes forward (LSTMGates, LSTMCellUpdate) and about 25 small Tensor "
+    "ops in their backward, against the reference's NumPy calls; the matrix products are the "
+    "same five per step. The machine was shared with other helpers' work; the ratios are "
+    "taken within each round."
 )
 
 
@@ -64,6 +67,23 @@ def build_model(weights: list[np.ndarray]) -> nn.Sequential:
 def fit_contender(weights, x, y, batch_size) -> Callable[[], object]:
     model = build_model(weights)
     return lambda: model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+
+
+def twin_contender(weights, x, y, batch_size) -> Callable[[], object]:
+    """`fit` with the step's composite twin in place of the fused nodes (for their gain)."""
+    from tinygrad_edu.fused import recurrent as fused_recurrent
+    from tinygrad_edu.nn import recurrent
+
+    model = build_model(weights)
+
+    def epoch() -> object:
+        recurrent.lstm_step = fused_recurrent.lstm_step_simple
+        try:
+            return model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+        finally:
+            recurrent.lstm_step = fused_recurrent.lstm_step
+
+    return epoch
 
 
 def numpy_contender(weights, x, y, batch_size) -> Callable[[], object]:
@@ -124,6 +144,8 @@ def run(args: argparse.Namespace) -> dict:
         "fit": fit_contender(weights, x, y, args.batch_size),
         "numpy": numpy_contender(weights, x, y, args.batch_size),
     }
+    if args.twin:
+        contenders["twin"] = twin_contender(weights, x, y, args.batch_size)
     torch_epoch, torch_note = torch_contender(weights, x, y, args.batch_size, threads)
     if torch_epoch is not None:
         contenders["torch"] = torch_epoch
@@ -185,6 +207,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--steps", type=int, default=8, help="batches per epoch")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--twin", action="store_true", help="also time fit with the LSTM step's composite twin"
+    )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument(
         "--write-results",

@@ -53,3 +53,30 @@ def test_the_benchmark_runs_quickly_and_reports_the_ratio():
     done = run_script("lstm.py", "--quick")
     assert "ratio to numpy" in done.stdout and "fit" in done.stdout
     assert "max abs difference" in done.stdout
+
+
+def test_the_twin_contender_runs_the_readable_step_and_puts_the_fused_one_back():
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import lstm
+
+    from tinygrad_edu.fused import recurrent as fused_recurrent
+    from tinygrad_edu.nn import recurrent
+
+    weights = numpy_lstm.initial_weights(lstm.FEATURES, 4, np.random.default_rng(0))
+    x, y = lstm.make_data(4, 0)
+    used = []
+    original = fused_recurrent.lstm_step_simple
+
+    def spy(*args):
+        used.append(1)
+        return original(*args)
+
+    fused_recurrent.lstm_step_simple = spy
+    try:
+        lstm.UNITS, units = 4, lstm.UNITS
+        lstm.twin_contender(weights, x, y, batch_size=4)()
+    finally:
+        lstm.UNITS = units
+        fused_recurrent.lstm_step_simple = original
+    assert len(used) == lstm.STEPS  # every step of the one batch ran the twin
+    assert recurrent.lstm_step is fused_recurrent.lstm_step  # and the fused step is back

@@ -1,4 +1,4 @@
-"""The fused LSTM cell (tinygrad_edu/fused/recurrent.py) gives what its twin gives.
+"""The fused LSTM step (tinygrad_edu/fused/recurrent.py) gives what its twin gives.
 
 Value, gradient and gradient of gradient, in float64 over hypothesis-drawn
 shapes and values; and the LSTM layer, which uses the fused cell with Keras's
@@ -17,82 +17,107 @@ from tinygrad_edu import Tensor, concatenate, grad, manual_seed, nn
 from tinygrad_edu.fused import recurrent
 from tinygrad_edu.fused.recurrent import (
     LSTMCellUpdate,
-    lstm_cell,
-    lstm_cell_simple,
+    LSTMGates,
+    lstm_step,
+    lstm_step_simple,
     recurrent_linear,
     recurrent_linear_simple,
 )
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 
 
-def draw(seed, batch, units, scale=3.0):
+def draw(seed, batch, features, units, use_bias, scale=1.5):
+    """x, kernel, h_prev, recurrent_kernel, bias (or None), c_prev, at random."""
     rng = np.random.default_rng(seed)
-    z = scale * rng.standard_normal((batch, 4 * units))
-    c_prev = rng.standard_normal((batch, units))
-    return rng, z, c_prev
+    shapes = [(batch, features), (features, 4 * units), (batch, units), (units, 4 * units)]
+    arrays = [scale * rng.standard_normal(shape) for shape in shapes]
+    bias = rng.standard_normal(4 * units) if use_bias else None
+    return [*arrays, bias, rng.standard_normal((batch, units))]
 
 
-def hc_of(cell):
-    return lambda z, c_prev: concatenate(list(cell(z, c_prev)), axis=1)
+def hc_of(step, use_bias):
+    """The step as a function of its differentiable inputs, giving [h, c] side by side."""
+
+    def run(x, kernel, h_prev, recurrent_kernel, *rest):
+        bias, c_prev = rest if use_bias else (None, *rest)
+        return concatenate(list(step(x, kernel, h_prev, recurrent_kernel, bias, c_prev)), axis=1)
+
+    return run
+
+
+SHAPES = dict(
+    batch=st.integers(1, 3),
+    features=st.integers(1, 3),
+    units=st.integers(1, 3),
+    use_bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
 
 
 @settings(max_examples=20, deadline=None)
-@given(batch=st.integers(1, 3), units=st.integers(1, 4), seed=st.integers(0, 2**16))
-def test_fused_cell_equals_its_twin_in_value_gradient_and_second_order(batch, units, seed):
-    rng, z_data, c_data = draw(seed, batch, units)
+@given(**SHAPES)
+def test_fused_step_equals_its_twin_in_value_gradient_and_second_order(
+    batch, features, units, use_bias, seed
+):
+    arrays = [a for a in draw(seed, batch, features, units, use_bias) if a is not None]
     results = []
-    for cell in (lstm_cell, lstm_cell_simple):
-        z, c_prev = Tensor(z_data, requires_grad=True), Tensor(c_data, requires_grad=True)
-        h, c = cell(z, c_prev)
-        upstream_h = np.random.default_rng(seed + 1).standard_normal(h.shape)
-        upstream_c = np.random.default_rng(seed + 2).standard_normal(c.shape)
-        loss = (h * upstream_h).sum() + (c * upstream_c).sum()
-        g_z, g_c = grad(loss, [z, c_prev], create_graph=True)
+    for step in (lstm_step, lstm_step_simple):
+        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+        hc = hc_of(step, use_bias)(*tensors)
+        upstream = np.random.default_rng(seed + 1).standard_normal(hc.shape)
+        firsts = grad((hc * upstream).sum(), tensors, create_graph=True)
         # a second-order quantity: the gradient of a weighted sum of the first gradients
-        second = (g_z * g_z).sum() + (g_c * g_z[:, :units]).sum()
-        gg_z, gg_c = grad(second, [z, c_prev])
-        results.append([h.data, c.data, g_z.data, g_c.data, gg_z.data, gg_c.data])
+        seconds = grad(sum((g * g).sum() for g in firsts), tensors)
+        results.append([hc.data, *(g.data for g in firsts), *(g.data for g in seconds)])
     for fused, twin in zip(*results):
-        np.testing.assert_allclose(fused, twin, rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(fused, twin, rtol=1e-10, atol=1e-12)
 
 
-@settings(max_examples=6, deadline=None)
-@given(batch=st.integers(1, 2), units=st.integers(1, 3), seed=st.integers(0, 2**16))
-def test_fused_cell_gradients_match_central_differences(batch, units, seed):
-    _, z, c_prev = draw(seed, batch, units, scale=1.5)
-    assert gradcheck(hc_of(lstm_cell), [z, c_prev])
-    assert gradgradcheck(hc_of(lstm_cell), [z, c_prev])
+@settings(max_examples=5, deadline=None)
+@given(**SHAPES)
+def test_fused_step_gradients_match_central_differences(batch, features, units, use_bias, seed):
+    arrays = [a for a in draw(seed, batch, features, units, use_bias) if a is not None]
+    assert gradcheck(hc_of(lstm_step, use_bias), arrays)
+    assert gradgradcheck(hc_of(lstm_step, use_bias), arrays)
 
 
-def test_fused_cell_keeps_sigmoid_and_tanh_finite_at_extremes():
-    z = np.array([[-1000.0, 1000.0, -1000.0, 1000.0], [1000.0, -1000.0, 1000.0, -1000.0]])
-    c_prev = np.array([[2.0], [3.0]])
-    h, c = lstm_cell(Tensor(z), Tensor(c_prev))
-    h_twin, c_twin = lstm_cell_simple(Tensor(z), Tensor(c_prev))
+def test_fused_step_keeps_sigmoid_and_tanh_finite_at_extremes():
+    x = np.array([[1.0], [-1.0]])
+    kernel = np.array([[-1000.0, 1000.0, -1000.0, 1000.0]])
+    h_prev, recurrent_kernel, c_prev = np.zeros((2, 1)), np.zeros((1, 4)), np.array([[2.0], [3.0]])
+    inputs = [Tensor(a) for a in (x, kernel, h_prev, recurrent_kernel)]
+    h, c = lstm_step(*inputs, None, Tensor(c_prev))
+    h_twin, c_twin = lstm_step_simple(*inputs, None, Tensor(c_prev))
     np.testing.assert_array_equal(c.data, c_twin.data)  # [[0 * 2 + 1 * -1], [1 * 3 + 0 * 1]]
     np.testing.assert_allclose(h.data, h_twin.data, rtol=1e-15)
 
 
 def test_only_the_gradients_asked_for_are_made():
-    z = Tensor(np.ones((2, 8)), requires_grad=True)
-    h, c = lstm_cell(z, Tensor(np.ones((2, 2))))  # c_prev a constant
-    (g_z,) = grad((h + c).sum(), [z])
-    assert g_z.shape == (2, 8)
+    kernel = Tensor(np.ones((3, 8)), requires_grad=True)
+    inputs = [np.ones((2, 3)), kernel, np.ones((2, 2)), Tensor(np.ones((2, 8))), None]
+    h, c = lstm_step(*inputs, np.ones((2, 2)))  # arrays and tensors that need no gradient
+    (g_kernel,) = grad((h + c).sum(), [kernel])
+    assert g_kernel.shape == (3, 8)
 
 
-@pytest.mark.parametrize(("z_shape", "c_shape"), [((2, 7), (2, 2)), ((3, 8), (2, 2)), ((8,), (2,))])
-def test_fused_cell_refuses_mismatched_shapes(z_shape, c_shape):
-    with pytest.raises(ValueError, match=r"LSTMCellUpdate: expects z \(batch, 4 \* units\)"):
-        LSTMCellUpdate.apply(Tensor(np.ones(z_shape)), Tensor(np.ones(c_shape)))
+@pytest.mark.parametrize(
+    ("gates_shape", "c_shape"), [((2, 7), (2, 2)), ((3, 8), (2, 2)), ((8,), (2,))]
+)
+def test_cell_update_refuses_mismatched_shapes(gates_shape, c_shape):
+    with pytest.raises(ValueError, match=r"LSTMCellUpdate: expects gates \(batch, 4 \* units\)"):
+        LSTMCellUpdate.apply(Tensor(np.ones(gates_shape)), Tensor(np.ones(c_shape)))
+
+
+def test_gates_refuse_a_width_that_is_not_four_blocks():
+    inputs = [Tensor(np.ones(s)) for s in [(2, 3), (3, 6), (2, 1), (1, 6)]]
+    with pytest.raises(ValueError, match=r"LSTMGates: expects 4 gates of units columns each"):
+        LSTMGates.apply(*inputs)
 
 
 # ---------------------------------------------------------------- the LSTM layer
 def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=False, **kwargs):
     if not use_fused:
-        monkeypatch.setattr(
-            "tinygrad_edu.nn.recurrent.lstm_cell", lambda z, c: lstm_cell_simple(z, c)
-        )
-        monkeypatch.setattr("tinygrad_edu.nn.recurrent.recurrent_linear", recurrent_linear_simple)
+        monkeypatch.setattr("tinygrad_edu.nn.recurrent.lstm_step", lstm_step_simple)
     manual_seed(3)
     layer = nn.LSTM(3, return_sequences=True, return_state=True, dtype="float64", **kwargs)
     layer.build((None, *x.shape[1:]))
@@ -129,7 +154,7 @@ def test_lstm_layer_with_the_fused_cell_equals_the_twin(monkeypatch, kwargs, mas
 def test_lstm_layer_uses_the_fused_cell_only_with_default_activations(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        recurrent.LSTMCellUpdate, "apply", classmethod(lambda cls, *a: calls.append(1) or 1 / 0)
+        recurrent.LSTMGates, "apply", classmethod(lambda cls, *a: calls.append(1) or 1 / 0)
     )
     x = Tensor(np.ones((1, 2, 3)))
     nn.LSTM(2, activation="relu")(x)  # the twin: the fused node is never called

@@ -11,14 +11,19 @@ stays only while it earns 3% or more on a course workload.
     `Linear` (x @ weight + bias, every Dense layer)      twin `linear_simple`
     `SparseSoftmaxCrossEntropy` (a classifier's loss)    twin `sparse_cross_entropy_simple`
     `tile_windows` (pooling windows side by side)        twin `sliding_windows`
-- recurrent.py: `LSTMCellUpdate`, an LSTM step's gate arithmetic (the LSTM
-  layer's, with Keras's default activations)          twin `lstm_cell_simple`
+- recurrent.py: an LSTM step (the LSTM layer's, with Keras's default
+  activations) as two nodes, `LSTMGates` (products and activations) and
+  `LSTMCellUpdate` (c and h); `RecurrentLinear`, x @ W + h @ U + b
+                                                      twin `lstm_step_simple`
 - arrays.py: `reduce_axes`, a reduction over few entries per output (a 2x2 max
   pool) done as slices; twin `ufunc.reduce`.
 - threads.py: how many BLAS threads each matrix product uses
   (`set_num_threads`, the TINYGRAD_EDU_NUM_THREADS environment variable); twin:
-  `np.matmul` with the BLAS library's own thread count.
+  `np.matmul` with the BLAS library's own thread count. And `update_in_parts`: a
+  large weight's optimizer update on every free core at once; twin: one call.
 
-Nothing here is needed to understand training, and nothing outside the engine
-imports it, except `set_num_threads`, which `tinygrad_edu` exports.
+Nothing here is needed to understand training. The rest reaches it at a few
+marked places: `functional.linear`, `functional`'s pooling, `ops.MatMul` and
+`ops.Max`, the sparse cross-entropy loss and the LSTM layer; `tinygrad_edu`
+exports `set_num_threads` and `get_num_threads`.
 """

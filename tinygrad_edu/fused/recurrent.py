@@ -1,24 +1,28 @@
-"""The LSTM's gate arithmetic as one node, beside its composite twin `lstm_cell_simple`.
+"""An LSTM step as two fused nodes, beside its composite twin `lstm_step_simple`.
 
-One LSTM step is z = x @ kernel + h_prev @ recurrent_kernel + bias (matrix
-products, recorded as usual), then the elementwise part this file fuses:
+One LSTM step (see nn.recurrent.LSTM) is
 
+    z = x @ kernel + h_prev @ recurrent_kernel + bias
     i, f, o = sigmoid(z_i), sigmoid(z_f), sigmoid(z_o);  g = tanh(z_c)
     c = f * c_prev + i * g
     h = o * tanh(c)
 
-Written from primitives (`lstm_cell_simple`, the twin) that is about 12 nodes a
-step forward and 30 backward, each with the engine's fixed cost per op, and a
-zeros array per gate slice in backward. `LSTMCellUpdate` does it as one node whose
-output is h and c side by side; its backward is written once, with Tensor
-operations, so it differentiates twice. benchmarks/RESULTS.md (section lstm)
-gives what it saves; tests/test_fused_recurrent.py holds it equal to the twin.
+Written from primitives (`lstm_step_simple`, the twin) that is about 15 nodes a
+step forward and 30 backward, each with the engine's fixed cost per op, a zeros
+array per gate slice in backward, and four (batch, 4 units) arrays that the
+graph keeps until backward. `lstm_step` does it as two nodes: `LSTMGates` (the
+products and the four activations, into one buffer) and `LSTMCellUpdate` (c
+and h side by side). `RecurrentLinear` (the products alone) is `LSTMGates`'s
+base and serves LSTMs with other activations. Every backward is written once,
+with Tensor operations, so it differentiates twice. benchmarks/RESULTS.md
+(section lstm) gives what they save; tests/test_fused_recurrent.py holds them
+equal to the twins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -95,13 +99,7 @@ def recurrent_linear(
 
     Same value and gradients as `recurrent_linear_simple`; shapes as `RecurrentLinear`.
     """
-    inputs = (x, kernel, h, recurrent_kernel) + ((bias,) if bias is not None else ())
-    # an input given as an array (a state passed to a cell by hand) is a constant
-    like = next(t for t in inputs if hasattr(t, "requires_grad"))
-    inputs = [
-        t if hasattr(t, "requires_grad") else constant_like(like, np.asarray(t)) for t in inputs
-    ]
-    return RecurrentLinear.apply(*inputs)
+    return RecurrentLinear.apply(*_tensors(x, kernel, h, recurrent_kernel, bias))
 
 
 def recurrent_linear_simple(
@@ -111,7 +109,7 @@ def recurrent_linear_simple(
     return linear_simple(x, kernel, bias) + h @ recurrent_kernel
 
 
-def gate_activations(z: np.ndarray, units: int) -> np.ndarray:
+def gate_activations(z: np.ndarray, units: int, out: np.ndarray | None = None) -> np.ndarray:
     """[sigmoid(z_i), sigmoid(z_f), tanh(z_c), sigmoid(z_o)] of z (batch, 4 units), as arrays.
 
     sigmoid(x) = (1 + tanh(x / 2)) / 2 (an identity): one tanh over all four
@@ -120,8 +118,11 @@ def gate_activations(z: np.ndarray, units: int) -> np.ndarray:
     exp(-|x|)), the engine's Sigmoid, which needs two exponentials and a division.
     """
     sig = (slice(None, 2 * units), slice(3 * units, None))  # the i, f and o blocks
-    a = np.multiply(z, 0.5)
-    a[:, 2 * units : 3 * units] = z[:, 2 * units : 3 * units]  # the candidate: tanh(z_c)
+    a = np.empty_like(z) if out is None else out
+    for block in sig:
+        np.multiply(z[:, block], 0.5, out=a[:, block])
+    if a is not z:
+        a[:, 2 * units : 3 * units] = z[:, 2 * units : 3 * units]  # the candidate: tanh(z_c)
     np.tanh(a, out=a)
     for block in sig:
         part = a[:, block]
@@ -130,21 +131,30 @@ def gate_activations(z: np.ndarray, units: int) -> np.ndarray:
     return a
 
 
-class LSTMGateActivations(Function):
-    """The four gate activations of z (batch, 4 units) as one node (see `gate_activations`).
+class LSTMGates(RecurrentLinear):
+    """The four gate activations [i, f, g, o] of x @ kernel + h @ recurrent_kernel + bias.
+
+    Args and shapes as `RecurrentLinear`, with n = 4 units; the output is
+    (batch, 4 units): sigmoid of the i, f and o blocks, tanh of the c block
+    (`gate_activations`, in the products' own buffer, so a step keeps one
+    (batch, 4 units) array where the twin keeps four).
 
     Backward from the output a: sigmoid' = a (1 - a) on the i, f, o blocks and
     tanh' = 1 - a^2 on the c block, written as one formula k + a (m - a), with
-    k = 0, m = 1 on the sigmoid blocks and k = 1, m = 0 on the tanh block.
+    k = 0, m = 1 on the sigmoid blocks and k = 1, m = 0 on the tanh block; then
+    `RecurrentLinear`'s products.
     """
 
-    def forward(self, z):
-        return gate_activations(z.data, z.shape[1] // 4)
+    def forward(self, x, kernel, h, recurrent_kernel, bias=None):
+        z = super().forward(x, kernel, h, recurrent_kernel, bias)
+        if z.shape[1] % 4:
+            raise ValueError(f"expects 4 gates of units columns each, got {z.shape[1]} columns")
+        return gate_activations(z, z.shape[1] // 4, out=z)
 
     def backward(self, grad):
         a = self.output
         k, m = _derivative_constants(a)
-        return grad * (k + a * (m - a))
+        return super().backward(grad * (k + a * (m - a)))
 
 
 def _derivative_constants(a: Tensor) -> tuple[Tensor, Tensor]:
@@ -155,42 +165,35 @@ def _derivative_constants(a: Tensor) -> tuple[Tensor, Tensor]:
 
 
 class LSTMCellUpdate(Function):
-    """One LSTM step's elementwise part: [h, c] (batch, 2 units) from z and c_prev.
+    """One LSTM step's cell update: [h, c] (batch, 2 units) from the gates and c_prev.
 
     Args (as Tensors to `apply`):
-        z: (batch, 4 units), the gates' inputs in Keras's order i, f, c, o.
+        gates: (batch, 4 units), the activations i, f, g, o (`LSTMGates`).
         c_prev: (batch, units), the previous cell state.
     Returns:
-        (batch, 2 units): h in the first `units` columns, c in the rest.
+        (batch, 2 units): h = o tanh(c) in the first `units` columns, c = f c_prev + i g
+        in the rest.
     Raises:
-        ValueError: z not (batch, 4 * units) for c_prev of shape (batch, units).
+        ValueError: gates not (batch, 4 * units) for c_prev of shape (batch, units).
 
-    Forward records the gate activations as an `LSTMGateActivations` node of z (as
-    SparseSoftmaxCrossEntropy records its log-probabilities), so backward can use
-    them as a function of z and gradients of gradients come out right; tanh(c)
-    is taken again from the output's c in backward. Backward, with dh and dc the
-    two halves of the incoming gradient:
+    Backward, with dh and dc the two halves of the incoming gradient (tanh(c) is
+    taken again from the output's c):
 
         dc_total = dc + dh * o * (1 - tanh(c)^2)
-        dz = [dc_total * g, dc_total * c_prev, dc_total * i, dh * tanh(c)] * gates'
+        d_gates = [dc_total * g, dc_total * c_prev, dc_total * i, dh * tanh(c)]
         dc_prev = dc_total * f
     """
 
-    def forward(self, z, c_prev):
+    def forward(self, gates, c_prev):
         batch, units = c_prev.shape if c_prev.data.ndim == 2 else (None, None)
-        if units is None or z.shape != (batch, 4 * units):
+        if units is None or gates.shape != (batch, 4 * units):
             raise ValueError(
-                f"expects z (batch, 4 * units) and c_prev (batch, units), got shapes {z.shape} "
-                f"and {c_prev.shape}"
+                f"expects gates (batch, 4 * units) and c_prev (batch, units), got shapes "
+                f"{gates.shape} and {c_prev.shape}"
             )
-        if self._recording:
-            gates = LSTMGateActivations.apply(z)  # recorded when z requires grad: a function of z
-            self.save_for_backward(gates, c_prev)
-            a = gates.data
-        else:
-            a = gate_activations(z.data, units)
-        i, f, g, o = (a[:, k * units : (k + 1) * units] for k in range(4))
-        out = np.empty((batch, 2 * units), dtype=np.result_type(a, c_prev.data))
+        self.save_for_backward(gates, c_prev)
+        i, f, g, o = (gates.data[:, k * units : (k + 1) * units] for k in range(4))
+        out = np.empty((batch, 2 * units), dtype=np.result_type(gates.data, c_prev.data))
         h, c = out[:, :units], out[:, units:]
         np.multiply(f, c_prev.data, out=c)
         c += i * g
@@ -205,38 +208,53 @@ class LSTMCellUpdate(Function):
         dh, dc = grad[:, :units], grad[:, units:]
         tanh_c = self.output[:, units:].tanh()
         dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
-        d_gates = Concatenate.apply(dc * g, dc * c_prev, dc * i, dh * tanh_c, axis=1)
-        k, m = _derivative_constants(gates)
-        need_z, need_c = self.needs_input_grad
-        return (
-            d_gates * (k + gates * (m - gates)) if need_z else None,
-            dc * f if need_c else None,
-        )
+        need_gates, need_c = self.needs_input_grad
+        d_gates = None
+        if need_gates:
+            d_gates = Concatenate.apply(dc * g, dc * c_prev, dc * i, dh * tanh_c, axis=1)
+        return d_gates, (dc * f if need_c else None)
 
 
-def lstm_cell(z: Tensor, c_prev: Tensor) -> tuple[Tensor, Tensor]:
-    """(h, c) by the fused `LSTMCellUpdate`: z (batch, 4 units), c_prev (batch, units).
+def lstm_step(
+    x: Tensor,
+    kernel: Tensor,
+    h_prev: Tensor,
+    recurrent_kernel: Tensor,
+    bias: Tensor | None,
+    c_prev: Tensor,
+) -> tuple[Tensor, Tensor]:
+    """(h, c) of one LSTM step by the fused nodes `LSTMGates` and `LSTMCellUpdate`.
 
-    The same numbers and gradients as `lstm_cell_simple` with tanh and sigmoid.
+    Args:
+        x: (batch, features); kernel: (features, 4 units); h_prev: (batch, units)
+            (after any recurrent dropout); recurrent_kernel: (units, 4 units);
+            bias: (4 units,) or None; c_prev: (batch, units).
+    Returns:
+        h and c, each (batch, units): what `lstm_step_simple` gives, with its gradients.
+    Raises:
+        ValueError: shapes that do not fit together (from the nodes, naming them).
     """
-    if not isinstance(c_prev, type(z)):  # a state given as an array: a constant
-        c_prev = constant_like(z, np.asarray(c_prev))
+    *gate_inputs, c_prev = _tensors(x, kernel, h_prev, recurrent_kernel, bias, c_prev)
+    gates = LSTMGates.apply(*gate_inputs)
+    hc = LSTMCellUpdate.apply(gates, c_prev)
     units = c_prev.shape[1]
-    hc = LSTMCellUpdate.apply(z, c_prev)
     return hc[:, :units], hc[:, units:]
 
 
-def lstm_cell_simple(
-    z: Tensor,
+def lstm_step_simple(
+    x: Tensor,
+    kernel: Tensor,
+    h_prev: Tensor,
+    recurrent_kernel: Tensor,
+    bias: Tensor | None,
     c_prev: Tensor,
     activation: Callable[[Tensor], Tensor] | None = None,
     recurrent_activation: Callable[[Tensor], Tensor] | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """`LSTMCellUpdate`'s twin, from primitives: (h, c) from z (batch, 4 units) and c_prev.
+    """`lstm_step`'s twin, from primitives: (h, c) of one LSTM step.
 
     Args:
-        z: the gates' inputs, blocks i, f, c, o of `units` columns each.
-        c_prev: (batch, units).
+        x, kernel, h_prev, recurrent_kernel, bias, c_prev: as `lstm_step`.
         activation: for the candidate and for c on the way out (tanh if None).
         recurrent_activation: for the gates (sigmoid if None).
     Returns:
@@ -244,7 +262,8 @@ def lstm_cell_simple(
     """
     activation = activation or (lambda t: t.tanh())
     recurrent_activation = recurrent_activation or (lambda t: t.sigmoid())
-    u = c_prev.shape[1]
+    u = recurrent_kernel.shape[0]
+    z = recurrent_linear_simple(x, kernel, h_prev, recurrent_kernel, bias)
     # The gates' activation runs once over all four blocks (one op, not three; the
     # candidate block's result is simply not used), then each gate is a slice.
     gates = recurrent_activation(z)
@@ -255,3 +274,13 @@ def lstm_cell_simple(
     c = f * c_prev + i * g
     h = o * activation(c)
     return h, c
+
+
+def _tensors(*inputs: Any) -> list[Any]:
+    """The inputs that are not None; an array among them (a state passed to a cell by
+    hand) becomes a constant tensor."""
+    inputs = [t for t in inputs if t is not None]
+    like = next(t for t in inputs if hasattr(t, "requires_grad"))
+    return [
+        t if hasattr(t, "requires_grad") else constant_like(like, np.asarray(t)) for t in inputs
+    ]

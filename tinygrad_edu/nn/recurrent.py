@@ -41,7 +41,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.fused.recurrent import lstm_cell, lstm_cell_simple, recurrent_linear
+from tinygrad_edu.fused.recurrent import lstm_step, lstm_step_simple
 from tinygrad_edu.nn import activations, initializers, symbolic
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor, stack, where
@@ -800,17 +800,13 @@ class _LSTMStep(_Step):
         """[h, c] from x (batch, features) and the previous [h, c]; see `LSTM`."""
         h_prev, c_prev = states
         x = self.dropped_input(x)
-        # x @ kernel + h @ recurrent_kernel + bias, as one node (fused, for speed only: its
-        # twin fused.recurrent.recurrent_linear_simple is the plain formula)
-        z = recurrent_linear(
-            x, self.kernel, self.recurrent_input(h_prev), self.recurrent_kernel, self.bias
-        )
+        weights = (self.kernel, self.recurrent_input(h_prev), self.recurrent_kernel, self.bias)
         if self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid:
-            # Keras's default activations: the gates' arithmetic as one fused node (for
-            # speed only; read its twin, fused.recurrent.lstm_cell_simple, for the maths).
-            h, c = lstm_cell(z, c_prev)
+            # Keras's default activations: the step as two fused nodes (for speed only;
+            # read its twin, fused.recurrent.lstm_step_simple, for the maths).
+            h, c = lstm_step(x, *weights, c_prev)
         else:
-            h, c = lstm_cell_simple(z, c_prev, self.activation, self.recurrent_activation)
+            h, c = lstm_step_simple(x, *weights, c_prev, self.activation, self.recurrent_activation)
         return h, [h, c]
 
 
