@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, nn
+from tinygrad_edu import Tensor, keras, nn
 from tinygrad_edu.keras.layers import TextVectorization
 from tinygrad_edu.nn.saving import deserialize_object, serialize_object
 
@@ -102,3 +102,41 @@ def test_text_vectorization_max_tokens_counts_unk_outside_int_and_ngrams():
     pairs.adapt(["x y y"])
     assert pairs.get_vocabulary() == ["", "[UNK]", "y", "y y", "x y", "x"]
     np.testing.assert_array_equal(pairs(["x y"]).numpy(), [[5, 2, 4]])
+
+
+def _text_model(vectorize: TextVectorization) -> keras.Sequential:
+    model = keras.Sequential(
+        [vectorize, keras.layers.Embedding(10, 3), keras.layers.GlobalAveragePooling1D()]
+    )
+    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_sequential_starting_with_text_vectorization_takes_strings(tmp_path):
+    text = np.array(["good film", "bad film", "good good fun", "bad awful"])
+    labels = np.array([1, 0, 1, 0])
+    vectorize = TextVectorization(max_tokens=10, output_sequence_length=3)
+    vectorize.adapt(text)
+    model = _text_model(vectorize)
+    assert model.predict(np.array(["some text"]), verbose=0).shape == (1, 1)
+    history = model.fit(text, labels, epochs=2, batch_size=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    # the same as the model below the vectorizer given the ids
+    ids = vectorize(text)
+    below = model.layers[1:]
+    expected = ids
+    for layer in below:
+        expected = layer(expected)
+    np.testing.assert_allclose(model.predict(text, verbose=0), expected.numpy(), rtol=1e-6)
+    model.save(tmp_path / "text.zip")
+    loaded = keras.models.load_model(tmp_path / "text.zip")
+    assert loaded.layers[0].get_vocabulary() == vectorize.get_vocabulary()
+    np.testing.assert_allclose(loaded.predict(text, verbose=0), model.predict(text, verbose=0))
+
+
+def test_a_model_without_text_vectorization_refuses_strings():
+    model = keras.Sequential([keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    with pytest.raises(TypeError, match="predict: x must hold numbers.*TextVectorization"):
+        model.predict(np.array(["a", "b"]), verbose=0)

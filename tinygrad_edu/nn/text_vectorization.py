@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu.nn.module import Module
 from tinygrad_edu.tensor import Tensor
 
 PADDING, OUT_OF_VOCABULARY = "", "[UNK]"
@@ -36,12 +37,13 @@ STANDARDIZE = (None, "lower_and_strip_punctuation", "lower", "strip_punctuation"
 OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
 
 
-class TextVectorization:
+class TextVectorization(Module):
     """Sentences to integer ids through a vocabulary learned by `adapt` (output_mode "int").
 
-    Keras's `keras.layers.TextVectorization` in what it computes and its arguments. Here
-    it is a preprocessing step, not a `Layer`: it takes strings, has no weights and
-    does not go inside a model: call it on the text, then give the ids to the model.
+    Keras's `keras.layers.TextVectorization` in what it computes and its arguments. It
+    has no weights (the vocabulary is not trained). Call it on the text and give the
+    result to a model, or put it first in a `Sequential` model, which then takes strings
+    in `fit`, `evaluate` and `predict` (as in Keras).
 
     Args:
         max_tokens: the vocabulary's size, padding and "[UNK]" included (None: no limit).
@@ -67,6 +69,8 @@ class TextVectorization:
             pad_to_max_tokens without max_tokens, or bad ngrams.
     """
 
+    takes_text = True  # a model that starts with this layer is given strings
+
     def __init__(
         self,
         max_tokens: int | None = None,
@@ -80,6 +84,7 @@ class TextVectorization:
         idf_weights: Sequence[float] | None = None,
         name: str | None = None,
     ) -> None:
+        super().__init__(name=name)
         if standardize not in STANDARDIZE:
             raise ValueError(f"TextVectorization: standardize must be one of {STANDARDIZE}")
         if split not in ("whitespace", None):
@@ -112,7 +117,6 @@ class TextVectorization:
             raise ValueError(
                 f"TextVectorization: ngrams must be None, an int or a tuple of ints, got {ngrams!r}"
             )
-        self.name = name or "text_vectorization"
         self.max_tokens = max_tokens
         self.standardize = standardize
         self.split = split
@@ -213,13 +217,20 @@ class TextVectorization:
         """How many ids the output can hold (padding and "[UNK]" included)."""
         return len(self._vocabulary)
 
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        """(batch, output_sequence_length) for "int" (None if not fixed), else
+        (batch, output_width())."""
+        if self.output_mode == "int":
+            return (input_shape[0], self.output_sequence_length)
+        return (input_shape[0], self.output_width())
+
     def output_width(self) -> int:
         """The width of a "multi_hot", "count" or "tf_idf" row."""
         if self.pad_to_max_tokens and self.max_tokens is not None:
             return self.max_tokens
         return self.vocabulary_size()
 
-    def __call__(self, inputs: Any) -> Tensor:
+    def forward(self, inputs: Any) -> Tensor:
         """Ids of shape (number of strings, length), int64, for "int"; otherwise rows of
         shape (number of strings, `output_width()`), float32.
 
@@ -271,13 +282,8 @@ class TextVectorization:
             "name": self.name,
         }
 
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> TextVectorization:
-        """A new TextVectorization from `get_config()`'s result."""
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"TextVectorization(name={self.name!r}, vocabulary_size={self.vocabulary_size()})"
+    def extra_repr(self) -> str:
+        return f"vocabulary_size={self.vocabulary_size()}, output_mode={self.output_mode!r}"
 
 
 def _strings(data: Any) -> list[str]:
