@@ -9,8 +9,10 @@ gradients of sum(output * cotangent) with respect to the inputs and weights.
 
 from __future__ import annotations
 
+import io
 import json
 import pathlib
+import zipfile
 
 import numpy as np
 import pytest
@@ -18,7 +20,8 @@ import pytest
 from tinygrad_edu import Tensor, nn
 
 GOLDENS = pathlib.Path(__file__).parent.parent / "fixtures" / "sequence"
-OWN_FORMAT = ("huber", "stateful_lstm")  # files with tests of their own below
+# files with tests of their own below
+OWN_FORMAT = ("huber", "stateful_lstm", "rnn_cells_keras_file")
 CASES = sorted(path.stem for path in GOLDENS.glob("*.npz") if path.stem not in OWN_FORMAT)
 
 
@@ -160,3 +163,23 @@ def test_huber_equals_keras():
         loss.backward()
         np.testing.assert_allclose(loss.item(), data["value"], rtol=1e-12)
         np.testing.assert_allclose(y_pred.grad.numpy(), data["grad"], rtol=1e-12)
+
+
+def test_rnn_of_cells_reads_and_writes_keras_files(tmp_path):
+    # rnn_cells.keras was written by Keras 3: RNN over LSTMCell, GRUCell and SimpleRNNCell.
+    with np.load(GOLDENS / "rnn_cells_keras_file.npz") as data:
+        x, y = data["x"], data["y"]
+    model = nn.load_model(GOLDENS / "rnn_cells.keras")
+    assert [type(layer.cell).__name__ for layer in model.layers] == [
+        "LSTMCell", "GRUCell", "SimpleRNNCell",
+    ]  # fmt: skip
+    np.testing.assert_allclose(model.predict(x, verbose=0), y, rtol=1e-9, atol=1e-12)
+    model.save(tmp_path / "again.keras")  # and back, in Keras's layout: rnn/cell/vars
+    import h5py
+
+    with zipfile.ZipFile(tmp_path / "again.keras") as archive:
+        weights = io.BytesIO(archive.read("model.weights.h5"))
+    with h5py.File(weights, "r") as h5:
+        assert list(h5["layers/rnn/cell/vars"]) == ["0", "1", "2"]
+    again = nn.load_model(tmp_path / "again.keras")
+    np.testing.assert_allclose(again.predict(x, verbose=0), y, rtol=1e-9, atol=1e-12)

@@ -80,7 +80,9 @@ _NEUTRAL = {
 _IGNORED = {"renorm_momentum", "renorm_clipping", "ema_momentum", "ema_overwrite_frequency"}
 
 # Layers whose variables Keras keeps in a sub-object's group: layers/<path>/cell/vars.
-_VARIABLES_UNDER = {"SimpleRNN": "cell", "LSTM": "cell", "GRU": "cell"}
+_VARIABLES_UNDER = {"SimpleRNN": "cell", "LSTM": "cell", "GRU": "cell", "RNN": "cell"}
+# The cells an RNN may hold in a Keras file here (a user's cell or stacked cells: not yet).
+_KERAS_CELLS = ("SimpleRNNCell", "LSTMCell", "GRUCell")
 # Wrappers: each wrapped layer is written whole (its own groups) under these names.
 _WRAPPED = {"Bidirectional": ("forward_layer", "backward_layer"), "TimeDistributed": ("layer",)}
 # MultiHeadAttention keeps each projection in an EinsumDense sublayer of its own (kernel,
@@ -217,6 +219,8 @@ def _check_savable(model: Any, caller: str) -> None:
         elif type(layer).__name__ in _WRAPPED:
             for attribute in _WRAPPED[type(layer).__name__]:
                 _check_savable_layer(getattr(layer, attribute), caller)
+        elif _is_rnn_of_a_keras_cell(layer):
+            continue
         elif any(True for _ in layer.children()):
             raise NotImplementedError(
                 f"{caller}: the layer {layer.name!r} ({type(layer).__name__}) holds other "
@@ -229,11 +233,19 @@ def _check_savable_layer(layer: Any, caller: str) -> None:
     """A wrapped layer: what `_check_savable` asks of a model's layers."""
     if _is_model(layer):
         _check_savable(layer, caller)
+    elif _is_rnn_of_a_keras_cell(layer):
+        return
     elif type(layer).__name__ not in _WRAPPED and any(True for _ in layer.children()):
         raise NotImplementedError(
             f"{caller}: the layer {layer.name!r} ({type(layer).__name__}) holds other layers, "
             f"which tinygrad_edu does not write to Keras files yet; save to '.zip' ({DOCS_PAGE})"
         )
+
+
+def _is_rnn_of_a_keras_cell(layer: Any) -> bool:
+    """`RNN(LSTMCell(...))` and the like: Keras keeps the cell's variables under cell/."""
+    cell = getattr(layer, "cell", None)
+    return type(layer).__name__ == "RNN" and type(cell).__name__ in _KERAS_CELLS
 
 
 def _sublayers(model: Any) -> list[Any]:
