@@ -49,8 +49,6 @@ def _array(values: Any) -> np.ndarray:
 
 def _fraction(hits: np.ndarray) -> float:
     """The fraction of True entries (NaN for an empty batch, as np.mean gives)."""
-    # count_nonzero is one quick C call; np.mean goes through Python wrappers and a
-    # float conversion, which shows when fit calls it at every step.
     return int(np.count_nonzero(hits)) / hits.size if hits.size else float("nan")
 
 

@@ -170,9 +170,7 @@ class Sigmoid(Function):
     """1 / (1 + exp(-a)), written as exp(min(a, 0)) / (1 + exp(-|a|)) so +-1000 cannot overflow.
 
     Both exponents are <= 0. For a >= 0 it is 1 / (1 + exp(-a)); for a < 0, the same
-    fraction with exp(a) multiplied in above and below. (About ten times faster than
-    NumPy's logaddexp, used before, or a np.where between the two cases: an LSTM has
-    three gates per step, benchmarks/lstm.py.)
+    fraction with exp(a) multiplied in above and below.
     """
 
     def forward(self, a):

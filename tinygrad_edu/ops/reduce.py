@@ -84,7 +84,7 @@ class Sum(Function):
             total = data.sum(axis=self.axes, keepdims=keepdims, dtype=np.float32)
             with np.errstate(over="ignore"):  # a total past 65504 is inf in float16, rightly
                 return total.astype(np.float16)
-        return data.sum(axis=self.axes, keepdims=keepdims)  # the method skips np.sum's wrapper
+        return data.sum(axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):
         (a,) = self.inputs
