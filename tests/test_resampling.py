@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygrad_edu import Tensor, functional
+from tinygrad_edu import Tensor, functional, nn
 from tinygrad_edu.resampling import interpolate, upsample
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 
@@ -121,10 +121,26 @@ def test_resizing_errors_say_what_is_wrong():
     with pytest.raises(ValueError, match=r"upsample: expects sequences .* got shape \(2, 2\)"):
         upsample(Tensor(np.zeros((2, 2))))
     with pytest.raises(ValueError, match="upsample: interpolation must be one of"):
-        upsample(x, 2, "bicubic")
+        upsample(x, 2, "lanczos3")
     with pytest.raises(ValueError, match=r"upsample: size must be a positive number or 2 of them"):
         upsample(x, (2, 2, 2))
     with pytest.raises(ValueError, match="upsample: size must be whole numbers"):
         upsample(x, 1.5)
     with pytest.raises(ValueError, match="interpolate: give exactly one of size and scale_factor"):
         interpolate(x)
+
+
+def test_bicubic_upsample_matches_keras_on_jax_and_is_differentiable():
+    x = np.array([0, 1, 4, 9], dtype=np.float32).reshape(1, 1, 4, 1)
+    # keras.layers.UpSampling2D((1, 2), interpolation="bicubic") on the JAX backend
+    # (Keras 3); output 2: taps at 0.75, 0.25, 1.25 from inputs 0, 1, 2, weights
+    # w = Keys(a=-0.5) divided by their sum: (0.8671875 - 4 * 0.0703125) / 1.0234375.
+    keras = [-0.0882353, 0.12408759, 0.57251906, 1.5625, 3.0625, 5.3129773, 8.116789, 9.441177]
+    got = upsample(Tensor(x), (1, 2), "bicubic").numpy()
+    assert got.shape == (1, 1, 8, 1)
+    np.testing.assert_allclose(got.ravel(), keras, rtol=1e-5, atol=1e-6)
+    images = Tensor(np.random.default_rng(0).normal(size=(1, 3, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda t: upsample(t, (2, 3), "bicubic"), [images])
+    assert gradgradcheck(lambda t: upsample(t, (2, 3), "bicubic") ** 2, [images])
+    layer = nn.UpSampling2D((1, 2), interpolation="bicubic")
+    np.testing.assert_array_equal(layer(x).numpy(), got)

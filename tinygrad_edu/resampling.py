@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
 
 MODES = ("nearest", "linear", "bilinear")
+UPSAMPLE_MODES = (*MODES, "bicubic")
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 
@@ -91,6 +92,44 @@ def linear_axis(
     return _pick(x, axis, low) * (1 - fraction) + _pick(x, axis, high) * fraction
 
 
+def keys_cubic(distance: np.ndarray) -> np.ndarray:
+    """Keys's cubic convolution kernel with a = -0.5, at |distance| (0 from 2 on).
+
+    Source: R. G. Keys, "Cubic convolution interpolation for digital image processing",
+    IEEE Trans. ASSP 29(6), 1981; the kernel JAX's (so Keras's) "bicubic" resize uses.
+    """
+    d = np.abs(distance)
+    near = (1.5 * d - 2.5) * d * d + 1.0
+    far = ((-0.5 * d + 2.5) * d - 4.0) * d + 2.0
+    return np.where(d < 1.0, near, np.where(d < 2.0, far, 0.0))
+
+
+def cubic_axis(x: Tensor, axis: int, size: int, scale: float) -> Tensor:
+    """`axis` resized to `size` by bicubic interpolation, as jax.image.resize's "cubic".
+
+    Output o sits at input coordinate c = (o + 0.5) * scale - 0.5 (half-pixel centres)
+    and is sum_j w(c - j) x[j] over the inputs j within 2 of c, with w Keys's kernel;
+    near the edges the taps that fall outside are left out and the rest divided by
+    their sum (JAX's rule, no antialiasing). The weights are constants, so the resize
+    is a matrix product along `axis` and its gradient is the engine's matmul backward.
+
+    Args:
+        x: any float tensor.
+        axis: the axis to resize (non-negative).
+        size: its new length.
+        scale: input length / output length.
+    """
+    length = x.shape[axis]
+    where = (np.arange(size) + 0.5) * scale - 0.5
+    weights = keys_cubic(where[:, None] - np.arange(length)[None, :])  # (size, length)
+    weights = weights / weights.sum(axis=1, keepdims=True)
+    order = list(range(x.ndim))
+    order[axis], order[-1] = order[-1], order[axis]
+    moved = x.transpose(*order)  # the axis last, so a matmul resizes it
+    resized = moved @ weights.T.astype(x.dtype)
+    return resized.transpose(*order)
+
+
 def _spatial_axes(x: Tensor, who: str) -> int:
     """How many spatial axes x has: 1 for (batch, steps, channels), 2 for images."""
     if x.ndim not in (3, 4):
@@ -121,9 +160,9 @@ def upsample(x: Tensor, size: int | Sequence[int] = 2, interpolation: str = "nea
     Args:
         x: (batch, steps, channels) or (batch, height, width, channels), float.
         size: a positive int (every spatial axis) or one per spatial axis.
-        interpolation: "nearest" (each entry repeated) or "bilinear" (linear
+        interpolation: "nearest" (each entry repeated), "bilinear" (linear
             interpolation with half-pixel centres, PyTorch's align_corners=False;
-            "linear" is the same).
+            "linear" is the same) or "bicubic" (`cubic_axis`, Keras's on JAX).
 
     Returns:
         (batch, steps * size, channels) or (batch, height * sh, width * sw, channels).
@@ -134,11 +173,15 @@ def upsample(x: Tensor, size: int | Sequence[int] = 2, interpolation: str = "nea
     who = "upsample"
     axes = _spatial_axes(x, who)
     factors = _per_axis(size, axes, "size", who, int)
-    if interpolation not in MODES:
-        raise ValueError(f"{who}: interpolation must be one of {MODES}, got {interpolation!r}")
+    if interpolation not in UPSAMPLE_MODES:
+        raise ValueError(
+            f"{who}: interpolation must be one of {UPSAMPLE_MODES}, got {interpolation!r}"
+        )
     for axis, factor in enumerate(factors, start=1):
         if interpolation == "nearest":
             x = repeat_axis(x, axis, factor)
+        elif interpolation == "bicubic":
+            x = cubic_axis(x, axis, x.shape[axis] * factor, 1.0 / factor)
         else:
             x = linear_axis(x, axis, x.shape[axis] * factor, 1.0 / factor)
     return x

@@ -496,6 +496,7 @@ NON_DEFAULT_ARGUMENTS.update(
         ),
     }
 )
+NON_DEFAULT_ARGUMENTS["ActivityRegularization"] = (dict(l1=0.1, l2=0.2, input_shape=(3,)), (3,), {})
 # The random image layers: a seed, so that the rebuilt layer draws the same numbers.
 NON_DEFAULT_ARGUMENTS.update(
     {

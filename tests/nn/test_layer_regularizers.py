@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import manual_seed, nn
+from tinygrad_edu.keras import layers as keras_layers
 from tinygrad_edu.nn import optimizers, regularizers
 
 GOLDEN = np.load(pathlib.Path(__file__).parents[1] / "fixtures" / "regularizer_golden.npz")
@@ -126,3 +127,14 @@ def test_an_activity_regularizer_covers_every_output_of_a_layer():
     (penalty,) = layer.losses
     expected = sum(0.1 * (output.data.astype(np.float64) ** 2).sum() / 3 for output in outputs)
     np.testing.assert_allclose(float(penalty.item()), expected, rtol=1e-6)
+
+
+def test_activity_regularization_is_a_layer_of_its_own():
+    layer = keras_layers.ActivityRegularization(l1=0.5, l2=2.0)  # Keras 3 gives 15.5 too
+    x = np.array([[1.0, -2.0], [3.0, 0.0]])
+    out = layer(x)
+    np.testing.assert_array_equal(out.data, x)  # the values pass through
+    (penalty,) = layer.losses
+    np.testing.assert_allclose(float(penalty.item()), (0.5 * 6 + 2.0 * 14) / 2, rtol=1e-6)
+    with pytest.raises(ValueError, match="l1 must be a number >= 0"):
+        nn.ActivityRegularization(l1=-1.0)

@@ -455,3 +455,39 @@ def test_adam_family_checks_its_shared_arguments(cls, argument, value):
         ValueError, match=rf"^{cls.__name__}: {argument} must be a number in .*got {value}"
     ):
         cls(learning_rate=0.1, **{argument: value})
+
+
+def test_nadam_resumes_exactly_from_a_backup(tmp_path):
+    # Nadam's running product U_t is saved with the step count (it was lost: a resumed run
+    # took different steps from an uninterrupted one).
+    from tinygrad_edu import manual_seed
+    from tinygrad_edu.nn.backup_and_restore import BackupAndRestore
+    from tinygrad_edu.nn.callbacks import Callback
+
+    x = np.random.default_rng(0).standard_normal((32, 3)).astype(np.float32)
+    y = x.sum(axis=1, keepdims=True)
+
+    class Interrupted(Exception):
+        pass
+
+    class StopAfterTwoEpochs(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise Interrupted
+
+    def model():
+        manual_seed(0)
+        made = nn.Sequential([nn.Dense(1, input_shape=(3,))])
+        made.compile(optimizer=optimizers.Nadam(0.1), loss="mse")
+        return made
+
+    whole = model()
+    whole.fit(x, y, epochs=4, verbose=0, shuffle=False)
+    with pytest.raises(Interrupted):
+        model().fit(
+            x, y, epochs=4, verbose=0, shuffle=False,
+            callbacks=[BackupAndRestore(tmp_path), StopAfterTwoEpochs()],
+        )  # fmt: skip
+    resumed = model()
+    resumed.fit(x, y, epochs=4, verbose=0, shuffle=False, callbacks=[BackupAndRestore(tmp_path)])
+    np.testing.assert_array_equal(resumed.get_weights()[0], whole.get_weights()[0])

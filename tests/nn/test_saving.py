@@ -48,6 +48,10 @@ LAYER_EXAMPLES = {
     "Rescaling": (lambda: [nn.Rescaling(0.5, offset=1.0), nn.Dense(3)], (4,)),
     "Lambda": (lambda: [nn.Dense(3), nn.Lambda(nn.activations.tanh)], (4,)),
     "Normalization": (lambda: [nn.Normalization(mean=0.5, variance=2.0), nn.Dense(3)], (4,)),
+    "ActivityRegularization": (
+        lambda: [nn.Dense(4), nn.ActivityRegularization(l1=0.01, l2=0.1), nn.Dense(3)],
+        (4,),
+    ),
     # The random image layers act in fit only; after loading, predict passes images through.
     "RandomFlip": (
         lambda: [nn.RandomFlip("horizontal", seed=1), nn.Flatten(), nn.Dense(3)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, nn
+from tinygrad_edu import Tensor, keras, nn
 from tinygrad_edu.keras.layers import TextVectorization
 from tinygrad_edu.nn.saving import deserialize_object, serialize_object
 
@@ -53,7 +53,90 @@ def test_text_vectorization_max_tokens_length_and_round_trip():
 
 
 def test_text_vectorization_errors():
-    with pytest.raises(ValueError, match="only output_mode='int'"):
-        TextVectorization(output_mode="tf_idf")
+    with pytest.raises(ValueError, match="output_mode must be one of"):
+        TextVectorization(output_mode="one_hot")
+    with pytest.raises(ValueError, match="pad_to_max_tokens=True needs max_tokens"):
+        TextVectorization(output_mode="count", pad_to_max_tokens=True)
+    with pytest.raises(ValueError, match="idf_weights are needed"):
+        TextVectorization(output_mode="tf_idf", vocabulary=["a"])
     with pytest.raises(ValueError, match="a single string"):
         TextVectorization()("not a list")
+
+
+CORPUS = ["a b b", "b c", "c c c d"]  # counts: c 4, b 3, d 1, a 1 (tie: "d" > "a" first)
+
+
+def test_text_vectorization_multi_hot_and_count_rows():
+    for mode, expected in [
+        ("multi_hot", [[1, 0, 1, 0, 0], [0, 1, 0, 0, 1]]),
+        ("count", [[1, 0, 2, 0, 0], [0, 1, 0, 0, 1]]),
+    ]:
+        vectorize = TextVectorization(output_mode=mode)
+        vectorize.adapt(np.array(CORPUS))
+        # no padding token outside "int": index 0 is "[UNK]", as in Keras
+        assert vectorize.get_vocabulary() == ["[UNK]", "c", "b", "d", "a"]
+        rows = vectorize(["b b e", "a c"]).numpy()
+        assert rows.dtype == np.float32
+        np.testing.assert_array_equal(rows, expected)
+
+
+def test_text_vectorization_tf_idf_uses_keras_formula_and_pads():
+    vectorize = TextVectorization(output_mode="tf_idf", max_tokens=7, pad_to_max_tokens=True)
+    vectorize.adapt(CORPUS)
+    # idf = log(1 + documents / (1 + documents holding the token)); "[UNK]" the mean
+    idf_c = idf_b = np.log(1 + 3 / 3)
+    idf_d = idf_a = np.log(1 + 3 / 2)
+    unk = (idf_c + idf_b + idf_d + idf_a) / 4
+    expected = [[unk, 0, 2 * idf_b, 0, 0, 0, 0], [0, idf_c, 0, 0, idf_a, 0, 0]]
+    np.testing.assert_allclose(vectorize(["b b e", "a c"]).numpy(), expected, rtol=1e-6)
+    copy = deserialize_object(serialize_object(vectorize))
+    np.testing.assert_array_equal(copy(["b d"]).numpy(), vectorize(["b d"]).numpy())
+
+
+def test_text_vectorization_max_tokens_counts_unk_outside_int_and_ngrams():
+    vectorize = TextVectorization(output_mode="count", max_tokens=3)
+    vectorize.adapt(CORPUS)
+    assert vectorize.get_vocabulary() == ["[UNK]", "c", "b"]
+    np.testing.assert_array_equal(vectorize(["a d c"]).numpy(), [[2, 1, 0]])
+    pairs = TextVectorization(ngrams=2)
+    pairs.adapt(["x y y"])
+    assert pairs.get_vocabulary() == ["", "[UNK]", "y", "y y", "x y", "x"]
+    np.testing.assert_array_equal(pairs(["x y"]).numpy(), [[5, 2, 4]])
+
+
+def _text_model(vectorize: TextVectorization) -> keras.Sequential:
+    model = keras.Sequential(
+        [vectorize, keras.layers.Embedding(10, 3), keras.layers.GlobalAveragePooling1D()]
+    )
+    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_sequential_starting_with_text_vectorization_takes_strings(tmp_path):
+    text = np.array(["good film", "bad film", "good good fun", "bad awful"])
+    labels = np.array([1, 0, 1, 0])
+    vectorize = TextVectorization(max_tokens=10, output_sequence_length=3)
+    vectorize.adapt(text)
+    model = _text_model(vectorize)
+    assert model.predict(np.array(["some text"]), verbose=0).shape == (1, 1)
+    history = model.fit(text, labels, epochs=2, batch_size=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    # the same as the model below the vectorizer given the ids
+    ids = vectorize(text)
+    below = model.layers[1:]
+    expected = ids
+    for layer in below:
+        expected = layer(expected)
+    np.testing.assert_allclose(model.predict(text, verbose=0), expected.numpy(), rtol=1e-6)
+    model.save(tmp_path / "text.zip")
+    loaded = keras.models.load_model(tmp_path / "text.zip")
+    assert loaded.layers[0].get_vocabulary() == vectorize.get_vocabulary()
+    np.testing.assert_allclose(loaded.predict(text, verbose=0), model.predict(text, verbose=0))
+
+
+def test_a_model_without_text_vectorization_refuses_strings():
+    model = keras.Sequential([keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    with pytest.raises(TypeError, match="predict: x must hold numbers.*TextVectorization"):
+        model.predict(np.array(["a", "b"]), verbose=0)

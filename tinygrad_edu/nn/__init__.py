@@ -48,7 +48,15 @@ from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.functional_model import Functional
 from tinygrad_edu.nn.input_layer import Input, InputLayer
 from tinygrad_edu.nn.layer_normalization import LayerNormalization
-from tinygrad_edu.nn.layers import Activation, Dense, Dropout, Flatten, Layer, Softmax
+from tinygrad_edu.nn.layers import (
+    Activation,
+    ActivityRegularization,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    Softmax,
+)
 from tinygrad_edu.nn.merging import (
     Add,
     Average,
@@ -103,6 +111,7 @@ __all__ = [
     "Flatten",
     "Dropout",
     "Activation",
+    "ActivityRegularization",
     "Input",
     "InputLayer",
     "Conv1D",

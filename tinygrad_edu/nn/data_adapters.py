@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.nn import structures
-from tinygrad_edu.nn.input_checks import check_batch_size, check_data, validation_arrays
+from tinygrad_edu.nn.input_checks import check_batch_size, check_data, is_text, validation_arrays
 from tinygrad_edu.random import generator
 from tinygrad_edu.tensor import Tensor
 
@@ -178,7 +178,7 @@ def batches(
     if structures.is_structure(x) or structures.is_structure(y):  # several inputs or outputs
         yield from _structure_batches(x, y, batch_size, dtype, order)
         return
-    convert_x = dtype is not None and x.dtype != dtype
+    convert_x = dtype is not None and x.dtype != dtype and not is_text(x)
     convert_y = dtype is not None and y is not None and y.dtype.kind == "f" and y.dtype != dtype
     for start in range(0, len(x), batch_size):
         # A fancy index copies one batch; a slice copies nothing.
@@ -226,7 +226,7 @@ def to_dtype(batch: Batch, dtype: np.dtype | None) -> Batch:
         if y is not None:
             y = structures.map_structure(lambda array: _leaf_to_dtype(array, dtype, True), y)
         return (x, y, *weights)
-    if x.dtype != dtype:
+    if x.dtype != dtype and not is_text(x):  # strings stay for TextVectorization
         x = x.astype(dtype)
     if y is not None and y.dtype.kind == "f" and y.dtype != dtype:
         y = y.astype(dtype)

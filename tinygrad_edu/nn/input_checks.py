@@ -33,6 +33,15 @@ def _rectangular(value: Any, method: str, what: str) -> np.ndarray:
         ) from None
 
 
+def is_text(value: Any) -> bool:
+    """True for an array of strings (the input of a model that starts with TextVectorization)."""
+    if not isinstance(value, np.ndarray):
+        return False
+    if value.dtype.kind in "US":
+        return True
+    return value.dtype.kind == "O" and all(isinstance(v, (str, bytes)) for v in value.flat)
+
+
 def as_array(value: Any, method: str, what: str) -> np.ndarray:
     """An ndarray from an ndarray, a Tensor or a (nested) list of numbers.
 
@@ -43,7 +52,9 @@ def as_array(value: Any, method: str, what: str) -> np.ndarray:
     if isinstance(value, Tensor):
         value = value.data
     array = _rectangular(value, method, what)
-    if array.dtype.kind not in "biuf":
+    # strings pass as x: a model that starts with TextVectorization takes them, others refuse
+    # them when they see the first batch (Model._prepare_inputs)
+    if array.dtype.kind not in "biuf" and not (what == "x" and is_text(array)):
         raise TypeError(f"{method}: {what} must hold numbers, got dtype {array.dtype}")
     if array.ndim == 0:
         raise ValueError(f"{method}: {what} must have a samples axis, got a scalar")
@@ -242,6 +253,8 @@ def as_tensor(value: Any, model_dtype: Callable[[], np.dtype]) -> Any:
     if isinstance(value, Tensor) or not isinstance(value, (np.ndarray, list)):
         return value
     array = _rectangular(value, "the model", "its input")
+    if is_text(array):  # for a TextVectorization layer: strings stay strings
+        return array
     if array.dtype.kind in "biuf" and array.dtype != model_dtype():
         array = array.astype(model_dtype())
     return Tensor(array)

@@ -531,6 +531,42 @@ class Dropout(Layer):
         return f"rate={self.rate}"
 
 
+class ActivityRegularization(Layer):
+    """Pass the input through unchanged, adding l1 * sum(|x|) + l2 * sum(x^2) (divided by
+    the batch size) to the training loss: Keras 3's layer, an activity regularizer on
+    its own.
+
+    Args:
+        l1, l2: the factors, numbers >= 0 (0 by default, as Keras).
+        input_shape, name, dtype: as for `Layer`.
+
+    Raises:
+        ValueError: a negative or non-numeric factor.
+    """
+
+    supports_masking = True
+
+    def __init__(
+        self,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        input_shape: Sequence[int] | int | None = None,
+        name: str | None = None,
+        dtype: Any = "float32",
+    ) -> None:
+        from tinygrad_edu.nn.regularizers import L1L2
+
+        penalty = L1L2(l1=l1, l2=l2)  # checks the factors
+        super().__init__(name, input_shape, dtype)
+        self.l1, self.l2 = penalty.l1, penalty.l2
+        self.set_regularizers(activity=penalty)
+        self.build_if_shape_known()
+
+    def forward(self, x: Tensor) -> Tensor:
+        """x itself; `Layer.__call__` records the penalty of it."""
+        return x
+
+
 class Activation(Layer):
     """Apply an activation function (a name such as "relu", or a callable) as a layer.
 

@@ -178,6 +178,11 @@ class Model(Module):
             ValueError: `input_shape` lacks the batch axis or leaves another size None.
         """
         input_shape = tuple(input_shape)
+        if getattr(self, "takes_text", False):  # strings in, (None,): built on one word
+            with no_grad(), training_mode(self, False):
+                self._run_build(np.array(["a"]))
+            self._build_input_shape = input_shape
+            return
         if len(input_shape) < 2:
             raise ValueError(
                 f"build: input_shape must start with the batch axis, e.g. (None, 784) for 784 "
@@ -234,6 +239,15 @@ class Model(Module):
         x may be a list or dict of arrays (several inputs): the model is then built by
         running it once on the first sample of each.
         """
+        if input_checks.is_text(x):
+            if not getattr(self, "takes_text", False):
+                raise TypeError(
+                    f"{method}: x must hold numbers, got dtype {x.dtype} (strings: put a "
+                    "TextVectorization layer first in the model to give it text)"
+                )
+            if not self.built:
+                self.build((None, *x.shape[1:]))
+            return
         if structures.is_structure(x):
             if not self.built:
                 sample = structures.to_tensors(structures.map_structure(lambda a: a[:1], x))

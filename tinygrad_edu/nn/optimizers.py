@@ -154,6 +154,9 @@ class Optimizer:
     """
 
     name = "optimizer"
+    # Numbers the optimizer keeps besides `iterations` and the per-parameter state, by
+    # attribute name: saved and restored with them (model files, BackupAndRestore).
+    scalar_state: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -847,6 +850,7 @@ class Nadam(_RunningMoments):
     # U_t, the product of the momentum schedule so far: 1.0 before the first step (the
     # first `*=` gives each optimizer its own). __init__ is _RunningMoments's.
     u_product = 1.0
+    scalar_state = ("u_product",)
 
     def _update_all(self, gradients: list[np.ndarray | None]) -> None:
         # U_t is one number for the whole step, so it moves once, before the updates.

@@ -255,13 +255,14 @@ class UpSampling2D(_Resizing):
     Args:
         size: an int or (rows, columns) factors; (2, 2) by default.
         data_format: None or "channels_last".
-        interpolation: "nearest" (repeat) or "bilinear" (half-pixel centres, as
-            Keras and PyTorch's align_corners=False).
+        interpolation: "nearest" (repeat), "bilinear" (half-pixel centres, as
+            Keras and PyTorch's align_corners=False) or "bicubic" (Keys's cubic,
+            a = -0.5, as Keras on JAX: `resampling.cubic_axis`).
         input_shape, name, dtype: as for `Layer`.
 
     Raises:
-        ValueError: a bad size or interpolation (Keras's "bicubic", "lanczos3" and
-            "lanczos5" are not here); an input that is not 4-d.
+        ValueError: a bad size or interpolation (Keras's "lanczos3" and "lanczos5"
+            are not here); an input that is not 4-d.
     """
 
     def __init__(
@@ -275,10 +276,10 @@ class UpSampling2D(_Resizing):
     ) -> None:
         factors = pair(size, "size", "UpSampling2D")
         check_data_format(data_format, "UpSampling2D")
-        if interpolation not in ("nearest", "bilinear"):
+        if interpolation not in ("nearest", "bilinear", "bicubic"):
             raise ValueError(
-                "UpSampling2D: interpolation must be 'nearest' or 'bilinear' (tinygrad-edu has "
-                f"no others yet), got {interpolation!r}"
+                "UpSampling2D: interpolation must be 'nearest', 'bilinear' or 'bicubic' "
+                f"(tinygrad-edu has no others yet), got {interpolation!r}"
             )
         super().__init__(name, input_shape, dtype)
         self.size, self.interpolation = factors, interpolation

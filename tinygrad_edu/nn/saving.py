@@ -68,6 +68,8 @@ def _optimizer_arrays(model: Any) -> dict[str, np.ndarray]:
         return {}
     names = {id(parameter): name for name, parameter in model.named_parameters()}
     arrays = {"iterations": np.array(optimizer.iterations)}
+    for attribute in optimizer.scalar_state:  # Nadam's running product, ...
+        arrays[attribute] = np.array(getattr(optimizer, attribute))
     for parameter, state in zip(optimizer.params, optimizer.state):
         for key, value in state.items():
             if key != "scratch" and id(parameter) in names:  # scratch is working space only
@@ -92,6 +94,9 @@ def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray], path: str) -> 
                 )
             state[key][...] = saved
     optimizer.iterations = int(arrays.get("iterations", 0))
+    for attribute in optimizer.scalar_state:
+        if attribute in arrays:
+            setattr(optimizer, attribute, float(arrays[attribute]))
 
 
 #: File name endings of whole-model files: ours (a zip of JSON and .npz) and Keras 3's.

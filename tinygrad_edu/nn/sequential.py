@@ -93,6 +93,12 @@ class Sequential(Model):
             )
         return tuple(shape)
 
+    @property
+    def takes_text(self) -> bool:
+        """True when the first layer takes strings (a TextVectorization): fit, evaluate and
+        predict then accept arrays of strings as x."""
+        return bool(self._layer_list) and getattr(self._layer_list[0], "takes_text", False)
+
     def _single_output_names(self) -> list[str]:
         """A Sequential has one output, named after its last layer (for compile)."""
         return [self.layers[-1].name] if self.layers else []

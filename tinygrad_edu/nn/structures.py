@@ -66,5 +66,12 @@ def batch_length(value: Any) -> int:
 
 
 def to_tensors(value: Any) -> Any:
-    """Every array in `value` as a Tensor (Tensors and other leaves stay as they are)."""
-    return map_structure(lambda leaf: Tensor(leaf) if isinstance(leaf, np.ndarray) else leaf, value)
+    """Every array of numbers in `value` as a Tensor (Tensors, arrays of strings, for a
+    TextVectorization layer, and other leaves stay as they are)."""
+
+    def convert(leaf: Any) -> Any:
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind not in "USO":
+            return Tensor(leaf)
+        return leaf
+
+    return map_structure(convert, value)
