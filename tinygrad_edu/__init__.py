@@ -24,6 +24,7 @@ from tinygrad_edu.creation import (
     zeros,
     zeros_like,
 )
+from tinygrad_edu.fused.allocation import keep_freed_memory
 from tinygrad_edu.fused.threads import get_num_threads, set_num_threads
 from tinygrad_edu.gradients import grad
 from tinygrad_edu.random import manual_seed
@@ -103,6 +104,8 @@ from tinygrad_edu.tensor_functions import (
 )
 
 __version__ = "0.1.0"
+
+keep_freed_memory()  # a step reuses the memory of the step before (fused/allocation.py)
 
 __all__ = [
     "Tensor",

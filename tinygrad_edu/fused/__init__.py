@@ -15,6 +15,9 @@ stays only while it earns 3% or more on a course workload.
   activations) as two nodes, `LSTMGates` (products and activations) and
   `LSTMCellUpdate` (c and h); `RecurrentLinear`, x @ W + h @ U + b
                                                       twin `lstm_step_simple`
+- allocation.py: `keep_freed_memory`, glibc malloc set (at import) to reuse the
+  memory of the step before instead of new pages from the kernel; twin: glibc's
+  defaults (TINYGRAD_EDU_MALLOC=default).
 - arrays.py: `reduce_axes`, a reduction over few entries per output (a 2x2 max
   pool) done as slices; twin `ufunc.reduce`.
 - threads.py: how many BLAS threads each matrix product uses
