@@ -140,15 +140,15 @@ class Settings:
         self.epoch, self.kind = epoch, kind
 
     def __call__(self) -> None:
-        limit, small = tg.get_num_threads(), threads.SMALL_PRODUCT
-        if self.kind == "all":
-            threads.SMALL_PRODUCT = 0  # every product on the library's own count
+        limit, small, free = tg.get_num_threads(), threads.SMALL_PRODUCT, threads.free_cores
+        if self.kind == "all":  # every product on the library's own count, busy or not
+            threads.SMALL_PRODUCT, threads.free_cores = 0, lambda: limit
         elif self.kind == "one":
             tg.set_num_threads(1)
         try:
             self.epoch()
         finally:
-            threads.SMALL_PRODUCT = small
+            threads.SMALL_PRODUCT, threads.free_cores = small, free
             tg.set_num_threads(limit)
 
 
