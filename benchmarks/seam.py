@@ -8,8 +8,6 @@ and with one shortcut at a time swapped for its composite twin:
   tiled pooling   tile_windows (a reshape)          -> sliding_windows (SlidingWindows)
   few-entry max   reduce_axes as slices             -> ufunc.reduce
   thread policy   threads by size and free cores    -> the BLAS library's own count
-  update in parts a large weight's optimizer update  -> one call on the whole array
-                  on every free core at once
 
 in alternating rounds, and reports each twin's epoch time over the shipped
 one's: 1.05 means the shortcut saves 5%. A shortcut stays only where it
@@ -64,10 +62,9 @@ TWINS: dict[str, list[tuple[object, str, object]]] = {  # (module, name, stand-i
     "tiled pooling": [(functional, "tile_windows", _sliding)],
     "few-entry max": [(reduce, "reduce_axes", _plain_reduce)],
     "thread policy": [(threads, "SMALL_PRODUCT", 0), (threads, "free_cores", lambda: 64)],
-    "update in parts": [(threads, "LARGE_UPDATE", 2**62)],
 }
 APPLIES = {  # which shortcuts a workload runs at all
-    "book": ["Linear", "cross-entropy", "thread policy", "update in parts"],
+    "book": ["Linear", "cross-entropy", "thread policy"],
     "fashion": ["Linear", "cross-entropy", "thread policy"],
     "softmax": ["Linear", "cross-entropy", "thread policy"],
     "convnet": ["Linear", "cross-entropy", "tiled pooling", "few-entry max", "thread policy"],

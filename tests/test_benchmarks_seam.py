@@ -83,3 +83,13 @@ def test_seam_busy_machine_and_profile_step_run_quick(tmp_path):
     done = run_benchmark("profile_step.py", "--workload", "softmax", "--steps", "3", timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Linear.forward" in done.stdout and "optimizer update" in done.stdout
+
+
+@pytest.mark.benchmark  # times real products: opt-in (-m benchmark)
+def test_page_faults_and_blas_threads_run():
+    done = run_benchmark("page_faults.py", "softmax", timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("softmax") and len(done.stdout.split()) == 3
+    done = run_benchmark("blas_threads.py", timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "book fwd 128x784x512" in done.stdout and "2/1" in done.stdout

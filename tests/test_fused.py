@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import Tensor, grad, nn
+from tinygrad_edu import Tensor, grad
 from tinygrad_edu.fused import threads
 from tinygrad_edu.fused.nodes import sliding_windows, tile_windows
 
@@ -162,50 +162,3 @@ def test_a_bad_environment_variable_is_a_clear_error(value):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode != 0
     assert f"TINYGRAD_EDU_NUM_THREADS must be a whole number >= 1, got {value!r}" in out.stderr
-
-
-# ---------------------------------------------------------------- optimizer updates in parts
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda p: nn.optimizers.SGD(p, 0.1, momentum=0.9, nesterov=True),
-        lambda p: nn.optimizers.RMSprop(p, 0.01, momentum=0.5),
-        lambda p: nn.optimizers.Adam(p, 0.01),
-        lambda p: nn.optimizers.AdamW(p, 0.01, weight_decay=0.1),
-        lambda p: nn.optimizers.Adagrad(p, 0.1),
-        lambda p: nn.optimizers.Nadam(p, 0.01),
-    ],
-)
-def test_a_large_update_in_parts_equals_the_plain_update(monkeypatch, make):
-    rng = np.random.default_rng(0)
-    start = rng.standard_normal((300, 1001)).astype(np.float32)  # over LARGE_UPDATE entries
-    gradients = [rng.standard_normal(start.shape).astype(np.float32) for _ in range(3)]
-    results = []
-    for parts in (1, 3):
-        monkeypatch.setattr(threads, "_limit", parts)
-        monkeypatch.setattr(threads, "free_cores", lambda: 3)
-        param = Tensor(start.copy(), requires_grad=True)
-        optimizer, versions = make([param]), param._versions[0]
-        for g in gradients:
-            param.grad = Tensor(g)
-            optimizer.step()
-        assert param._versions[0] >= versions + 3  # each step counts as an in-place change
-        results.append(param.data)
-    np.testing.assert_array_equal(results[0], results[1])
-
-
-def test_a_custom_update_is_never_cut_into_parts(monkeypatch):
-    seen = []
-
-    class WholeNorm(nn.optimizers.SGD):
-        def update(self, param, gradient, state, lr):
-            seen.append(param.shape)  # a rule that needs the whole array (a norm, say)
-            param -= lr * gradient / np.linalg.norm(gradient)
-
-    monkeypatch.setattr(threads, "_limit", 2)
-    monkeypatch.setattr(threads, "free_cores", lambda: 2)
-    param = Tensor(np.ones((500, 500), np.float32), requires_grad=True)
-    param.grad = Tensor(np.ones((500, 500), np.float32))
-    WholeNorm([param], 0.5).step()
-    assert seen == [(500, 500)]
-    np.testing.assert_allclose(param.data, 1 - 0.5 / 500, rtol=1e-6)

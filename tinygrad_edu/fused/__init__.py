@@ -22,8 +22,7 @@ stays only while it earns 3% or more on a course workload.
   pool) done as slices; twin `ufunc.reduce`.
 - threads.py: how many BLAS threads each matrix product uses
   (`set_num_threads`, the TINYGRAD_EDU_NUM_THREADS environment variable); twin:
-  `np.matmul` with the BLAS library's own thread count. And `update_in_parts`: a
-  large weight's optimizer update on every free core at once; twin: one call.
+  `np.matmul` with the BLAS library's own thread count.
 
 Nothing here is needed to understand training. The rest reaches it at a few
 marked places: `functional.linear`, `functional`'s pooling, `ops.MatMul` and

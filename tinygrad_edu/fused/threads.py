@@ -32,20 +32,14 @@ import math
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
 # Products below this many multiply-adds (m * k * n, times any batch) get one thread.
 SMALL_PRODUCT = 4_000_000
-# A parameter with at least this many entries has its optimizer update run in parts,
-# one per free core (`update_in_parts`).
-LARGE_UPDATE = 200_000
 ENVIRONMENT_VARIABLE = "TINYGRAD_EDU_NUM_THREADS"
 
-_pool: ThreadPoolExecutor | None = None  # the threads that run the other parts of an update
-_pool_size = 0  # how many threads it has
 _blas: list[Any] | None = None  # threadpoolctl's controllers of the loaded BLAS libraries
 _limit = 0  # the most threads a product may use (0: not yet known)
 _current = 0  # the count last set in the BLAS library (0: not yet set)
@@ -180,56 +174,3 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             controller.set_num_threads(threads)
         _current = threads
     return np.matmul(a, b)
-
-
-def update_in_parts(
-    update: Callable[[Any, np.ndarray, dict[str, np.ndarray], float], None],
-    param: Any,
-    gradient: np.ndarray,
-    state: dict[str, np.ndarray],
-    learning_rate: float,
-) -> None:
-    """`update(param, gradient, state, learning_rate)`, run on slices of a large parameter at once.
-
-    An optimizer's update is a dozen elementwise NumPy passes over the parameter,
-    its gradient and its state; NumPy lets other threads run while it loops
-    over a large array, so the parts run side by side, one per free core. The
-    twin is `update(param, gradient, state, learning_rate)` itself. Only for an
-    update that treats every entry on its own (the built-in optimizers' rules);
-    a parameter under `LARGE_UPDATE` entries, one core free, or arrays that are
-    not contiguous and of the parameter's shape get the plain call.
-
-    Args:
-        update: the optimizer's bound `update` method (changes param's array in place).
-        param: the parameter (a Tensor); gradient, state: arrays of its shape.
-        learning_rate: this step's learning rate.
-    """
-    global _pool, _pool_size
-    data = param.data
-    arrays = [data, gradient, *state.values()]
-    parts = 1
-    if data.size >= LARGE_UPDATE and _limit > 1:
-        parts = max(1, min(_limit, free_cores()))
-    if parts == 1 or not all(
-        isinstance(a, np.ndarray) and a.shape == data.shape and a.flags.c_contiguous for a in arrays
-    ):
-        update(param, gradient, state, learning_rate)
-        return
-    if _pool_size < parts - 1:
-        _pool = ThreadPoolExecutor(max_workers=parts - 1, thread_name_prefix="tinygrad-edu")
-        _pool_size = parts - 1
-    bounds = np.linspace(0, data.size, parts + 1).astype(int)
-    flat = {name: a.reshape(-1) for name, a in state.items()}
-
-    def run_part(k: int) -> None:
-        part = slice(bounds[k], bounds[k + 1])
-        piece = type(param)._from_op(data.reshape(-1)[part], False)  # a view: writes go to data
-        update(
-            piece, gradient.reshape(-1)[part], {n: a[part] for n, a in flat.items()}, learning_rate
-        )
-
-    others = [_pool.submit(run_part, k) for k in range(1, parts)]
-    run_part(0)
-    for other in others:
-        other.result()  # waits, and raises what the part raised
-    param._versions[0] += 1  # one in-place change of the whole parameter

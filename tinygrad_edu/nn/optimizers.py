@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.fused import threads
 from tinygrad_edu.nn import saving, schedules
 from tinygrad_edu.nn.schedules import LearningRateSchedule
 from tinygrad_edu.tensor import Tensor
@@ -347,9 +346,6 @@ class Optimizer:
     def _update_all(self, gradients: list[np.ndarray | None]) -> None:
         """Update each parameter with its (clipped) gradient array; count the step."""
         learning_rate = self.current_learning_rate
-        # The built-in rules treat every entry on its own, so a large parameter's update
-        # may run in parts on several cores (the speed seam: fused/threads.py).
-        in_parts = type(self).update.__module__ == __name__
         with no_grad():
             for param, gradient, state in zip(self.params, gradients, self.state):
                 if gradient is None:
@@ -360,10 +356,7 @@ class Optimizer:
                         f"{param.shape}, but the optimizer's state was made for "
                         f"{state['scratch'].shape}; call set_parameters again after reshaping"
                     )
-                if in_parts:
-                    threads.update_in_parts(self.update, param, gradient, state, learning_rate)
-                else:
-                    self.update(param, gradient, state, learning_rate)
+                self.update(param, gradient, state, learning_rate)
         self.iterations += 1
 
     def _clipped_gradients(
