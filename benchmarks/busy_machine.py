@@ -184,6 +184,7 @@ def measure(workload: str, args: argparse.Namespace) -> dict[str, dict[str, list
 def run(args: argparse.Namespace) -> dict:
     load_at_start = _timing.load_average()
     figures = {"machine": _timing.machine_facts(), "workloads": {}}
+    figures["data"] = args.data_dir or "random MNIST-shaped data (no --data-dir)"
     for workload in args.workloads:
         times = measure(workload, args)
         rows = {}
@@ -202,7 +203,8 @@ def run(args: argparse.Namespace) -> dict:
 def report(figures: dict) -> str:
     lines = [
         _timing.facts_line(figures["machine"]),
-        f"one competing process spinning on one core for 'busy'; {figures['load']}; "
+        f"data: {figures['data']}; one competing process spinning on one core for 'busy'; "
+        f"{figures['load']}; "
         f"{figures['settings']['repeats']} alternating runs each (medians); epoch seconds",
         "",
         f"{'workload':9} {'contender':9} {'quiet s':>8} {'busy s':>8} {'busy/quiet':>10}"

@@ -112,10 +112,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", choices=list(busy_machine.WORKLOADS), default="book")
     parser.add_argument("--data-dir", help="folder holding mnist/ and fashion-mnist/")
-    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=100, help="steps to time (at least 1)")
     args = parser.parse_args(argv)
+    if args.steps < 1:
+        parser.error(f"--steps must be at least 1, got {args.steps}")
     parts, seconds = profile(args.workload, args.data_dir, args.steps)
     print(_timing.facts_line(_timing.machine_facts()))
+    print(f"data: {args.data_dir or 'random MNIST-shaped data (no --data-dir)'}")
     print(report(args.workload, parts, seconds, args.steps))
 
 

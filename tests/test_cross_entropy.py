@@ -119,3 +119,11 @@ def test_errors_name_the_problem():
         F.cross_entropy(logits, np.ones((2, 4)) / 4)
     with pytest.raises(ValueError, match="nll_loss: targets must be in 0 to 2"):
         F.cross_entropy(logits, np.array([0, 3]))
+
+
+def test_float_class_indices_are_told_to_become_integers():
+    import re
+
+    logits = Tensor(np.zeros((4, 5), np.float32))
+    with pytest.raises(ValueError, match=re.escape("class indices must be integers")):
+        F.cross_entropy(logits, np.array([0.0, 1.0, 2.0, 4.0]))

@@ -198,3 +198,8 @@ def test_errors_are_clear() -> None:
         keras.metrics.Precision(thresholds=[0.5, 2.0])
     with pytest.raises(ValueError, match=r"y_true has shape \(2,\) but y_pred has shape \(2, 3\)"):
         keras.metrics.Recall().update_state([0, 1], np.ones((2, 3)))
+
+
+def test_sparse_accuracy_names_y_pred_when_it_is_not_a_row_of_scores_per_sample():
+    with pytest.raises(ValueError, match=r"y_pred must hold one row of class scores per sample"):
+        keras.metrics.SparseCategoricalAccuracy().update_state([1, 0], [0.9, 0.1])

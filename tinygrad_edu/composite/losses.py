@@ -81,9 +81,14 @@ def cross_entropy(
     data = np.asarray(target.data if isinstance(target, Tensor) else target)
     if data.dtype.kind == "f":  # class probabilities
         if data.shape != input.shape:
+            hint = (
+                "; class indices must be integers: convert them, e.g. target.astype(int)"
+                if data.shape == input.shape[:axis] + input.shape[axis + 1 :]
+                else ""
+            )
             raise ValueError(
-                f"cross_entropy: probabilities must have input's shape {input.shape}, got "
-                f"{data.shape}"
+                f"cross_entropy: probabilities (a float target) must have input's shape "
+                f"{input.shape}, got {data.shape}{hint}"
             )
         probs = (
             target if isinstance(target, Tensor) else constant_like(input, data.astype(input.dtype))

@@ -11,7 +11,8 @@ new array, on every core that writes it. `keep_freed_memory` asks malloc
 keep up to 1 GiB of freed memory, so a step reuses the memory of the step
 before. Its twin is glibc's defaults; benchmarks/RESULTS.md (seam) gives the
 gain. The process keeps its peak memory instead of giving it back between
-steps. TINYGRAD_EDU_MALLOC=default leaves malloc alone; on a system without
+steps. TINYGRAD_EDU_MALLOC=default leaves malloc alone ("keep", or unset, is the
+setting); on a system without
 glibc nothing is changed.
 """
 
@@ -30,7 +31,10 @@ _done = False
 def keep_freed_memory() -> bool:
     """Set glibc malloc to reuse freed memory (once per process); True if it was set."""
     global _done
-    if _done or os.environ.get("TINYGRAD_EDU_MALLOC", "").strip() == "default":
+    setting = os.environ.get("TINYGRAD_EDU_MALLOC", "").strip().lower()
+    if setting not in ("", "keep", "default"):
+        raise ValueError(f"TINYGRAD_EDU_MALLOC must be 'keep' or 'default', got {setting!r}")
+    if _done or setting == "default":
         return _done
     name = ctypes.util.find_library("c")
     try:

@@ -174,3 +174,6 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             controller.set_num_threads(threads)
         _current = threads
     return np.matmul(a, b)
+
+
+_threads_from_environment()  # a bad TINYGRAD_EDU_NUM_THREADS is an error at import, not mid-op

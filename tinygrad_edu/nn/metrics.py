@@ -67,6 +67,11 @@ def _same_shape(metric: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarr
 def _class_indices(metric: str, y_true: Any, y_pred: np.ndarray) -> np.ndarray:
     """Labels as one class index per sample, shape y_pred.shape[:-1], or an error."""
     y_true = _array(y_true)
+    if y_pred.ndim < 2:
+        raise ValueError(
+            f"{metric}: y_pred must hold one row of class scores per sample, shape "
+            f"(batch, classes), got shape {y_pred.shape}"
+        )
     batch_shape = y_pred.shape[:-1]
     if y_true.shape == batch_shape + (1,):
         y_true = y_true.reshape(batch_shape)
