@@ -87,8 +87,8 @@ def cross_entropy(
                 else ""
             )
             raise ValueError(
-                f"cross_entropy: probabilities (a float target) must have input's shape "
-                f"{input.shape}, got {data.shape}{hint}"
+                f"cross_entropy: a float target is class probabilities; probabilities must have "
+                f"input's shape {input.shape}, got {data.shape}{hint}"
             )
         probs = (
             target if isinstance(target, Tensor) else constant_like(input, data.astype(input.dtype))
