@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_edu.autograd import Function, constant_like
+from tinygrad_edu.fused import threads
 from tinygrad_edu.fused.nodes import linear_simple
-from tinygrad_edu.fused.threads import matmul
 from tinygrad_edu.ops.movement import Concatenate
 
 if TYPE_CHECKING:
@@ -71,9 +71,9 @@ class RecurrentLinear(Function):
                 f"recurrent_kernel (units, n) and bias (n,), got shapes {shapes}"
             )
         self.save_for_backward(x, kernel, h, recurrent_kernel)
-        out = matmul(x.data, kernel.data)
+        out = threads.matmul(x.data, kernel.data)
         others = [] if bias is None else [bias.data]  # the order of the composite's sums
-        others.append(matmul(h.data, recurrent_kernel.data))
+        others.append(threads.matmul(h.data, recurrent_kernel.data))
         for other in others:
             if np.result_type(out, other) == out.dtype:
                 out += other  # in place: no new (batch, n) array
