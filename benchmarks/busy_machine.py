@@ -5,8 +5,9 @@ starts a competing process that spins on one core, and times one epoch of each
 course workload with it running ("busy") and without ("quiet"), in alternating
 rounds, for
 
-  policy      tinygrad-edu as it ships: one BLAS thread for small matrix
-              products, all of them for large ones (tinygrad_edu/fused/threads.py)
+  policy      tinygrad-edu's thread policy following the load
+              (`tg.set_num_threads(n, follow_load=True)`): one BLAS thread for small
+              products, the free cores for large ones (tinygrad_edu/fused/threads.py)
   all         its twin: every product on the BLAS library's own thread count
               (what NumPy does by itself)
   one         `tg.set_num_threads(1)`: every product on one thread
@@ -145,11 +146,13 @@ class Settings:
             threads.SMALL_PRODUCT, threads.free_cores = 0, lambda: limit
         elif self.kind == "one":
             tg.set_num_threads(1)
+        elif self.kind == "policy":
+            tg.set_num_threads(limit, follow_load=True)
         try:
             self.epoch()
         finally:
             threads.SMALL_PRODUCT, threads.free_cores = small, free
-            tg.set_num_threads(limit)
+            tg.set_num_threads(limit, follow_load=False)
 
 
 def measure(workload: str, args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:

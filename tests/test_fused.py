@@ -161,4 +161,20 @@ def test_a_bad_environment_variable_is_a_clear_error(value):
     env = {"TINYGRAD_EDU_NUM_THREADS": value, "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode != 0
-    assert f"TINYGRAD_EDU_NUM_THREADS must be a whole number >= 1, got {value!r}" in out.stderr
+    assert f"must be a whole number >= 1 or 'auto', got {value!r}" in out.stderr
+
+
+def test_only_follow_load_lets_the_machine_s_load_choose(restore_threads, monkeypatch):
+    """By default a large product always gets the limit, so results do not depend on the
+    load; follow_load=True (or TINYGRAD_EDU_NUM_THREADS=auto) gives it the free cores."""
+    monkeypatch.setattr(threads, "free_cores", lambda: 1)  # a busy machine
+    tg.set_num_threads(2, follow_load=False)
+    assert threads.threads_for((128, 784), (784, 512)) == 2
+    tg.set_num_threads(2, follow_load=True)
+    assert threads.threads_for((128, 784), (784, 512)) == 1
+    tg.set_num_threads(2, follow_load=False)
+    code = "from tinygrad_edu.fused import threads; print(threads._follow_load)"
+    for value, expected in (("auto", "True"), ("AUTO", "True"), ("2", "False")):
+        env = {"TINYGRAD_EDU_NUM_THREADS": value, "PATH": "/usr/bin:/bin"}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+        assert out.stdout.strip() == expected, out.stderr

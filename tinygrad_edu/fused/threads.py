@@ -8,10 +8,14 @@ for a core another program holds stalls the whole product, so a step can take
 many times its quiet time. The policy here:
 
 - a product of fewer than `SMALL_PRODUCT` multiply-adds runs on one thread;
-- a larger one on as many threads as there are cores no other program wants
-  right now, and at most `get_num_threads()`: the BLAS library's own count
+- a larger one on `get_num_threads()` threads: the BLAS library's own count
   (all cores, or OPENBLAS_NUM_THREADS), or TINYGRAD_EDU_NUM_THREADS from the
-  environment, or what `set_num_threads(n)` set last.
+  environment, or what `set_num_threads(n)` set last;
+- with `set_num_threads(n, follow_load=True)` (or TINYGRAD_EDU_NUM_THREADS=auto),
+  a large product gets only as many threads as there are cores no other program
+  wants right now. Not the default: OpenBLAS's sums come out in a different
+  order on one thread than on two, so a training run would then depend, in its
+  last digits, on what else the machine was doing.
 
 Which cores are free comes from the kernel's count of threads running at this
 moment (the fourth field of Linux's /proc/loadavg), read at most every
@@ -43,6 +47,7 @@ ENVIRONMENT_VARIABLE = "TINYGRAD_EDU_NUM_THREADS"
 _blas: list[Any] | None = None  # threadpoolctl's controllers of the loaded BLAS libraries
 _limit = 0  # the most threads a product may use (0: not yet known)
 _current = 0  # the count last set in the BLAS library (0: not yet set)
+_follow_load = False  # give large products only the cores no other program wants
 LOOK_EVERY = 0.1  # seconds between two looks at how busy the machine is
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 _free = _cores  # cores no other program wanted at the last look
@@ -65,15 +70,22 @@ def _start() -> None:
 
 
 def _threads_from_environment() -> int:
+    """The limit TINYGRAD_EDU_NUM_THREADS sets (0: none); "auto" follows the load."""
+    global _follow_load
     text = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
+    if text.lower() == "auto":
+        _follow_load = True
+        return 0
     if not text:
         return 0
     if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{ENVIRONMENT_VARIABLE} must be a whole number >= 1, got {text!r}")
+        raise ValueError(
+            f"{ENVIRONMENT_VARIABLE} must be a whole number >= 1 or 'auto', got {text!r}"
+        )
     return int(text)
 
 
-def set_num_threads(threads: int) -> None:
+def set_num_threads(threads: int, *, follow_load: bool | None = None) -> None:
     """Use at most `threads` BLAS threads for a matrix product (PyTorch's name).
 
     Small products still run on one thread (see this module's docstring).
@@ -82,15 +94,20 @@ def set_num_threads(threads: int) -> None:
 
     Args:
         threads: an int >= 1.
+        follow_load: True: a large product gets only the cores no other program
+            wants right now (fast on a busy machine; results then depend in their
+            last digits on the load); False: always `threads`; None: unchanged.
     Raises:
         ValueError: `threads` is not an int >= 1.
     """
-    global _limit
+    global _limit, _follow_load
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
         raise ValueError(f"set_num_threads: threads must be an int >= 1, got {threads!r}")
     if _blas is None:
         _start()
     _limit = int(threads)
+    if follow_load is not None:
+        _follow_load = bool(follow_load)
 
 
 def get_num_threads() -> int:
@@ -153,14 +170,17 @@ def threads_for(
     a_shape: tuple[int, ...], b_shape: tuple[int, ...], free: Callable[[], int] | None = None
 ) -> int:
     """How many threads a product of arrays of these shapes gets; `free()` (asked only for a
-    large product; `free_cores` if None) says how many cores are free."""
+    large product; if None, `free_cores` when following the load) says how many cores are
+    free."""
     if len(a_shape) < 2 or len(b_shape) < 2:
         return 1  # a vector: at most a matrix-vector product
     batch = max(math.prod(a_shape[:-2]), math.prod(b_shape[:-2]))  # math.prod: np.prod is slow
     multiply_adds = batch * a_shape[-2] * a_shape[-1] * b_shape[-1]
     if multiply_adds < SMALL_PRODUCT or _limit == 1:
         return 1
-    return max(1, min(_limit, (free or free_cores)()))
+    if free is None:
+        free = free_cores if _follow_load else get_num_threads
+    return max(1, min(_limit, free()))
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
