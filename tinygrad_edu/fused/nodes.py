@@ -81,7 +81,10 @@ class LinearRelu(Linear):
         return np.maximum(out, 0, out=out)
 
     def backward(self, grad):
-        return super().backward(grad * (self.output.data > 0))
+        # Rebinding `grad` lets the incoming gradient go (the walk hands it over), so a
+        # step holds one (batch, units) gradient here, as with Relu and Linear apart.
+        grad = grad * (self.output.data > 0)
+        return super().backward(grad)
 
 
 def linear_relu(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
