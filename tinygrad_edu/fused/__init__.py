@@ -12,8 +12,8 @@ stays only while it earns 3% or more on a course workload.
     `SparseSoftmaxCrossEntropy` (a classifier's loss)    twin `sparse_cross_entropy_simple`
     `tile_windows` (pooling windows side by side)        twin `sliding_windows`
 - recurrent.py: an LSTM step (the LSTM layer's, with Keras's default
-  activations) as two nodes, `LSTMGates` (products and activations) and
-  `LSTMCellUpdate` (c and h); `RecurrentLinear`, x @ W + h @ U + b
+  activations) as one node of the walk, `LSTMStep` (c and h from the gates of
+  `LSTMGates`, products and activations); `RecurrentLinear`, x @ W + h @ U + b
                                                       twin `lstm_step_simple`
 - allocation.py: `keep_freed_memory`, glibc malloc set (at import) to reuse the
   memory of the step before instead of new pages from the kernel; twin: glibc's
