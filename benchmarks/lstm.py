@@ -42,10 +42,10 @@ LEARNING_RATE = 0.01
 TARGET = 1.3  # the issue's target: fit at most 1.3x the NumPy reference
 NOTE = (
     "- Where the rest goes (cProfile, RESULTS.md section 'lstm: where the time goes'): each "
-    "time step is 2 fused nodes forward (LSTMGates, LSTMCellUpdate) and about 25 small Tensor "
-    "ops in their backward, against the reference's NumPy calls; the matrix products are the "
-    "same five per step. The machine was shared with other helpers' work; the ratios are "
-    "taken within each round."
+    "time step is one fused node of the backward walk (LSTMStep, with its gates from LSTMGates) "
+    "and about 30 small Tensor ops in its backward, against the reference's NumPy calls; the "
+    "matrix products are the same five per step. The machine was shared with other helpers' "
+    "work; the ratios are taken within each round."
 )
 
 

@@ -8,6 +8,7 @@ and with one shortcut at a time swapped for its composite twin:
   relu in Linear  Dense relu's LinearRelu node      -> the Linear node, then Relu
   cross-entropy   SparseSoftmaxCrossEntropy node    -> sparse_cross_entropy_simple
   tiled pooling   tile_windows (a reshape)          -> sliding_windows (SlidingWindows)
+  conv node       Conv2D (col2im offset by offset)  -> convolution_simple (windows, Linear)
   few-entry max   reduce_axes as slices             -> ufunc.reduce
   thread policy   threads by size and free cores    -> the BLAS library's own count
 
@@ -35,7 +36,7 @@ import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import busy_machine  # noqa: E402
 
 from tinygrad_edu import functional  # noqa: E402
-from tinygrad_edu.fused import nodes, threads  # noqa: E402
+from tinygrad_edu.fused import convolution, nodes, threads  # noqa: E402
 from tinygrad_edu.nn import layers, losses  # noqa: E402
 from tinygrad_edu.ops import reduce  # noqa: E402
 
@@ -71,6 +72,7 @@ TWINS: dict[str, list[tuple[object, str, object]]] = {  # (module, name, stand-i
     "cross-entropy": [(losses, "SparseSoftmaxCrossEntropy", _SimpleCrossEntropy)],
     "tiled pooling": [(functional, "tile_windows", _sliding)],
     "few-entry max": [(reduce, "reduce_axes", _plain_reduce)],
+    "conv node": [(functional, "convolution", convolution.convolution_simple)],
     "thread policy": [(threads, "SMALL_PRODUCT", 0), (threads, "free_cores", lambda: 64)],
 }
 APPLIES = {  # which shortcuts a workload runs at all
@@ -79,10 +81,10 @@ APPLIES = {  # which shortcuts a workload runs at all
     "softmax": ["Linear", "cross-entropy", "thread policy"],
     "convnet": [
         "Linear",
-        "relu in Linear",
         "cross-entropy",
         "tiled pooling",
         "few-entry max",
+        "conv node",
         "thread policy",
     ],
 }

@@ -54,6 +54,18 @@ def test_each_swap_puts_the_twin_in_the_shortcut_s_place(twin, gone, comes):
     assert one_step_ops() == shipped  # put back
 
 
+def test_the_conv_swap_puts_the_twin_in_the_node_s_place():
+    def conv_ops() -> set[str]:
+        image = Tensor(np.arange(32.0).reshape(1, 4, 4, 2), requires_grad=True)
+        return recorded_ops(nn.Conv2D(2, 3)(image).sum())
+
+    shipped, swapped = conv_ops(), []
+    seam.Swapped(lambda: swapped.append(conv_ops()), "conv node")()
+    assert "Conv2D" in shipped and "Linear" not in shipped
+    assert "Conv2D" not in swapped[0] and "Linear" in swapped[0]
+    assert conv_ops() == shipped  # put back
+
+
 def test_the_reduction_and_thread_swaps_reach_their_modules():
     seen = []
 

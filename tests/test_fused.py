@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, grad
 from tinygrad_edu.fused import threads
+from tinygrad_edu.fused.convolution import convolution, convolution_simple
 from tinygrad_edu.fused.nodes import sliding_windows, tile_windows
+from tinygrad_edu.testing import gradcheck, gradgradcheck
 
 
 # ---------------------------------------------------------------- pooling windows
@@ -47,6 +49,92 @@ def test_tile_windows_equals_its_twin_in_value_and_gradient(
     (g_tiled,) = grad((tiled * upstream).sum(), [x])
     (g_twin,) = grad((twin * upstream).sum(), [x])
     np.testing.assert_allclose(g_tiled.data, g_twin.data, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- convolution
+def _convolution_inputs(rng, batch, height, width, channels, kh, kw, filters):
+    x = Tensor(rng.standard_normal((batch, height, width, channels)), requires_grad=True)
+    kernel = Tensor(rng.standard_normal((kh, kw, channels, filters)), requires_grad=True)
+    bias = Tensor(rng.standard_normal(filters), requires_grad=True)
+    return x, kernel, bias
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    batch=st.integers(1, 2),
+    height=st.integers(1, 6),
+    width=st.integers(1, 6),
+    channels=st.integers(1, 3),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    filters=st.integers(1, 3),
+    strides=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    with_bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_the_convolution_node_equals_its_twin_in_value_and_gradient(
+    batch, height, width, channels, kh, kw, filters, strides, with_bias, seed
+):
+    if kh > height or kw > width:
+        return
+    rng = np.random.default_rng(seed)
+    x, kernel, bias = _convolution_inputs(rng, batch, height, width, channels, kh, kw, filters)
+    bias = bias if with_bias else None
+    fused = convolution(x, kernel, bias, strides)
+    twin = convolution_simple(x, kernel, bias, strides)
+    assert fused.shape == twin.shape
+    np.testing.assert_allclose(fused.data, twin.data, rtol=1e-12, atol=1e-12)
+    upstream = rng.standard_normal(fused.shape)
+    wrt = [x, kernel] + ([bias] if with_bias else [])
+    for g_fused, g_twin in zip(
+        grad((fused * upstream).sum(), wrt), grad((twin * upstream).sum(), wrt)
+    ):
+        np.testing.assert_allclose(g_fused.data, g_twin.data, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("strides", [(1, 1), (2, 1)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_the_convolution_node_differentiates_twice(strides, with_bias):
+    rng = np.random.default_rng(3)
+    x, kernel, bias = _convolution_inputs(rng, 2, 5, 4, 2, 3, 2, 3)
+    inputs = [x.data, kernel.data] + ([bias.data] if with_bias else [])
+
+    def conv(*tensors):
+        return (
+            convolution(*tensors, strides=strides)
+            if with_bias
+            else convolution(tensors[0], tensors[1], None, strides)
+        )
+
+    assert gradcheck(conv, inputs)
+    assert gradgradcheck(conv, inputs)
+
+
+def test_the_convolution_node_s_second_order_equals_its_twin_s():
+    rng = np.random.default_rng(4)
+    x, kernel, bias = _convolution_inputs(rng, 2, 5, 5, 2, 3, 3, 2)
+    upstream = rng.standard_normal((2, 3, 3, 2))
+    results = []
+    for conv in (convolution, convolution_simple):
+        out = conv(x, kernel, bias, (1, 1))
+        g_x, g_kernel = grad((out * upstream).sum(), [x, kernel], create_graph=True)
+        # a scalar of both first derivatives, differentiated again
+        results.append(grad((g_x * g_x).sum() + (g_kernel**3).sum(), [x, kernel]))
+    for fused, twin in zip(*results):
+        np.testing.assert_allclose(fused.data, twin.data, rtol=1e-10, atol=1e-10)
+
+
+def test_conv2d_runs_through_the_convolution_node():
+    x = Tensor(np.ones((1, 4, 4, 2)), requires_grad=True)
+    out = tg.functional.conv2d(x, Tensor(np.ones((3, 3, 2, 1))), Tensor(np.zeros(1)))
+    assert out._creator.name == "Conv2D"
+    np.testing.assert_array_equal(out.data, np.full((1, 2, 2, 1), 18.0))
+
+
+def test_the_convolution_node_names_a_channel_mismatch():
+    x = Tensor(np.ones((1, 4, 4, 2)))
+    with pytest.raises(ValueError, match=r"Conv2D: expects windows \(batch, oh, ow, 3, 3, 3\)"):
+        convolution(x, Tensor(np.ones((3, 3, 3, 1))))
 
 
 # ---------------------------------------------------------------- BLAS threads

@@ -17,6 +17,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.autograd import constant_like
+from tinygrad_edu.fused.convolution import convolution
 from tinygrad_edu.fused.nodes import Linear, SparseSoftmaxCrossEntropy, linear_simple, tile_windows
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import AddWindows, Pad, ScatterAdd, SlidingWindows
@@ -479,6 +480,11 @@ def _conv2d(x, kernel, bias, strides, padding, dilation_rate, groups, who) -> Te
         )
     if bias is not None and bias.shape != (filters,):
         raise ValueError(f"{who}: bias must have shape ({filters},), got {bias.shape}")
+    if groups == 1 and dilation == (1, 1):
+        # im2col: each window copied into a row of one matrix, times the kernel as a
+        # (kh * kw * channels, filters) matrix. The speed seam does it as one node
+        # (fused.convolution; its twin, convolution_simple, spells out the steps).
+        return convolution(_padded(x, (kh, kw), strides, padding, 0.0, who), kernel, bias, strides)
     windows = _windows(x, (kh, kw), strides, padding, 0.0, who, dilation)
     batch, out_height, out_width = windows.shape[:3]
     rows = batch * out_height * out_width

@@ -1,4 +1,4 @@
-"""An LSTM step as two fused nodes, beside its composite twin `lstm_step_simple`.
+"""An LSTM step as one fused node, beside its composite twin `lstm_step_simple`.
 
 One LSTM step (see nn.recurrent.LSTM) is
 
@@ -10,17 +10,18 @@ One LSTM step (see nn.recurrent.LSTM) is
 Written from primitives (`lstm_step_simple`, the twin) that is about 15 nodes a
 step forward and 30 backward, each with the engine's fixed cost per op, a zeros
 array per gate slice in backward, and four (batch, 4 units) arrays that the
-graph keeps until backward. `lstm_step` does it as two nodes: `LSTMGates` (the
-products and the four activations, into one buffer) and `LSTMCellUpdate` (c
-and h side by side). `RecurrentLinear` (the products alone) is `LSTMGates`'s
-base and serves LSTMs with other activations. Every backward is written once,
-with Tensor operations, so it differentiates twice. benchmarks/RESULTS.md
-(section lstm) gives what they save; tests/test_fused_recurrent.py holds them
-equal to the twins.
+graph keeps until backward. `lstm_step` does it as one node of the walk,
+`LSTMStep`, which makes its gates with `LSTMGates` (the products and the four
+activations, into one buffer) and then c and h side by side. `RecurrentLinear`
+(the products alone) is `LSTMGates`'s base and serves LSTMs with other
+activations. Every backward is written once, with Tensor operations, so it
+differentiates twice. benchmarks/RESULTS.md (section lstm) gives what they
+save; tests/test_fused_recurrent.py holds them equal to the twins.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -112,23 +113,29 @@ def recurrent_linear_simple(
 def gate_activations(z: np.ndarray, units: int, out: np.ndarray | None = None) -> np.ndarray:
     """[sigmoid(z_i), sigmoid(z_f), tanh(z_c), sigmoid(z_o)] of z (batch, 4 units), as arrays.
 
-    sigmoid(x) = (1 + tanh(x / 2)) / 2 (an identity): one tanh over all four
-    blocks in one new array, then a scale and shift of the three sigmoid blocks.
-    It cannot overflow, and is several times faster than exp(min(x, 0)) / (1 +
+    sigmoid(x) = (1 + tanh(x / 2)) / 2 (an identity): a = tanh(s z) s + t, with
+    s = 1/2 and t = 1/2 on the sigmoid blocks, s = 1 and t = 0 on the candidate's,
+    as four passes over the whole array (a block of columns is a strided slice,
+    which NumPy walks row by row: several times slower for arrays this size). It
+    cannot overflow, and is several times faster than exp(min(x, 0)) / (1 +
     exp(-|x|)), the engine's Sigmoid, which needs two exponentials and a division.
     """
-    sig = (slice(None, 2 * units), slice(3 * units, None))  # the i, f and o blocks
-    a = np.empty_like(z) if out is None else out
-    for block in sig:
-        np.multiply(z[:, block], 0.5, out=a[:, block])
-    if a is not z:
-        a[:, 2 * units : 3 * units] = z[:, 2 * units : 3 * units]  # the candidate: tanh(z_c)
+    scale, shift = _activation_constants(units, z.dtype)
+    a = np.multiply(z, scale, out=out)
     np.tanh(a, out=a)
-    for block in sig:
-        part = a[:, block]
-        part *= 0.5
-        part += 0.5
+    a *= scale
+    a += shift
     return a
+
+
+@functools.lru_cache(maxsize=16)
+def _activation_constants(units: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """`gate_activations`'s s and t, (4 units,) each, made once per size (read-only)."""
+    scale = np.full(4 * units, 0.5, dtype=dtype)
+    scale[2 * units : 3 * units] = 1.0
+    shift = 1.0 - scale
+    scale.flags.writeable = shift.flags.writeable = False
+    return scale, shift
 
 
 class LSTMGates(RecurrentLinear):
@@ -153,43 +160,56 @@ class LSTMGates(RecurrentLinear):
 
     def backward(self, grad):
         a = self.output
-        k, m = _derivative_constants(a)
-        return super().backward(grad * (k + a * (m - a)))
+        return super().backward(grad * (a + _candidate_ones(a)) * (1.0 - a))
 
 
-def _derivative_constants(a: Tensor) -> tuple[Tensor, Tensor]:
+def _candidate_ones(a: Tensor) -> Tensor:
+    """k (4 units,): 1 on the candidate's block, 0 on the gates', as a constant of a's class.
+
+    With it the derivative of every block is one formula, (a + k)(1 - a): a(1 - a)
+    for a sigmoid, (1 + a)(1 - a) = 1 - a^2 for tanh.
+    """
     units = a.shape[1] // 4
-    k = np.zeros(4 * units, dtype=a.dtype)
-    k[2 * units : 3 * units] = 1.0
-    return constant_like(a, k), constant_like(a, 1.0 - k)
+    return constant_like(a, 1.0 - 2.0 * _activation_constants(units, a.data.dtype)[1])
 
 
-class LSTMCellUpdate(Function):
-    """One LSTM step's cell update: [h, c] (batch, 2 units) from the gates and c_prev.
+class LSTMStep(Function):
+    """One whole LSTM step as one node: [h, c] (batch, 2 units) from x, the weights and the states.
 
     Args (as Tensors to `apply`):
-        gates: (batch, 4 units), the activations i, f, g, o (`LSTMGates`).
+        x, kernel, h_prev, recurrent_kernel: as `RecurrentLinear`, with n = 4 units.
         c_prev: (batch, units), the previous cell state.
+        bias (optional, last): (4 units,).
     Returns:
         (batch, 2 units): h = o tanh(c) in the first `units` columns, c = f c_prev + i g
         in the rest.
     Raises:
-        ValueError: gates not (batch, 4 * units) for c_prev of shape (batch, units).
+        ValueError: shapes that do not fit together (the products' from `LSTMGates`; c_prev
+            not (batch, units) for gates of 4 units).
 
-    Backward, with dh and dc the two halves of the incoming gradient (tanh(c) is
-    taken again from the output's c):
+    Forward makes the gates with `LSTMGates` (recorded as its own node, so that the
+    formula below reads them as a Tensor, a function of the inputs, which a second
+    derivative needs), then c and h side by side in one buffer. Backward walks that
+    small graph by hand, so the engine's walk meets one node per time step, not two:
+    with dh and dc the two halves of the incoming gradient (tanh(c) taken again from
+    the output's c),
 
         dc_total = dc + dh * o * (1 - tanh(c)^2)
-        d_gates = [dc_total * g, dc_total * c_prev, dc_total * i, dh * tanh(c)]
+        d_gates = [dc_total, dc_total, dc_total, dh] * [g, c_prev, i, tanh(c)]
         dc_prev = dc_total * f
+
+    and d_gates goes on through `LSTMGates.backward` (the activations' derivative,
+    then the products) to x, the weights and h_prev.
     """
 
-    def forward(self, gates, c_prev):
+    def forward(self, x, kernel, h_prev, recurrent_kernel, c_prev, bias=None):
+        gate_inputs = (x, kernel, h_prev, recurrent_kernel) + (() if bias is None else (bias,))
+        gates = LSTMGates.apply(*gate_inputs)
         batch, units = c_prev.shape if c_prev.data.ndim == 2 else (None, None)
         if units is None or gates.shape != (batch, 4 * units):
             raise ValueError(
-                f"expects gates (batch, 4 * units) and c_prev (batch, units), got shapes "
-                f"{gates.shape} and {c_prev.shape}"
+                f"expects c_prev (batch, units) for gates (batch, 4 * units), got c_prev of "
+                f"shape {c_prev.shape} and gates of shape {gates.shape}"
             )
         self.save_for_backward(gates, c_prev)
         i, f, g, o = (gates.data[:, k * units : (k + 1) * units] for k in range(4))
@@ -208,11 +228,15 @@ class LSTMCellUpdate(Function):
         dh, dc = grad[:, :units], grad[:, units:]
         tanh_c = self.output[:, units:].tanh()
         dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
-        need_gates, need_c = self.needs_input_grad
-        d_gates = None
-        if need_gates:
-            d_gates = Concatenate.apply(dc * g, dc * c_prev, dc * i, dh * tanh_c, axis=1)
-        return d_gates, (dc * f if need_c else None)
+        dc_prev = dc * f if self.needs_input_grad[4] else None
+        creator = gates.grad_fn  # LSTMGates's node: None when none of its inputs wants a gradient
+        if creator is None:
+            return (None, None, None, None, dc_prev) + (None,) * (len(self.inputs) - 5)
+        d_gates = Concatenate.apply(dc, dc, dc, dh, axis=1) * Concatenate.apply(
+            g, c_prev, i, tanh_c, axis=1
+        )
+        d_x, d_kernel, d_h, d_recurrent, *d_bias = creator.backward(d_gates)
+        return (d_x, d_kernel, d_h, d_recurrent, dc_prev, *d_bias)
 
 
 def lstm_step(
@@ -223,7 +247,7 @@ def lstm_step(
     bias: Tensor | None,
     c_prev: Tensor,
 ) -> tuple[Tensor, Tensor]:
-    """(h, c) of one LSTM step by the fused nodes `LSTMGates` and `LSTMCellUpdate`.
+    """(h, c) of one LSTM step by the fused node `LSTMStep`.
 
     Args:
         x: (batch, features); kernel: (features, 4 units); h_prev: (batch, units)
@@ -234,10 +258,9 @@ def lstm_step(
     Raises:
         ValueError: shapes that do not fit together (from the nodes, naming them).
     """
-    *gate_inputs, c_prev = _tensors(x, kernel, h_prev, recurrent_kernel, bias, c_prev)
-    gates = LSTMGates.apply(*gate_inputs)
-    hc = LSTMCellUpdate.apply(gates, c_prev)
-    units = c_prev.shape[1]
+    inputs = _tensors(x, kernel, h_prev, recurrent_kernel, c_prev, bias)
+    hc = LSTMStep.apply(*inputs)
+    units = hc.shape[1] // 2
     return hc[:, :units], hc[:, units:]
 
 

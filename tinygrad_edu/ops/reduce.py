@@ -113,12 +113,14 @@ class Max(Function):
         is_extreme = a.data == self.output.data.reshape(shape)
         grad = grad.reshape(shape)
         if not self.one_extreme_each(is_extreme):
-            # Counted as integers (a float16 count stops being exact at 2048 and overflows
-            # past 65504), divided in at least float32, and rounded to grad's dtype once.
-            ties = np.count_nonzero(is_extreme, axis=self.axes, keepdims=True)
+            # Counted in at least float32 (a float16 count stops being exact at 2048 and
+            # overflows past 65504), as slices where each output has few entries (the 4
+            # of a 2x2 pooling window), divided there, and rounded to grad's dtype once.
+            wide = wide_dtype(grad.dtype)
+            ties = reduce_axes(np.add, is_extreme, self.axes, keepdims=True, dtype=wide)
             with np.errstate(divide="ignore", invalid="ignore"):
                 # a NaN extreme matches nothing: 0 ties, and a NaN gradient
-                grad = (grad / ties.astype(wide_dtype(grad.dtype))).astype(grad.dtype)
+                grad = (grad / ties).astype(grad.dtype)
         return grad * is_extreme
 
     def one_extreme_each(self, is_extreme: np.ndarray) -> bool:

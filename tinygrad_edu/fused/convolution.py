@@ -1,0 +1,122 @@
+"""A convolution's product as one node, beside its composite twin (im2col, Linear).
+
+Both compute the same im2col convolution: every window of the (padded) image is
+copied into one row of a (batch * oh * ow, kh * kw * channels) matrix, and one
+matrix product with the kernel gives every output. They differ in how the
+image's gradient is put together.
+
+The twin's gradient of the windows comes out of Linear's backward as one
+(rows, kh * kw * channels) matrix, and AddWindows ("col2im") then adds each of
+its kh * kw kernel offsets back onto the image: nine adds for a 3x3 kernel,
+each reading a few numbers, skipping the rest of a row, reading a few more.
+The fused node asks for that gradient one kernel offset at a time instead, as
+one batched matrix product (kh * kw products of the output's gradient with
+that offset's (filters, channels) slice of the kernel). The same numbers, laid
+out offset by offset, so each of AddWindows's adds reads one contiguous block.
+Both take the windows from SlidingWindows, whose backward does that adding,
+as its own node: the im2col matrix the node saved is freed before it runs.
+tests/test_fused.py holds the two equal in value, gradient and second order;
+benchmarks/RESULTS.md says what the node saves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.fused import threads
+from tinygrad_edu.fused.nodes import Linear, linear_simple
+from tinygrad_edu.ops.movement import SlidingWindows
+
+if TYPE_CHECKING:
+    from tinygrad_edu.tensor import Tensor
+
+
+class Conv2D(Function):
+    """Windows (N, oh, ow, kh, kw, C) -> (N, oh, ow, filters): im2col, product and bias, one node.
+
+    The windows are SlidingWindows's view of the padded images; the kernel is
+    (kh, kw, C, filters), as Keras stores it; the bias (filters,) is optional
+    (leave it out of `apply`'s inputs). The windows' gradient comes back as the
+    (N, oh, ow, kh, kw, C) view of a (kh, kw, N, oh, ow, C) array, for
+    SlidingWindows's backward to add onto the image.
+    """
+
+    def forward(self, windows, kernel, bias=None):
+        kh, kw, channels, filters = kernel.shape
+        if windows.ndim != 6 or windows.shape[3:] != (kh, kw, channels):
+            raise ValueError(
+                f"expects windows (batch, oh, ow, {kh}, {kw}, {channels}) for a kernel of "
+                f"shape {kernel.shape}, got {windows.shape}"
+            )
+        batch, out_height, out_width = windows.shape[:3]
+        # The reshape copies the overlapping windows into one contiguous matrix: im2col.
+        # Made with a Tensor op, so the matrix is a function of the windows (for the
+        # second order).
+        columns = windows.reshape(batch * out_height * out_width, kh * kw * channels)
+        self.save_for_backward(columns, kernel)
+        out = threads.matmul(columns.data, kernel.data.reshape(kh * kw * channels, filters))
+        if bias is not None:
+            if bias.data.dtype == out.dtype:
+                out += bias.data  # in place: no second output-sized array
+            else:
+                out = out + bias.data  # dtypes differ: let NumPy promote
+        return out.reshape(batch, out_height, out_width, filters)
+
+    def backward(self, grad):
+        columns, kernel = self.saved_tensors
+        kh, kw, channels, filters = kernel.shape
+        batch, out_height, out_width = grad.shape[:3]
+        rows = grad.reshape(batch * out_height * out_width, filters)
+        need_windows, need_kernel = self.needs_input_grad[:2]
+        grad_windows = None
+        if need_windows:
+            # One product per kernel offset, (kh * kw, rows, C), each with that
+            # offset's (filters, C) slice of the kernel; seen in the windows' layout.
+            per_offset = kernel.reshape(kh * kw, channels, filters).transpose(0, 2, 1)
+            grad_windows = (rows @ per_offset).reshape(
+                kh, kw, batch, out_height, out_width, channels
+            )
+            grad_windows = grad_windows.transpose(2, 3, 4, 0, 1, 5)
+        grad_kernel = (columns.T @ rows).reshape(kernel.shape) if need_kernel else None
+        if len(self.inputs) == 2:
+            return grad_windows, grad_kernel
+        need_bias = self.needs_input_grad[2]
+        return grad_windows, grad_kernel, rows.sum(axis=0) if need_bias else None
+
+
+def convolution(
+    x: Tensor, kernel: Tensor, bias: Tensor | None = None, strides: tuple[int, int] = (1, 1)
+) -> Tensor:
+    """A padded image batch convolved with a kernel: SlidingWindows, then one `Conv2D` node.
+
+    Args:
+        x: (batch, height, width, channels), already padded.
+        kernel: (kh, kw, channels, filters).
+        bias: (filters,) or None.
+        strides: (sh, sw).
+    Returns:
+        (batch, oh, ow, filters), oh = (height - kh) // sh + 1, likewise ow.
+    Raises:
+        ValueError: x's channels are not the kernel's, or the kernel does not fit.
+    """
+    windows = SlidingWindows.apply(x, window=kernel.shape[:2], strides=strides)
+    if bias is None:
+        return Conv2D.apply(windows, kernel)
+    return Conv2D.apply(windows, kernel, bias)
+
+
+def convolution_simple(
+    x: Tensor, kernel: Tensor, bias: Tensor | None = None, strides: tuple[int, int] = (1, 1)
+) -> Tensor:
+    """`Conv2D`'s twin, from primitives: SlidingWindows, a copying reshape (im2col), Linear.
+
+    Same arguments, result and gradients as `convolution`.
+    """
+    kh, kw, channels, filters = kernel.shape
+    windows = SlidingWindows.apply(x, window=(kh, kw), strides=strides)
+    batch, out_height, out_width = windows.shape[:3]
+    columns = windows.reshape(batch * out_height * out_width, kh * kw * channels)
+    weight = kernel.reshape(kh * kw * channels, filters)
+    out = linear_simple(columns, weight) if bias is None else Linear.apply(columns, weight, bias)
+    return out.reshape(batch, out_height, out_width, filters)
