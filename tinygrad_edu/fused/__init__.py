@@ -9,6 +9,7 @@ stays only while it earns 3% or more on a course workload.
 
 - nodes.py: fused nodes, each one Function doing the work of several.
     `Linear` (x @ weight + bias, every Dense layer)      twin `linear_simple`
+    `LinearRelu` (relu(x @ weight + bias), Dense relu)  twin `linear_relu_simple`
     `SparseSoftmaxCrossEntropy` (a classifier's loss)    twin `sparse_cross_entropy_simple`
     `tile_windows` (pooling windows side by side)        twin `sliding_windows`
 - convolution.py: `Conv2D` (windows, im2col, product and bias as one node; the
@@ -28,7 +29,7 @@ stays only while it earns 3% or more on a course workload.
   `np.matmul` with the BLAS library's own thread count.
 
 Nothing here is needed to understand training. The rest reaches it at a few
-marked places: `functional.linear`, `functional`'s conv2d and pooling, `ops.MatMul` and
-`ops.Max`, the sparse cross-entropy loss and the LSTM layer; `tinygrad_edu`
-exports `set_num_threads` and `get_num_threads`.
+marked places: `functional.linear`, `Dense` with relu, `functional`'s conv2d and
+pooling, `ops.MatMul` and `ops.Max`, the sparse cross-entropy loss and the LSTM layer;
+`tinygrad_edu` exports `set_num_threads` and `get_num_threads`.
 """
