@@ -78,10 +78,12 @@ def twin_contender(weights, x, y, batch_size) -> Callable[[], object]:
 
     def epoch() -> object:
         recurrent.lstm_step = fused_recurrent.lstm_step_simple
+        recurrent.lstm_state_step = fused_recurrent.lstm_state_step_simple
         try:
             return model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
         finally:
             recurrent.lstm_step = fused_recurrent.lstm_step
+            recurrent.lstm_state_step = fused_recurrent.lstm_state_step
 
     return epoch
 

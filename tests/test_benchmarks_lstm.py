@@ -80,3 +80,4 @@ def test_the_twin_contender_runs_the_readable_step_and_puts_the_fused_one_back()
         fused_recurrent.lstm_step_simple = original
     assert len(used) == lstm.STEPS  # every step of the one batch ran the twin
     assert recurrent.lstm_step is fused_recurrent.lstm_step  # and the fused step is back
+    assert recurrent.lstm_state_step is fused_recurrent.lstm_state_step

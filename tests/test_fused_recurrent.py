@@ -18,6 +18,8 @@ from tinygrad_edu.fused import recurrent
 from tinygrad_edu.fused.recurrent import (
     LSTMGates,
     LSTMStep,
+    lstm_state_step,
+    lstm_state_step_simple,
     lstm_step,
     lstm_step_simple,
     recurrent_linear,
@@ -100,11 +102,41 @@ def test_only_the_gradients_asked_for_are_made():
     assert g_kernel.shape == (3, 8)
 
 
-@pytest.mark.parametrize(("c_shape"), [(2, 3), (3, 2), (2,)])
-def test_the_step_refuses_a_cell_state_that_does_not_fit_the_gates(c_shape):
-    inputs = [Tensor(np.ones(s)) for s in [(2, 3), (3, 8), (2, 2), (2, 8), c_shape]]
-    with pytest.raises(ValueError, match=r"LSTMStep: expects c_prev \(batch, units\) for gates"):
+@pytest.mark.parametrize(("state_shape"), [(2, 3), (2, 5), (4,)])
+def test_the_step_refuses_a_state_that_is_not_h_and_c_side_by_side(state_shape):
+    inputs = [Tensor(np.ones(s)) for s in [(2, 3), (3, 8), state_shape, (2, 8)]]
+    with pytest.raises(
+        ValueError, match=r"LSTMStep: expects the state \[h, c\] \(batch, 2 units\)"
+    ):
         LSTMStep.apply(*inputs)
+
+
+@settings(max_examples=10, deadline=None)
+@given(**SHAPES)
+def test_the_state_step_equals_its_twin_and_central_differences(
+    batch, features, units, use_bias, seed
+):
+    x, kernel, h_prev, recurrent_kernel, bias, c_prev = draw(seed, batch, features, units, use_bias)
+    arrays = [x, kernel, np.concatenate([h_prev, c_prev], axis=1), recurrent_kernel]
+    arrays += [bias] if use_bias else []
+
+    def of(step):
+        return lambda x, kernel, state, recurrent_kernel, *bias: step(
+            x, kernel, state, recurrent_kernel, *(bias or [None])
+        )
+
+    results = []
+    for step in (lstm_state_step, lstm_state_step_simple):
+        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+        state = of(step)(*tensors)
+        upstream = np.random.default_rng(seed + 1).standard_normal(state.shape)
+        firsts = grad((state * upstream).sum(), tensors, create_graph=True)
+        seconds = grad(sum((g * g).sum() for g in firsts), tensors)
+        results.append([state.data, *(g.data for g in firsts), *(g.data for g in seconds)])
+    for fused, twin in zip(*results):
+        np.testing.assert_allclose(fused, twin, rtol=1e-10, atol=1e-12)
+    assert gradcheck(of(lstm_state_step), arrays)
+    assert gradgradcheck(of(lstm_state_step), arrays)
 
 
 def test_gates_refuse_a_width_that_is_not_four_blocks():
@@ -117,6 +149,7 @@ def test_gates_refuse_a_width_that_is_not_four_blocks():
 def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=False, **kwargs):
     if not use_fused:
         monkeypatch.setattr("tinygrad_edu.nn.recurrent.lstm_step", lstm_step_simple)
+        monkeypatch.setattr("tinygrad_edu.nn.recurrent.lstm_state_step", lstm_state_step_simple)
     manual_seed(3)
     layer = nn.LSTM(3, return_sequences=True, return_state=True, dtype="float64", **kwargs)
     layer.build((None, *x.shape[1:]))
@@ -135,6 +168,7 @@ def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=F
     ("kwargs", "masked", "training"),
     [
         ({}, False, False),
+        ({"go_backwards": True}, False, False),
         ({"go_backwards": True}, True, False),
         ({"zero_output_for_mask": True}, True, False),
         ({"recurrent_dropout": 0.5, "dropout": 0.3}, False, True),

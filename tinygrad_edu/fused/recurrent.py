@@ -174,69 +174,74 @@ def _candidate_ones(a: Tensor) -> Tensor:
 
 
 class LSTMStep(Function):
-    """One whole LSTM step as one node: [h, c] (batch, 2 units) from x, the weights and the states.
+    """One whole LSTM step as one node: the new state [h, c] from x, the weights and the old.
 
     Args (as Tensors to `apply`):
-        x, kernel, h_prev, recurrent_kernel: as `RecurrentLinear`, with n = 4 units.
-        c_prev: (batch, units), the previous cell state.
-        bias (optional, last): (4 units,).
+        x: (batch, features); kernel: (features, 4 units).
+        state: (batch, 2 units), the previous state [h_prev, c_prev] side by side (h_prev
+            after any recurrent dropout).
+        recurrent_kernel: (units, 4 units); bias (optional): (4 units,).
     Returns:
-        (batch, 2 units): h = o tanh(c) in the first `units` columns, c = f c_prev + i g
-        in the rest.
+        (batch, 2 units), the new state: h = o tanh(c) in the first `units` columns,
+        c = f c_prev + i g in the rest.
     Raises:
-        ValueError: shapes that do not fit together (the products' from `LSTMGates`; c_prev
-            not (batch, units) for gates of 4 units).
+        ValueError: shapes that do not fit together (the products' from `LSTMGates`, or a
+            state that is not (batch, 2 units)).
 
-    Forward makes the gates with `LSTMGates` (recorded as its own node, so that the
-    formula below reads them as a Tensor, a function of the inputs, which a second
-    derivative needs), then c and h side by side in one buffer. Backward walks that
-    small graph by hand, so the engine's walk meets one node per time step, not two:
-    with dh and dc the two halves of the incoming gradient (tanh(c) taken again from
-    the output's c),
+    The state goes in and comes out as one tensor, so a layer can carry it from step
+    to step without cutting it in two and joining the two gradients again. Forward
+    makes the gates with `LSTMGates` (recorded as its own node, so that the formula
+    below reads them as a Tensor, a function of the inputs, which a second derivative
+    needs), then c and h side by side in one buffer. Backward walks that small graph
+    by hand, so the engine's walk meets one node per time step: with dh and dc the
+    two halves of the incoming gradient (tanh(c) taken again from the output's c),
 
         dc_total = dc + dh * o * (1 - tanh(c)^2)
         d_gates = [dc_total, dc_total, dc_total, dh] * [g, c_prev, i, tanh(c)]
-        dc_prev = dc_total * f
+        d_state = [d_h_prev, dc_total * f]
 
-    and d_gates goes on through `LSTMGates.backward` (the activations' derivative,
+    where d_gates goes on through `LSTMGates.backward` (the activations' derivative,
     then the products) to x, the weights and h_prev.
     """
 
-    def forward(self, x, kernel, h_prev, recurrent_kernel, c_prev, bias=None):
+    def forward(self, x, kernel, state, recurrent_kernel, bias=None):
+        units = recurrent_kernel.shape[0] if recurrent_kernel.data.ndim == 2 else -1
+        if state.data.ndim != 2 or state.shape[1] != 2 * units:
+            raise ValueError(
+                f"expects the state [h, c] (batch, 2 units) for a recurrent_kernel (units, 4 "
+                f"units), got state of shape {state.shape} and recurrent_kernel of shape "
+                f"{recurrent_kernel.shape}"
+            )
+        h_prev = state[:, :units]  # recorded (if state wants a gradient): the gates' input
         gate_inputs = (x, kernel, h_prev, recurrent_kernel) + (() if bias is None else (bias,))
         gates = LSTMGates.apply(*gate_inputs)
-        batch, units = c_prev.shape if c_prev.data.ndim == 2 else (None, None)
-        if units is None or gates.shape != (batch, 4 * units):
-            raise ValueError(
-                f"expects c_prev (batch, units) for gates (batch, 4 * units), got c_prev of "
-                f"shape {c_prev.shape} and gates of shape {gates.shape}"
-            )
-        self.save_for_backward(gates, c_prev)
+        self.save_for_backward(gates, state)
         i, f, g, o = (gates.data[:, k * units : (k + 1) * units] for k in range(4))
-        out = np.empty((batch, 2 * units), dtype=np.result_type(gates.data, c_prev.data))
+        out = np.empty(state.shape, dtype=np.result_type(gates.data, state.data))
         h, c = out[:, :units], out[:, units:]
-        np.multiply(f, c_prev.data, out=c)
+        np.multiply(f, state.data[:, units:], out=c)
         c += i * g
         np.tanh(c, out=h)
         h *= o
         return out
 
     def backward(self, grad):
-        gates, c_prev = self.saved_tensors
-        units = c_prev.shape[1]
+        gates, state = self.saved_tensors
+        units = state.shape[1] // 2
         i, f, g, o = (gates[:, k * units : (k + 1) * units] for k in range(4))
         dh, dc = grad[:, :units], grad[:, units:]
         tanh_c = self.output[:, units:].tanh()
         dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
-        dc_prev = dc * f if self.needs_input_grad[4] else None
-        creator = gates.grad_fn  # LSTMGates's node: None when none of its inputs wants a gradient
-        if creator is None:
-            return (None, None, None, None, dc_prev) + (None,) * (len(self.inputs) - 5)
+        c_prev = state[:, units:]
         d_gates = Concatenate.apply(dc, dc, dc, dh, axis=1) * Concatenate.apply(
             g, c_prev, i, tanh_c, axis=1
         )
-        d_x, d_kernel, d_h, d_recurrent, *d_bias = creator.backward(d_gates)
-        return (d_x, d_kernel, d_h, d_recurrent, dc_prev, *d_bias)
+        # LSTMGates's own backward, on its node (recorded whenever this one is).
+        d_x, d_kernel, d_h, d_recurrent, *d_bias = gates.grad_fn.backward(d_gates)
+        d_state = None
+        if self.needs_input_grad[2]:
+            d_state = Concatenate.apply(d_h, dc * f, axis=1)
+        return (d_x, d_kernel, d_state, d_recurrent, *d_bias)
 
 
 def lstm_step(
@@ -247,7 +252,7 @@ def lstm_step(
     bias: Tensor | None,
     c_prev: Tensor,
 ) -> tuple[Tensor, Tensor]:
-    """(h, c) of one LSTM step by the fused node `LSTMStep`.
+    """(h, c) of one LSTM step by the fused node `LSTMStep`, for states kept apart.
 
     Args:
         x: (batch, features); kernel: (features, 4 units); h_prev: (batch, units)
@@ -258,10 +263,33 @@ def lstm_step(
     Raises:
         ValueError: shapes that do not fit together (from the nodes, naming them).
     """
-    inputs = _tensors(x, kernel, h_prev, recurrent_kernel, c_prev, bias)
-    hc = LSTMStep.apply(*inputs)
+    x, kernel, h_prev, recurrent_kernel, c_prev, *bias = _tensors(
+        x, kernel, h_prev, recurrent_kernel, c_prev, bias
+    )
+    state = Concatenate.apply(h_prev, c_prev, axis=1)
+    hc = LSTMStep.apply(x, kernel, state, recurrent_kernel, *bias)
     units = hc.shape[1] // 2
     return hc[:, :units], hc[:, units:]
+
+
+def lstm_state_step(
+    x: Tensor, kernel: Tensor, state: Tensor, recurrent_kernel: Tensor, bias: Tensor | None
+) -> Tensor:
+    """The new state [h, c] (batch, 2 units) of one LSTM step from [h_prev, c_prev], by `LSTMStep`.
+
+    What the LSTM layer runs over time: the state stays one tensor. Shapes as
+    `LSTMStep`'s; same value and gradients as `lstm_state_step_simple`.
+    """
+    return LSTMStep.apply(*_tensors(x, kernel, state, recurrent_kernel, bias))
+
+
+def lstm_state_step_simple(
+    x: Tensor, kernel: Tensor, state: Tensor, recurrent_kernel: Tensor, bias: Tensor | None
+) -> Tensor:
+    """`lstm_state_step`'s twin: `lstm_step_simple` on the two halves of the state, joined."""
+    units = state.shape[1] // 2
+    h, c = lstm_step_simple(x, kernel, state[:, :units], recurrent_kernel, bias, state[:, units:])
+    return Concatenate.apply(h, c, axis=1)
 
 
 def lstm_step_simple(

@@ -41,10 +41,10 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.fused.recurrent import lstm_step, lstm_step_simple
+from tinygrad_edu.fused.recurrent import lstm_state_step, lstm_step, lstm_step_simple
 from tinygrad_edu.nn import activations, initializers, symbolic
 from tinygrad_edu.nn.layers import Layer, Shape
-from tinygrad_edu.tensor import Tensor, stack, where
+from tinygrad_edu.tensor import Tensor, concatenate, stack, where
 
 #: A step: (input of one time step (batch, features), states) -> (output, new states).
 Step = Callable[[Tensor, list[Tensor]], tuple[Tensor, list[Tensor]]]
@@ -243,10 +243,7 @@ class _RecurrentLayer(Layer):
         keep = self._step_mask(mask, batch, steps, who)
         self.start_sequence(batch, features, self.training if training is None else training)
         try:
-            outputs, states = run_over_time(
-                self.step, inputs, states, keep, self.go_backwards, self.zero_output_for_mask,
-                self.output_state,
-            )  # fmt: skip
+            outputs, states = self.run_steps(inputs, states, keep)
         finally:
             self.end_sequence()
         if stateful:
@@ -254,6 +251,15 @@ class _RecurrentLayer(Layer):
             self.states = [Tensor(state.data.copy()) for state in states]
         result = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [result, *states] if self.return_state else result
+
+    def run_steps(
+        self, inputs: Tensor, states: list[Tensor], keep: np.ndarray | None
+    ) -> tuple[list[Tensor], list[Tensor]]:
+        """`run_over_time` with this layer's step and settings: (outputs, final states)."""
+        return run_over_time(
+            self.step, inputs, states, keep, self.go_backwards, self.zero_output_for_mask,
+            self.output_state,
+        )  # fmt: skip
 
     def reset_states(self) -> None:
         """With stateful=True: start the next batch from zero states (Keras's reset_states).
@@ -801,13 +807,19 @@ class _LSTMStep(_Step):
         h_prev, c_prev = states
         x = self.dropped_input(x)
         weights = (self.kernel, self.recurrent_input(h_prev), self.recurrent_kernel, self.bias)
-        if self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid:
-            # Keras's default activations: the step as two fused nodes (for speed only;
+        if self.default_activations():
+            # Keras's default activations: the step as one fused node (for speed only;
             # read its twin, fused.recurrent.lstm_step_simple, for the maths).
             h, c = lstm_step(x, *weights, c_prev)
         else:
             h, c = lstm_step_simple(x, *weights, c_prev, self.activation, self.recurrent_activation)
         return h, [h, c]
+
+    def default_activations(self) -> bool:
+        """True with Keras's default activations (tanh, sigmoid): the fused step's case."""
+        return (
+            self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid
+        )
 
 
 class LSTMCell(_LSTMStep, _Cell):
@@ -923,6 +935,32 @@ class LSTM(_LSTMStep, _RecurrentLayer):
             recurrent_kernel=recurrent_regularizer,
         )
         self.build_if_shape_known()
+
+    def run_steps(
+        self, inputs: Tensor, states: list[Tensor], keep: np.ndarray | None
+    ) -> tuple[list[Tensor], list[Tensor]]:
+        """The loop over time; with Keras's default activations and no mask, the state
+        travels as one tensor [h, c] (the fused `LSTMStep` takes and gives it so, and
+        the engine then has no halves to cut and join at every step)."""
+        if keep is not None or not self.default_activations():
+            return super().run_steps(inputs, states, keep)
+        units = self.units
+        # Recurrent dropout drops h on its way into the product, never c.
+        state_mask = None
+        if self.recurrent_dropout_mask is not None:
+            ones = np.ones_like(self.recurrent_dropout_mask)
+            state_mask = np.concatenate([self.recurrent_dropout_mask, ones], axis=1)
+
+        def step(x: Tensor, carried: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
+            state = carried[0] if state_mask is None else carried[0] * state_mask
+            state = lstm_state_step(
+                self.dropped_input(x), self.kernel, state, self.recurrent_kernel, self.bias
+            )
+            return state[:, :units], [state]
+
+        joined = [concatenate(states, axis=1)]
+        outputs, (state,) = run_over_time(step, inputs, joined, None, self.go_backwards)
+        return outputs, [state[:, :units], state[:, units:]]
 
 
 # ------------------------------------------------------------------ GRU
