@@ -939,9 +939,10 @@ class LSTM(_LSTMStep, _RecurrentLayer):
     def run_steps(
         self, inputs: Tensor, states: list[Tensor], keep: np.ndarray | None
     ) -> tuple[list[Tensor], list[Tensor]]:
-        """The loop over time; with Keras's default activations and no mask, the state
-        travels as one tensor [h, c] (the fused `LSTMStep` takes and gives it so, and
-        the engine then has no halves to cut and join at every step)."""
+        """The loop over time. With Keras's default activations and no mask it is the fused
+        `LSTMStep`'s: the state travels as one tensor [h, c] (no halves to cut and join at
+        every step), the bias rides in the kernel, and h is cut from the state only where
+        an output is read. The same numbers as the plain loop of `step` (tests hold them)."""
         if keep is not None or not self.default_activations():
             return super().run_steps(inputs, states, keep)
         units = self.units
