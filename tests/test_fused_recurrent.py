@@ -234,3 +234,32 @@ def test_recurrent_linear_refuses_shapes_that_do_not_chain():
         recurrent_linear(*(Tensor(a) for a in (x, kernel, h, np.ones((5, 3)))))
     with pytest.raises(ValueError, match=r"got shapes \[\(2, 3\), \(3, 4\), \(2, 5\), \(5, 4\)"):
         recurrent_linear(*(Tensor(a) for a in (x, kernel, h, recurrent_kernel)), Tensor(np.ones(3)))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "training"),
+    [
+        ({}, False),
+        ({"return_sequences": True, "go_backwards": True}, False),
+        ({"recurrent_dropout": 0.5, "dropout": 0.3}, True),
+        ({"use_bias": False}, False),
+    ],
+)
+def test_the_layer_carrying_one_state_equals_the_step_by_step_loop(kwargs, training):
+    # Without a mask the layer carries [h, c] as one tensor and folds the bias into the
+    # kernel; a mask that keeps every step runs the plain loop of `step`: the same numbers.
+    x = np.random.default_rng(2).standard_normal((3, 5, 2))
+    results = []
+    for mask in (None, np.ones((3, 5), dtype=bool)):
+        manual_seed(4)
+        layer = nn.LSTM(3, return_state=True, dtype="float64", **kwargs)
+        layer.build((None, 5, 2))
+        rng = np.random.default_rng(8)
+        layer.set_weights([rng.standard_normal(w.shape) for w in layer.get_weights()])
+        inputs = Tensor(x, requires_grad=True)
+        outputs = layer(inputs, mask=mask, training=training)
+        loss = sum((o * o).sum() for o in outputs)
+        grads = grad(loss, [inputs, *(w for _, w in layer.named_weights())])
+        results.append([o.data for o in outputs] + [g.data for g in grads])
+    for joined, step_by_step in zip(*results):
+        np.testing.assert_allclose(joined, step_by_step, rtol=1e-11, atol=1e-13)

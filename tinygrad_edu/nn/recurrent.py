@@ -939,9 +939,10 @@ class LSTM(_LSTMStep, _RecurrentLayer):
     def run_steps(
         self, inputs: Tensor, states: list[Tensor], keep: np.ndarray | None
     ) -> tuple[list[Tensor], list[Tensor]]:
-        """The loop over time; with Keras's default activations and no mask, the state
-        travels as one tensor [h, c] (the fused `LSTMStep` takes and gives it so, and
-        the engine then has no halves to cut and join at every step)."""
+        """The loop over time. With Keras's default activations and no mask it is the fused
+        `LSTMStep`'s: the state travels as one tensor [h, c] (no halves to cut and join at
+        every step), the bias rides in the kernel, and h is cut from the state only where
+        an output is read. The same numbers as the plain loop of `step` (tests hold them)."""
         if keep is not None or not self.default_activations():
             return super().run_steps(inputs, states, keep)
         units = self.units
@@ -950,17 +951,28 @@ class LSTM(_LSTMStep, _RecurrentLayer):
         if self.recurrent_dropout_mask is not None:
             ones = np.ones_like(self.recurrent_dropout_mask)
             state_mask = np.concatenate([self.recurrent_dropout_mask, ones], axis=1)
+        # The bias as one more row of the kernel, met by a feature that is always 1: the
+        # product adds it, and its gradient comes out of the kernel's product (no sum and
+        # no bias gradient to add up at every step). Made once per sequence.
+        kernel, input_mask = self.kernel, self.input_dropout_mask
+        if self.bias is not None:
+            kernel = concatenate([kernel, self.bias.reshape(1, -1)], axis=0)
+            ones = np.ones((*inputs.shape[:2], 1), dtype=inputs.dtype)
+            inputs = concatenate([inputs, Tensor(ones)], axis=2)
+            if input_mask is not None:
+                input_mask = np.concatenate([input_mask, ones[:, 0]], axis=1)
 
         def step(x: Tensor, carried: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
             state = carried[0] if state_mask is None else carried[0] * state_mask
-            state = lstm_state_step(
-                self.dropped_input(x), self.kernel, state, self.recurrent_kernel, self.bias
-            )
-            return state[:, :units], [state]
+            x = x if input_mask is None else x * input_mask
+            state = lstm_state_step(x, kernel, state, self.recurrent_kernel, None)
+            return state, [state]  # the output h is cut from it below, only where used
 
         joined = [concatenate(states, axis=1)]
         outputs, (state,) = run_over_time(step, inputs, joined, None, self.go_backwards)
-        return outputs, [state[:, :units], state[:, units:]]
+        if not self.return_sequences:  # only the last step's output is read
+            outputs = outputs[-1:]
+        return [output[:, :units] for output in outputs], [state[:, :units], state[:, units:]]
 
 
 # ------------------------------------------------------------------ GRU
