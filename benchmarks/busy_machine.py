@@ -171,7 +171,9 @@ def measure(workload: str, args: argparse.Namespace) -> dict[str, dict[str, list
             for spinner in spinners:
                 spinner.start()
         try:
-            rounds = _timing.alternate(contenders, 1 if args.quick else args.repeats)
+            rounds = _timing.alternate(
+                contenders, 1 if args.quick else args.repeats, before_each=threads_twin.settle
+            )
         finally:
             for spinner in spinners:
                 spinner.terminate()

@@ -118,7 +118,9 @@ def run(args: argparse.Namespace) -> dict:
         epoch = busy_machine.edu_epoch(workload, x, y)
         contenders = {"shipped": Swapped(epoch, None)}
         contenders.update({twin: Swapped(epoch, twin) for twin in APPLIES[workload]})
-        times = _timing.alternate(contenders, 1 if args.quick else args.repeats)
+        times = _timing.alternate(
+            contenders, 1 if args.quick else args.repeats, before_each=threads_twin.settle
+        )
         shipped = _timing.median(times["shipped"])
         figures["rows"][workload] = {
             "shipped_s": shipped,

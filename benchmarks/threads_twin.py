@@ -7,6 +7,7 @@ does by itself), then puts the policy back: the BLAS library on one thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,3 +27,9 @@ def blas_own_threads() -> Iterator[None]:
             yield
     finally:
         threads.matmul = policy
+
+
+def settle() -> None:
+    """Wait (untimed, between two contenders) for BLAS threads the twin left spinning to go
+    to sleep, so they do not slow down whichever contender runs next."""
+    time.sleep(0.2)
