@@ -12,6 +12,9 @@ random data of the same shape: the arithmetic costs the same). In one run it tim
           the Keras-style calls around them and the loss's label checks (no target: it
           shows what the engine itself costs, and manual minus it what the wrappers cost)
   numpy   `numpy_reference.NumpyMLP`: the same maths with every derivative by hand
+  arrays  `numpy_reference.EngineArrays`: the NumPy calls the engine's step makes, made
+          without the engine (no graph, no Tensors): arrays minus numpy is what the
+          engine's arrays cost, fit minus arrays what its Python costs
   torch   PyTorch on the CPU, when it is installed (a second point of comparison)
 
 taking turns (fit, manual, numpy, torch, fit, ...) and reporting medians, each
@@ -115,8 +118,9 @@ class ManualLoop:
 
 class FunctionalLoop(ManualLoop):
     """(e) The manual loop's step with `tinygrad_edu.functional` calls in place of the
-    model and the loss object: the same recorded nodes (Linear, Relu, Linear, Softmax,
-    the fused cross-entropy), backward and optimizer, nothing around them."""
+    model and the loss object: the same backward and optimizer, nothing around them. Its
+    nodes are Linear, Relu, Linear, Softmax and the fused cross-entropy (the model fuses
+    the first two into one LinearRelu node; functional has no such call)."""
 
     def __init__(self, weights: list[np.ndarray]) -> None:
         super().__init__(weights)
@@ -149,6 +153,12 @@ def functional_contender(weights, x, y, batch_size) -> Callable[[], object]:
 def numpy_contender(weights, x, y, batch_size) -> Callable[[], object]:
     """(c) The hand-written NumPy reference."""
     model, rng = numpy_reference.NumpyMLP(weights, SETTINGS), np.random.default_rng(1)
+    return lambda: model.fit_epoch(x, y, batch_size, rng)
+
+
+def arrays_contender(weights, x, y, batch_size) -> Callable[[], object]:
+    """(f) The engine's array calls without the engine (`numpy_reference.EngineArrays`)."""
+    model, rng = numpy_reference.EngineArrays(weights, SETTINGS), np.random.default_rng(1)
     return lambda: model.fit_epoch(x, y, batch_size, rng)
 
 
@@ -255,6 +265,7 @@ def run(args: argparse.Namespace) -> dict:
         "manual": manual_contender(weights, x, y, args.batch_size),
         "functional": functional_contender(weights, x, y, args.batch_size),
         "numpy": numpy_contender(weights, x, y, args.batch_size),
+        "arrays": arrays_contender(weights, x, y, args.batch_size),
     }
     torch_epoch, torch_note = torch_contender(weights, x, y, args.batch_size, threads)
     if torch_epoch is not None:
@@ -283,6 +294,7 @@ def run(args: argparse.Namespace) -> dict:
         ("manual", manual_contender),
         ("functional", functional_contender),
         ("numpy", numpy_contender),
+        ("arrays", arrays_contender),
     ):
         epoch = make(weights, xm, ym, args.batch_size)
         epoch()
@@ -387,7 +399,7 @@ def results_section(figures: dict, command: str) -> str:
         f"{functional['ratio_to_numpy']:.3f}x the reference ({functional['paired_ratio']:.3f}x "
         f"paired), "
         f"{(functional['median_s'] - numpy['median_s']) / steps * 1e6:.0f} microseconds per "
-        "step more: what the engine itself (six recorded nodes, the backward walk, "
+        "step more: what the engine itself (its recorded nodes, the backward walk, "
         f"RMSprop's step) costs. The layers, the loss object and its label checks "
         f"{wrappers_text}. Each contender's arrays lie differently in memory, "
         "which alone moves one contender's time by a percent or two (two copies of the same "
@@ -405,20 +417,20 @@ def results_section(figures: dict, command: str) -> str:
             f"cross-entropy, no `fit`) is {rows['torch']['ratio_to_numpy']:.3f}x the NumPy "
             "reference."
         )
+    arrays = rows["arrays"]
     verdicts.append(
-        "- Where the rest goes (the matrix products, relu and the RMSprop arithmetic are the same"
-        " NumPy calls on both sides): Python work the reference does not have. Forward records "
-        "six nodes (Linear, Relu, Linear, Softmax, the fused cross-entropy and the LogSoftmax it "
-        "keeps); backward runs each node's one formula as Tensor operations (per Linear two "
-        "matrix products with their transposes and a sum, relu's mask, the cross-entropy's "
-        "softmax (the exp of that LogSoftmax) less the one-hot labels), then the walk frees the "
-        "graph; around them run the layers' calls and the loss's label checks. "
-        "step_instructions.py counts the calls and instructions. At MNIST's sizes each of those "
-        "calls costs more than on a tiny model: it runs between matrix products that have just "
-        "streamed megabytes through the caches, so its code and objects come back from L3, and "
-        "each different function a step runs is fetched again after every matrix product. It is a"
-        " fixed cost per step: its share shrinks with bigger batches or layers and grows with a "
-        "faster BLAS, and it grows when other work on the machine shares the caches."
+        f"- `arrays` (the NumPy calls the engine's step makes, without the engine): "
+        f"{arrays['ratio_to_numpy']:.3f}x the reference ({arrays['paired_ratio']:.3f}x paired). "
+        "The engine makes a few more small arrays than the hand-written step (softmax for the "
+        "output and log-softmax for the loss, a one-hot matrix, relu's mask as a new array), "
+        "and they cost about nothing: what `fit` takes beyond `arrays` is the engine's Python "
+        "(three recorded nodes and the loss's LogSoftmax forward; backward runs each node's "
+        "one formula as Tensor operations, then the walk frees the graph; around them the "
+        "layers' calls, the loss's label checks and fit's metrics). step_instructions.py counts "
+        "those calls. At MNIST's sizes each costs more than on a tiny model: it runs between "
+        "matrix products that have just streamed megabytes through the caches, so its code and "
+        "objects come back from L3. It is a fixed cost per step: its share shrinks with bigger "
+        "batches or layers and grows with a faster BLAS or a busier machine."
     )
     return f"Command: `{command}`\n\n```\n{report(figures)}\n```\n\n" + "\n".join(verdicts) + "\n"
 

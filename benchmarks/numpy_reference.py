@@ -164,6 +164,44 @@ class NumpyMLP(HandWrittenModel):
         return loss, accuracy, [grad_kernel1, grad_bias1, grad_kernel2, grad_bias2]
 
 
+class EngineArrays(NumpyMLP):
+    """The arrays tinygrad-edu's step makes, made here without its graph or Python objects.
+
+    Not a reference to beat: a measuring device. It makes what the engine's step makes
+    (relu in the product's buffer as LinearRelu does, softmax for the output and
+    log-softmax for the loss, the loss's gradient as (exp(log-softmax) - onehot) / batch
+    times the seed, relu's mask as a new array), with the same NumPy calls and none of
+    the engine's Python around them. Its time against `NumpyMLP`'s shows how much of
+    the engine's gap is arrays and how much is Python (mnist_mlp.py, contender `arrays`).
+    """
+
+    def forward_backward(
+        self, x: np.ndarray, labels: np.ndarray
+    ) -> tuple[float, float, list[np.ndarray]]:
+        batch, rows = x.shape[0], np.arange(x.shape[0])
+        hidden = x @ self.kernel1
+        hidden += self.bias1
+        np.maximum(hidden, 0, out=hidden)
+        logits = hidden @ self.kernel2
+        logits += self.bias2
+        probabilities = _softmax(logits)  # the model's output (the Softmax node)
+        shifted = logits - logits.max(axis=1, keepdims=True)  # the loss's LogSoftmax
+        log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        loss = float(-log_probabilities[rows, labels].sum() / batch)
+        accuracy = float((probabilities.argmax(axis=1) == labels).mean())
+        seed = np.ones((), dtype=logits.dtype)
+        onehot = np.zeros(log_probabilities.shape, dtype=logits.dtype)
+        onehot[rows, labels] = 1.0
+        grad_logits = seed * ((np.exp(log_probabilities) - onehot) / batch)
+        grad_hidden = grad_logits @ self.kernel2.T
+        grad_kernel2 = hidden.T @ grad_logits
+        grad_bias2 = grad_logits.sum(axis=0)
+        grad_hidden = grad_hidden * (hidden > 0)
+        grad_kernel1 = x.T @ grad_hidden
+        grad_bias1 = grad_hidden.sum(axis=0)
+        return loss, accuracy, [grad_kernel1, grad_bias1, grad_kernel2, grad_bias2]
+
+
 def softmax_cross_entropy(
     logits: np.ndarray, labels: np.ndarray
 ) -> tuple[float, float, np.ndarray]:

@@ -4,6 +4,8 @@ For every course workload it times one epoch of `fit` as the package ships,
 and with one shortcut at a time swapped for its composite twin:
 
   Linear          Dense's fused x @ W + b node      -> linear_simple (MatMul, then Add)
+                  (and relu(x @ W + b) -> linear_relu_simple: MatMul, Add, Relu)
+  relu in Linear  Dense relu's LinearRelu node      -> the Linear node, then Relu
   cross-entropy   SparseSoftmaxCrossEntropy node    -> sparse_cross_entropy_simple
   tiled pooling   tile_windows (a reshape)          -> sliding_windows (SlidingWindows)
   conv node       Conv2D (col2im offset by offset)  -> convolution_simple (windows, Linear)
@@ -53,12 +55,20 @@ def _sliding(x, window):
     return nodes.sliding_windows(x, window)
 
 
+def _linear_then_relu(x, weight, bias=None):
+    return functional.linear(x, weight, bias).relu()
+
+
 def _plain_reduce(ufunc, array, axes, keepdims, dtype=None):
     return ufunc.reduce(array, axis=axes, keepdims=keepdims, dtype=dtype)
 
 
 TWINS: dict[str, list[tuple[object, str, object]]] = {  # (module, name, stand-in) to swap
-    "Linear": [(layers, "linear", nodes.linear_simple)],
+    "Linear": [
+        (layers, "linear", nodes.linear_simple),
+        (layers, "linear_relu", nodes.linear_relu_simple),
+    ],
+    "relu in Linear": [(layers, "linear_relu", _linear_then_relu)],
     "cross-entropy": [(losses, "SparseSoftmaxCrossEntropy", _SimpleCrossEntropy)],
     "tiled pooling": [(functional, "tile_windows", _sliding)],
     "few-entry max": [(reduce, "reduce_axes", _plain_reduce)],
@@ -66,8 +76,8 @@ TWINS: dict[str, list[tuple[object, str, object]]] = {  # (module, name, stand-i
     "thread policy": [(threads, "SMALL_PRODUCT", 0), (threads, "free_cores", lambda: 64)],
 }
 APPLIES = {  # which shortcuts a workload runs at all
-    "book": ["Linear", "cross-entropy", "thread policy"],
-    "fashion": ["Linear", "cross-entropy", "thread policy"],
+    "book": ["Linear", "relu in Linear", "cross-entropy", "thread policy"],
+    "fashion": ["Linear", "relu in Linear", "cross-entropy", "thread policy"],
     "softmax": ["Linear", "cross-entropy", "thread policy"],
     "convnet": [
         "Linear",

@@ -88,8 +88,9 @@ loss = nn.losses.SparseCategoricalCrossentropy()(y[:4], model(tg.Tensor(x)))
 watch_backward(loss, params=model.named_parameters(), title="one step of a two-layer MLP")
 
 # %% [markdown]
-# Only five ops: `Dense` records one fused `Linear` node (x @ W + b), the ReLU is one
-# node, and the loss from the softmax's logits is one fused node. The `Softmax` node
+# Only three ops run backward: `Dense` records one fused `Linear` node (x @ W + b), with
+# relu one fused `LinearRelu` node (its twin is MatMul, Add, Relu), and the loss from the
+# softmax's logits is one fused node. The `Softmax` node
 # itself is never visited: the loss does not depend on it (see "How one training step
 # runs").
 #

@@ -110,7 +110,7 @@ def test_mnist_mlp_quick_runs_every_contender(tmp_path):
         assert expected in done.stdout
     figures = json.loads(figures_path.read_text())
     names = [row["name"] for row in figures["rows"]]
-    assert names[:4] == ["fit", "manual", "functional", "numpy"]
+    assert names[:5] == ["fit", "manual", "functional", "numpy", "arrays"]
     for row in figures["rows"]:
         assert row["median_s"] > 0 and row["gflops"] > 0
         if row["name"] != "torch":

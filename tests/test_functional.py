@@ -19,7 +19,13 @@ from tinygrad_edu.functional import (
     softmax,
     sparse_cross_entropy_with_logits,
 )
-from tinygrad_edu.fused.nodes import Linear, linear_simple, sparse_cross_entropy_simple
+from tinygrad_edu.fused.nodes import (
+    Linear,
+    LinearRelu,
+    linear_relu_simple,
+    linear_simple,
+    sparse_cross_entropy_simple,
+)
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 from tinygrad_edu.testing.strategies import float_arrays, shapes
 
@@ -305,6 +311,40 @@ def test_linear_derivatives(arrays):
     x, w, b = arrays
     y = Linear.apply(Tensor(x), Tensor(w), Tensor(b))
     np.testing.assert_allclose(y.data, x @ w + b, rtol=1e-12, atol=1e-15)
+
+
+@given(linear_inputs(), st.data())
+def test_linear_relu_equals_its_twin_in_value_gradient_and_second_order(arrays, data):
+    # gradcheck needs no kink nearby: keep every pre-activation away from 0
+    x, w, b = arrays
+    pre = x @ w + b
+    b = b + np.where(np.abs(pre) < 0.1, 0.5, 0.0).max(axis=0)  # same shift for a column
+    if np.any(np.abs(x @ w + b) < 0.05):
+        return
+    arrays = (x, w, b)
+    assert gradcheck(LinearRelu.apply, arrays)
+    assert gradgradcheck(LinearRelu.apply, arrays)
+    cotangent = data.draw(float_arrays((x.shape[0], w.shape[1])))
+    results = []
+    for op in (LinearRelu.apply, linear_relu_simple):
+        inputs = [Tensor(a, requires_grad=True) for a in arrays]
+        y = op(*inputs)
+        first = grad((y * cotangent).sum(), inputs, create_graph=True)
+        second = grad(sum((g * g).sum() for g in first[:2]), inputs[:2], allow_unused=True)
+        results.append([y, *first, *second])
+    for fused, twin in zip(*results):
+        np.testing.assert_allclose(fused.data, twin.data, rtol=1e-12, atol=1e-14)
+
+
+def test_linear_relu_passes_no_gradient_where_the_output_is_zero():
+    x = Tensor(np.array([[1.0, -1.0]]), requires_grad=True)
+    w = Tensor(np.eye(2), requires_grad=True)
+    b = Tensor(np.zeros(2), requires_grad=True)
+    y = LinearRelu.apply(x, w, b)
+    np.testing.assert_array_equal(y.data, [[1.0, 0.0]])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[1.0, 0.0]])
+    np.testing.assert_array_equal(b.grad.data, [1.0, 0.0])  # relu'(0) = 0, as Relu's
 
 
 @given(linear_inputs(), st.data())

@@ -16,12 +16,15 @@ from hypothesis import strategies as st
 from tinygrad_edu import Tensor, concatenate, grad, manual_seed, nn
 from tinygrad_edu.fused import recurrent
 from tinygrad_edu.fused.recurrent import (
-    LSTMCellUpdate,
     LSTMGates,
+    LSTMStep,
+    lstm_state_step,
+    lstm_state_step_simple,
     lstm_step,
     lstm_step_simple,
     recurrent_linear,
     recurrent_linear_simple,
+    transposed_copy,
 )
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 
@@ -100,12 +103,55 @@ def test_only_the_gradients_asked_for_are_made():
     assert g_kernel.shape == (3, 8)
 
 
-@pytest.mark.parametrize(
-    ("gates_shape", "c_shape"), [((2, 7), (2, 2)), ((3, 8), (2, 2)), ((8,), (2,))]
-)
-def test_cell_update_refuses_mismatched_shapes(gates_shape, c_shape):
-    with pytest.raises(ValueError, match=r"LSTMCellUpdate: expects gates \(batch, 4 \* units\)"):
-        LSTMCellUpdate.apply(Tensor(np.ones(gates_shape)), Tensor(np.ones(c_shape)))
+@pytest.mark.parametrize(("state_shape"), [(2, 3), (2, 5), (4,)])
+def test_the_step_refuses_a_state_that_is_not_h_and_c_side_by_side(state_shape):
+    inputs = [Tensor(np.ones(s)) for s in [(2, 3), (3, 8), state_shape, (2, 8)]]
+    with pytest.raises(
+        ValueError, match=r"LSTMStep: expects the state \[h, c\] \(batch, 2 units\)"
+    ):
+        LSTMStep.apply(*inputs)
+
+
+@settings(max_examples=10, deadline=None)
+@given(**SHAPES)
+def test_the_state_step_equals_its_twin_and_central_differences(
+    batch, features, units, use_bias, seed
+):
+    x, kernel, h_prev, recurrent_kernel, bias, c_prev = draw(seed, batch, features, units, use_bias)
+    arrays = [x, kernel, np.concatenate([h_prev, c_prev], axis=1), recurrent_kernel]
+    arrays += [bias] if use_bias else []
+
+    def of(step, with_transposed=False):
+        def run(x, kernel, state, recurrent_kernel, *bias):
+            # the transposed copy is made from the recurrent kernel's tensor, as the layer does
+            extra = [transposed_copy(recurrent_kernel)] if with_transposed else []
+            return step(x, kernel, state, recurrent_kernel, *(bias or [None]), *extra)
+
+        return run
+
+    results = []
+    variants = [of(lstm_state_step), of(lstm_state_step, True), of(lstm_state_step_simple)]
+    for run in variants:
+        tensors = [Tensor(a, requires_grad=True) for a in arrays]
+        state = run(*tensors)
+        upstream = np.random.default_rng(seed + 1).standard_normal(state.shape)
+        firsts = grad((state * upstream).sum(), tensors, create_graph=True)
+        seconds = grad(sum((g * g).sum() for g in firsts), tensors)
+        results.append([state.data, *(g.data for g in firsts), *(g.data for g in seconds)])
+    for fused, with_transposed, twin in zip(*results):
+        np.testing.assert_allclose(fused, twin, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(with_transposed, twin, rtol=1e-10, atol=1e-12)
+    for run in variants[:2]:
+        assert gradcheck(run, arrays)
+        assert gradgradcheck(run, arrays)
+
+
+def test_a_transposed_copy_of_the_wrong_shape_is_refused():
+    x, kernel, h, recurrent_kernel = (Tensor(np.ones(s)) for s in [(2, 3), (3, 8), (2, 2), (2, 8)])
+    with pytest.raises(
+        ValueError, match=r"expects transposed = recurrent_kernel.T of shape \(8, 2\)"
+    ):
+        recurrent.RecurrentLinear.apply(x, kernel, h, recurrent_kernel, transposed=recurrent_kernel)
 
 
 def test_gates_refuse_a_width_that_is_not_four_blocks():
@@ -118,6 +164,7 @@ def test_gates_refuse_a_width_that_is_not_four_blocks():
 def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=False, **kwargs):
     if not use_fused:
         monkeypatch.setattr("tinygrad_edu.nn.recurrent.lstm_step", lstm_step_simple)
+        monkeypatch.setattr("tinygrad_edu.nn.recurrent.lstm_state_step", lstm_state_step_simple)
     manual_seed(3)
     layer = nn.LSTM(3, return_sequences=True, return_state=True, dtype="float64", **kwargs)
     layer.build((None, *x.shape[1:]))
@@ -136,6 +183,7 @@ def layer_outputs_and_gradients(use_fused, monkeypatch, x, mask=None, training=F
     ("kwargs", "masked", "training"),
     [
         ({}, False, False),
+        ({"go_backwards": True}, False, False),
         ({"go_backwards": True}, True, False),
         ({"zero_output_for_mask": True}, True, False),
         ({"recurrent_dropout": 0.5, "dropout": 0.3}, False, True),
@@ -154,7 +202,7 @@ def test_lstm_layer_with_the_fused_cell_equals_the_twin(monkeypatch, kwargs, mas
 def test_lstm_layer_uses_the_fused_cell_only_with_default_activations(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        recurrent.LSTMGates, "apply", classmethod(lambda cls, *a: calls.append(1) or 1 / 0)
+        recurrent.LSTMGates, "apply", classmethod(lambda cls, *a, **k: calls.append(1) or 1 / 0)
     )
     x = Tensor(np.ones((1, 2, 3)))
     nn.LSTM(2, activation="relu")(x)  # the twin: the fused node is never called
@@ -201,3 +249,32 @@ def test_recurrent_linear_refuses_shapes_that_do_not_chain():
         recurrent_linear(*(Tensor(a) for a in (x, kernel, h, np.ones((5, 3)))))
     with pytest.raises(ValueError, match=r"got shapes \[\(2, 3\), \(3, 4\), \(2, 5\), \(5, 4\)"):
         recurrent_linear(*(Tensor(a) for a in (x, kernel, h, recurrent_kernel)), Tensor(np.ones(3)))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "training"),
+    [
+        ({}, False),
+        ({"return_sequences": True, "go_backwards": True}, False),
+        ({"recurrent_dropout": 0.5, "dropout": 0.3}, True),
+        ({"use_bias": False}, False),
+    ],
+)
+def test_the_layer_carrying_one_state_equals_the_step_by_step_loop(kwargs, training):
+    # Without a mask the layer carries [h, c] as one tensor and folds the bias into the
+    # kernel; a mask that keeps every step runs the plain loop of `step`: the same numbers.
+    x = np.random.default_rng(2).standard_normal((3, 5, 2))
+    results = []
+    for mask in (None, np.ones((3, 5), dtype=bool)):
+        manual_seed(4)
+        layer = nn.LSTM(3, return_state=True, dtype="float64", **kwargs)
+        layer.build((None, 5, 2))
+        rng = np.random.default_rng(8)
+        layer.set_weights([rng.standard_normal(w.shape) for w in layer.get_weights()])
+        inputs = Tensor(x, requires_grad=True)
+        outputs = layer(inputs, mask=mask, training=training)
+        loss = sum((o * o).sum() for o in outputs)
+        grads = grad(loss, [inputs, *(w for _, w in layer.named_weights())])
+        results.append([o.data for o in outputs] + [g.data for g in grads])
+    for joined, step_by_step in zip(*results):
+        np.testing.assert_allclose(joined, step_by_step, rtol=1e-11, atol=1e-13)

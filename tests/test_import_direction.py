@@ -91,3 +91,19 @@ def test_nn_module_does_not_import_the_file_format_and_models_not_sequential():
     assert "tinygrad_edu.nn.config" in direct_imports("tinygrad_edu.nn.module")
     assert "tinygrad_edu.nn.sequential" not in direct_imports("tinygrad_edu.nn.models")
     assert "tinygrad_edu.nn.models" in direct_imports("tinygrad_edu.nn.sequential")
+
+
+def test_the_packages_above_the_engine_load_on_first_use() -> None:
+    # As torch.nn after `import torch`: tg.nn, tg.viz, tg.keras without importing them first,
+    # and `import tinygrad_edu` alone loads none of them.
+    code = (
+        "import sys, tinygrad_edu as tg\n"
+        "assert not any(m in sys.modules for m in "
+        "('tinygrad_edu.nn', 'tinygrad_edu.viz', 'tinygrad_edu.keras'))\n"
+        "assert tg.nn.Dense is tg.keras.layers.Dense\n"
+        "assert callable(tg.viz.draw_graph) and 'nn' in dir(tg)\n"
+        "try:\n    tg.no_such_thing\nexcept AttributeError as e:\n    print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "has no attribute 'no_such_thing'" in done.stdout

@@ -207,3 +207,20 @@ __all__ = [
     "argmax",
     "argmin",
 ]
+
+# The packages above the engine load when first used, as `torch.nn` and `keras.layers` do:
+# `import tinygrad_edu as tg; tg.nn.Dense(10)` works without `import tinygrad_edu.nn`,
+# and `import tinygrad_edu` alone stays quick (no graphviz, no Keras namespace).
+_SUBPACKAGES = ("nn", "viz", "keras", "datasets", "testing", "exercises", "files", "resampling")
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SUBPACKAGES])

@@ -371,7 +371,12 @@ def run_backward(
             if tensor._retains_grad or id(tensor) in wanted:
                 deliver(tensor, grad)
             creator = tensor._creator
-            input_grads = creator.backward(grad)
+            # Hand the gradient over instead of keeping it (CPython passes on an argument
+            # the caller no longer names): a backward that makes a new gradient from it
+            # first (LinearRelu's mask) can then let it go, and the step never holds both.
+            handed_over = [grad]
+            del grad
+            input_grads = creator.backward(handed_over.pop())
             if not isinstance(input_grads, tuple):  # one input: one gradient
                 input_grads = (input_grads,)
             for parent, parent_grad in zip(creator.inputs, input_grads):
@@ -380,7 +385,7 @@ def run_backward(
                 if parent._creator is not None and parent._creator.sequence > creator.sequence:
                     parent = _value_seen_by(parent, creator)  # changed in place since
                 if parent._requires_grad:
-                    parent_grad = _checked(creator, parent, parent_grad, grad)
+                    parent_grad = _checked(creator, parent, parent_grad)
                     if observer is not None:
                         observer.passed(parent, parent_grad)
                     _receive(parent, parent_grad, pending, waiting, leaves)
@@ -388,6 +393,7 @@ def run_backward(
                 observer.finished(creator, released=not retain_graph)
             if not retain_graph:
                 creator.release()
+            input_grads = parent = parent_grad = None  # in `pending` now: hold none of them
         for leaf in leaves:  # every op has run: the leaves' gradients are complete
             leaf_grad = _complete(leaf, pending.pop(id(leaf)))
             deliver(leaf, leaf_grad)
@@ -436,19 +442,19 @@ def _receive(tensor: Tensor, grad: Tensor, pending: dict, waiting: list, leaves:
         heapq.heappush(waiting, (-creator.sequence, tensor))
 
 
-def _checked(creator: Function, parent: Tensor, grad: Any, like: Tensor) -> Tensor:
+def _checked(creator: Function, parent: Tensor, grad: Any) -> Tensor:
     """`grad` for `parent` as a Tensor in the parent's dtype; an error if a backward got it wrong.
 
     A custom backward may return a NumPy array (or a number); it becomes a Tensor
-    of `like`'s class that records nothing.
+    of `parent`'s class that records nothing.
     """
-    if not isinstance(grad, type(like)):
+    if not isinstance(grad, type(parent)):
         if not isinstance(grad, (np.ndarray, np.generic, int, float)) or isinstance(grad, bool):
             raise TypeError(
                 f"{creator.name}.backward returned a {type(grad).__name__} as a gradient; "
                 "return a Tensor (or a NumPy array) per input, or None for no gradient"
             )
-        grad = constant_like(like, np.asarray(grad))
+        grad = constant_like(parent, np.asarray(grad))
     parent_data, grad_data = parent._data, grad._data
     if grad_data.shape != parent_data.shape:
         raise RuntimeError(

@@ -102,13 +102,14 @@ def test_dense_on_a_batch_of_rows_records_one_linear_node() -> None:
     np.testing.assert_allclose(y.data, x.data @ layer.kernel.data + 1.0, rtol=1e-6)
 
     relu_layer = nn.Dense(3, activation="relu")
-    hidden = relu_layer(x)  # the Linear node, then the primitive Relu
-    assert hidden.grad_fn.name == "Relu" and hidden.grad_fn.scope == (relu_layer.name,)
-    (pre_activation,) = hidden.grad_fn.inputs
-    assert pre_activation.grad_fn.name == "Linear" and pre_activation.grad_fn.options == {}
-    assert pre_activation.grad_fn.inputs == (x, relu_layer.kernel, relu_layer.bias)
+    hidden = relu_layer(x)  # one fused LinearRelu node (the speed seam)
+    assert hidden.grad_fn.name == "LinearRelu" and hidden.grad_fn.scope == (relu_layer.name,)
+    assert hidden.grad_fn.inputs == (x, relu_layer.kernel, relu_layer.bias)
     expected = np.maximum(x.data @ relu_layer.kernel.data + relu_layer.bias.data, 0)
     np.testing.assert_allclose(hidden.data, expected, rtol=1e-6)
+    on_sequences = relu_layer(Tensor(np.ones((2, 5, 4), dtype=np.float32)))  # not 2-D: its twin
+    assert on_sequences.grad_fn.name == "Relu"
+    assert on_sequences.grad_fn.inputs[0].grad_fn.name == "Add"
     other = nn.Dense(3, activation="tanh")(x)  # other activations stay nodes of their own
     assert other.grad_fn.name == "Tanh" and other.grad_fn.inputs[0].grad_fn.name == "Linear"
 

@@ -9,14 +9,15 @@ stays only while it earns 3% or more on a course workload.
 
 - nodes.py: fused nodes, each one Function doing the work of several.
     `Linear` (x @ weight + bias, every Dense layer)      twin `linear_simple`
+    `LinearRelu` (relu(x @ weight + bias), Dense relu)  twin `linear_relu_simple`
     `SparseSoftmaxCrossEntropy` (a classifier's loss)    twin `sparse_cross_entropy_simple`
     `tile_windows` (pooling windows side by side)        twin `sliding_windows`
 - convolution.py: `Conv2D` (windows, im2col, product and bias as one node; the
   image's gradient worked out one kernel offset at a time, so col2im adds
   contiguous blocks)                                    twin `convolution_simple`
 - recurrent.py: an LSTM step (the LSTM layer's, with Keras's default
-  activations) as two nodes, `LSTMGates` (products and activations) and
-  `LSTMCellUpdate` (c and h); `RecurrentLinear`, x @ W + h @ U + b
+  activations) as one node of the walk, `LSTMStep` (c and h from the gates of
+  `LSTMGates`, products and activations); `RecurrentLinear`, x @ W + h @ U + b
                                                       twin `lstm_step_simple`
 - allocation.py: `keep_freed_memory`, glibc malloc set (at import) to reuse the
   memory of the step before instead of new pages from the kernel; twin: glibc's
@@ -28,7 +29,7 @@ stays only while it earns 3% or more on a course workload.
   `np.matmul` with the BLAS library's own thread count.
 
 Nothing here is needed to understand training. The rest reaches it at a few
-marked places: `functional.linear`, `functional`'s conv2d and pooling, `ops.MatMul` and
-`ops.Max`, the sparse cross-entropy loss and the LSTM layer; `tinygrad_edu`
-exports `set_num_threads` and `get_num_threads`.
+marked places: `functional.linear`, `Dense` with relu, `functional`'s conv2d and
+pooling, `ops.MatMul` and `ops.Max`, the sparse cross-entropy loss and the LSTM layer;
+`tinygrad_edu` exports `set_num_threads` and `get_num_threads`.
 """

@@ -67,6 +67,39 @@ def linear_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tens
     return y if bias is None else y + bias
 
 
+class LinearRelu(Linear):
+    """relu(x @ weight + bias) as one node: a Dense(activation="relu") layer's work.
+
+    Forward applies relu in place, in the product's buffer, so the layer makes one
+    (batch, units) array and one node instead of two of each (Linear, then Relu).
+    Backward passes the gradient where the output is positive (relu's derivative,
+    read off the output as `Relu` reads it), then does `Linear`'s backward with it.
+    """
+
+    def forward(self, x, weight, bias):
+        out = super().forward(x, weight, bias)
+        return np.maximum(out, 0, out=out)
+
+    def backward(self, grad):
+        # Rebinding `grad` lets the incoming gradient go (the walk hands it over), so a
+        # step holds one (batch, units) gradient here, as with Relu and Linear apart.
+        grad = grad * (self.output.data > 0)
+        return super().backward(grad)
+
+
+def linear_relu(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """relu(x @ weight + bias): one `LinearRelu` node for a batch of rows with a bias,
+    else `linear_relu_simple`. Same arguments and shapes as `functional.linear`."""
+    if bias is not None and x.ndim == 2:
+        return LinearRelu.apply(x, weight, bias)
+    return linear_relu_simple(x, weight, bias)
+
+
+def linear_relu_simple(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """`LinearRelu`'s twin, from primitives: MatMul, Add, then Relu (two more nodes)."""
+    return linear_simple(x, weight, bias).relu()
+
+
 # ---------------------------------------------------------------- sparse cross-entropy
 class SparseSoftmaxCrossEntropy(Function):
     """-mean(log_softmax(logits)[i, labels[i]]): sparse cross-entropy from logits, as one node.

@@ -1,4 +1,4 @@
-"""An LSTM step as two fused nodes, beside its composite twin `lstm_step_simple`.
+"""An LSTM step as one fused node, beside its composite twin `lstm_step_simple`.
 
 One LSTM step (see nn.recurrent.LSTM) is
 
@@ -10,17 +10,18 @@ One LSTM step (see nn.recurrent.LSTM) is
 Written from primitives (`lstm_step_simple`, the twin) that is about 15 nodes a
 step forward and 30 backward, each with the engine's fixed cost per op, a zeros
 array per gate slice in backward, and four (batch, 4 units) arrays that the
-graph keeps until backward. `lstm_step` does it as two nodes: `LSTMGates` (the
-products and the four activations, into one buffer) and `LSTMCellUpdate` (c
-and h side by side). `RecurrentLinear` (the products alone) is `LSTMGates`'s
-base and serves LSTMs with other activations. Every backward is written once,
-with Tensor operations, so it differentiates twice. benchmarks/RESULTS.md
-(section lstm) gives what they save; tests/test_fused_recurrent.py holds them
-equal to the twins.
+graph keeps until backward. `lstm_step` does it as one node of the walk,
+`LSTMStep`, which makes its gates with `LSTMGates` (the products and the four
+activations, into one buffer) and then c and h side by side. `RecurrentLinear`
+(the products alone) is `LSTMGates`'s base and serves LSTMs with other
+activations. Every backward is written once, with Tensor operations, so it
+differentiates twice. benchmarks/RESULTS.md (section lstm) gives what they
+save; tests/test_fused_recurrent.py holds them equal to the twins.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +42,18 @@ class RecurrentLinear(Function):
     Args (as Tensors to `apply`):
         x: (batch, features); kernel: (features, n); h: (batch, units);
         recurrent_kernel: (units, n); bias (optional): (n,).
+    Options:
+        transposed: None, or recurrent_kernel.T in memory of its own, (n, units) C-ordered,
+            as a Tensor computed from recurrent_kernel (`transposed_copy`, made once per
+            sequence). Backward then multiplies by it instead of by a transposed view of
+            recurrent_kernel: the same numbers, and the BLAS library multiplies by a
+            matrix stored row by row about a quarter faster. Not an input: no gradient
+            comes to it from the walk, but a second derivative reaches recurrent_kernel
+            through it.
     Returns:
         (batch, n).
     Raises:
-        ValueError: shapes that do not chain as above.
+        ValueError: shapes that do not chain as above, or `transposed` not (n, units).
 
     Written from primitives (`recurrent_linear_simple`) it is a Linear, a MatMul
     and an Add: three nodes and three (batch, n) arrays that the graph keeps
@@ -53,7 +62,7 @@ class RecurrentLinear(Function):
     four matrix products and the bias's sum.
     """
 
-    def forward(self, x, kernel, h, recurrent_kernel, bias=None):
+    def forward(self, x, kernel, h, recurrent_kernel, bias=None, transposed=None):
         n = kernel.shape[-1] if kernel.data.ndim == 2 else None
         shapes_chain = (
             x.data.ndim == 2
@@ -70,6 +79,11 @@ class RecurrentLinear(Function):
                 "expects x (batch, features), kernel (features, n), h (batch, units), "
                 f"recurrent_kernel (units, n) and bias (n,), got shapes {shapes}"
             )
+        if transposed is not None and transposed.shape != recurrent_kernel.shape[::-1]:
+            raise ValueError(
+                f"expects transposed = recurrent_kernel.T of shape {recurrent_kernel.shape[::-1]}, "
+                f"got {transposed.shape}"
+            )
         self.save_for_backward(x, kernel, h, recurrent_kernel)
         out = threads.matmul(x.data, kernel.data)
         others = [] if bias is None else [bias.data]  # the order of the composite's sums
@@ -84,10 +98,13 @@ class RecurrentLinear(Function):
     def backward(self, grad):
         x, kernel, h, recurrent_kernel = self.saved_tensors
         need = self.needs_input_grad
+        transposed = self.options.get("transposed")
+        if transposed is None:
+            transposed = recurrent_kernel.T
         return (
             grad @ kernel.T if need[0] else None,
             x.T @ grad if need[1] else None,
-            grad @ recurrent_kernel.T if need[2] else None,
+            grad @ transposed if need[2] else None,
             h.T @ grad if need[3] else None,
         ) + ((grad.sum(axis=0) if need[4] else None,) if len(need) == 5 else ())
 
@@ -112,23 +129,29 @@ def recurrent_linear_simple(
 def gate_activations(z: np.ndarray, units: int, out: np.ndarray | None = None) -> np.ndarray:
     """[sigmoid(z_i), sigmoid(z_f), tanh(z_c), sigmoid(z_o)] of z (batch, 4 units), as arrays.
 
-    sigmoid(x) = (1 + tanh(x / 2)) / 2 (an identity): one tanh over all four
-    blocks in one new array, then a scale and shift of the three sigmoid blocks.
-    It cannot overflow, and is several times faster than exp(min(x, 0)) / (1 +
+    sigmoid(x) = (1 + tanh(x / 2)) / 2 (an identity): a = tanh(s z) s + t, with
+    s = 1/2 and t = 1/2 on the sigmoid blocks, s = 1 and t = 0 on the candidate's,
+    as four passes over the whole array (a block of columns is a strided slice,
+    which NumPy walks row by row: several times slower for arrays this size). It
+    cannot overflow, and is several times faster than exp(min(x, 0)) / (1 +
     exp(-|x|)), the engine's Sigmoid, which needs two exponentials and a division.
     """
-    sig = (slice(None, 2 * units), slice(3 * units, None))  # the i, f and o blocks
-    a = np.empty_like(z) if out is None else out
-    for block in sig:
-        np.multiply(z[:, block], 0.5, out=a[:, block])
-    if a is not z:
-        a[:, 2 * units : 3 * units] = z[:, 2 * units : 3 * units]  # the candidate: tanh(z_c)
+    scale, shift = _activation_constants(units, z.dtype)
+    a = np.multiply(z, scale, out=out)
     np.tanh(a, out=a)
-    for block in sig:
-        part = a[:, block]
-        part *= 0.5
-        part += 0.5
+    a *= scale
+    a += shift
     return a
+
+
+@functools.lru_cache(maxsize=16)
+def _activation_constants(units: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """`gate_activations`'s s and t, (4 units,) each, made once per size (read-only)."""
+    scale = np.full(4 * units, 0.5, dtype=dtype)
+    scale[2 * units : 3 * units] = 1.0
+    shift = 1.0 - scale
+    scale.flags.writeable = shift.flags.writeable = False
+    return scale, shift
 
 
 class LSTMGates(RecurrentLinear):
@@ -145,74 +168,96 @@ class LSTMGates(RecurrentLinear):
     `RecurrentLinear`'s products.
     """
 
-    def forward(self, x, kernel, h, recurrent_kernel, bias=None):
-        z = super().forward(x, kernel, h, recurrent_kernel, bias)
+    def forward(self, x, kernel, h, recurrent_kernel, bias=None, transposed=None):
+        z = super().forward(x, kernel, h, recurrent_kernel, bias, transposed)
         if z.shape[1] % 4:
             raise ValueError(f"expects 4 gates of units columns each, got {z.shape[1]} columns")
         return gate_activations(z, z.shape[1] // 4, out=z)
 
     def backward(self, grad):
         a = self.output
-        k, m = _derivative_constants(a)
-        return super().backward(grad * (k + a * (m - a)))
+        return super().backward(grad * (a + _candidate_ones(a)) * (1.0 - a))
 
 
-def _derivative_constants(a: Tensor) -> tuple[Tensor, Tensor]:
+def _candidate_ones(a: Tensor) -> Tensor:
+    """k (4 units,): 1 on the candidate's block, 0 on the gates', as a constant of a's class.
+
+    With it the derivative of every block is one formula, (a + k)(1 - a): a(1 - a)
+    for a sigmoid, (1 + a)(1 - a) = 1 - a^2 for tanh.
+    """
     units = a.shape[1] // 4
-    k = np.zeros(4 * units, dtype=a.dtype)
-    k[2 * units : 3 * units] = 1.0
-    return constant_like(a, k), constant_like(a, 1.0 - k)
+    return constant_like(a, 1.0 - 2.0 * _activation_constants(units, a.data.dtype)[1])
 
 
-class LSTMCellUpdate(Function):
-    """One LSTM step's cell update: [h, c] (batch, 2 units) from the gates and c_prev.
+class LSTMStep(Function):
+    """One whole LSTM step as one node: the new state [h, c] from x, the weights and the old.
 
     Args (as Tensors to `apply`):
-        gates: (batch, 4 units), the activations i, f, g, o (`LSTMGates`).
-        c_prev: (batch, units), the previous cell state.
+        x: (batch, features); kernel: (features, 4 units).
+        state: (batch, 2 units), the previous state [h_prev, c_prev] side by side (h_prev
+            after any recurrent dropout).
+        recurrent_kernel: (units, 4 units); bias (optional): (4 units,).
     Returns:
-        (batch, 2 units): h = o tanh(c) in the first `units` columns, c = f c_prev + i g
-        in the rest.
+        (batch, 2 units), the new state: h = o tanh(c) in the first `units` columns,
+        c = f c_prev + i g in the rest.
     Raises:
-        ValueError: gates not (batch, 4 * units) for c_prev of shape (batch, units).
+        ValueError: shapes that do not fit together (the products' from `LSTMGates`, or a
+            state that is not (batch, 2 units)).
 
-    Backward, with dh and dc the two halves of the incoming gradient (tanh(c) is
-    taken again from the output's c):
+    The state goes in and comes out as one tensor, so a layer can carry it from step
+    to step without cutting it in two and joining the two gradients again. Forward
+    makes the gates with `LSTMGates` (recorded as its own node, so that the formula
+    below reads them as a Tensor, a function of the inputs, which a second derivative
+    needs), then c and h side by side in one buffer. Backward walks that small graph
+    by hand, so the engine's walk meets one node per time step: with dh and dc the
+    two halves of the incoming gradient (tanh(c) taken again from the output's c),
 
         dc_total = dc + dh * o * (1 - tanh(c)^2)
-        d_gates = [dc_total * g, dc_total * c_prev, dc_total * i, dh * tanh(c)]
-        dc_prev = dc_total * f
+        d_gates = [dc_total, dc_total, dc_total, dh] * [g, c_prev, i, tanh(c)]
+        d_state = [d_h_prev, dc_total * f]
+
+    where d_gates goes on through `LSTMGates.backward` (the activations' derivative,
+    then the products) to x, the weights and h_prev.
     """
 
-    def forward(self, gates, c_prev):
-        batch, units = c_prev.shape if c_prev.data.ndim == 2 else (None, None)
-        if units is None or gates.shape != (batch, 4 * units):
+    def forward(self, x, kernel, state, recurrent_kernel, bias=None, transposed=None):
+        units = recurrent_kernel.shape[0] if recurrent_kernel.data.ndim == 2 else -1
+        if state.data.ndim != 2 or state.shape[1] != 2 * units:
             raise ValueError(
-                f"expects gates (batch, 4 * units) and c_prev (batch, units), got shapes "
-                f"{gates.shape} and {c_prev.shape}"
+                f"expects the state [h, c] (batch, 2 units) for a recurrent_kernel (units, 4 "
+                f"units), got state of shape {state.shape} and recurrent_kernel of shape "
+                f"{recurrent_kernel.shape}"
             )
-        self.save_for_backward(gates, c_prev)
+        h_prev = state[:, :units]  # recorded (if state wants a gradient): the gates' input
+        gate_inputs = (x, kernel, h_prev, recurrent_kernel) + (() if bias is None else (bias,))
+        gates = LSTMGates.apply(*gate_inputs, transposed=transposed)
+        self.save_for_backward(gates, state)
         i, f, g, o = (gates.data[:, k * units : (k + 1) * units] for k in range(4))
-        out = np.empty((batch, 2 * units), dtype=np.result_type(gates.data, c_prev.data))
+        out = np.empty(state.shape, dtype=np.result_type(gates.data, state.data))
         h, c = out[:, :units], out[:, units:]
-        np.multiply(f, c_prev.data, out=c)
+        np.multiply(f, state.data[:, units:], out=c)
         c += i * g
         np.tanh(c, out=h)
         h *= o
         return out
 
     def backward(self, grad):
-        gates, c_prev = self.saved_tensors
-        units = c_prev.shape[1]
+        gates, state = self.saved_tensors
+        units = state.shape[1] // 2
         i, f, g, o = (gates[:, k * units : (k + 1) * units] for k in range(4))
         dh, dc = grad[:, :units], grad[:, units:]
         tanh_c = self.output[:, units:].tanh()
         dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
-        need_gates, need_c = self.needs_input_grad
-        d_gates = None
-        if need_gates:
-            d_gates = Concatenate.apply(dc * g, dc * c_prev, dc * i, dh * tanh_c, axis=1)
-        return d_gates, (dc * f if need_c else None)
+        c_prev = state[:, units:]
+        d_gates = Concatenate.apply(dc, dc, dc, dh, axis=1) * Concatenate.apply(
+            g, c_prev, i, tanh_c, axis=1
+        )
+        # LSTMGates's own backward, on its node (recorded whenever this one is).
+        d_x, d_kernel, d_h, d_recurrent, *d_bias = gates.grad_fn.backward(d_gates)
+        d_state = None
+        if self.needs_input_grad[2]:
+            d_state = Concatenate.apply(d_h, dc * f, axis=1)
+        return (d_x, d_kernel, d_state, d_recurrent, *d_bias)
 
 
 def lstm_step(
@@ -223,7 +268,7 @@ def lstm_step(
     bias: Tensor | None,
     c_prev: Tensor,
 ) -> tuple[Tensor, Tensor]:
-    """(h, c) of one LSTM step by the fused nodes `LSTMGates` and `LSTMCellUpdate`.
+    """(h, c) of one LSTM step by the fused node `LSTMStep`, for states kept apart.
 
     Args:
         x: (batch, features); kernel: (features, 4 units); h_prev: (batch, units)
@@ -234,11 +279,52 @@ def lstm_step(
     Raises:
         ValueError: shapes that do not fit together (from the nodes, naming them).
     """
-    *gate_inputs, c_prev = _tensors(x, kernel, h_prev, recurrent_kernel, bias, c_prev)
-    gates = LSTMGates.apply(*gate_inputs)
-    hc = LSTMCellUpdate.apply(gates, c_prev)
-    units = c_prev.shape[1]
+    x, kernel, h_prev, recurrent_kernel, c_prev, *bias = _tensors(
+        x, kernel, h_prev, recurrent_kernel, c_prev, bias
+    )
+    state = Concatenate.apply(h_prev, c_prev, axis=1)
+    hc = LSTMStep.apply(x, kernel, state, recurrent_kernel, *bias)
+    units = hc.shape[1] // 2
     return hc[:, :units], hc[:, units:]
+
+
+def lstm_state_step(
+    x: Tensor,
+    kernel: Tensor,
+    state: Tensor,
+    recurrent_kernel: Tensor,
+    bias: Tensor | None,
+    transposed: Tensor | None = None,
+) -> Tensor:
+    """The new state [h, c] (batch, 2 units) of one LSTM step from [h_prev, c_prev], by `LSTMStep`.
+
+    What the LSTM layer runs over time: the state stays one tensor. Shapes as
+    `LSTMStep`'s; `transposed` as `RecurrentLinear`'s option (None, or
+    `transposed_copy(recurrent_kernel)`). Same value and gradients as
+    `lstm_state_step_simple`.
+    """
+    inputs = _tensors(x, kernel, state, recurrent_kernel, bias)
+    return LSTMStep.apply(*inputs, transposed=transposed)
+
+
+def transposed_copy(matrix: Tensor) -> Tensor:
+    """matrix.T in memory of its own, row by row (a recorded Transpose, then Clone)."""
+    return matrix.T.clone()
+
+
+def lstm_state_step_simple(
+    x: Tensor,
+    kernel: Tensor,
+    state: Tensor,
+    recurrent_kernel: Tensor,
+    bias: Tensor | None,
+    transposed: Tensor | None = None,
+) -> Tensor:
+    """`lstm_state_step`'s twin: `lstm_step_simple` on the two halves of the state, joined
+    (`transposed` is not needed: the twin's backward multiplies by recurrent_kernel.T)."""
+    units = state.shape[1] // 2
+    h, c = lstm_step_simple(x, kernel, state[:, :units], recurrent_kernel, bias, state[:, units:])
+    return Concatenate.apply(h, c, axis=1)
 
 
 def lstm_step_simple(

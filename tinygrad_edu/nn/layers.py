@@ -19,6 +19,7 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
+from tinygrad_edu.fused.nodes import linear_relu
 from tinygrad_edu.nn import activations, initializers, structures
 from tinygrad_edu.nn.module import Module, training_mode
 from tinygrad_edu.nn.serialization import check_and_assign
@@ -434,6 +435,8 @@ class Dense(Layer):
                 f"Dense {self.name!r}: expected inputs whose last axis has size {expected} "
                 f"(the kernel has shape {self.kernel.shape}), got input of shape {x.shape}"
             )
+        if self.activation is activations.relu:  # one fused node (tinygrad_edu/fused/nodes.py)
+            return linear_relu(x, self.kernel, self.bias)
         return self.activation(linear(x, self.kernel, self.bias))
 
     def extra_repr(self) -> str:

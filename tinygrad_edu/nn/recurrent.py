@@ -41,10 +41,15 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.fused.recurrent import lstm_step, lstm_step_simple
+from tinygrad_edu.fused.recurrent import (
+    lstm_state_step,
+    lstm_step,
+    lstm_step_simple,
+    transposed_copy,
+)
 from tinygrad_edu.nn import activations, initializers, symbolic
 from tinygrad_edu.nn.layers import Layer, Shape
-from tinygrad_edu.tensor import Tensor, stack, where
+from tinygrad_edu.tensor import Tensor, concatenate, stack, where
 
 #: A step: (input of one time step (batch, features), states) -> (output, new states).
 Step = Callable[[Tensor, list[Tensor]], tuple[Tensor, list[Tensor]]]
@@ -243,10 +248,7 @@ class _RecurrentLayer(Layer):
         keep = self._step_mask(mask, batch, steps, who)
         self.start_sequence(batch, features, self.training if training is None else training)
         try:
-            outputs, states = run_over_time(
-                self.step, inputs, states, keep, self.go_backwards, self.zero_output_for_mask,
-                self.output_state,
-            )  # fmt: skip
+            outputs, states = self.run_steps(inputs, states, keep)
         finally:
             self.end_sequence()
         if stateful:
@@ -254,6 +256,15 @@ class _RecurrentLayer(Layer):
             self.states = [Tensor(state.data.copy()) for state in states]
         result = stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [result, *states] if self.return_state else result
+
+    def run_steps(
+        self, inputs: Tensor, states: list[Tensor], keep: np.ndarray | None
+    ) -> tuple[list[Tensor], list[Tensor]]:
+        """`run_over_time` with this layer's step and settings: (outputs, final states)."""
+        return run_over_time(
+            self.step, inputs, states, keep, self.go_backwards, self.zero_output_for_mask,
+            self.output_state,
+        )  # fmt: skip
 
     def reset_states(self) -> None:
         """With stateful=True: start the next batch from zero states (Keras's reset_states).
@@ -801,13 +812,19 @@ class _LSTMStep(_Step):
         h_prev, c_prev = states
         x = self.dropped_input(x)
         weights = (self.kernel, self.recurrent_input(h_prev), self.recurrent_kernel, self.bias)
-        if self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid:
-            # Keras's default activations: the step as two fused nodes (for speed only;
+        if self.default_activations():
+            # Keras's default activations: the step as one fused node (for speed only;
             # read its twin, fused.recurrent.lstm_step_simple, for the maths).
             h, c = lstm_step(x, *weights, c_prev)
         else:
             h, c = lstm_step_simple(x, *weights, c_prev, self.activation, self.recurrent_activation)
         return h, [h, c]
+
+    def default_activations(self) -> bool:
+        """True with Keras's default activations (tanh, sigmoid): the fused step's case."""
+        return (
+            self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid
+        )
 
 
 class LSTMCell(_LSTMStep, _Cell):
@@ -923,6 +940,46 @@ class LSTM(_LSTMStep, _RecurrentLayer):
             recurrent_kernel=recurrent_regularizer,
         )
         self.build_if_shape_known()
+
+    def run_steps(
+        self, inputs: Tensor, states: list[Tensor], keep: np.ndarray | None
+    ) -> tuple[list[Tensor], list[Tensor]]:
+        """The loop over time. With Keras's default activations and no mask it is the fused
+        `LSTMStep`'s: the state travels as one tensor [h, c] (no halves to cut and join at
+        every step), the bias rides in the kernel, and h is cut from the state only where
+        an output is read. The same numbers as the plain loop of `step` (tests hold them)."""
+        if keep is not None or not self.default_activations():
+            return super().run_steps(inputs, states, keep)
+        units = self.units
+        # Recurrent dropout drops h on its way into the product, never c.
+        state_mask = None
+        if self.recurrent_dropout_mask is not None:
+            ones = np.ones_like(self.recurrent_dropout_mask)
+            state_mask = np.concatenate([self.recurrent_dropout_mask, ones], axis=1)
+        # The bias as one more row of the kernel, met by a feature that is always 1: the
+        # product adds it, and its gradient comes out of the kernel's product (no sum and
+        # no bias gradient to add up at every step). Made once per sequence.
+        kernel, input_mask = self.kernel, self.input_dropout_mask
+        if self.bias is not None:
+            kernel = concatenate([kernel, self.bias.reshape(1, -1)], axis=0)
+            ones = np.ones((*inputs.shape[:2], 1), dtype=inputs.dtype)
+            inputs = concatenate([inputs, Tensor(ones)], axis=2)
+            if input_mask is not None:
+                input_mask = np.concatenate([input_mask, ones[:, 0]], axis=1)
+        # recurrent_kernel.T stored row by row, for backward's product (see RecurrentLinear).
+        transposed = transposed_copy(self.recurrent_kernel)
+
+        def step(x: Tensor, carried: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
+            state = carried[0] if state_mask is None else carried[0] * state_mask
+            x = x if input_mask is None else x * input_mask
+            state = lstm_state_step(x, kernel, state, self.recurrent_kernel, None, transposed)
+            return state, [state]  # the output h is cut from it below, only where used
+
+        joined = [concatenate(states, axis=1)]
+        outputs, (state,) = run_over_time(step, inputs, joined, None, self.go_backwards)
+        if not self.return_sequences:  # only the last step's output is read
+            outputs = outputs[-1:]
+        return [output[:, :units] for output in outputs], [state[:, :units], state[:, units:]]
 
 
 # ------------------------------------------------------------------ GRU
