@@ -9,6 +9,10 @@ In one run it times, taking turns:
           through time is the engine's backward walk
   twin    with --twin: `fit` with the LSTM step's composite twin
           (fused.recurrent.lstm_step_simple) instead of its fused nodes: what they gain
+  loop    with --shortcuts: `fit` with the layer's plain loop of `step` (the states
+          [h, c] kept apart, the bias not folded into the kernel): what LSTM.run_steps earns
+  view    with --shortcuts: `fit` multiplying by a transposed view of recurrent_kernel in
+          backward, not by its row-ordered copy (fused.recurrent.transposed_copy)
   numpy   `numpy_lstm.NumpyLSTM`: the same maths with backpropagation through time
           written out by hand (its gradients are checked in the tests)
   torch   PyTorch's nn.LSTM on the CPU, when it is installed (cuDNN-free, eager)
@@ -88,6 +92,30 @@ def twin_contender(weights, x, y, batch_size) -> Callable[[], object]:
     return epoch
 
 
+def shortcut_contenders(weights, x, y, batch_size) -> dict[str, Callable[[], object]]:
+    """`fit` with one of the LSTM layer's shortcuts swapped for its twin (the 3% rule)."""
+    from tinygrad_edu.nn import recurrent
+
+    swaps = {
+        "loop": (recurrent.LSTM, "run_steps", recurrent._RecurrentLayer.run_steps),
+        "view": (recurrent, "transposed_copy", lambda matrix: None),
+    }
+    contenders = {}
+    for name, (owner, attribute, twin) in swaps.items():
+        model = build_model(weights)
+
+        def epoch(model=model, owner=owner, attribute=attribute, twin=twin) -> object:
+            shipped = owner.__dict__[attribute]
+            setattr(owner, attribute, twin)
+            try:
+                return model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+            finally:
+                setattr(owner, attribute, shipped)
+
+        contenders[name] = epoch
+    return contenders
+
+
 def numpy_contender(weights, x, y, batch_size) -> Callable[[], object]:
     reference = numpy_lstm.NumpyLSTM([w.copy() for w in weights])
     return lambda: reference.epoch(x, y, batch_size, LEARNING_RATE)
@@ -148,6 +176,8 @@ def run(args: argparse.Namespace) -> dict:
     }
     if args.twin:
         contenders["twin"] = twin_contender(weights, x, y, args.batch_size)
+    if args.shortcuts:
+        contenders.update(shortcut_contenders(weights, x, y, args.batch_size))
     torch_epoch, torch_note = torch_contender(weights, x, y, args.batch_size, threads)
     if torch_epoch is not None:
         contenders["torch"] = torch_epoch
@@ -211,6 +241,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--twin", action="store_true", help="also time fit with the LSTM step's composite twin"
+    )
+    parser.add_argument(
+        "--shortcuts",
+        action="store_true",
+        help="also time fit with each of the LSTM layer's shortcuts swapped for its twin",
     )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument(

@@ -530,8 +530,10 @@ def where_the_time_goes(figures: dict) -> str:
         "engine inside one max over the two window axes of the image reshaped into tiles; "
         "backward compares the input with the saved maxima and splits the gradient among "
         "ties), "
-        f"the convolutions with their relu {convs:.1f} ms (the same "
-        "im2col and matrix products on both sides), and the rest, "
+        f"the convolutions with their relu {convs:.1f} ms (the same im2col and matrix "
+        "products, except that the engine's Conv2D node asks for the image's gradient one "
+        "kernel offset at a time and copies a grayscale image's windows offset by offset; "
+        "the reference applies relu in place), and the rest, "
         f"{extra - pools - convs:.1f} ms, is the dense layer, the loss, RMSprop, the "
         "engine's own work (recording the graph, the backward walk) and `fit`'s loop."
     )

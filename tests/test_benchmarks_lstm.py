@@ -81,3 +81,34 @@ def test_the_twin_contender_runs_the_readable_step_and_puts_the_fused_one_back()
     assert len(used) == lstm.STEPS  # every step of the one batch ran the twin
     assert recurrent.lstm_step is fused_recurrent.lstm_step  # and the fused step is back
     assert recurrent.lstm_state_step is fused_recurrent.lstm_state_step
+
+
+def test_the_shortcut_contenders_swap_one_shortcut_each_and_put_it_back(monkeypatch):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import lstm
+
+    from tinygrad_edu.fused import recurrent as fused_recurrent
+    from tinygrad_edu.nn import recurrent
+
+    monkeypatch.setattr(lstm, "UNITS", 4)
+    weights = numpy_lstm.initial_weights(lstm.FEATURES, 4, np.random.default_rng(0))
+    x, y = lstm.make_data(4, 0)
+    seen = []
+    monkeypatch.setattr(recurrent, "run_over_time", _spy(recurrent.run_over_time, seen))
+    contenders = lstm.shortcut_contenders(weights, x, y, batch_size=4)
+    assert set(contenders) == {"loop", "view"}
+    contenders["loop"]()
+    assert seen[-1] == "step"  # the plain loop runs the layer's own step, states apart
+    contenders["view"]()
+    assert seen[-1] == "fused"
+    assert recurrent.LSTM.__dict__["run_steps"].__qualname__ == "LSTM.run_steps"
+    assert recurrent.transposed_copy is fused_recurrent.transposed_copy
+
+
+def _spy(run_over_time, seen):
+    def spy(step, *args, **kwargs):
+        # the layer's own step is a bound method; the fused loop's is a closure
+        seen.append("step" if hasattr(step, "__self__") else "fused")
+        return run_over_time(step, *args, **kwargs)
+
+    return spy

@@ -24,6 +24,7 @@ from tinygrad_edu.fused.recurrent import (
     lstm_step_simple,
     recurrent_linear,
     recurrent_linear_simple,
+    transposed_copy,
 )
 from tinygrad_edu.testing import gradcheck, gradgradcheck
 
@@ -120,23 +121,37 @@ def test_the_state_step_equals_its_twin_and_central_differences(
     arrays = [x, kernel, np.concatenate([h_prev, c_prev], axis=1), recurrent_kernel]
     arrays += [bias] if use_bias else []
 
-    def of(step):
-        return lambda x, kernel, state, recurrent_kernel, *bias: step(
-            x, kernel, state, recurrent_kernel, *(bias or [None])
-        )
+    def of(step, with_transposed=False):
+        def run(x, kernel, state, recurrent_kernel, *bias):
+            # the transposed copy is made from the recurrent kernel's tensor, as the layer does
+            extra = [transposed_copy(recurrent_kernel)] if with_transposed else []
+            return step(x, kernel, state, recurrent_kernel, *(bias or [None]), *extra)
+
+        return run
 
     results = []
-    for step in (lstm_state_step, lstm_state_step_simple):
+    variants = [of(lstm_state_step), of(lstm_state_step, True), of(lstm_state_step_simple)]
+    for run in variants:
         tensors = [Tensor(a, requires_grad=True) for a in arrays]
-        state = of(step)(*tensors)
+        state = run(*tensors)
         upstream = np.random.default_rng(seed + 1).standard_normal(state.shape)
         firsts = grad((state * upstream).sum(), tensors, create_graph=True)
         seconds = grad(sum((g * g).sum() for g in firsts), tensors)
         results.append([state.data, *(g.data for g in firsts), *(g.data for g in seconds)])
-    for fused, twin in zip(*results):
+    for fused, with_transposed, twin in zip(*results):
         np.testing.assert_allclose(fused, twin, rtol=1e-10, atol=1e-12)
-    assert gradcheck(of(lstm_state_step), arrays)
-    assert gradgradcheck(of(lstm_state_step), arrays)
+        np.testing.assert_allclose(with_transposed, twin, rtol=1e-10, atol=1e-12)
+    for run in variants[:2]:
+        assert gradcheck(run, arrays)
+        assert gradgradcheck(run, arrays)
+
+
+def test_a_transposed_copy_of_the_wrong_shape_is_refused():
+    x, kernel, h, recurrent_kernel = (Tensor(np.ones(s)) for s in [(2, 3), (3, 8), (2, 2), (2, 8)])
+    with pytest.raises(
+        ValueError, match=r"expects transposed = recurrent_kernel.T of shape \(8, 2\)"
+    ):
+        recurrent.RecurrentLinear.apply(x, kernel, h, recurrent_kernel, transposed=recurrent_kernel)
 
 
 def test_gates_refuse_a_width_that_is_not_four_blocks():
@@ -187,7 +202,7 @@ def test_lstm_layer_with_the_fused_cell_equals_the_twin(monkeypatch, kwargs, mas
 def test_lstm_layer_uses_the_fused_cell_only_with_default_activations(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        recurrent.LSTMGates, "apply", classmethod(lambda cls, *a: calls.append(1) or 1 / 0)
+        recurrent.LSTMGates, "apply", classmethod(lambda cls, *a, **k: calls.append(1) or 1 / 0)
     )
     x = Tensor(np.ones((1, 2, 3)))
     nn.LSTM(2, activation="relu")(x)  # the twin: the fused node is never called

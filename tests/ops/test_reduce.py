@@ -150,6 +150,14 @@ def test_max_splits_the_gradient_evenly_among_ties():
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.5, 0.5, 0.0])
 
 
+@pytest.mark.parametrize("entries", [2, 4, 9, 10, 255, 256, 300])
+def test_max_counts_ties_exactly_however_many_entries_an_output_has(entries):
+    # few entries are counted as slices of bytes, many by a reduction in a wider int
+    x = Tensor(np.zeros((3, entries)), requires_grad=True)
+    x.max(axis=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.full((3, entries), 1.0 / entries))
+
+
 def test_min_splits_the_gradient_evenly_among_ties_per_row():
     x = Tensor(np.array([[1.0, 1.0, 1.0], [2.0, 0.0, 5.0]]), requires_grad=True)
     (x.min(axis=1) * np.array([3.0, 1.0])).sum().backward()

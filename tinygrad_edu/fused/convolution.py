@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
 
 
+FEW_CHANNELS = 4  # below this many input channels the im2col matrix is made offset by offset
+
+
 class Conv2D(Function):
     """Windows (N, oh, ow, kh, kw, C) -> (N, oh, ow, filters): im2col, product and bias, one node.
 
@@ -50,12 +53,20 @@ class Conv2D(Function):
                 f"shape {kernel.shape}, got {windows.shape}"
             )
         batch, out_height, out_width = windows.shape[:3]
+        rows, size = batch * out_height * out_width, kh * kw * channels
         # The reshape copies the overlapping windows into one contiguous matrix: im2col.
-        # Made with a Tensor op, so the matrix is a function of the windows (for the
+        # Made with Tensor ops, so the matrix is a function of the windows (for the
         # second order).
-        columns = windows.reshape(batch * out_height * out_width, kh * kw * channels)
+        if channels < FEW_CHANNELS:
+            # A window row of a grayscale image is only kh * kw numbers: copied window by
+            # window that is many tiny copies; offset by offset, each copy is a long run.
+            # So the matrix is made transposed, (size, rows), and used as its .T.
+            columns = windows.transpose(3, 4, 5, 0, 1, 2).reshape(size, rows)
+            out = threads.matmul(columns.data.T, kernel.data.reshape(size, filters))
+        else:
+            columns = windows.reshape(rows, size)
+            out = threads.matmul(columns.data, kernel.data.reshape(size, filters))
         self.save_for_backward(columns, kernel)
-        out = threads.matmul(columns.data, kernel.data.reshape(kh * kw * channels, filters))
         if bias is not None:
             if bias.data.dtype == out.dtype:
                 out += bias.data  # in place: no second output-sized array
@@ -78,7 +89,10 @@ class Conv2D(Function):
                 kh, kw, batch, out_height, out_width, channels
             )
             grad_windows = grad_windows.transpose(2, 3, 4, 0, 1, 5)
-        grad_kernel = (columns.T @ rows).reshape(kernel.shape) if need_kernel else None
+        grad_kernel = None
+        if need_kernel:
+            by_offset = columns.T if channels >= FEW_CHANNELS else columns  # (size, rows)
+            grad_kernel = (by_offset @ rows).reshape(kernel.shape)
         if len(self.inputs) == 2:
             return grad_windows, grad_kernel
         need_bias = self.needs_input_grad[2]

@@ -41,7 +41,12 @@ import numpy as np
 
 from tinygrad_edu import random
 from tinygrad_edu.functional import linear
-from tinygrad_edu.fused.recurrent import lstm_state_step, lstm_step, lstm_step_simple
+from tinygrad_edu.fused.recurrent import (
+    lstm_state_step,
+    lstm_step,
+    lstm_step_simple,
+    transposed_copy,
+)
 from tinygrad_edu.nn import activations, initializers, symbolic
 from tinygrad_edu.nn.layers import Layer, Shape
 from tinygrad_edu.tensor import Tensor, concatenate, stack, where
@@ -961,11 +966,13 @@ class LSTM(_LSTMStep, _RecurrentLayer):
             inputs = concatenate([inputs, Tensor(ones)], axis=2)
             if input_mask is not None:
                 input_mask = np.concatenate([input_mask, ones[:, 0]], axis=1)
+        # recurrent_kernel.T stored row by row, for backward's product (see RecurrentLinear).
+        transposed = transposed_copy(self.recurrent_kernel)
 
         def step(x: Tensor, carried: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
             state = carried[0] if state_mask is None else carried[0] * state_mask
             x = x if input_mask is None else x * input_mask
-            state = lstm_state_step(x, kernel, state, self.recurrent_kernel, None)
+            state = lstm_state_step(x, kernel, state, self.recurrent_kernel, None, transposed)
             return state, [state]  # the output h is cut from it below, only where used
 
         joined = [concatenate(states, axis=1)]

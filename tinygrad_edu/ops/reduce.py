@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tinygrad_edu.autograd import Function
@@ -113,14 +115,15 @@ class Max(Function):
         is_extreme = a.data == self.output.data.reshape(shape)
         grad = grad.reshape(shape)
         if not self.one_extreme_each(is_extreme):
-            # Counted in at least float32 (a float16 count stops being exact at 2048 and
-            # overflows past 65504), as slices where each output has few entries (the 4
-            # of a 2x2 pooling window), divided there, and rounded to grad's dtype once.
-            wide = wide_dtype(grad.dtype)
-            ties = reduce_axes(np.add, is_extreme, self.axes, keepdims=True, dtype=wide)
+            # Counted as integers, as slices of bytes where each output has few entries
+            # (the 4 of a 2x2 pooling window), divided in at least float32 (a float16
+            # count stops being exact at 2048), and rounded to grad's dtype once.
+            entries = math.prod(a.shape[axis] for axis in self.axes)
+            count = np.uint8 if entries < 256 else np.intp  # room for every entry
+            ties = reduce_axes(np.add, is_extreme.view(np.uint8), self.axes, True, dtype=count)
             with np.errstate(divide="ignore", invalid="ignore"):
                 # a NaN extreme matches nothing: 0 ties, and a NaN gradient
-                grad = (grad / ties).astype(grad.dtype)
+                grad = (grad / ties.astype(wide_dtype(grad.dtype))).astype(grad.dtype)
         return grad * is_extreme
 
     def one_extreme_each(self, is_extreme: np.ndarray) -> bool:
