@@ -5,10 +5,10 @@ starts a competing process that spins on one core, and times one epoch of each
 course workload with it running ("busy") and without ("quiet"), in alternating
 rounds, for
 
-  policy      tinygrad-edu's thread policy following the load
-              (`tg.set_num_threads(n, follow_load=True)`): one BLAS thread for small
-              products, the free cores for large ones (tinygrad_edu/fused/threads.py)
-  all         its twin: every product on the BLAS library's own thread count
+  policy      tinygrad-edu's thread policy (tinygrad_edu/fused/threads.py): small
+              products whole, large ones cut into pieces that run at once on Python
+              threads, the BLAS library on one thread
+  all         its twin: every product on the BLAS library's own threads, all cores
               (what NumPy does by itself)
   one         `tg.set_num_threads(1)`: every product on one thread
   torch       PyTorch eager, the same model and optimizer, its default threads
@@ -32,6 +32,7 @@ import argparse
 import multiprocessing
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import mnist_convnet  # noqa: E402
+import threads_twin  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import nn  # noqa: E402
-from tinygrad_edu.fused import threads  # noqa: E402
 
 WORKLOADS = {  # hidden units, optimizer, batch, data set, samples per epoch
     "book": ([512], "rmsprop", 128, "mnist", 16_000),
@@ -141,18 +142,14 @@ class Settings:
         self.epoch, self.kind = epoch, kind
 
     def __call__(self) -> None:
-        limit, small, free = tg.get_num_threads(), threads.SMALL_PRODUCT, threads.free_cores
-        if self.kind == "all":  # every product on the library's own count, busy or not
-            threads.SMALL_PRODUCT, threads.free_cores = 0, lambda: limit
-        elif self.kind == "one":
-            tg.set_num_threads(1)
-        elif self.kind == "policy":
-            tg.set_num_threads(limit, follow_load=True)
-        try:
+        limit = tg.get_num_threads()
+        with ExitStack() as undo:
+            if self.kind == "all":  # every product on the library's own threads
+                undo.enter_context(threads_twin.blas_own_threads())
+            elif self.kind == "one":
+                tg.set_num_threads(1)
+                undo.callback(tg.set_num_threads, limit)
             self.epoch()
-        finally:
-            threads.SMALL_PRODUCT, threads.free_cores = small, free
-            tg.set_num_threads(limit, follow_load=False)
 
 
 def measure(workload: str, args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
@@ -174,7 +171,9 @@ def measure(workload: str, args: argparse.Namespace) -> dict[str, dict[str, list
             for spinner in spinners:
                 spinner.start()
         try:
-            rounds = _timing.alternate(contenders, 1 if args.quick else args.repeats)
+            rounds = _timing.alternate(
+                contenders, 1 if args.quick else args.repeats, before_each=threads_twin.settle
+            )
         finally:
             for spinner in spinners:
                 spinner.terminate()

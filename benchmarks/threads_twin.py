@@ -1,0 +1,35 @@
+"""The thread policy's twin, for the benchmarks: every product on the BLAS library's threads.
+
+`blas_own_threads()` swaps tinygrad_edu/fused/threads.py's `matmul` for plain
+`np.matmul` and gives the BLAS library `get_num_threads()` threads (what NumPy
+does by itself), then puts the policy back: the BLAS library on one thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import tinygrad_edu as tg
+from tinygrad_edu.fused import threads
+
+
+@contextmanager
+def blas_own_threads() -> Iterator[None]:
+    policy = threads.matmul
+    threads.matmul = np.matmul
+    try:
+        with threadpool_limits(limits=tg.get_num_threads(), user_api="blas"):
+            yield
+    finally:
+        threads.matmul = policy
+
+
+def settle() -> None:
+    """Wait (untimed, between two contenders) for BLAS threads the twin left spinning to go
+    to sleep, so they do not slow down whichever contender runs next."""
+    time.sleep(0.2)
