@@ -19,6 +19,11 @@ stays only while it earns 3% or more on a course workload.
   activations) as one node of the walk, `LSTMStep` (c and h from the gates of
   `LSTMGates`, products and activations); `RecurrentLinear`, x @ W + h @ U + b
                                                       twin `lstm_step_simple`
+    `lstm_state_step` (the state [h, c] as one tensor; the LSTM layer's loop,
+    `LSTM.run_steps`, also folds the bias into the kernel)
+                                                      twin `lstm_state_step_simple`
+    `transposed_copy` (recurrent_kernel.T row-ordered, for backward's product)
+                                                      twin: the transposed view
 - allocation.py: `keep_freed_memory`, glibc malloc set (at import) to reuse the
   memory of the step before instead of new pages from the kernel; twin: glibc's
   defaults (TINYGRAD_EDU_MALLOC=default).

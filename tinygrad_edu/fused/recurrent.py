@@ -30,7 +30,7 @@ import numpy as np
 from tinygrad_edu.autograd import Function, constant_like
 from tinygrad_edu.fused import threads
 from tinygrad_edu.fused.nodes import linear_simple
-from tinygrad_edu.ops.movement import Concatenate
+from tinygrad_edu.ops.movement import Concatenate, GetItem
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -228,7 +228,7 @@ class LSTMStep(Function):
                 f"units), got state of shape {state.shape} and recurrent_kernel of shape "
                 f"{recurrent_kernel.shape}"
             )
-        h_prev = state[:, :units]  # recorded (if state wants a gradient): the gates' input
+        h_prev = _columns(state, 0, units)  # recorded (if state wants a gradient): the gates' input
         gate_inputs = (x, kernel, h_prev, recurrent_kernel) + (() if bias is None else (bias,))
         gates = LSTMGates.apply(*gate_inputs, transposed=transposed)
         self.save_for_backward(gates, state)
@@ -244,11 +244,11 @@ class LSTMStep(Function):
     def backward(self, grad):
         gates, state = self.saved_tensors
         units = state.shape[1] // 2
-        i, f, g, o = (gates[:, k * units : (k + 1) * units] for k in range(4))
-        dh, dc = grad[:, :units], grad[:, units:]
-        tanh_c = self.output[:, units:].tanh()
+        i, f, g, o = (_columns(gates, k * units, (k + 1) * units) for k in range(4))
+        dh, dc = _columns(grad, 0, units), _columns(grad, units, 2 * units)
+        tanh_c = _columns(self.output, units, 2 * units).tanh()
         dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
-        c_prev = state[:, units:]
+        c_prev = _columns(state, units, 2 * units)
         d_gates = Concatenate.apply(dc, dc, dc, dh, axis=1) * Concatenate.apply(
             g, c_prev, i, tanh_c, axis=1
         )
@@ -360,6 +360,12 @@ def lstm_step_simple(
     c = f * c_prev + i * g
     h = o * activation(c)
     return h, c
+
+
+def _columns(matrix: Tensor, start: int, stop: int) -> Tensor:
+    """matrix[:, start:stop], recorded as Tensor indexing records it (a GetItem), without
+    the general index's conversions: a step's backward cuts eight such blocks."""
+    return GetItem.apply(matrix, index=(slice(None), slice(start, stop)))
 
 
 def _tensors(*inputs: Any) -> list[Any]:

@@ -18,8 +18,9 @@ The policy here: the BLAS library runs one thread, always.
   the interpreter lock inside the BLAS call), each into its own rows of one
   output array.
 
-A thread waiting for its piece sleeps instead of spinning, so a core another
-program holds delays one piece rather than stalling them all. And the cut
+A thread waiting for its piece sleeps instead of spinning, and a piece no pool
+thread has started by the time this thread is done with its own is done here
+too: a core another program holds never stalls the product. And the cut
 depends only on the shapes and the thread limit, never on the machine's load:
 the numbers come out the same however busy the machine is.
 
@@ -49,7 +50,7 @@ ENVIRONMENT_VARIABLE = "TINYGRAD_EDU_NUM_THREADS"
 _blas: list[Any] | None = None  # threadpoolctl's controllers of the loaded BLAS libraries
 _limit = 0  # the most pieces a product is cut into (0: not yet known)
 _pool: ThreadPoolExecutor | None = None  # runs every piece but the first
-_pool_for = (0, 0)  # (process id, limit) the pool was made for
+_pool_for = (0, 0)  # (process id, threads) the pool was made for
 
 
 def _start() -> None:
@@ -155,11 +156,14 @@ def _in_pieces(a: np.ndarray, b: np.ndarray, pieces: int) -> np.ndarray:
     size = out.shape[0]
     bounds = [size * i // pieces for i in range(pieces + 1)]
     stretches = [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
-    pool = _workers()
+    pool = _workers(pieces - 1)
     jobs = [pool.submit(_product, *cut(rows)) for rows in stretches[1:]]
     _product(*cut(stretches[0]))  # this thread's piece, while the pool does the others
-    for job in jobs:
-        job.result()  # re-raises a piece's error here
+    for job, rows in zip(jobs, stretches[1:]):
+        if job.cancel():  # no pool thread has started it (no free core?): do it here
+            _product(*cut(rows))
+        else:
+            job.result()  # wait for it; re-raises a piece's error here
     return out
 
 
@@ -167,15 +171,16 @@ def _product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     np.matmul(a, b, out=out)
 
 
-def _workers() -> ThreadPoolExecutor:
-    """The pool that runs the pieces after the first, made anew after set_num_threads and
-    in a child process (a fork copies the pool's bookkeeping but none of its threads)."""
+def _workers(needed: int) -> ThreadPoolExecutor:
+    """The pool that runs the pieces after the first (`needed` threads at least), made anew
+    for a new limit and in a child process (a fork copies the pool's bookkeeping but none
+    of its threads)."""
     global _pool, _pool_for
-    wanted = (os.getpid(), _limit)
+    wanted = (os.getpid(), max(_limit - 1, needed))
     if _pool is None or _pool_for != wanted:
         if _pool is not None and _pool_for[0] == wanted[0]:
             _pool.shutdown(wait=False)
-        _pool = ThreadPoolExecutor(max_workers=_limit - 1, thread_name_prefix="tinygrad-matmul")
+        _pool = ThreadPoolExecutor(max_workers=wanted[1], thread_name_prefix="tinygrad-matmul")
         _pool_for = wanted
     return _pool
 
