@@ -36,6 +36,7 @@ peak memory of a step at most 1.2x the reference's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import resource
 import sys
@@ -158,11 +159,33 @@ def functional_contender(weights, x, y, batch_size) -> Callable[[], object]:
     return lambda: loop.epoch(x, y, batch_size, rng)
 
 
+def reference_threads():
+    """A context in which NumPy's BLAS has the threads it had before the engine started.
+
+    The engine sets OpenBLAS to one thread for the whole process and cuts its own large
+    products into pieces on threads of its own (tinygrad_edu/fused/threads.py); the
+    reference calls np.matmul, so in this process it would be held to one thread.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # then the engine leaves the BLAS library's threads alone
+        return contextlib.nullcontext()
+    from tinygrad_edu.fused import threads
+
+    return threadpool_limits(limits=threads.get_num_threads(), user_api="blas")
+
+
 def numpy_contender(weights, x, y, batch_size) -> Callable[[], object]:
-    """The hand-written NumPy reference, shuffling and copying batches out as fit does."""
+    """The hand-written NumPy reference, shuffling and copying batches out as fit does,
+    with the BLAS threads NumPy gives it on its own (`reference_threads`)."""
     model = numpy_reference_convnet.NumpyConvnet(weights, SETTINGS)
     rng = np.random.default_rng(1)
-    return lambda: model.fit_epoch(x, y, batch_size, rng)
+
+    def epoch() -> None:
+        with reference_threads():
+            model.fit_epoch(x, y, batch_size, rng)
+
+    return epoch
 
 
 def torch_contender(weights, x, y, batch_size, threads: int | None):
@@ -325,7 +348,8 @@ def part_times(batch_size: int, repeats: int) -> list[dict]:
 
             name = f"max pool {index // 2 + 1}"
         engine_s = _timing.best_time(engine, repeats)
-        numpy_s = _timing.best_time(numpy, repeats)
+        with reference_threads():
+            numpy_s = _timing.best_time(numpy, repeats)
         rows.append(
             {
                 "part": name,

@@ -204,3 +204,27 @@ def test_mnist_convnet_quick_runs_every_contender(tmp_path):
     assert "runs differ" not in mnist_convnet.report(figures)  # one round: nothing to compare
     figures["rows"][0]["times_s"] = [1.0, 2.0]  # as when other work starts mid-run
     assert "runs differ by 2.0x between rounds" in mnist_convnet.report(figures)
+
+
+def test_the_reference_gets_numpy_s_own_blas_threads_back():
+    # The engine holds OpenBLAS to one thread in its process; the benchmark gives the
+    # reference the count the engine found (its limit) while it runs.
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import mnist_convnet
+
+    from tinygrad_edu import Tensor
+    from tinygrad_edu.fused import threads
+
+    Tensor(np.ones((2, 2))) @ Tensor(np.ones((2, 2)))  # the engine starts its policy
+
+    def blas_threads() -> set[int]:
+        return {
+            info["num_threads"]
+            for info in threadpoolctl.threadpool_info()
+            if info["user_api"] == "blas"
+        }
+
+    assert blas_threads() == {1}
+    with mnist_convnet.reference_threads():
+        assert blas_threads() == {threads.get_num_threads()}
+    assert blas_threads() == {1}
