@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference  # noqa: E402
+import threads_twin  # noqa: E402
 
 from tinygrad_edu import Tensor, manual_seed, nn  # noqa: E402
 from tinygrad_edu import functional as F  # noqa: E402
@@ -150,16 +151,21 @@ def functional_contender(weights, x, y, batch_size) -> Callable[[], object]:
     return manual_contender(weights, x, y, batch_size, FunctionalLoop)
 
 
-def numpy_contender(weights, x, y, batch_size) -> Callable[[], object]:
-    """(c) The hand-written NumPy reference."""
-    model, rng = numpy_reference.NumpyMLP(weights, SETTINGS), np.random.default_rng(1)
-    return lambda: model.fit_epoch(x, y, batch_size, rng)
+def numpy_contender(weights, x, y, batch_size, model_class=None) -> Callable[[], object]:
+    """(c) The hand-written NumPy reference, on the BLAS threads NumPy gives it by itself."""
+    model_class = model_class or numpy_reference.NumpyMLP
+    model, rng = model_class(weights, SETTINGS), np.random.default_rng(1)
+
+    def epoch() -> None:
+        with threads_twin.numpy_own_threads():
+            model.fit_epoch(x, y, batch_size, rng)
+
+    return epoch
 
 
 def arrays_contender(weights, x, y, batch_size) -> Callable[[], object]:
     """(f) The engine's array calls without the engine (`numpy_reference.EngineArrays`)."""
-    model, rng = numpy_reference.EngineArrays(weights, SETTINGS), np.random.default_rng(1)
-    return lambda: model.fit_epoch(x, y, batch_size, rng)
+    return numpy_contender(weights, x, y, batch_size, numpy_reference.EngineArrays)
 
 
 def torch_contender(weights, x, y, batch_size, threads: int | None):
@@ -274,15 +280,16 @@ def run(args: argparse.Namespace) -> dict:
     times, medians, load_note = _timing.timed_rounds(contenders, args.repeats, load_at_start)
 
     flops = flops_per_sample() * samples
-    peaks = {
-        "sgemm 128x784 @ 784x512": _timing.sgemm_gflops(128, 784, 512),
-        "sgemm 784x128 @ 128x512 (transposed left, as in backward)": _timing.sgemm_gflops(
-            784, 128, 512, transpose_a=True
-        ),
-        "sgemm 1024^3": _timing.sgemm_gflops(1024, 1024, 1024, repeats=5),
-    }
+    with threads_twin.numpy_own_threads():  # plain np.matmul, as NumPy runs it by itself
+        peaks = {
+            "sgemm 128x784 @ 784x512": _timing.sgemm_gflops(128, 784, 512),
+            "sgemm 784x128 @ 128x512 (transposed left, as in backward)": _timing.sgemm_gflops(
+                784, 128, 512, transpose_a=True
+            ),
+            "sgemm 1024^3": _timing.sgemm_gflops(1024, 1024, 1024, repeats=5),
+        }
+        floor = matmul_floor(args.batch_size, samples)
     representative_peak = peaks["sgemm 128x784 @ 784x512"]
-    floor = matmul_floor(args.batch_size, samples)
 
     # Memory: a few steps of each, traced (tracemalloc sees NumPy's allocations),
     # after an untraced warm-up epoch has made each one's optimizer state.

@@ -18,12 +18,23 @@ import tinygrad_edu as tg
 from tinygrad_edu.fused import threads
 
 
+def numpy_own_threads():
+    """A context in which NumPy's BLAS has the threads it would have without the engine.
+
+    The engine sets the BLAS library to one thread for the whole process (it cuts its
+    large products into pieces on threads of its own), so a hand-written NumPy reference
+    timed in the same process would otherwise be held to one thread.
+    """
+    return threadpool_limits(limits=tg.get_num_threads(), user_api="blas")
+
+
 @contextmanager
 def blas_own_threads() -> Iterator[None]:
+    """The twin: the engine's products as plain np.matmul on the BLAS library's threads."""
     policy = threads.matmul
     threads.matmul = np.matmul
     try:
-        with threadpool_limits(limits=tg.get_num_threads(), user_api="blas"):
+        with numpy_own_threads():
             yield
     finally:
         threads.matmul = policy
