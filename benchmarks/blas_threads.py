@@ -1,23 +1,17 @@
-"""The course's matrix products on one thread, two BLAS threads, and in two pieces at once.
+"""The course's matrix products on one and on two BLAS threads (best of 7 x 20 calls each).
 
     python benchmarks/blas_threads.py
 
-Best of 7 x 20 calls each. "2 pieces" is the policy of fused/threads.py: the BLAS library on
-one thread, the product cut into two row pieces run at once on Python threads (small products
-are never cut: this times the cut anyway, to show where it stops paying: SMALL_PRODUCT). Run it
-on a quiet machine, and once with another program spinning, to see two BLAS threads wait for a
-core that is taken.
+What fused/threads.py's SMALL_PRODUCT threshold rests on. Run it on a quiet machine, and once
+with another program spinning, to see two threads wait for a core that is taken.
 """
 
 from __future__ import annotations
 
 import timeit
 
-import _timing  # noqa: F401  (puts the repository root on sys.path)
 import numpy as np
 from threadpoolctl import threadpool_limits
-
-from tinygrad_edu.fused import threads
 
 SHAPES = {  # name: (m, k, n) of an (m, k) @ (k, n) product
     "book fwd 128x784x512": (128, 784, 512),
@@ -35,12 +29,9 @@ SHAPES = {  # name: (m, k, n) of an (m, k) @ (k, n) product
 }
 
 
-def seconds(a: np.ndarray, b: np.ndarray, blas_threads: int, pieces: int = 1) -> float:
-    def product() -> np.ndarray:
-        return a @ b if pieces == 1 else threads._in_pieces(a, b, pieces)
-
-    with threadpool_limits(blas_threads, "blas"):
-        return min(timeit.repeat(product, number=20, repeat=7)) / 20
+def seconds(a: np.ndarray, b: np.ndarray, threads: int) -> float:
+    with threadpool_limits(threads, "blas"):
+        return min(timeit.repeat(lambda: a @ b, number=20, repeat=7)) / 20
 
 
 def main() -> None:
@@ -48,11 +39,10 @@ def main() -> None:
     for name, (m, k, n) in SHAPES.items():
         a = rng.standard_normal((m, k)).astype(np.float32)
         b = rng.standard_normal((k, n)).astype(np.float32)
-        one, two, pieces = seconds(a, b, 1), seconds(a, b, 2), seconds(a, b, 1, pieces=2)
+        one, two = seconds(a, b, 1), seconds(a, b, 2)
         print(
             f"{name:24} {m * k * n / 1e6:8.2f} M  1 thread {one * 1e6:8.1f} us  "
-            f"2 threads {two * 1e6:8.1f} us  2 pieces {pieces * 1e6:8.1f} us  "
-            f"2/1 {two / one:.2f}  pieces/1 {pieces / one:.2f}"
+            f"2 threads {two * 1e6:8.1f} us  2/1 {two / one:.2f}"
         )
 
 

@@ -5,10 +5,10 @@ starts a competing process that spins on one core, and times one epoch of each
 course workload with it running ("busy") and without ("quiet"), in alternating
 rounds, for
 
-  policy      tinygrad-edu's thread policy (tinygrad_edu/fused/threads.py): small
-              products whole, large ones cut into pieces that run at once on Python
-              threads, the BLAS library on one thread
-  all         its twin: every product on the BLAS library's own threads, all cores
+  policy      tinygrad-edu's thread policy following the load
+              (`tg.set_num_threads(n, follow_load=True)`): one BLAS thread for small
+              products, the free cores for large ones (tinygrad_edu/fused/threads.py)
+  all         its twin: every product on the BLAS library's own thread count
               (what NumPy does by itself)
   one         `tg.set_num_threads(1)`: every product on one thread
   torch       PyTorch eager, the same model and optimizer, its default threads
@@ -148,7 +148,9 @@ class Settings:
                 undo.enter_context(threads_twin.blas_own_threads())
             elif self.kind == "one":
                 tg.set_num_threads(1)
-                undo.callback(tg.set_num_threads, limit)
+            elif self.kind == "policy":
+                tg.set_num_threads(limit, follow_load=True)
+            undo.callback(tg.set_num_threads, limit, follow_load=False)
             self.epoch()
 
 

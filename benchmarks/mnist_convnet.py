@@ -36,7 +36,6 @@ peak memory of a step at most 1.2x the reference's.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import resource
 import sys
@@ -49,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference_convnet  # noqa: E402
+import threads_twin  # noqa: E402
 
 import tinygrad_edu as tg  # noqa: E402
 from tinygrad_edu import Tensor, manual_seed, nn  # noqa: E402
@@ -160,19 +160,10 @@ def functional_contender(weights, x, y, batch_size) -> Callable[[], object]:
 
 
 def reference_threads():
-    """A context in which NumPy's BLAS has the threads it had before the engine started.
-
-    The engine sets OpenBLAS to one thread for the whole process and cuts its own large
-    products into pieces on threads of its own (tinygrad_edu/fused/threads.py); the
-    reference calls np.matmul, so in this process it would be held to one thread.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # then the engine leaves the BLAS library's threads alone
-        return contextlib.nullcontext()
-    from tinygrad_edu.fused import threads
-
-    return threadpool_limits(limits=threads.get_num_threads(), user_api="blas")
+    """A context in which NumPy's BLAS has its own thread count (`threads_twin`): the
+    engine sets the count for each of its products, one for a small one, so the reference
+    timed in this process would otherwise run on what the engine's last product left."""
+    return threads_twin.numpy_own_threads()
 
 
 def numpy_contender(weights, x, y, batch_size) -> Callable[[], object]:

@@ -10,7 +10,7 @@ and with one shortcut at a time swapped for its composite twin:
   tiled pooling   tile_windows (a reshape)          -> sliding_windows (SlidingWindows)
   conv node       Conv2D (col2im offset by offset)  -> convolution_simple (windows, Linear)
   few-entry max   reduce_axes as slices             -> ufunc.reduce
-  thread policy   large products cut into pieces    -> np.matmul on the BLAS library's threads
+  thread policy   threads by size and free cores    -> the BLAS library's own count
 
 in alternating rounds, and reports each twin's epoch time over the shipped
 one's: 1.05 means the shortcut saves 5%. A shortcut stays only where it

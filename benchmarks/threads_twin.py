@@ -2,7 +2,7 @@
 
 `blas_own_threads()` swaps tinygrad_edu/fused/threads.py's `matmul` for plain
 `np.matmul` and gives the BLAS library `get_num_threads()` threads (what NumPy
-does by itself), then puts the policy back: the BLAS library on one thread.
+does by itself), then puts the policy back.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from tinygrad_edu.fused import threads
 def numpy_own_threads():
     """A context in which NumPy's BLAS has the threads it would have without the engine.
 
-    The engine sets the BLAS library to one thread for the whole process (it cuts its
-    large products into pieces on threads of its own), so a hand-written NumPy reference
-    timed in the same process would otherwise be held to one thread.
+    The engine sets the BLAS library's thread count for each of its products (one for a
+    small product), so a hand-written NumPy reference timed in the same process would
+    otherwise run on whatever count the engine's last product left.
     """
     return threadpool_limits(limits=tg.get_num_threads(), user_api="blas")
 

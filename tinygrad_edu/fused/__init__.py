@@ -29,10 +29,9 @@ stays only while it earns 3% or more on a course workload.
   defaults (TINYGRAD_EDU_MALLOC=default).
 - arrays.py: `reduce_axes`, a reduction over few entries per output (a 2x2 max
   pool) done as slices; twin `ufunc.reduce`.
-- threads.py: `matmul`, a large product cut into pieces that run at once on
-  Python threads, the BLAS library on one thread (`set_num_threads`, the
-  TINYGRAD_EDU_NUM_THREADS environment variable); twin: `np.matmul` on the BLAS
-  library's own threads.
+- threads.py: how many BLAS threads each matrix product uses
+  (`set_num_threads`, the TINYGRAD_EDU_NUM_THREADS environment variable); twin:
+  `np.matmul` with the BLAS library's own thread count.
 
 Nothing here is needed to understand training. The rest reaches it at a few
 marked places: `functional.linear`, `Dense` with relu, `functional`'s conv2d and

@@ -41,7 +41,7 @@ class Linear(Function):
                 "shapes write x @ weight + bias"
             )
         self.save_for_backward(x, weight)
-        out = threads.matmul(x_data, weight_data)  # np.matmul, in pieces on threads if large
+        out = threads.matmul(x_data, weight_data)  # np.matmul, on the BLAS threads its size pays
         if bias_data.dtype == out.dtype:
             out += bias_data  # in place: no second (batch, units) array
         else:

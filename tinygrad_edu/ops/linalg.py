@@ -48,7 +48,7 @@ class MatMul(Function):
     def forward(self, a, b):
         check_matmul_shapes(a.shape, b.shape)
         self.save_for_backward(a, b)
-        return threads.matmul(a.data, b.data)  # np.matmul, in pieces on threads if large
+        return threads.matmul(a.data, b.data)  # np.matmul, on as many BLAS threads as its size pays
 
     def backward(self, grad):
         a, b = self.saved_tensors
