@@ -677,3 +677,15 @@ def test_the_walk_hands_each_gradient_over_to_backward():
     (Rescale.apply(Rescale.apply(x) * 3)).sum().backward()
     assert freed == [True, True]
     np.testing.assert_array_equal(x.grad.data, [12.0, 12.0, 12.0])
+
+
+def test_a_weight_of_a_tensor_subclass_gets_its_gradient():
+    class Parameter(Tensor):
+        pass
+
+    w = Parameter(np.array([1.0, 2.0]), requires_grad=True)
+    x = Tensor(np.array([3.0, 4.0]))
+    (x * w).sum().backward()  # the product is a plain Tensor; its gradient reaches w
+    np.testing.assert_array_equal(w.grad.data, [3.0, 4.0])
+    (w * x).relu().sum().backward()
+    np.testing.assert_array_equal(w.grad.data, [6.0, 8.0])

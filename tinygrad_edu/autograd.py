@@ -374,7 +374,7 @@ def run_backward(
             # Hand the gradient over instead of keeping it (CPython passes on an argument
             # the caller no longer names): a backward that makes a new gradient from it
             # first (LinearRelu's mask) can then let it go, and the step never holds both.
-            handed_over = [grad]
+            grad_class, handed_over = type(grad), [grad]
             del grad
             input_grads = creator.backward(handed_over.pop())
             if not isinstance(input_grads, tuple):  # one input: one gradient
@@ -385,7 +385,7 @@ def run_backward(
                 if parent._creator is not None and parent._creator.sequence > creator.sequence:
                     parent = _value_seen_by(parent, creator)  # changed in place since
                 if parent._requires_grad:
-                    parent_grad = _checked(creator, parent, parent_grad)
+                    parent_grad = _checked(creator, parent, parent_grad, grad_class)
                     if observer is not None:
                         observer.passed(parent, parent_grad)
                     _receive(parent, parent_grad, pending, waiting, leaves)
@@ -442,19 +442,19 @@ def _receive(tensor: Tensor, grad: Tensor, pending: dict, waiting: list, leaves:
         heapq.heappush(waiting, (-creator.sequence, tensor))
 
 
-def _checked(creator: Function, parent: Tensor, grad: Any) -> Tensor:
+def _checked(creator: Function, parent: Tensor, grad: Any, grad_class: type) -> Tensor:
     """`grad` for `parent` as a Tensor in the parent's dtype; an error if a backward got it wrong.
 
     A custom backward may return a NumPy array (or a number); it becomes a Tensor
-    of `parent`'s class that records nothing.
+    of `grad_class` (the class of the gradient the node was given) that records nothing.
     """
-    if not isinstance(grad, type(parent)):
+    if not isinstance(grad, grad_class):
         if not isinstance(grad, (np.ndarray, np.generic, int, float)) or isinstance(grad, bool):
             raise TypeError(
                 f"{creator.name}.backward returned a {type(grad).__name__} as a gradient; "
                 "return a Tensor (or a NumPy array) per input, or None for no gradient"
             )
-        grad = constant_like(parent, np.asarray(grad))
+        grad = grad_class._from_op(np.asarray(grad), False)
     parent_data, grad_data = parent._data, grad._data
     if grad_data.shape != parent_data.shape:
         raise RuntimeError(
