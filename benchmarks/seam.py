@@ -74,7 +74,10 @@ TWINS: dict[str, list[tuple[object, str, object]]] = {  # (module, name, stand-i
     "tiled pooling": [(functional, "tile_windows", _sliding)],
     "few-entry max": [(reduce, "reduce_axes", _plain_reduce)],
     "conv node": [(functional, "convolution", convolution.convolution_simple)],
-    "thread policy": [],  # threads_twin.blas_own_threads, in Swapped
+    "thread policy": [],  # a context instead: TWIN_CONTEXTS
+}
+TWIN_CONTEXTS = {  # twins that are a setting around the epoch rather than a swapped name
+    "thread policy": threads_twin.blas_own_threads,
 }
 APPLIES = {  # which shortcuts a workload runs at all
     "book": ["Linear", "relu in Linear", "cross-entropy", "thread policy"],
@@ -103,8 +106,8 @@ class Swapped:
                 original = getattr(owner, name)
                 setattr(owner, name, stand_in)
                 undo.callback(setattr, owner, name, original)
-            if self.twin == "thread policy":
-                undo.enter_context(threads_twin.blas_own_threads())
+            if self.twin in TWIN_CONTEXTS:
+                undo.enter_context(TWIN_CONTEXTS[self.twin]())
             self.epoch()
 
 
