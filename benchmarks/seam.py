@@ -8,7 +8,7 @@ and with one shortcut at a time swapped for its composite twin:
   relu in Linear  Dense relu's LinearRelu node      -> the Linear node, then Relu
   cross-entropy   SparseSoftmaxCrossEntropy node    -> sparse_cross_entropy_simple
   tiled pooling   tile_windows (a reshape)          -> sliding_windows (SlidingWindows)
-  conv node       Conv2D (col2im offset by offset)  -> convolution_simple (windows, Linear)
+  conv node       Conv2D (col2im offset by offset)  -> convolution_simple (windows, MatMul, Add)
   few-entry max   reduce_axes as slices             -> ufunc.reduce
   thread policy   threads by size and free cores    -> the BLAS library's own count
 

@@ -61,8 +61,8 @@ def test_the_conv_swap_puts_the_twin_in_the_node_s_place():
 
     shipped, swapped = conv_ops(), []
     seam.Swapped(lambda: swapped.append(conv_ops()), "conv node")()
-    assert "Conv2D" in shipped and "Linear" not in shipped
-    assert "Conv2D" not in swapped[0] and "Linear" in swapped[0]
+    assert "Conv2D" in shipped and "MatMul" not in shipped
+    assert "Conv2D" not in swapped[0] and "MatMul" in swapped[0]  # the twin: im2col, MatMul, Add
     assert conv_ops() == shipped  # put back
 
 

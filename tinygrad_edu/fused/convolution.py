@@ -1,11 +1,11 @@
-"""A convolution's product as one node, beside its composite twin (im2col, Linear).
+"""A convolution's product as one node, beside its composite twin (im2col, MatMul, Add).
 
 Both compute the same im2col convolution: every window of the (padded) image is
 copied into one row of a (batch * oh * ow, kh * kw * channels) matrix, and one
 matrix product with the kernel gives every output. They differ in how the
 image's gradient is put together.
 
-The twin's gradient of the windows comes out of Linear's backward as one
+The twin's gradient of the windows comes out of MatMul's backward as one
 (rows, kh * kw * channels) matrix, and AddWindows ("col2im") then adds each of
 its kh * kw kernel offsets back onto the image: nine adds for a 3x3 kernel,
 each reading a few numbers, skipping the rest of a row, reading a few more.
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.fused import threads
-from tinygrad_edu.fused.nodes import Linear, linear_simple
+from tinygrad_edu.fused.nodes import linear_simple
 from tinygrad_edu.ops.movement import SlidingWindows
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def convolution(
 def convolution_simple(
     x: Tensor, kernel: Tensor, bias: Tensor | None = None, strides: tuple[int, int] = (1, 1)
 ) -> Tensor:
-    """`Conv2D`'s twin, from primitives: SlidingWindows, a copying reshape (im2col), Linear.
+    """`Conv2D`'s twin, from primitives: SlidingWindows, a copying reshape (im2col), MatMul, Add.
 
     Same arguments, result and gradients as `convolution`.
     """
@@ -132,5 +132,5 @@ def convolution_simple(
     batch, out_height, out_width = windows.shape[:3]
     columns = windows.reshape(batch * out_height * out_width, kh * kw * channels)
     weight = kernel.reshape(kh * kw * channels, filters)
-    out = linear_simple(columns, weight) if bias is None else Linear.apply(columns, weight, bias)
+    out = linear_simple(columns, weight, bias)
     return out.reshape(batch, out_height, out_width, filters)
