@@ -20,8 +20,26 @@ import tinygrad_edu as tg
 from tinygrad_edu import Tensor, grad
 from tinygrad_edu.fused import threads
 from tinygrad_edu.fused.convolution import convolution, convolution_simple
-from tinygrad_edu.fused.nodes import sliding_windows, tile_windows
+from tinygrad_edu.fused.nodes import fits_linear_node, linear_relu, sliding_windows, tile_windows
 from tinygrad_edu.testing import gradcheck, gradgradcheck
+
+
+# ---------------------------------------------------------------- Linear and LinearRelu
+@pytest.mark.parametrize("x_shape", [(2, 3), (3,), (2, 2, 3)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear_and_linear_relu_take_their_fused_node_for_the_same_calls(x_shape, with_bias):
+    # One condition (fits_linear_node) decides for both: Dense with and without relu
+    # run the fused node for exactly the same inputs.
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal(x_shape))
+    weight = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    bias = Tensor(rng.standard_normal(4), requires_grad=True) if with_bias else None
+    fused = fits_linear_node(x, bias)
+    assert fused == (with_bias and len(x_shape) == 2)
+    plain, relu = tg.functional.linear(x, weight, bias), linear_relu(x, weight, bias)
+    assert (plain.grad_fn.name == "Linear") == fused
+    assert (relu.grad_fn.name == "LinearRelu") == fused
+    np.testing.assert_allclose(relu.data, np.maximum(plain.data, 0), rtol=1e-12, atol=1e-14)
 
 
 # ---------------------------------------------------------------- pooling windows

@@ -18,7 +18,13 @@ import numpy as np
 from tinygrad_edu import random
 from tinygrad_edu.autograd import constant_like
 from tinygrad_edu.fused.convolution import convolution
-from tinygrad_edu.fused.nodes import Linear, SparseSoftmaxCrossEntropy, linear_simple, tile_windows
+from tinygrad_edu.fused.nodes import (
+    Linear,
+    SparseSoftmaxCrossEntropy,
+    fits_linear_node,
+    linear_simple,
+    tile_windows,
+)
 from tinygrad_edu.ops.elementwise import Where
 from tinygrad_edu.ops.movement import AddWindows, Pad, ScatterAdd, SlidingWindows
 from tinygrad_edu.ops.reduce import single_axis
@@ -43,7 +49,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Raises:
         ValueError: the shapes do not fit (x's last axis is not weight's first).
     """
-    if bias is not None and x.ndim == 2:
+    if fits_linear_node(x, bias):
         return Linear.apply(x, weight, bias)
     return linear_simple(x, weight, bias)
 
