@@ -141,6 +141,23 @@ def test_the_convolution_node_s_second_order_equals_its_twin_s(channels):
         np.testing.assert_allclose(fused.data, twin.data, rtol=1e-10, atol=1e-10)
 
 
+def test_the_convolution_node_s_backward_reads_the_layout_forward_chose(monkeypatch):
+    # The im2col matrix's layout (transposed below FEW_CHANNELS) is decided once, in
+    # forward, and kept on the node: backward does not decide it again.
+    from tinygrad_edu.fused import convolution as fused_convolution
+
+    rng = np.random.default_rng(5)
+    x, kernel, bias = _convolution_inputs(rng, 2, 5, 5, 2, 3, 3, 2)
+    upstream = rng.standard_normal((2, 3, 3, 2))
+    out = convolution(x, kernel, bias)
+    assert out._creator.columns_transposed  # 2 channels: made offset by offset
+    monkeypatch.setattr(fused_convolution, "FEW_CHANNELS", 1)  # changed before backward runs
+    g_fused = grad((out * upstream).sum(), [x, kernel, bias])
+    g_twin = grad((convolution_simple(x, kernel, bias) * upstream).sum(), [x, kernel, bias])
+    for a, b in zip(g_fused, g_twin):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-12)
+
+
 def test_conv2d_runs_through_the_convolution_node():
     x = Tensor(np.ones((1, 4, 4, 2)), requires_grad=True)
     out = tg.functional.conv2d(x, Tensor(np.ones((3, 3, 2, 1))), Tensor(np.zeros(1)))

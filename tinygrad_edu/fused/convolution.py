@@ -56,16 +56,19 @@ class Conv2D(Function):
         rows, size = batch * out_height * out_width, kh * kw * channels
         # The reshape copies the overlapping windows into one contiguous matrix: im2col.
         # Made with Tensor ops, so the matrix is a function of the windows (for the
-        # second order).
-        if channels < FEW_CHANNELS:
-            # A window row of a grayscale image is only kh * kw numbers: copied window by
-            # window that is many tiny copies; offset by offset, each copy is a long run.
-            # So the matrix is made transposed, (size, rows), and used as its .T.
+        # second order). Its layout is decided here, once; backward reads it off the node.
+        # A window row of a grayscale image is only kh * kw numbers: copied window by
+        # window that is many tiny copies; offset by offset, each copy is a long run.
+        # So with few channels the matrix is made transposed, (size, rows), and used as
+        # its .T.
+        self.columns_transposed = channels < FEW_CHANNELS
+        if self.columns_transposed:
             columns = windows.transpose(3, 4, 5, 0, 1, 2).reshape(size, rows)
-            out = threads.matmul(columns.data.T, kernel.data.reshape(size, filters))
+            by_window = columns.data.T  # (rows, size), a view
         else:
             columns = windows.reshape(rows, size)
-            out = threads.matmul(columns.data, kernel.data.reshape(size, filters))
+            by_window = columns.data
+        out = threads.matmul(by_window, kernel.data.reshape(size, filters))
         self.save_for_backward(columns, kernel)
         if bias is not None:
             if bias.data.dtype == out.dtype:
@@ -91,7 +94,7 @@ class Conv2D(Function):
             grad_windows = grad_windows.transpose(2, 3, 4, 0, 1, 5)
         grad_kernel = None
         if need_kernel:
-            by_offset = columns.T if channels >= FEW_CHANNELS else columns  # (size, rows)
+            by_offset = columns if self.columns_transposed else columns.T  # (size, rows)
             grad_kernel = (by_offset @ rows).reshape(kernel.shape)
         if len(self.inputs) == 2:
             return grad_windows, grad_kernel
