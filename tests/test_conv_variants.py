@@ -123,6 +123,23 @@ def test_conv2d_with_every_setting_differentiates_twice(case):
     assert gradgradcheck(*call_conv(case, tanh=True))
 
 
+@pytest.mark.parametrize("channels", [1, 4])  # both layouts of the node's im2col matrix
+def test_a_dilated_conv2d_is_the_convolution_node_with_the_gradients_of_central_differences(
+    channels,
+):
+    # Dilated or not, a groups-1 conv2d is the same path: windows, then one Conv2D node.
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 6, 5, channels))
+    kernel, bias = rng.standard_normal((2, 3, channels, 2)), rng.standard_normal(2)
+    case = (x, kernel, bias, (2, 1), "same", (2, 2), 1)
+    fn, inputs = call_conv(case, tanh=True)
+    out = fn(*(Tensor(a, requires_grad=True) for a in inputs))
+    assert out._creator.inputs[0]._creator.name == "Conv2D"  # tanh(Conv2D(...))
+    np.testing.assert_allclose(np.arctanh(out.data), reference_conv2d(*inputs, *case[3:]))
+    assert gradcheck(fn, inputs)
+    assert gradgradcheck(fn, inputs)
+
+
 def test_depthwise_is_groups_equal_to_channels():
     rng = np.random.default_rng(1)
     x, kernel = rng.standard_normal((1, 4, 4, 3)), rng.standard_normal((2, 2, 1, 3))

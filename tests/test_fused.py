@@ -69,6 +69,11 @@ def test_tile_windows_equals_its_twin_in_value_and_gradient(
 
 
 # ---------------------------------------------------------------- convolution
+def _windows(x, kernel, strides=(1, 1), dilation=(1, 1)):
+    """x's windows for `kernel`, as functional.conv2d makes them for the node (no padding)."""
+    return tg.functional._windows(x, kernel.shape[:2], strides, "valid", 0.0, "test", dilation)
+
+
 def _convolution_inputs(rng, batch, height, width, channels, kh, kw, filters):
     x = Tensor(rng.standard_normal((batch, height, width, channels)), requires_grad=True)
     kernel = Tensor(rng.standard_normal((kh, kw, channels, filters)), requires_grad=True)
@@ -86,18 +91,20 @@ def _convolution_inputs(rng, batch, height, width, channels, kh, kw, filters):
     kw=st.integers(1, 3),
     filters=st.integers(1, 3),
     strides=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
     with_bias=st.booleans(),
     seed=st.integers(0, 2**16),
 )
 def test_the_convolution_node_equals_its_twin_in_value_and_gradient(
-    batch, height, width, channels, kh, kw, filters, strides, with_bias, seed
+    batch, height, width, channels, kh, kw, filters, strides, dilation, with_bias, seed
 ):
-    assume(kh <= height and kw <= width)  # the kernel fits the image
+    spans = (kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1
+    assume(spans[0] <= height and spans[1] <= width)  # the (dilated) kernel fits the image
     rng = np.random.default_rng(seed)
     x, kernel, bias = _convolution_inputs(rng, batch, height, width, channels, kh, kw, filters)
     bias = bias if with_bias else None
-    fused = convolution(x, kernel, bias, strides)
-    twin = convolution_simple(x, kernel, bias, strides)
+    fused = convolution(_windows(x, kernel, strides, dilation), kernel, bias)
+    twin = convolution_simple(_windows(x, kernel, strides, dilation), kernel, bias)
     assert fused.shape == twin.shape
     np.testing.assert_allclose(fused.data, twin.data, rtol=1e-12, atol=1e-12)
     upstream = rng.standard_normal(fused.shape)
@@ -115,12 +122,8 @@ def test_the_convolution_node_differentiates_twice(strides, channels, with_bias)
     x, kernel, bias = _convolution_inputs(rng, 2, 5, 4, channels, 3, 2, 3)
     inputs = [x.data, kernel.data] + ([bias.data] if with_bias else [])
 
-    def conv(*tensors):
-        return (
-            convolution(*tensors, strides=strides)
-            if with_bias
-            else convolution(tensors[0], tensors[1], None, strides)
-        )
+    def conv(x, kernel, bias=None):
+        return convolution(_windows(x, kernel, strides), kernel, bias)
 
     assert gradcheck(conv, inputs)
     assert gradgradcheck(conv, inputs)
@@ -133,7 +136,7 @@ def test_the_convolution_node_s_second_order_equals_its_twin_s(channels):
     upstream = rng.standard_normal((2, 3, 3, 2))
     results = []
     for conv in (convolution, convolution_simple):
-        out = conv(x, kernel, bias, (1, 1))
+        out = conv(_windows(x, kernel), kernel, bias)
         g_x, g_kernel = grad((out * upstream).sum(), [x, kernel], create_graph=True)
         # a scalar of both first derivatives, differentiated again
         results.append(grad((g_x * g_x).sum() + (g_kernel**3).sum(), [x, kernel]))
@@ -149,11 +152,12 @@ def test_the_convolution_node_s_backward_reads_the_layout_forward_chose(monkeypa
     rng = np.random.default_rng(5)
     x, kernel, bias = _convolution_inputs(rng, 2, 5, 5, 2, 3, 3, 2)
     upstream = rng.standard_normal((2, 3, 3, 2))
-    out = convolution(x, kernel, bias)
+    out = convolution(_windows(x, kernel), kernel, bias)
     assert out._creator.columns_transposed  # 2 channels: made offset by offset
     monkeypatch.setattr(fused_convolution, "FEW_CHANNELS", 1)  # changed before backward runs
     g_fused = grad((out * upstream).sum(), [x, kernel, bias])
-    g_twin = grad((convolution_simple(x, kernel, bias) * upstream).sum(), [x, kernel, bias])
+    twin = convolution_simple(_windows(x, kernel), kernel, bias)
+    g_twin = grad((twin * upstream).sum(), [x, kernel, bias])
     for a, b in zip(g_fused, g_twin):
         np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-12)
 
@@ -168,7 +172,8 @@ def test_conv2d_runs_through_the_convolution_node():
 def test_the_convolution_node_names_a_channel_mismatch():
     x = Tensor(np.ones((1, 4, 4, 2)))
     with pytest.raises(ValueError, match=r"Conv2D: expects windows \(batch, oh, ow, 3, 3, 3\)"):
-        convolution(x, Tensor(np.ones((3, 3, 3, 1))))
+        kernel = Tensor(np.ones((3, 3, 3, 1)))
+        convolution(_windows(x, kernel), kernel)
 
 
 # ---------------------------------------------------------------- BLAS threads

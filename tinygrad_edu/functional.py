@@ -486,19 +486,14 @@ def _conv2d(x, kernel, bias, strides, padding, dilation_rate, groups, who) -> Te
         )
     if bias is not None and bias.shape != (filters,):
         raise ValueError(f"{who}: bias must have shape ({filters},), got {bias.shape}")
-    if groups == 1 and dilation == (1, 1):
+    windows = _windows(x, (kh, kw), strides, padding, 0.0, who, dilation)  # (N, oh, ow, kh, kw, C)
+    if groups == 1:
         # im2col: each window copied into a row of one matrix, times the kernel as a
         # (kh * kw * channels, filters) matrix. The speed seam does it as one node
         # (fused.convolution; its twin, convolution_simple, spells out the steps).
-        return convolution(_padded(x, (kh, kw), strides, padding, 0.0, who), kernel, bias, strides)
-    windows = _windows(x, (kh, kw), strides, padding, 0.0, who, dilation)
+        return convolution(windows, kernel, bias)
     batch, out_height, out_width = windows.shape[:3]
     rows = batch * out_height * out_width
-    if groups == 1:
-        # The reshape copies the overlapping windows into one contiguous matrix: im2col.
-        columns = windows.reshape(rows, kh * kw * channels)
-        out = linear(columns, kernel.reshape(kh * kw * channels, filters), bias)
-        return out.reshape(batch, out_height, out_width, filters)
     # One im2col matrix per block of channels, (groups, rows, kh * kw * channels),
     # and one kernel matrix per block, (groups, kh * kw * channels, filters / groups).
     columns = windows.reshape(rows, kh, kw, groups, channels).transpose((3, 0, 1, 2, 4))

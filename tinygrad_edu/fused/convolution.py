@@ -13,8 +13,10 @@ The fused node asks for that gradient one kernel offset at a time instead, as
 one batched matrix product (kh * kw products of the output's gradient with
 that offset's (filters, channels) slice of the kernel). The same numbers, laid
 out offset by offset, so each of AddWindows's adds reads one contiguous block.
-Both take the windows from SlidingWindows, whose backward does that adding,
-as its own node: the im2col matrix the node saved is freed before it runs.
+Both take the windows as `functional.conv2d` makes them for every groups-1
+convolution: SlidingWindows's view of the padded images, and for a dilated
+kernel every d-th tap of its span (a GetItem). Their backward does that adding,
+as nodes of their own: the im2col matrix the node saved is freed before they run.
 tests/test_fused.py holds the two equal in value, gradient and second order;
 benchmarks/RESULTS.md says what the node saves.
 """
@@ -26,7 +28,6 @@ from typing import TYPE_CHECKING
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.fused import threads
 from tinygrad_edu.fused.nodes import linear_simple
-from tinygrad_edu.ops.movement import SlidingWindows
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -102,36 +103,31 @@ class Conv2D(Function):
         return grad_windows, grad_kernel, rows.sum(axis=0) if need_bias else None
 
 
-def convolution(
-    x: Tensor, kernel: Tensor, bias: Tensor | None = None, strides: tuple[int, int] = (1, 1)
-) -> Tensor:
-    """A padded image batch convolved with a kernel: SlidingWindows, then one `Conv2D` node.
+def convolution(windows: Tensor, kernel: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Windows convolved with a kernel as one `Conv2D` node (im2col, product and bias).
 
     Args:
-        x: (batch, height, width, channels), already padded.
+        windows: (batch, oh, ow, kh, kw, channels), the windows of the padded images
+            (`functional`'s conv2d makes them: SlidingWindows, then every d-th tap of
+            a dilated kernel's span).
         kernel: (kh, kw, channels, filters).
         bias: (filters,) or None.
-        strides: (sh, sw).
     Returns:
-        (batch, oh, ow, filters), oh = (height - kh) // sh + 1, likewise ow.
+        (batch, oh, ow, filters).
     Raises:
-        ValueError: x's channels are not the kernel's, or the kernel does not fit.
+        ValueError: the windows' (kh, kw, channels) are not the kernel's.
     """
-    windows = SlidingWindows.apply(x, window=kernel.shape[:2], strides=strides)
     if bias is None:
         return Conv2D.apply(windows, kernel)
     return Conv2D.apply(windows, kernel, bias)
 
 
-def convolution_simple(
-    x: Tensor, kernel: Tensor, bias: Tensor | None = None, strides: tuple[int, int] = (1, 1)
-) -> Tensor:
-    """`Conv2D`'s twin, from primitives: SlidingWindows, a copying reshape (im2col), MatMul, Add.
+def convolution_simple(windows: Tensor, kernel: Tensor, bias: Tensor | None = None) -> Tensor:
+    """`Conv2D`'s twin, from primitives: a copying reshape (im2col), MatMul, Add.
 
     Same arguments, result and gradients as `convolution`.
     """
     kh, kw, channels, filters = kernel.shape
-    windows = SlidingWindows.apply(x, window=(kh, kw), strides=strides)
     batch, out_height, out_width = windows.shape[:3]
     columns = windows.reshape(batch * out_height * out_width, kh * kw * channels)
     weight = kernel.reshape(kh * kw * channels, filters)
