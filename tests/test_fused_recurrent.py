@@ -278,3 +278,41 @@ def test_the_layer_carrying_one_state_equals_the_step_by_step_loop(kwargs, train
         results.append([o.data for o in outputs] + [g.data for g in grads])
     for joined, step_by_step in zip(*results):
         np.testing.assert_allclose(joined, step_by_step, rtol=1e-11, atol=1e-13)
+
+
+def test_the_layer_makes_the_transposed_copy_only_when_a_backward_can_read_it(monkeypatch):
+    # transposed_copy serves backward alone: predict (under no_grad) and a frozen layer
+    # on constant inputs make none; a training call makes one per sequence, and its
+    # gradients are those of the transposed view.
+    from tinygrad_edu.nn import recurrent as layer_module
+
+    made = []
+
+    def counting_copy(matrix):
+        made.append(matrix.shape)
+        return transposed_copy(matrix)
+
+    monkeypatch.setattr(layer_module, "transposed_copy", counting_copy)
+    x = np.random.default_rng(3).standard_normal((4, 5, 2))
+    manual_seed(5)
+    model = nn.Sequential([nn.LSTM(3, input_shape=(5, 2), dtype="float64")])
+    predicted = model.predict(x, verbose=0)
+    assert made == []
+    layer = model.layers[0]
+    layer.trainable = False
+    frozen = layer(Tensor(x))
+    assert made == [] and not frozen.requires_grad
+    layer.trainable = True
+
+    results = []
+    for copy in (counting_copy, lambda matrix: None):  # None: backward uses the view
+        monkeypatch.setattr(layer_module, "transposed_copy", copy)
+        inputs = Tensor(x, requires_grad=True)
+        out = layer(inputs, training=True)
+        grads = grad((out * out).sum(), [inputs, *(w for _, w in layer.named_weights())])
+        results.append([out.data] + [g.data for g in grads])
+    assert made == [(3, 12)]  # recurrent_kernel, once for the sequence
+    np.testing.assert_allclose(results[0][0], predicted, rtol=1e-12)
+    np.testing.assert_allclose(frozen.data, predicted, rtol=1e-12)
+    for with_copy, with_view in zip(*results):
+        np.testing.assert_allclose(with_copy, with_view, rtol=1e-12, atol=1e-14)

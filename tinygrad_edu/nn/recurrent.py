@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import random
+from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.functional import linear
 from tinygrad_edu.fused.recurrent import (
     lstm_state_step,
@@ -966,8 +967,14 @@ class LSTM(_LSTMStep, _RecurrentLayer):
             inputs = concatenate([inputs, Tensor(ones)], axis=2)
             if input_mask is not None:
                 input_mask = np.concatenate([input_mask, ones[:, 0]], axis=1)
+        joined = [concatenate(states, axis=1)]
         # recurrent_kernel.T stored row by row, for backward's product (see RecurrentLinear).
-        transposed = transposed_copy(self.recurrent_kernel)
+        # Only backward reads it, so it is made only when the steps are recorded: not under
+        # no_grad (predict, evaluate), nor when nothing here wants a gradient.
+        recorded = is_grad_enabled() and any(
+            t.requires_grad for t in (inputs, kernel, joined[0], self.recurrent_kernel)
+        )
+        transposed = transposed_copy(self.recurrent_kernel) if recorded else None
 
         def step(x: Tensor, carried: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
             state = carried[0] if state_mask is None else carried[0] * state_mask
@@ -975,7 +982,6 @@ class LSTM(_LSTMStep, _RecurrentLayer):
             state = lstm_state_step(x, kernel, state, self.recurrent_kernel, None, transposed)
             return state, [state]  # the output h is cut from it below, only where used
 
-        joined = [concatenate(states, axis=1)]
         outputs, (state,) = run_over_time(step, inputs, joined, None, self.go_backwards)
         if not self.return_sequences:  # only the last step's output is read
             outputs = outputs[-1:]
