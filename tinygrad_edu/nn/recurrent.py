@@ -952,7 +952,9 @@ class LSTM(_LSTMStep, _RecurrentLayer):
         if keep is not None or not self.default_activations():
             return super().run_steps(inputs, states, keep)
         units = self.units
-        # Recurrent dropout drops h on its way into the product, never c.
+        # Recurrent dropout drops h on its way into the product, never c. The state is one
+        # tensor, so its mask is [mask, ones]: c times 1 stays c, and one multiply of the
+        # whole state is one node, where masking h alone would cut and join it every step.
         state_mask = None
         if self.recurrent_dropout_mask is not None:
             ones = np.ones_like(self.recurrent_dropout_mask)
