@@ -106,3 +106,56 @@ def test_page_faults_and_blas_threads_run():
     done = run_benchmark("blas_threads.py", timeout=300)
     assert done.returncode == 0, done.stderr
     assert "book fwd 128x784x512" in done.stdout and "2/1" in done.stdout
+
+
+def test_elementwise_threads_split_gives_the_same_step_and_puts_the_ops_back(monkeypatch):
+    """The what-if of elementwise_threads.py computes what the engine computes: the same
+    conv, relu, pooling and loss values and gradients, with every pass split in two."""
+    import elementwise_threads
+
+    from tinygrad_edu import functional as F
+    from tinygrad_edu.ops import elementwise
+
+    monkeypatch.setattr(elementwise_threads, "LARGE", 0)  # split even these small arrays
+    rng = np.random.default_rng(0)
+    image = rng.standard_normal((4, 9, 9, 3)).astype(np.float32)
+    kernel = rng.standard_normal((3, 3, 3, 5)).astype(np.float32)
+
+    def step():
+        x, k = Tensor(image, requires_grad=True), Tensor(kernel, requires_grad=True)
+        y = F.max_pool2d(F.conv2d(x, k).relu(), 2)
+        loss = (y * y.astype(np.float64).astype(np.float32)).sum()
+        loss.backward()
+        return loss.numpy(), x.grad.numpy(), k.grad.numpy()
+
+    forward = elementwise.Relu.forward
+    plain = step()
+    with elementwise_threads.split_passes():
+        assert elementwise.Relu.forward is not forward
+        split = step()
+    assert elementwise.Relu.forward is forward
+    for a, b in zip(plain, split):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_elementwise_threads_runs_quick():
+    done = run_benchmark("elementwise_threads.py", "--quick", timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "col2im adds" in done.stdout and "paired (below 1: the split is faster)" in done.stdout
+
+
+def test_blas_wait_runs_quick(tmp_path):
+    figures_path = tmp_path / "blas_wait.json"
+    args = ("--quick", "--workloads", "softmax", "--json", str(figures_path))
+    done = run_benchmark("blas_wait.py", *args, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "softmax" in done.stdout and "busy/quiet" in done.stdout
+    figures = json.loads(figures_path.read_text())
+    assert set(figures["workloads"]["softmax"]) == {"4", "28"}
+    assert all(len(runs) == 1 for runs in figures["workloads"]["softmax"]["4"].values())
+    assert set(figures["spin_cpu_ms"]) == {"4", "28"}
+
+
+def test_blas_wait_refuses_timeouts_without_the_baseline():
+    done = run_benchmark("blas_wait.py", "--quick", "--timeouts", "4", "16", timeout=60)
+    assert done.returncode == 2 and "must include 28" in done.stderr

@@ -7,6 +7,14 @@
 Tensor([2., 4., 6.], dtype=float32)
 """
 
+# ruff: noqa: E402  (the imports below come after let_blas_threads_sleep, on purpose)
+
+# First, before anything loads NumPy (and with it OpenBLAS): idle BLAS threads sleep
+# instead of spinning on a core (fused/blas_wait.py says why and when it applies).
+from tinygrad_edu.fused.blas_wait import let_blas_threads_sleep
+
+let_blas_threads_sleep()
+
 from tinygrad_edu.autograd import Function, enable_grad, is_grad_enabled, no_grad
 from tinygrad_edu.creation import (
     arange,

@@ -27,6 +27,9 @@ stays only while it earns 3% or more on a course workload.
 - allocation.py: `keep_freed_memory`, glibc malloc set (at import) to reuse the
   memory of the step before instead of new pages from the kernel; twin: glibc's
   defaults (TINYGRAD_EDU_MALLOC=default).
+- blas_wait.py: `let_blas_threads_sleep`, OPENBLAS_THREAD_TIMEOUT=4 set (at import,
+  before NumPy loads) so OpenBLAS's idle threads sleep instead of spinning on a core;
+  twin: OpenBLAS's default (OPENBLAS_THREAD_TIMEOUT=28), measured by blas_wait.py.
 - arrays.py: `reduce_axes`, a reduction over few entries per output (a 2x2 max
   pool) done as slices; twin `ufunc.reduce`.
 - threads.py: how many BLAS threads each matrix product uses
@@ -36,5 +39,6 @@ stays only while it earns 3% or more on a course workload.
 Nothing here is needed to understand training. The rest reaches it at a few
 marked places: `functional.linear`, `Dense` with relu, `functional`'s conv2d and
 pooling, `ops.MatMul` and `ops.Max`, the sparse cross-entropy loss and the LSTM layer;
-`tinygrad_edu` exports `set_num_threads` and `get_num_threads`.
+`tinygrad_edu` exports `set_num_threads` and `get_num_threads`, and calls
+`let_blas_threads_sleep` first, before anything imports NumPy.
 """
