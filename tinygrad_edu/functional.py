@@ -1,11 +1,13 @@
 """Composite functions built from the primitives: what layers and losses call.
 
 Softmax and LogSoftmax are primitives of their own (ops/softmax.py: the row
-maximum is subtracted first, so exp(1000) never overflows). Two calls here
-dispatch to a fused node of the speed seam (tinygrad_edu/fused/), which does the
-same work as one node: `linear` (Linear, twin `linear_simple`) and
+maximum is subtracted first, so exp(1000) never overflows). Some calls here
+reach the speed seam (tinygrad_edu/fused/), which does the same work with fewer
+nodes or arrays: `linear` (the Linear node, twin `linear_simple`),
 `sparse_cross_entropy_with_logits` (SparseSoftmaxCrossEntropy, twin
-`sparse_cross_entropy_simple`). Read the twins for the formulas.
+`sparse_cross_entropy_simple`), `conv2d` with groups 1 (the Conv2D node, twin
+`convolution_simple`) and the pooling functions, whose side-by-side windows are
+a reshape (`tile_windows`, twin `sliding_windows`). Read the twins for the formulas.
 """
 
 from __future__ import annotations
