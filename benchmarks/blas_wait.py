@@ -9,7 +9,8 @@ workloads, with the library's default thread policy) in child processes, one
 with OPENBLAS_THREAD_TIMEOUT=4 and one with 28, taking turns, on a quiet
 machine and with one other process spinning on one core ("busy"). It reports
 each setting's median epoch, busy over quiet, and 4 over 28 paired within each
-round (below 1: sleeping is faster). It also measures the spinning itself: the
+round (below 1: sleeping is faster; busy over quiet compares medians, since the quiet
+rounds all run before the busy ones). It also measures the spinning itself: the
 CPU time a process uses while it sleeps 50 ms just after a large product.
 
     python benchmarks/blas_wait.py --data-dir ~/.cache/tinygrad_edu
@@ -51,9 +52,9 @@ def child(workload: str, data_dir: str | None, quick: bool, epochs: int) -> None
 
 def in_child(arguments: list[str], timeout: str) -> str:
     env = {**os.environ, "OPENBLAS_THREAD_TIMEOUT": timeout}
-    done = subprocess.run(
-        [sys.executable, *arguments], capture_output=True, text=True, env=env, check=True
-    )
+    done = subprocess.run([sys.executable, *arguments], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"blas_wait: a child run failed:\n{done.stderr}")
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -61,6 +62,7 @@ def measure(args: argparse.Namespace) -> dict:
     script = str(Path(__file__).resolve())
     epochs = 1 if args.quick else 3
     figures: dict = {"workloads": {}, "spin_cpu_ms": {}}
+    figures["data"] = args.data_dir or "random MNIST-shaped data (no --data-dir)"
     for timeout in ("4", "28"):
         figures["spin_cpu_ms"][timeout] = float(in_child(["-c", SPIN_CHECK], timeout))
     for workload in args.workloads:
@@ -94,7 +96,8 @@ def report(figures: dict, load: str) -> str:
     spin = figures["spin_cpu_ms"]
     lines = [
         _timing.facts_line(_timing.machine_facts()),
-        f"1-min load average: {load}; epoch seconds, medians of alternating child processes",
+        f"data: {figures['data']}; 1-min load average: {load}; epoch seconds, medians of "
+        "alternating child processes",
         f"CPU time used while sleeping 50 ms after a 1000^3 product: "
         f"{spin['4']:.1f} ms with OPENBLAS_THREAD_TIMEOUT=4, {spin['28']:.1f} ms with 28",
         "",

@@ -128,12 +128,30 @@ def test_elementwise_threads_split_gives_the_same_step_and_puts_the_ops_back(mon
         loss.backward()
         return loss.numpy(), x.grad.numpy(), k.grad.numpy()
 
-    forward = elementwise.Relu.forward
+    from tinygrad_edu.ops import movement
+    from tinygrad_edu.ops import reduce as reduce_ops
+
+    replaced = [
+        (elementwise.Relu, "forward"),
+        (elementwise.Mul, "forward"),
+        (elementwise.Cast, "forward"),
+        (movement.Reshape, "forward"),
+        (movement.AddWindows, "forward"),
+        (reduce_ops, "reduce_axes"),
+    ]
+    originals = [getattr(owner, name) for owner, name in replaced]
+    halves = []  # one entry per pass split in two
+    in_halves = elementwise_threads.in_halves
+    monkeypatch.setattr(
+        elementwise_threads, "in_halves", lambda work, n: halves.append(n) or in_halves(work, n)
+    )
     plain = step()
     with elementwise_threads.split_passes():
-        assert elementwise.Relu.forward is not forward
+        assert all(getattr(o, n) is not f for (o, n), f in zip(replaced, originals))
         split = step()
-    assert elementwise.Relu.forward is forward
+    assert all(getattr(o, n) is f for (o, n), f in zip(replaced, originals))
+    # relu, the loss's multiply, the cast, im2col's copy and col2im's adds were split
+    assert len(halves) >= 5
     for a, b in zip(plain, split):
         np.testing.assert_array_equal(a, b)
 

@@ -378,3 +378,15 @@ def test_1d_pooling_errors_name_the_op():
         max_pool1d(Tensor(np.zeros((2, 3, 4, 1))))
     with pytest.raises(ValueError, match=r"avg_pool1d: a 1x4 window does not fit .* 1x3"):
         avg_pool1d(Tensor(np.zeros((2, 3, 1))), 4)
+
+
+@pytest.mark.parametrize(
+    "argument, value",
+    [("dilation_rate", 2.5), ("dilation_rate", 2.0), ("strides", 2.5), ("strides", None)],
+)
+def test_a_non_integer_stride_or_dilation_is_a_clear_error(argument, value):
+    # A float (even a whole one) or None is not a size: a ValueError that names the call,
+    # the argument and the value, not a TypeError from deep inside.
+    x, kernel = Tensor(np.ones((1, 8, 8, 1))), Tensor(np.ones((3, 3, 1, 2)))
+    with pytest.raises(ValueError, match=f"conv2d: {argument} must be a positive int .*{value}"):
+        conv2d(x, kernel, **{argument: value})

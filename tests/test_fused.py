@@ -34,12 +34,32 @@ def test_linear_and_linear_relu_take_their_fused_node_for_the_same_calls(x_shape
     x = Tensor(rng.standard_normal(x_shape))
     weight = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
     bias = Tensor(rng.standard_normal(4), requires_grad=True) if with_bias else None
-    fused = fits_linear_node(x, bias)
+    fused = fits_linear_node(x, weight, bias)
     assert fused == (with_bias and len(x_shape) == 2)
     plain, relu = tg.functional.linear(x, weight, bias), linear_relu(x, weight, bias)
     assert (plain.grad_fn.name == "Linear") == fused
     assert (relu.grad_fn.name == "LinearRelu") == fused
     np.testing.assert_allclose(relu.data, np.maximum(plain.data, 0), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "weight_shape, bias_shape", [((3, 4), ()), ((3, 4), (1, 4)), ((3, 4), (1,)), ((3,), ())]
+)
+def test_linear_with_a_broadcast_bias_or_a_vector_weight_takes_the_twin(weight_shape, bias_shape):
+    # A bias that only broadcasts, or a vector weight, is not the fused node's (units,) bias
+    # of a matrix: functional.linear gives what x @ weight + bias gives, with its gradients.
+    rng = np.random.default_rng(1)
+    x = Tensor(rng.standard_normal((2, 3)), requires_grad=True)
+    weight = Tensor(rng.standard_normal(weight_shape), requires_grad=True)
+    bias = Tensor(rng.standard_normal(bias_shape), requires_grad=True)
+    assert not fits_linear_node(x, weight, bias)
+    for function in (tg.functional.linear, linear_relu):
+        out = function(x, weight, bias)
+        expected = x.data @ weight.data + bias.data
+        if function is linear_relu:
+            expected = np.maximum(expected, 0)
+        np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+        assert gradcheck(lambda a, w, b, f=function: f(a, w, b), (x, weight, bias))
 
 
 # ---------------------------------------------------------------- pooling windows

@@ -51,7 +51,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Raises:
         ValueError: the shapes do not fit (x's last axis is not weight's first).
     """
-    if fits_linear_node(x, bias):
+    if fits_linear_node(x, weight, bias):
         return Linear.apply(x, weight, bias)
     return linear_simple(x, weight, bias)
 
@@ -204,7 +204,12 @@ def pair(value: int | Sequence[int], what: str, who: str) -> tuple[int, int]:
     Raises:
         ValueError: anything else, naming `who` and `what`.
     """
-    values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if isinstance(value, (int, np.integer)):
+        values = (value, value)
+    elif isinstance(value, (str, bytes)) or not isinstance(value, Sequence | np.ndarray):
+        values = ()  # 2.5, "3", None: not a pair of ints (refused below)
+    else:
+        values = tuple(value)
     if len(values) != 2 or not all(
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in values
     ):

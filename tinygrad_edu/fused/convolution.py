@@ -39,11 +39,13 @@ FEW_CHANNELS = 4  # below this many input channels the im2col matrix is made off
 class Conv2D(Function):
     """Windows (N, oh, ow, kh, kw, C) -> (N, oh, ow, filters): im2col, product and bias, one node.
 
-    The windows are SlidingWindows's view of the padded images; the kernel is
+    The windows are SlidingWindows's view of the padded images (for a dilated
+    kernel, every d-th tap of each window of its span); the kernel is
     (kh, kw, C, filters), as Keras stores it; the bias (filters,) is optional
     (leave it out of `apply`'s inputs). The windows' gradient comes back as the
-    (N, oh, ow, kh, kw, C) view of a (kh, kw, N, oh, ow, C) array, for
-    SlidingWindows's backward to add onto the image.
+    (N, oh, ow, kh, kw, C) view of a (kh, kw, N, oh, ow, C) array, for the
+    windows' own backward to put onto the image (SlidingWindows's adds; with
+    dilation, first the strided slice's scatter into the span).
     """
 
     def forward(self, windows, kernel, bias=None):

@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 
 
 # ---------------------------------------------------------------- Linear
-def fits_linear_node(x: Tensor, bias: Tensor | None) -> bool:
+def fits_linear_node(x: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
     """True when x @ weight + bias is one `Linear` (or `LinearRelu`) node: x a batch of
-    rows (2-d) and a bias given. Other shapes go to the twins, which follow NumPy's
-    matmul and broadcasting rules. `functional.linear` and `linear_relu` both ask
-    here, so the fused nodes serve exactly the same calls."""
-    return bias is not None and x.ndim == 2
+    rows (2-d), weight a matrix and a bias of shape (units,). Other shapes (a scalar or
+    (1, units) bias, a vector weight, a batch of matrices) go to the twins, which follow
+    NumPy's matmul and broadcasting rules. `functional.linear` and `linear_relu` both
+    ask here, so the fused nodes serve exactly the same calls."""
+    return (
+        bias is not None and x.ndim == 2 and weight.ndim == 2 and bias.shape == weight.shape[1:]
+    )
 
 
 class Linear(Function):
@@ -98,7 +101,7 @@ class LinearRelu(Linear):
 def linear_relu(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """relu(x @ weight + bias): one `LinearRelu` node for a batch of rows with a bias,
     else `linear_relu_simple`. Same arguments and shapes as `functional.linear`."""
-    if fits_linear_node(x, bias):
+    if fits_linear_node(x, weight, bias):
         return LinearRelu.apply(x, weight, bias)
     return linear_relu_simple(x, weight, bias)
 
