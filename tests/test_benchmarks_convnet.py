@@ -228,3 +228,26 @@ def test_the_reference_gets_numpy_s_own_blas_threads_back():
     with mnist_convnet.reference_threads():
         assert blas_threads() == {threads.get_num_threads()}
     assert blas_threads() == {1}
+
+
+def test_codelab_convnet_runs_quick_and_fit_agrees_with_its_reference(tmp_path):
+    """The codelab convnet's benchmark: one step of fit and of the hand-written reference
+    agree before anything is timed (the script exits with an error otherwise)."""
+    figures_path = tmp_path / "codelab.json"
+    done = run_script("codelab_convnet.py", "--quick", "--no-torch", "--json", str(figures_path))
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(figures_path.read_text())
+    assert set(figures["rows"]) == {"fit", "numpy"}
+    agreement = figures["agreement"]
+    assert abs(agreement["fit_loss"] - agreement["reference_loss"]) < 1e-4
+    assert agreement["max_weight_difference"] < 1e-3 * agreement["largest_update"]
+    assert "the NumPy reference, paired" in done.stdout
+
+
+def test_the_codelab_reference_pads_as_keras_does():
+    import codelab_convnet
+
+    # out = ceil(size / stride); the odd padding goes after, as TensorFlow pads "same"
+    assert codelab_convnet.same_padding(28, 6, 1) == (2, 3)
+    assert codelab_convnet.same_padding(28, 5, 2) == (1, 2)
+    assert codelab_convnet.same_padding(14, 4, 2) == (1, 1)
