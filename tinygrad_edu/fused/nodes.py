@@ -29,9 +29,7 @@ def fits_linear_node(x: Tensor, weight: Tensor, bias: Tensor | None) -> bool:
     (1, units) bias, a vector weight, a batch of matrices) go to the twins, which follow
     NumPy's matmul and broadcasting rules. `functional.linear` and `linear_relu` both
     ask here, so the fused nodes serve exactly the same calls."""
-    return (
-        bias is not None and x.ndim == 2 and weight.ndim == 2 and bias.shape == weight.shape[1:]
-    )
+    return bias is not None and x.ndim == 2 and weight.ndim == 2 and bias.shape == weight.shape[1:]
 
 
 class Linear(Function):
