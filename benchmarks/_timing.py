@@ -408,6 +408,11 @@ def command_arguments(
     return kept
 
 
+def command_block(command: str, text: str) -> str:
+    """A RESULTS.md section body: the command that gives the figures, then its output."""
+    return f"Command: `{command}`\n\n```\n{text}\n```\n"
+
+
 def save_outputs(
     script: str,
     argv: list[str] | None,

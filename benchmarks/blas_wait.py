@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import busy_machine  # noqa: E402
 
-SETTINGS = ["4", "28"]  # OPENBLAS_THREAD_TIMEOUT: tinygrad_edu's, OpenBLAS's own default
+SETTINGS = ("4", "28")  # OPENBLAS_THREAD_TIMEOUT: tinygrad_edu's, OpenBLAS's own default
 SPIN_CHECK = (
     "import time, numpy as np\n"
     "a = np.ones((1000, 1000), np.float32); a @ a\n"
@@ -60,16 +60,16 @@ def in_child(arguments: list[str], timeout: str) -> str:
 
 def measure(args: argparse.Namespace) -> dict:
     script = str(Path(__file__).resolve())
-    epochs = 1 if args.quick else 3
+    epochs, timeouts = (1 if args.quick else 3), list(args.timeouts)
     figures: dict = {"workloads": {}, "spin_cpu_ms": {}}
     figures["data"] = args.data_dir or "random MNIST-shaped data (no --data-dir)"
-    for timeout in ("4", "28"):
+    for timeout in SETTINGS:  # the spin check compares the library's value with the default
         figures["spin_cpu_ms"][timeout] = float(in_child(["-c", SPIN_CHECK], timeout))
     for workload in args.workloads:
         child_args = [script, "--child", workload, "--epochs", str(epochs)]
         child_args += ["--data-dir", args.data_dir] * (args.data_dir is not None)
         child_args += ["--quick"] * args.quick
-        times: dict[str, dict[str, list[float]]] = {t: {"quiet": [], "busy": []} for t in SETTINGS}
+        times: dict[str, dict[str, list[float]]] = {t: {"quiet": [], "busy": []} for t in timeouts}
         for condition in ("quiet", "busy"):
             spinner = None
             if condition == "busy":
@@ -78,8 +78,8 @@ def measure(args: argparse.Namespace) -> dict:
             try:
                 for round_number in range(1 if args.quick else args.repeats):
                     order = (
-                        SETTINGS[round_number % len(SETTINGS) :]
-                        + SETTINGS[: round_number % len(SETTINGS)]
+                        timeouts[round_number % len(timeouts) :]
+                        + timeouts[: round_number % len(timeouts)]
                     )
                     for timeout in order:
                         seconds = json.loads(in_child(child_args, timeout))
@@ -105,7 +105,7 @@ def report(figures: dict, load: str) -> str:
         f" {'/28 quiet':>10} {'/28 busy':>9}",
     ]
     for workload, times in figures["workloads"].items():
-        for timeout in SETTINGS:
+        for timeout in times:
             quiet = _timing.median(times[timeout]["quiet"])
             busy = _timing.median(times[timeout]["busy"])
             paired = ["", ""]
@@ -122,7 +122,7 @@ def report(figures: dict, load: str) -> str:
 
 
 def by_setting(times: dict, condition: str) -> dict[str, list[float]]:
-    return {timeout: times[timeout][condition] for timeout in SETTINGS}
+    return {timeout: runs[condition] for timeout, runs in times.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -134,7 +134,10 @@ def main(argv: list[str] | None = None) -> None:
         "--workloads", nargs="+", choices=list(busy_machine.WORKLOADS), default=["book", "convnet"]
     )
     parser.add_argument(
-        "--timeouts", nargs="+", default=SETTINGS, help="OPENBLAS_THREAD_TIMEOUT values (28 last)"
+        "--timeouts",
+        nargs="+",
+        default=list(SETTINGS),
+        help="OPENBLAS_THREAD_TIMEOUT values (28 last)",
     )
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--write-results", action="store_true", help="update RESULTS.md")
@@ -146,7 +149,6 @@ def main(argv: list[str] | None = None) -> None:
         return
     if "28" not in args.timeouts:
         parser.error("--timeouts must include 28 (OpenBLAS's default, the baseline)")
-    SETTINGS[:] = args.timeouts
     load_at_start = _timing.load_average()
     figures = measure(args)
     text = report(figures, f"{load_at_start} at start, {_timing.load_average()} at the end")
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
         figures,
         args.json,
         args.write_results,
-        lambda command: f"Command: `{command}`\n\n```\n{text}\n```\n",
+        lambda command: _timing.command_block(command, text),
     )
 
 

@@ -241,7 +241,7 @@ def report(figures: dict) -> str:
 
 
 def results_section(figures: dict, command: str) -> str:
-    return f"Command: `{command}`\n\n```\n{report(figures)}\n```\n"
+    return _timing.command_block(command, report(figures))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

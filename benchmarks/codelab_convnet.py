@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _timing, when im
 
 import _timing  # noqa: E402  (also puts the repository root on sys.path)
 import numpy_reference  # noqa: E402
+import numpy_reference_convnet  # noqa: E402
 import threads_twin  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
@@ -59,12 +60,8 @@ def initial_weights(seed: int) -> list[np.ndarray]:
     for shape in shapes:
         if len(shape) == 1:
             weights.append(np.zeros(shape, np.float32))
-            continue
-        fan_in, fan_out = math.prod(shape[:-1]), shape[-1]
-        if len(shape) == 4:  # a conv kernel: (kh, kw, in, out), fans times the window
-            fan_out = shape[0] * shape[1] * shape[3]
-        limit = math.sqrt(6 / (fan_in + fan_out))
-        weights.append(rng.uniform(-limit, limit, shape).astype(np.float32))
+        else:  # Keras's glorot-uniform, fans counting a conv kernel's window
+            weights.append(numpy_reference_convnet.glorot_uniform(shape, rng))
     return weights
 
 
@@ -352,7 +349,7 @@ def main(argv: list[str] | None = None) -> dict:
         figures,
         args.json,
         args.write_results,
-        lambda command: f"Command: `{command}`\n\n```\n{text}\n```\n",
+        lambda command: _timing.command_block(command, text),
     )
     return figures
 

@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> None:
         figures,
         args.json,
         args.write_results,
-        lambda command: f"Command: `{command}`\n\n```\n{text}\n```\n",
+        lambda command: _timing.command_block(command, text),
     )
 
 

@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> dict:
         figures,
         args.json,
         args.write_results,
-        lambda command: f"Command: `{command}`\n\n```\n{report(figures)}\n```\n",
+        lambda command: _timing.command_block(command, report(figures)),
     )
     return figures
 
